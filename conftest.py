@@ -1,0 +1,53 @@
+"""Shared fixtures: a small jurisdiction with two communities, and staff in each."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from outpost.core.choices import Role, UnitKind
+from outpost.core.models import Unit
+from outpost.core.tests.factories import UnitFactory, staff_user
+
+
+@dataclass
+class District:
+    station: Unit
+    office: Unit
+    community_a: Unit
+    community_b: Unit
+    grid_a1: Unit
+    grid_a2: Unit
+    grid_b1: Unit
+
+
+@pytest.fixture
+def district(db) -> District:
+    station = UnitFactory(code="S1", name="哈尔滨路派出所", kind=UnitKind.STATION)
+    office = UnitFactory(code="O1", name="第一警务室", kind=UnitKind.POLICE_OFFICE, parent=station)
+    community_a = UnitFactory(code="CA", name="甲社区", kind=UnitKind.COMMUNITY, parent=office)
+    community_b = UnitFactory(code="CB", name="乙社区", kind=UnitKind.COMMUNITY, parent=office)
+    return District(
+        station=station,
+        office=office,
+        community_a=community_a,
+        community_b=community_b,
+        grid_a1=UnitFactory(code="CA-G1", name="甲社区第1网格", parent=community_a),
+        grid_a2=UnitFactory(code="CA-G2", name="甲社区第2网格", parent=community_a),
+        grid_b1=UnitFactory(code="CB-G1", name="乙社区第1网格", parent=community_b),
+    )
+
+
+@pytest.fixture
+def officer_a(district):
+    """Community police officer of community A: may view, change and reveal there."""
+    return staff_user(role=Role.POLICE_OFFICER, unit=district.community_a, username="officer_a")
+
+
+@pytest.fixture
+def grid_worker_a1(district):
+    return staff_user(role=Role.GRID_WORKER, unit=district.grid_a1, username="grid_a1")
+
+
+@pytest.fixture
+def admin_user(district):
+    return staff_user(role=Role.ADMINISTRATOR, unit=district.station, username="admin")

@@ -1,0 +1,17 @@
+"""The JSON API at /api/v1/ (django-ninja); OpenAPI at /api/v1/openapi.json."""
+
+from ninja import NinjaAPI
+
+from outpost.core.api import router as core_router
+from outpost.core.api_support import API_AUTH
+from outpost.registry.api import router as registry_router
+
+api = NinjaAPI(
+    title="Outpost API",
+    version="1",
+    urls_namespace="api",
+    auth=API_AUTH,
+    docs_url="/docs",
+)
+api.add_router("/", core_router)
+api.add_router("/registry/", registry_router)

@@ -1,0 +1,38 @@
+"""What every API route uses: authentication, the route's scope declaration, scoped lookups.
+
+Each operation declares in its OpenAPI document either the scoped model it reads
+(`scoped_route(Model)`) or why it shows no personal data (`personal_data_free(reason)`);
+the route-walking test refuses an operation that declares neither and exercises the
+scoped ones with data of two communities.
+"""
+
+from django.db import models
+from ninja.security import HttpBearer, SessionAuth
+
+from outpost.core.scoping import get_visible
+from outpost.core.services import api_token_authenticate
+
+SCOPE_KEY = "x-outpost-scoped-model"
+FREE_KEY = "x-outpost-personal-data-free"
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer op_…` with a personal API token."""
+
+    def authenticate(self, request, token):
+        return api_token_authenticate(token)
+
+
+API_AUTH = [SessionAuth(), TokenAuth()]
+
+
+def scoped_route(model: type[models.Model]) -> dict:
+    return {SCOPE_KEY: model._meta.label}
+
+
+def personal_data_free(reason: str) -> dict:
+    return {FREE_KEY: reason}
+
+
+def api_get_visible(request, model, pk, action: str = "view"):
+    return get_visible(model, request.auth, pk, action)

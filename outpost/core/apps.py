@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "outpost.core"
+    label = "core"
+    verbose_name = _("Organisation and permissions")
+
+    def ready(self) -> None:
+        from outpost.core.roles import roles_sync_after_migrate
+
+        # Role groups need the permissions that exist only after every app has migrated.
+        post_migrate.connect(roles_sync_after_migrate, dispatch_uid="outpost.roles_sync")

@@ -1,0 +1,62 @@
+"""The change history shown on every record's page (DESIGN rule 3), from django-simple-history."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from outpost.core.masking import mask_id_number, mask_phone
+
+# History shows that a sensitive field changed, never its value.
+MASKERS = {"id_number": mask_id_number, "phone": mask_phone, "document_number": mask_id_number}
+
+
+@dataclass
+class HistoryChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    user: str
+    kind: str
+    changes: list[HistoryChange] = field(default_factory=list)
+
+
+def _shown(field_name: str, value) -> str:
+    text = "" if value is None else str(value)
+    masker = MASKERS.get(field_name)
+    return masker(text) if masker else text
+
+
+def record_history(instance, limit: int = 50) -> list[HistoryEntry]:
+    """Newest first: who changed what, with before and after of each changed field."""
+    records = list(
+        instance.history.select_related("history_user").order_by("-history_date")[: limit + 1]
+    )
+    entries = []
+    for index, record in enumerate(records[:limit]):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                verbose = instance._meta.get_field(change.field).verbose_name
+                changes.append(
+                    HistoryChange(
+                        field=str(verbose),
+                        old=_shown(change.field, change.old),
+                        new=_shown(change.field, change.new),
+                    )
+                )
+        user = record.history_user
+        entries.append(
+            HistoryEntry(
+                at=record.history_date,
+                user=str(getattr(user, "staff_profile", None) or user or "—"),
+                kind=record.get_history_type_display(),
+                changes=changes,
+            )
+        )
+    return entries

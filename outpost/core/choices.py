@@ -1,0 +1,46 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    """Levels of the jurisdiction tree, from the top down."""
+
+    BRANCH = "branch", _("Branch bureau")  # 分局
+    STATION = "station", _("Police station")  # 派出所
+    POLICE_OFFICE = "police_office", _("Community police office")  # 社区警务室
+    COMMUNITY = "community", _("Community")  # 社区
+    GRID = "grid", _("Grid")  # 网格
+
+
+UNIT_KIND_ORDER = [kind.value for kind in UnitKind]
+
+
+class OrganisationKind(models.TextChoices):
+    """Partner organisations that work with the station."""
+
+    HEALTH_COMMISSION = "health_commission", _("Health commission")  # 卫健委
+    SUBDISTRICT = "subdistrict", _("Subdistrict office")  # 街道
+    HEALTH_CENTRE = "health_centre", _("Community health centre")  # 社区卫生服务中心
+    ENTERPRISE = "enterprise", _("Enterprise")  # 企业
+    OTHER = "other", _("Other")
+
+
+class Role(models.TextChoices):
+    """Staff roles; each one is a Django group carrying its permissions."""
+
+    STATION_LEADER = "station_leader", _("Station leader")  # 所领导
+    POLICE_OFFICER = "police_officer", _("Community police officer")  # 社区民警
+    AUXILIARY_POLICE = "auxiliary_police", _("Auxiliary police")  # 辅警
+    COMMUNITY_CADRE = "community_cadre", _("Community cadre")  # 社区干部
+    GRID_WORKER = "grid_worker", _("Grid worker")  # 网格员
+    MEDICAL_STAFF = "medical_staff", _("Medical staff")  # 医护
+    ANALYST = "analyst", _("Analyst (read-only)")  # 研判分析
+    ENTERPRISE_LIAISON = "enterprise_liaison", _("Enterprise liaison")  # 企业联络员
+    ADMINISTRATOR = "administrator", _("Administrator")  # 系统管理员
+
+
+class AccessAction(models.TextChoices):
+    """What was done with personal data, for the access log."""
+
+    REVEAL = "reveal", _("Reveal")
+    EXPORT = "export", _("Export")

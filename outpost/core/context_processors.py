@@ -1,0 +1,33 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from outpost.core.scoping import user_scope_unit
+
+# Every module's entry in the navigation: (label, url name, permission needed).
+# Later modules add their entries here.
+NAVIGATION = [
+    (_("Home"), "home", None),
+    (_("Households"), "registry:household_list", "registry.view_household"),
+    (_("Residents"), "registry:resident_list", "registry.view_resident"),
+    (_("Units"), "core:unit_list", None),
+    (_("Access log"), "core:access_log", "core.view_accesslog"),
+]
+
+
+def shell(request):
+    """What the page shell shows: navigation, the user's unit and roles."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    profile = getattr(user, "staff_profile", None)
+    nav = [
+        {"label": label, "url": reverse(url_name), "active": request.path == reverse(url_name)}
+        for label, url_name, permission in NAVIGATION
+        if permission is None or user.has_perm(permission)
+    ]
+    return {
+        "nav_items": nav,
+        "current_unit": user_scope_unit(user),
+        "staff_profile": profile,
+        "staff_roles": profile.roles if profile else [],
+    }

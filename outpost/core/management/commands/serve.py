@@ -1,0 +1,49 @@
+"""`outpost serve`: the web app, and in the embedded default also a task worker.
+
+Not in debug mode it serves with waitress (a production WSGI server that needs no
+compiler and runs anywhere Python does). With PostgreSQL, run workers separately
+(`outpost db_worker`) on as many machines as needed and pass --no-worker here.
+"""
+
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+
+class Command(BaseCommand):
+    help = "Serve Outpost on http://HOST:PORT (and run a background task worker)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help=_("Do not start a task worker (workers run as separate processes)."),
+        )
+
+    def handle(self, *args, host, port, threads, no_worker, **options):
+        worker = None
+        if not no_worker:
+            worker = subprocess.Popen([sys.executable, "-m", "outpost.cli", "db_worker"])
+        self.stdout.write(
+            _("Outpost is serving on http://%(host)s:%(port)s/") % {"host": host, "port": port}
+        )
+        try:
+            if settings.DEBUG:
+                call_command("runserver", f"{host}:{port}", use_reloader=False)
+            else:
+                from waitress import serve
+
+                from outpost.wsgi import application
+
+                serve(application, host=host, port=port, threads=threads, ident="outpost")
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)

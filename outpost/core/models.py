@@ -1,0 +1,236 @@
+"""Jurisdiction tree, partner organisations, staff, access log and API tokens (组织与权限)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from outpost.core.choices import AccessAction, OrganisationKind, Role, UnitKind
+from outpost.core.scoping import user_scope_unit, user_sees_everything
+
+PATH_SEPARATOR = "/"
+
+
+class UnitQuerySet(models.QuerySet):
+    def visible_to(self, user, action: str = "view") -> UnitQuerySet:
+        """Units of the user's subtree (units themselves are not personal data)."""
+        if user_sees_everything(user):
+            return self.all()
+        unit = user_scope_unit(user)
+        if unit is None:
+            return self.none()
+        return self.filter(path__startswith=unit.path)
+
+    def subtree(self, unit: Unit) -> UnitQuerySet:
+        return self.filter(path__startswith=unit.path)
+
+
+class Unit(models.Model):
+    """A node of the jurisdiction tree (辖区单位): branch, station, office, community or grid.
+
+    `path` is the materialized path of unit codes (``2102/210204001/…/``), so a unit's
+    subtree is one indexed prefix query.
+    """
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("path"), max_length=400, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("depth"), editable=False, default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def build_path(parent: Unit | None, code: str) -> str:
+        return (parent.path if parent else "") + code + PATH_SEPARATOR
+
+    def ancestors(self) -> models.QuerySet[Unit]:
+        codes = [c for c in self.path.split(PATH_SEPARATOR) if c]
+        return Unit.objects.filter(code__in=codes[:-1]).order_by("depth")
+
+    def ancestor_of_kind(self, kind: str) -> Unit | None:
+        if self.kind == kind:
+            return self
+        return self.ancestors().filter(kind=kind).first()
+
+    def contains(self, other: Unit) -> bool:
+        return other.path.startswith(self.path)
+
+
+class Organisation(models.Model):
+    """A partner organisation (合作单位): health commission, subdistrict, health centre, enterprise."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        help_text=_("The unit whose area the organisation lies in or serves."),
+    )
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffProfile(models.Model):
+    """The working profile of one login (工作人员): unit, organisation and display name.
+
+    Roles are the user's groups (see `outpost.core.roles`).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+    )
+    display_name = models.CharField(_("name"), max_length=50)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="staff"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def roles(self) -> list[Role]:
+        names = {g.name for g in self.user.groups.all()}
+        return [role for role in Role if role.value in names]
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def visible_to(self, user, action: str = "view") -> AccessLogQuerySet:
+        """Entries by staff of the user's subtree, for those who may audit access."""
+        if user_sees_everything(user):
+            return self.all()
+        if not user.has_perm(f"core.{action}_accesslog"):
+            return self.none()
+        unit = user_scope_unit(user)
+        if unit is None:
+            return self.none()
+        return self.filter(actor__staff_profile__unit__path__startswith=unit.path)
+
+
+class AccessLog(models.Model):
+    """One reveal or export of personal data (个人信息访问日志): who, when, whose, which fields, why."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="access_logs",
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=10, choices=AccessAction.choices)
+    model_label = models.CharField(_("record type"), max_length=100)
+    object_id = models.CharField(_("record"), max_length=64, blank=True)
+    subject = models.CharField(
+        _("subject"),
+        max_length=200,
+        blank=True,
+        help_text=_("Whose data: a name, or a description of an export."),
+    )
+    fields = models.JSONField(_("fields"), default=list)
+    row_count = models.PositiveIntegerField(_("rows"), default=1)
+    reason = models.CharField(_("reason"), max_length=300)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at"]
+        default_permissions = ("view",)
+        permissions = [
+            ("reveal_personal_data", _("Can reveal masked ID numbers and phones")),
+            ("export_personal_data", _("Can export personal data")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.subject}"
+
+
+class ApiToken(models.Model):
+    """A personal API token (接口令牌). Only a hash is stored; the key is shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=8, db_index=True)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def generate_key() -> str:
+        return "op_" + secrets.token_urlsafe(32)
+
+    def is_usable(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

@@ -1,0 +1,80 @@
+"""Roles (岗位角色) and the Django permissions each one carries.
+
+A role is a Django group of the same name. What a user may do is the union of their
+roles' permissions; where they may do it is their unit's subtree (see `scoping`).
+Later modules add their permissions here.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+from outpost.core.choices import Role
+
+VIEW = ("view",)
+EDIT = ("view", "add", "change")
+
+# app label -> actions, per role; plus extra "app.codename" permissions.
+ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
+    Role.STATION_LEADER: {"registry": VIEW},
+    Role.POLICE_OFFICER: {"registry": EDIT},
+    Role.AUXILIARY_POLICE: {"registry": EDIT},
+    Role.COMMUNITY_CADRE: {"registry": EDIT},
+    Role.GRID_WORKER: {"registry": EDIT},
+    Role.MEDICAL_STAFF: {"registry": VIEW},
+    Role.ANALYST: {"registry": VIEW},
+    Role.ENTERPRISE_LIAISON: {},
+    Role.ADMINISTRATOR: {"registry": EDIT},
+}
+
+ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    Role.STATION_LEADER: (
+        "core.reveal_personal_data",
+        "core.export_personal_data",
+        "core.view_accesslog",
+    ),
+    Role.POLICE_OFFICER: ("core.reveal_personal_data", "core.export_personal_data"),
+    Role.COMMUNITY_CADRE: ("core.reveal_personal_data",),
+    Role.MEDICAL_STAFF: ("core.reveal_personal_data",),
+    Role.ADMINISTRATOR: (
+        "core.reveal_personal_data",
+        "core.export_personal_data",
+        "core.view_accesslog",
+        "core.view_unit",
+        "core.change_unit",
+        "core.add_unit",
+        "core.view_staffprofile",
+        "core.change_staffprofile",
+        "core.add_staffprofile",
+        "core.view_organisation",
+        "core.change_organisation",
+        "core.add_organisation",
+    ),
+}
+
+
+def role_permissions(role: Role) -> list[Permission]:
+    query = Q(pk__in=[])
+    for app_label, actions in ROLE_MODEL_ACTIONS[role].items():
+        for action in actions:
+            query |= Q(content_type__app_label=app_label, codename__startswith=f"{action}_")
+    for dotted in ROLE_EXTRA_PERMISSIONS.get(role, ()):
+        app_label, codename = dotted.split(".")
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    # History models carry their own view permission; they are not domain rows.
+    return list(
+        Permission.objects.filter(query).exclude(content_type__model__startswith="historical")
+    )
+
+
+def roles_sync() -> None:
+    """Create one group per role and give it exactly the role's permissions."""
+    for role in Role:
+        group, _created = Group.objects.get_or_create(name=role.value)
+        group.permissions.set(role_permissions(role))
+
+
+def roles_sync_after_migrate(sender, **kwargs) -> None:
+    # Each app's permissions appear in its own post_migrate; syncing after every app
+    # (nine small groups) keeps the groups complete whichever app migrated last.
+    if sender.name.startswith("outpost."):
+        roles_sync()

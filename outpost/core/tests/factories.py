@@ -1,0 +1,42 @@
+import factory
+from django.contrib.auth.models import Group, User
+
+from outpost.core.choices import Role, UnitKind
+from outpost.core.models import Organisation, StaffProfile, Unit
+
+TEST_PASSWORD = "correct-horse-battery"
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    code = factory.Sequence(lambda n: f"U{n:05d}")
+    name = factory.Sequence(lambda n: f"单位{n}")
+    kind = UnitKind.GRID
+    parent = None
+    path = factory.LazyAttribute(lambda o: Unit.build_path(o.parent, o.code))
+    depth = factory.LazyAttribute(lambda o: (o.parent.depth + 1) if o.parent else 0)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"合作单位{n}")
+    kind = "health_centre"
+    unit = factory.SubFactory(UnitFactory)
+
+
+def staff_user(*, role: Role, unit: Unit, username: str | None = None, **profile) -> User:
+    """A login with one role in one unit, as the demo and real deployments make them."""
+    username = username or f"{role.value}-{unit.code}"
+    user = User.objects.create_user(username=username, password=TEST_PASSWORD)
+    if role == Role.ADMINISTRATOR:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.groups.add(Group.objects.get(name=role.value))
+    StaffProfile.objects.create(
+        user=user, unit=unit, display_name=profile.pop("display_name", username), **profile
+    )
+    return User.objects.get(pk=user.pk)  # fresh: no cached permissions

@@ -1,0 +1,204 @@
+"""DESIGN rule 1: every route that shows personal data is scoped to the user's subtree.
+
+The walk covers every URL pattern and every API operation. A route must either be a
+scoped view (`ScopedViewMixin`) / declare its scoped model (`scoped_route`), or be on
+the short list of personal-data-free routes below; anything else fails here. Scoped
+routes are then exercised with a record in community A and one in community B, as an
+officer of community A.
+"""
+
+import importlib
+import json
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from outpost.api import api
+from outpost.core.api_support import FREE_KEY, SCOPE_KEY
+from outpost.core.viewmixins import ScopedViewMixin
+
+# URL names that show no personal data, each with the reason.
+PERSONAL_DATA_FREE_URLS = {
+    "home": "counts of the user's own scope only",
+    "login": "log-in form",
+    "logout": "log-out",
+    "set_language": "language switch",
+    "core:unit_list": "unit names of the user's subtree",
+    "core:access_log": "audit log for auditors; tested in test_access_log",
+}
+# URL namespaces handled elsewhere: the API below, the admin (staff only, no residents).
+WALKED_ELSEWHERE = {"api", "admin"}
+
+
+def _walk(patterns, prefix="", namespace=None):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield prefix + str(entry.pattern), name, namespace, entry.callback
+
+
+def web_routes():
+    return [r for r in _walk(get_resolver().url_patterns) if r[2] not in WALKED_ELSEWHERE]
+
+
+def scoped_factories():
+    """Each app's `tests/factories.py` says how to make its scoped rows in a grid."""
+    factories = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("outpost."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.tests.factories")
+        except ModuleNotFoundError:
+            continue
+        factories.update(getattr(module, "SCOPED_FACTORIES", {}))
+    return factories
+
+
+def test_every_web_route_is_scoped_or_declared_free_of_personal_data():
+    unknown = []
+    for pattern, name, _ns, callback in web_routes():
+        view_class = getattr(callback, "view_class", None)
+        is_scoped = view_class is not None and issubclass(view_class, ScopedViewMixin)
+        if not is_scoped and name not in PERSONAL_DATA_FREE_URLS:
+            unknown.append(f"{pattern} ({name})")
+    assert unknown == [], f"routes neither scoped nor declared free of personal data: {unknown}"
+
+
+def test_every_api_operation_declares_its_scope():
+    schema = api.get_openapi_schema()
+    undeclared = [
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if SCOPE_KEY not in operation and FREE_KEY not in operation
+    ]
+    assert undeclared == []
+
+
+def test_every_scoped_model_has_a_factory_for_the_walk():
+    factories = scoped_factories()
+    models = {callback.view_class.model for _p, _n, _ns, callback in web_routes()
+              if issubclass(getattr(callback, "view_class", object), ScopedViewMixin)}
+    missing = [m._meta.label for m in models if m not in factories]
+    assert missing == []
+
+
+def _scoped_web_cases():
+    for pattern, name, _ns, callback in web_routes():
+        view_class = getattr(callback, "view_class", None)
+        if view_class is not None and issubclass(view_class, ScopedViewMixin):
+            yield pytest.param(name, view_class, id=name)
+
+
+@pytest.fixture
+def records(district):
+    """One row of every scoped model in community A's grid and in community B's grid."""
+    factories = scoped_factories()
+    return {
+        model: (make(district.grid_a1), make(district.grid_b1))
+        for model, make in factories.items()
+    }
+
+
+def _request(client, view_class, url):
+    if "get" in view_class.http_method_names and hasattr(view_class, "get"):
+        return client.get(url)
+    return client.post(url, {"reason": "核查身份信息"})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "view_class"), list(_scoped_web_cases()))
+def test_scoped_web_route_shows_nothing_of_another_community(
+    client, officer_a, records, name, view_class
+):
+    own, other = records[view_class.model]
+    client.force_login(officer_a)
+    needs_pk = "pk" in _pattern_for(name)
+    if needs_pk:
+        assert _request(client, view_class, reverse(name, args=[other.pk])).status_code == 404
+        assert _request(client, view_class, reverse(name, args=[own.pk])).status_code == 200
+    else:
+        response = _request(client, view_class, reverse(name))
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert any(marker in content for marker in _markers(own))
+        assert [marker for marker in _markers(other) if marker in content] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "view_class"), list(_scoped_web_cases()))
+def test_scoped_web_route_sends_anonymous_users_to_log_in(client, records, name, view_class):
+    own, _other = records[view_class.model]
+    args = [own.pk] if "pk" in _pattern_for(name) else []
+    response = _request(client, view_class, reverse(name, args=args))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def _markers(record):
+    """Strings by which a record shows on a page: its link, name or number."""
+    markers = [str(record)]
+    if hasattr(record, "get_absolute_url"):
+        markers.append(f'href="{record.get_absolute_url()}"')
+    for field in ("name", "household_number"):
+        if getattr(record, field, ""):
+            markers.append(getattr(record, field))
+    return markers
+
+
+def _pattern_for(name):
+    return next(p for p, n, _ns, _cb in web_routes() if n == name)
+
+
+def _api_operations():
+    schema = api.get_openapi_schema()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if SCOPE_KEY in operation:
+                yield pytest.param(path, method, operation[SCOPE_KEY], id=f"{method} {path}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "method", "model_label"), list(_api_operations()))
+def test_scoped_api_operation_shows_nothing_of_another_community(
+    client, officer_a, records, path, method, model_label
+):
+    own, other = records[apps.get_model(model_label)]
+    client.force_login(officer_a)
+
+    def call(pk=None):
+        url = path.replace("{" + _id_param(path) + "}", str(pk)) if pk is not None else path
+        if method == "get":
+            return client.get(url)
+        return client.post(url, json.dumps({"reason": "核查身份信息"}), content_type="application/json")
+
+    if _id_param(path):
+        assert call(other.pk).status_code == 404
+        assert call(own.pk).status_code == 200
+    else:
+        response = call()
+        assert response.status_code == 200
+        ids = [item["id"] for item in response.json()["items"]]
+        assert own.pk in ids
+        assert other.pk not in ids
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "method", "model_label"), list(_api_operations()))
+def test_scoped_api_operation_refuses_anonymous_callers(client, records, path, method, model_label):
+    own, _other = records[apps.get_model(model_label)]
+    url = path.replace("{" + _id_param(path) + "}", str(own.pk)) if _id_param(path) else path
+    response = client.get(url) if method == "get" else client.post(url, {}, content_type="application/json")
+    assert response.status_code == 401
+
+
+def _id_param(path):
+    import re
+
+    match = re.search(r"\{(\w+)\}", path)
+    return match.group(1) if match else None

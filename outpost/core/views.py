@@ -1,0 +1,88 @@
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from outpost.core import selectors
+from outpost.core.models import Unit
+from outpost.core.scoping import get_visible
+from outpost.core.services import personal_data_reveal
+from outpost.core.viewmixins import HtmxTemplateMixin, ScopedViewMixin
+from outpost.registry.selectors import registry_counts
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """The start page: the user's unit, roles and the counts they may see."""
+
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["summary"] = registry_counts(user=self.request.user)
+        return context
+
+
+class UnitListView(LoginRequiredMixin, HtmxTemplateMixin, ListView):
+    """The user's part of the jurisdiction tree (not personal data: names and counts)."""
+
+    template_name = "core/unit_list.html"
+    context_object_name = "units"
+
+    def get_queryset(self):
+        return (
+            Unit.objects.visible_to(self.request.user)
+            .exclude(kind="grid")
+            .annotate(grid_count=Count("children", filter=Q(children__kind="grid")))
+        )
+
+
+class AccessLogListView(LoginRequiredMixin, PermissionRequiredMixin, HtmxTemplateMixin, ListView):
+    """Every reveal and export of personal data by staff of the user's subtree."""
+
+    permission_required = "core.view_accesslog"
+    template_name = "core/access_log.html"
+    partial_template_name = "core/partials/access_log_rows.html"
+    context_object_name = "entries"
+    paginate_by = 100
+
+    def get_queryset(self):
+        return selectors.access_log_list(
+            user=self.request.user, query=self.request.GET.get("q", "")
+        )
+
+
+class RevealView(ScopedViewMixin, View):
+    """POST a reason, get back one record's unmasked fields; each reveal is logged."""
+
+    reveal_fields: tuple[str, ...] = ()
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        instance = get_visible(self.model, request.user, pk)
+        try:
+            values = personal_data_reveal(
+                acting_user=request.user,
+                instance=instance,
+                fields=self.reveal_fields,
+                reason=request.POST.get("reason", ""),
+                ip_address=request.META.get("REMOTE_ADDR"),
+            )
+        except PermissionDenied as exc:
+            return HttpResponse(str(exc), status=403)
+        except ValidationError as exc:
+            response = render(
+                request,
+                "core/partials/reveal_form.html",
+                {"object": instance, "errors": exc.messages, "reveal_url": request.path},
+                status=422,
+            )
+            return response
+        labels = {f: instance._meta.get_field(f).verbose_name for f in self.reveal_fields}
+        return render(
+            request,
+            "core/partials/revealed.html",
+            {"values": [(labels[f], v) for f, v in values.items()]},
+        )

@@ -1,0 +1,51 @@
+"""Reads of the registry; every one goes through the scoped managers."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from outpost.core.validators import normalize_id_number
+from outpost.registry.models import Household, Resident
+
+
+def household_list(*, user, query: str = "") -> QuerySet[Household]:
+    households = (
+        Household.objects.visible_to(user)
+        .select_related("unit")
+        .annotate(member_count=Count("members", filter=Q(members__is_active=True)))
+        .order_by("street", "building", "entrance", "room", "pk")
+    )
+    query = query.strip()
+    if query:
+        households = households.filter(
+            Q(household_number__icontains=query)
+            | Q(street__icontains=query)
+            | Q(members__name__icontains=query)
+        ).distinct()
+    return households
+
+
+def household_detail_queryset(*, user) -> QuerySet[Household]:
+    members = Resident.objects.visible_to(user).order_by("pk")
+    return (
+        Household.objects.visible_to(user)
+        .select_related("unit")
+        .prefetch_related(Prefetch("members", queryset=members))
+    )
+
+
+def resident_list(*, user, query: str = "") -> QuerySet[Resident]:
+    """Search by name, or by a full ID number or phone (never by fragments of them)."""
+    residents = Resident.objects.visible_to(user).select_related("unit", "household")
+    query = query.strip()
+    if query:
+        normalized = normalize_id_number(query)
+        residents = residents.filter(
+            Q(name__icontains=query) | Q(id_number=normalized) | Q(phone=query)
+        )
+    return residents
+
+
+def registry_counts(*, user) -> dict:
+    return {
+        "households": Household.objects.visible_to(user).count(),
+        "residents": Resident.objects.visible_to(user).filter(is_active=True).count(),
+    }
