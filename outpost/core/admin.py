@@ -4,6 +4,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from outpost.core.models import AccessLog, Organisation, StaffProfile, Unit
+from outpost.core.services import unit_save
 
 
 @admin.register(Unit)
@@ -13,6 +14,9 @@ class UnitAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "code"]
     readonly_fields = ["path", "depth"]
     raw_id_fields = ["parent"]
+
+    def save_model(self, request, obj, form, change):
+        unit_save(acting_user=request.user, unit=obj)
 
 
 @admin.register(Organisation)

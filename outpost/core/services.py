@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outpost.core.choices import AccessAction
-from outpost.core.models import AccessLog, ApiToken
+from outpost.core.models import AccessLog, ApiToken, Unit
 
 REASON_MIN_LENGTH = 4
 
@@ -114,3 +114,31 @@ def api_token_revoke(*, acting_user, token: ApiToken) -> None:
         raise PermissionDenied
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
+
+
+@transaction.atomic
+def unit_save(*, acting_user, unit: Unit) -> Unit:
+    """Create or change a unit, keeping the materialized paths of it and its subtree right."""
+    from django.db.models import Value
+    from django.db.models.functions import Concat, Substr
+
+    if unit.parent_id is not None:
+        parent = Unit.objects.select_for_update().get(pk=unit.parent_id)
+        if unit.pk is not None and parent.path.startswith(unit.path or "\0"):
+            raise ValidationError({"parent": _("A unit cannot be placed under itself.")})
+    else:
+        parent = None
+    old_path = Unit.objects.filter(pk=unit.pk).values_list("path", flat=True).first()
+    unit.path = Unit.build_path(parent, unit.code)
+    unit.depth = parent.depth + 1 if parent else 0
+    unit.full_clean()
+    unit._history_user = acting_user
+    unit.save()
+    if old_path and old_path != unit.path:
+        descendants = Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk)
+        depth_shift = unit.depth - (old_path.count("/") - 1)
+        descendants.update(
+            path=Concat(Value(unit.path), Substr("path", len(old_path) + 1)),
+            depth=models.F("depth") + depth_shift,
+        )
+    return unit

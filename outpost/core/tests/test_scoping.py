@@ -82,8 +82,11 @@ def test_every_api_operation_declares_its_scope():
 
 def test_every_scoped_model_has_a_factory_for_the_walk():
     factories = scoped_factories()
-    models = {callback.view_class.model for _p, _n, _ns, callback in web_routes()
-              if issubclass(getattr(callback, "view_class", object), ScopedViewMixin)}
+    models = {
+        callback.view_class.model
+        for _p, _n, _ns, callback in web_routes()
+        if issubclass(getattr(callback, "view_class", object), ScopedViewMixin)
+    }
     missing = [m._meta.label for m in models if m not in factories]
     assert missing == []
 
@@ -100,8 +103,7 @@ def records(district):
     """One row of every scoped model in community A's grid and in community B's grid."""
     factories = scoped_factories()
     return {
-        model: (make(district.grid_a1), make(district.grid_b1))
-        for model, make in factories.items()
+        model: (make(district.grid_a1), make(district.grid_b1)) for model, make in factories.items()
     }
 
 
@@ -175,7 +177,9 @@ def test_scoped_api_operation_shows_nothing_of_another_community(
         url = path.replace("{" + _id_param(path) + "}", str(pk)) if pk is not None else path
         if method == "get":
             return client.get(url)
-        return client.post(url, json.dumps({"reason": "核查身份信息"}), content_type="application/json")
+        return client.post(
+            url, json.dumps({"reason": "核查身份信息"}), content_type="application/json"
+        )
 
     if _id_param(path):
         assert call(other.pk).status_code == 404
@@ -193,7 +197,11 @@ def test_scoped_api_operation_shows_nothing_of_another_community(
 def test_scoped_api_operation_refuses_anonymous_callers(client, records, path, method, model_label):
     own, _other = records[apps.get_model(model_label)]
     url = path.replace("{" + _id_param(path) + "}", str(own.pk)) if _id_param(path) else path
-    response = client.get(url) if method == "get" else client.post(url, {}, content_type="application/json")
+    response = (
+        client.get(url)
+        if method == "get"
+        else client.post(url, {}, content_type="application/json")
+    )
     assert response.status_code == 401
 
 
