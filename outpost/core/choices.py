@@ -44,3 +44,15 @@ class AccessAction(models.TextChoices):
 
     REVEAL = "reveal", _("Reveal")
     EXPORT = "export", _("Export")
+
+
+class ImportStatus(models.TextChoices):
+    """Where a spreadsheet import stands (导入状态)."""
+
+    UPLOADED = "uploaded", _("Uploaded, columns to map")  # 已上传
+    VALIDATING = "validating", _("Checking rows")  # 校验中
+    VALIDATED = "validated", _("Checked, ready to import")  # 校验完成
+    IMPORTING = "importing", _("Importing")  # 导入中
+    DONE = "done", _("Imported")  # 已导入
+    FAILED = "failed", _("Failed")  # 失败
+    CANCELLED = "cancelled", _("Cancelled")  # 已取消

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outpost.core.choices import AccessAction, OrganisationKind, Role, UnitKind
+from outpost.core.choices import AccessAction, ImportStatus, OrganisationKind, Role, UnitKind
 from outpost.core.scoping import user_scope_unit, user_sees_everything
 
 PATH_SEPARATOR = "/"
@@ -234,3 +234,88 @@ class ApiToken(models.Model):
     def is_usable(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user, action: str = "view") -> ImportJobQuerySet:
+        """Imports into the user's subtree (their rows and error reports are personal data)."""
+        if user_sees_everything(user):
+            return self.all()
+        unit = user_scope_unit(user)
+        if unit is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(unit__path__startswith=unit.path)
+
+
+class ImportJob(models.Model):
+    """One spreadsheet import (数据导入): the file, its column mapping, progress and outcome.
+
+    The pipeline in `outpost.core.imports` runs it in steps: read → find header → map
+    columns → validate every row (dry run) → commit in one transaction.
+    """
+
+    kind = models.CharField(_("import kind"), max_length=50)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("into unit"),
+        on_delete=models.PROTECT,
+        related_name="imports",
+        help_text=_("Rows may only land in this unit or under it."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="imports",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    sheet_name = models.CharField(_("sheet"), max_length=100, blank=True)
+    header_row = models.PositiveIntegerField(_("header row"), null=True, blank=True)
+    headers = models.JSONField(_("headers"), default=list, blank=True)
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    skip_bad_rows = models.BooleanField(_("skip bad rows"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    valid_rows = models.PositiveIntegerField(_("valid rows"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    first_errors = models.JSONField(_("first errors"), default=list, blank=True)
+    error_report = models.FileField(_("error report"), upload_to="imports/errors/", blank=True)
+    failure = models.TextField(_("failure"), blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+
+class ImportColumnMemory(models.Model):
+    """A column heading a user mapped once, remembered for the next file of the same kind."""
+
+    kind = models.CharField(_("import kind"), max_length=50)
+    heading = models.CharField(_("column heading"), max_length=200)
+    field = models.CharField(_("field"), max_length=50)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("remembered column mapping")
+        verbose_name_plural = _("remembered column mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "heading"], name="core_importcolumn_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.heading} → {self.field}"

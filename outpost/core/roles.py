@@ -28,14 +28,21 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
 
 ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.STATION_LEADER: (
+        "core.add_importjob",
         "core.reveal_personal_data",
         "core.export_personal_data",
         "core.view_accesslog",
     ),
-    Role.POLICE_OFFICER: ("core.reveal_personal_data", "core.export_personal_data"),
-    Role.COMMUNITY_CADRE: ("core.reveal_personal_data",),
+    Role.POLICE_OFFICER: (
+        "core.add_importjob",
+        "core.reveal_personal_data",
+        "core.export_personal_data",
+    ),
+    Role.AUXILIARY_POLICE: ("core.add_importjob",),
+    Role.COMMUNITY_CADRE: ("core.add_importjob", "core.reveal_personal_data"),
     Role.MEDICAL_STAFF: ("core.reveal_personal_data",),
     Role.ADMINISTRATOR: (
+        "core.add_importjob",
         "core.reveal_personal_data",
         "core.export_personal_data",
         "core.view_accesslog",

@@ -37,3 +37,41 @@ class RelationToHead(models.TextChoices):
     GRANDCHILD = "grandchild", _("Grandchild")  # 孙辈
     TENANT = "tenant", _("Tenant")  # 租户
     OTHER = "other", _("Other")  # 其他
+
+
+class VisitOutcome(models.TextChoices):
+    """How a door-to-door visit ended (入户结果)."""
+
+    COMPLETED = "completed", _("Visited")  # 已入户
+    NOBODY_HOME = "nobody_home", _("Nobody home")  # 无人在家
+    REFUSED = "refused", _("Refused")  # 拒绝配合
+    VACANT = "vacant", _("Vacant")  # 空置房
+
+
+class MemberPresence(models.TextChoices):
+    """A household member at the visit, against the registry."""
+
+    PRESENT = "present", _("At home")  # 在家
+    AWAY = "away", _("Away, still lives here")  # 外出
+    DEPARTED = "departed", _("Moved out")  # 已迁出
+    NEW = "new", _("New member")  # 新增人员
+
+
+class Transport(models.TextChoices):
+    """How a person travelled back (返回方式)."""
+
+    TRAIN = "train", _("Train")  # 火车
+    PLANE = "plane", _("Plane")  # 飞机
+    CAR = "car", _("Own car")  # 自驾
+    BUS = "bus", _("Coach")  # 大巴
+    SHIP = "ship", _("Ship")  # 轮船
+    OTHER = "other", _("Other")  # 其他
+
+
+class HealthStatus(models.TextChoices):
+    """Declared health at the visit (健康状况)."""
+
+    HEALTHY = "healthy", _("Healthy")  # 健康
+    FEVER = "fever", _("Fever")  # 发热
+    RESPIRATORY = "respiratory", _("Cough or other respiratory symptoms")  # 咳嗽等呼吸道症状
+    OTHER = "other", _("Other symptoms")  # 其他症状

@@ -1,5 +1,6 @@
-"""Households, residents and landlords (人口底数). The registry issue adds visits and imports."""
+"""Households, residents, landlords and door-to-door visits (人口底数 · 地毯式排查)."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -9,7 +10,16 @@ from simple_history.models import HistoricalRecords
 from outpost.core.masking import mask_address, mask_id_number, mask_phone
 from outpost.core.models import Unit
 from outpost.core.scoping import ScopedModel
-from outpost.registry.choices import DocumentType, RelationToHead, ResidenceType, Sex
+from outpost.registry.choices import (
+    DocumentType,
+    HealthStatus,
+    MemberPresence,
+    RelationToHead,
+    ResidenceType,
+    Sex,
+    Transport,
+    VisitOutcome,
+)
 
 
 class Household(ScopedModel):
@@ -91,6 +101,15 @@ class Resident(ScopedModel):
     )
     workplace = models.CharField(_("workplace"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_duplicates",
+        help_text=_("Set when this record was a duplicate and was merged into another."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -178,3 +197,147 @@ class RentalProperty(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.landlord} — {self.household}"
+
+
+class CampaignQuerySet(models.QuerySet):
+    def visible_to(self, user, action: str = "view") -> "CampaignQuerySet":
+        """Campaigns that cover the user's unit, or any unit in the user's subtree."""
+        from outpost.core.scoping import user_scope_unit, user_sees_everything
+
+        if user_sees_everything(user):
+            return self.all()
+        if not user.has_perm(f"registry.{action}_campaign"):
+            return self.none()
+        unit = user_scope_unit(user)
+        if unit is None:
+            return self.none()
+        codes = [code for code in unit.path.split("/") if code]
+        ancestor_paths = ["/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+        return self.filter(
+            Q(scope_units__path__in=ancestor_paths) | Q(scope_units__path__startswith=unit.path)
+        ).distinct()
+
+
+class Campaign(models.Model):
+    """A screening campaign (排查批次): every household of its scope is visited in its dates."""
+
+    name = models.CharField(_("name"), max_length=100)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("organised by"),
+        on_delete=models.PROTECT,
+        related_name="organised_campaigns",
+    )
+    scope_units = models.ManyToManyField(Unit, verbose_name=_("scope"), related_name="campaigns")
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_closed = models.BooleanField(_("closed"), default=False)
+    history = HistoricalRecords(m2m_fields=[scope_units])
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("screening campaign")
+        verbose_name_plural = _("screening campaigns")
+        ordering = ["-start_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="registry_campaign_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Visit(ScopedModel):
+    """A door-to-door visit (入户排查) of one household in one campaign."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("grid"), on_delete=models.PROTECT, related_name="visits"
+    )
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="visits"
+    )
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="visits"
+    )
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("visited by"),
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    visited_at = models.DateTimeField(_("visited at"))
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=VisitOutcome.choices, default=VisitOutcome.COMPLETED
+    )
+    phone_confirmed = models.BooleanField(_("household phone confirmed"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("door-to-door visit")
+        verbose_name_plural = _("door-to-door visits")
+        ordering = ["-visited_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "household"], name="registry_visit_one_per_campaign"
+            )
+        ]
+        indexes = [models.Index(fields=["campaign", "unit"])]
+
+    def __str__(self) -> str:
+        return f"{self.household.household_number} {self.visited_at:%Y-%m-%d}"
+
+
+class VisitMember(ScopedModel):
+    """One person seen (or missed) at a visit, with their declared travel and health."""
+
+    scope_unit_field = "visit__unit"
+
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="members"
+    )
+    resident = models.ForeignKey(
+        Resident,
+        verbose_name=_("resident"),
+        on_delete=models.PROTECT,
+        related_name="visit_records",
+    )
+    presence = models.CharField(_("presence"), max_length=20, choices=MemberPresence.choices)
+    travelled = models.BooleanField(_("travelled in the last 14 days"), default=False)
+    origin_place = models.CharField(_("came back from"), max_length=100, blank=True)
+    origin_region_code = models.CharField(_("region code"), max_length=6, blank=True)
+    returned_on = models.DateField(_("date back"), null=True, blank=True)
+    transport = models.CharField(
+        _("transport"), max_length=20, choices=Transport.choices, blank=True
+    )
+    health_status = models.CharField(
+        _("health"), max_length=20, choices=HealthStatus.choices, default=HealthStatus.HEALTHY
+    )
+    phone_confirmed = models.BooleanField(_("phone confirmed"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("visit member")
+        verbose_name_plural = _("visit members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "resident"], name="registry_visitmember_once_per_visit"
+            ),
+            models.CheckConstraint(
+                condition=Q(travelled=False) | ~Q(origin_place=""),
+                name="registry_visitmember_travel_has_origin",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident.name} ({self.get_presence_display()})"

@@ -92,7 +92,7 @@ def test_every_scoped_model_has_a_factory_for_the_walk():
 
 
 def _scoped_web_cases():
-    for pattern, name, _ns, callback in web_routes():
+    for _pattern, name, _ns, callback in web_routes():
         view_class = getattr(callback, "view_class", None)
         if view_class is not None and issubclass(view_class, ScopedViewMixin):
             yield pytest.param(name, view_class, id=name)
