@@ -1,25 +1,34 @@
 """Reads of the registry; every one goes through the scoped managers."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from outpost.core.validators import normalize_id_number
 from outpost.registry.models import Household, Resident
 
 
 def household_list(*, user, query: str = "") -> QuerySet[Household]:
+    # A correlated subquery, not JOIN + GROUP BY: only the shown page's rows are counted,
+    # and the paginator's COUNT(*) drops it.
+    members = (
+        Resident.objects.filter(household=OuterRef("pk"), is_active=True)
+        .order_by()
+        .values("household")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     households = (
         Household.objects.visible_to(user)
         .select_related("unit")
-        .annotate(member_count=Count("members", filter=Q(members__is_active=True)))
+        .annotate(member_count=Coalesce(Subquery(members), 0))
         .order_by("street", "building", "entrance", "room", "pk")
     )
     query = query.strip()
     if query:
+        named_member = Resident.objects.filter(household=OuterRef("pk"), name__icontains=query)
         households = households.filter(
-            Q(household_number__icontains=query)
-            | Q(street__icontains=query)
-            | Q(members__name__icontains=query)
-        ).distinct()
+            Q(household_number__icontains=query) | Q(street__icontains=query) | Exists(named_member)
+        )
     return households
 
 
