@@ -14,6 +14,7 @@ from outpost.core.services import api_token_authenticate
 
 SCOPE_KEY = "x-outpost-scoped-model"
 FREE_KEY = "x-outpost-personal-data-free"
+ID_IN_BODY_KEY = "x-outpost-scoped-id-in-body"
 
 
 class TokenAuth(HttpBearer):
@@ -26,8 +27,13 @@ class TokenAuth(HttpBearer):
 API_AUTH = [SessionAuth(), TokenAuth()]
 
 
-def scoped_route(model: type[models.Model]) -> dict:
-    return {SCOPE_KEY: model._meta.label}
+def scoped_route(model: type[models.Model], *, id_in_body: str | None = None) -> dict:
+    """`id_in_body`: the operation takes the scoped record's id in this field of its JSON
+    body rather than in its path (e.g. `POST /visits` with `household_id`)."""
+    extra = {SCOPE_KEY: model._meta.label}
+    if id_in_body:
+        extra[ID_IN_BODY_KEY] = id_in_body
+    return extra
 
 
 def personal_data_free(reason: str) -> dict:

@@ -22,6 +22,7 @@ class HistoryEntry:
     user: str
     kind: str
     changes: list[HistoryChange] = field(default_factory=list)
+    reason: str = ""  # simple-history's change reason, e.g. a merge of duplicate records
 
 
 def _shown(field_name: str, value) -> str:
@@ -57,6 +58,7 @@ def record_history(instance, limit: int = 50) -> list[HistoryEntry]:
                 user=str(getattr(user, "staff_profile", None) or user or "—"),
                 kind=record.get_history_type_display(),
                 changes=changes,
+                reason=record.history_change_reason or "",
             )
         )
     return entries

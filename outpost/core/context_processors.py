@@ -7,10 +7,15 @@ from outpost.core.scoping import user_scope_unit
 # Later modules add their entries here.
 NAVIGATION = [
     (_("Home"), "home", None),
+    (_("My grid"), "registry:my_grid", "registry.add_visit"),
     (_("Households"), "registry:household_list", "registry.view_household"),
     (_("Residents"), "registry:resident_list", "registry.view_resident"),
+    (_("Campaigns"), "registry:campaign_list", "registry.view_campaign"),
+    (_("Duplicates"), "registry:duplicate_list", "registry.change_resident"),
+    (_("Exports"), "registry:export", "registry.view_resident"),
     (_("Units"), "core:unit_list", None),
     (_("Access log"), "core:access_log", "core.view_accesslog"),
+    (_("Imports"), "core:import_list", "core.add_importjob"),
 ]
 
 

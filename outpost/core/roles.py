@@ -28,6 +28,8 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
 
 ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.STATION_LEADER: (
+        "registry.add_campaign",
+        "registry.change_campaign",
         "core.add_importjob",
         "core.reveal_personal_data",
         "core.export_personal_data",
@@ -59,6 +61,16 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
 }
 
 
+# Permissions an app-level grant above gives a role that its work does not need: only
+# station users (officers, leaders, administrators) organise screening campaigns.
+_CAMPAIGN_ORGANISING = ("registry.add_campaign", "registry.change_campaign")
+ROLE_WITHHELD_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    Role.AUXILIARY_POLICE: _CAMPAIGN_ORGANISING,
+    Role.COMMUNITY_CADRE: _CAMPAIGN_ORGANISING,
+    Role.GRID_WORKER: _CAMPAIGN_ORGANISING,
+}
+
+
 def role_permissions(role: Role) -> list[Permission]:
     query = Q(pk__in=[])
     for app_label, actions in ROLE_MODEL_ACTIONS[role].items():
@@ -67,9 +79,15 @@ def role_permissions(role: Role) -> list[Permission]:
     for dotted in ROLE_EXTRA_PERMISSIONS.get(role, ()):
         app_label, codename = dotted.split(".")
         query |= Q(content_type__app_label=app_label, codename=codename)
+    withheld = Q(pk__in=[])
+    for dotted in ROLE_WITHHELD_PERMISSIONS.get(role, ()):
+        app_label, codename = dotted.split(".")
+        withheld |= Q(content_type__app_label=app_label, codename=codename)
     # History models carry their own view permission; they are not domain rows.
     return list(
-        Permission.objects.filter(query).exclude(content_type__model__startswith="historical")
+        Permission.objects.filter(query)
+        .exclude(withheld)
+        .exclude(content_type__model__startswith="historical")
     )
 
 

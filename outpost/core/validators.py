@@ -12,6 +12,7 @@ Old 15-digit numbers (YYMMDD birth date, no check character) are upgraded to 18 
 from __future__ import annotations
 
 import datetime
+import operator
 import re
 
 from django.core.exceptions import ValidationError
@@ -67,6 +68,8 @@ _LANDLINE_LOCAL = re.compile(r"[2-9][0-9]{6,7}")
 
 
 def _strip_spaces(value: str) -> str:
+    if value.isalnum():  # the common case, and fast: no space or invisible character is alnum
+        return value
     return "".join(ch for ch in value if not ch.isspace() and ch not in _INVISIBLE)
 
 
@@ -87,7 +90,7 @@ def id_check_character(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character for the first 17 digits of an ID number."""
     if len(first17) != 17 or not _DIGITS.fullmatch(first17):
         raise ValueError(f"expected 17 ASCII digits, got {first17!r}")
-    total = sum(int(digit) * weight for digit, weight in zip(first17, ID_WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, first17), ID_WEIGHTS))
     return ID_CHECK_CHARACTERS[total % 11]
 
 
@@ -210,7 +213,8 @@ def normalize_phone(raw: str) -> str:
     the prefix is kept, so that ``validate_phone`` can restore the area code's 0.
     Does not validate."""
     value = _phone_characters(raw)
-    value = "".join(ch for ch in value if ch not in _PHONE_PUNCTUATION)
+    if not value.isalnum():
+        value = "".join(ch for ch in value if ch not in _PHONE_PUNCTUATION)
     for prefix in ("+86", "0086", "86"):
         rest = value.removeprefix(prefix)
         if rest != value and len(rest) == 11 and rest.startswith("1") and _DIGITS.fullmatch(rest):
@@ -253,6 +257,8 @@ def validate_phone(raw: str) -> str:
     numbering plan: 3 digits for 010 and 02x, 4 for all others. ``+86``/``0086`` before a
     landline stands for the leading 0 of the area code.
     """
+    if isinstance(raw, str) and _MOBILE.fullmatch(raw):
+        return raw  # already a normalized mobile number (the common case of an import)
     normalized = normalize_phone(raw)
     if not normalized:
         raise _invalid(_("Phone number is empty."), "phone_empty")

@@ -329,6 +329,8 @@ class VisitMember(ScopedModel):
     class Meta:
         verbose_name = _("visit member")
         verbose_name_plural = _("visit members")
+        # Persons screened per campaign count members by presence for every visit.
+        indexes = [models.Index(fields=["visit", "presence"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["visit", "resident"], name="registry_visitmember_once_per_visit"

@@ -1,10 +1,32 @@
 """Reads of the registry; every one goes through the scoped managers."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+import datetime
+from dataclasses import dataclass, field
 
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from outpost.core.choices import Role, UnitKind
+from outpost.core.models import PATH_SEPARATOR, StaffProfile, Unit
+from outpost.core.scoping import user_scope_unit
 from outpost.core.validators import normalize_id_number
-from outpost.registry.models import Household, Resident
+from outpost.registry.choices import MemberPresence, RelationToHead, VisitOutcome
+from outpost.registry.models import Campaign, Household, Resident, Visit, VisitMember
 
 
 def household_list(*, user, query: str = "") -> QuerySet[Household]:
@@ -58,3 +80,465 @@ def registry_counts(*, user) -> dict:
         "households": Household.objects.visible_to(user).count(),
         "residents": Resident.objects.visible_to(user).filter(is_active=True).count(),
     }
+
+
+# ---------------------------------------------------------------------------- campaigns and visits
+
+
+def campaign_list(*, user) -> QuerySet[Campaign]:
+    return (
+        Campaign.objects.visible_to(user)
+        .select_related("unit")
+        .prefetch_related(Prefetch("scope_units", queryset=Unit.objects.order_by("path")))
+        .order_by("-start_date", "-pk")
+    )
+
+
+def campaign_state(campaign: Campaign, today: datetime.date | None = None) -> str:
+    """ "open", "upcoming", "ended" or "closed" on the given day."""
+    today = today or timezone.localdate()
+    if campaign.is_closed:
+        return "closed"
+    if campaign.start_date > today:
+        return "upcoming"
+    if campaign.end_date < today:
+        return "ended"
+    return "open"
+
+
+def campaigns_open(*, user, today: datetime.date | None = None) -> QuerySet[Campaign]:
+    """Campaigns the user may see that run today and are not closed."""
+    today = today or timezone.localdate()
+    return (
+        Campaign.objects.visible_to(user)
+        .filter(is_closed=False, start_date__lte=today, end_date__gte=today)
+        .order_by("-start_date", "-pk")
+    )
+
+
+def campaigns_open_for_household(
+    *, user, household: Household, today: datetime.date | None = None
+) -> QuerySet[Campaign]:
+    """Open campaigns whose scope holds the household's grid (the grid or one above it)."""
+    return campaigns_open(user=user, today=today).filter(
+        scope_units__path__in=_path_prefixes(household.unit.path)
+    )
+
+
+def campaign_scope_units(campaign: Campaign) -> list[Unit]:
+    """The campaign's scope units by path (read once per campaign object)."""
+    units = getattr(campaign, "_scope_units", None)
+    if units is None:
+        units = campaign._scope_units = list(campaign.scope_units.order_by("path"))
+    return units
+
+
+def campaign_scope_paths(campaign: Campaign) -> list[str]:
+    return [unit.path for unit in campaign_scope_units(campaign)]
+
+
+def campaign_covers(scope_paths: list[str], unit_path: str) -> bool:
+    return any(unit_path.startswith(path) for path in scope_paths)
+
+
+def _scope_q(scope_paths: list[str], field: str = "unit__path") -> Q:
+    query = Q(pk__in=[])
+    for path in scope_paths:
+        query |= Q(**{f"{field}__startswith": path})
+    return query
+
+
+def _path_prefixes(path: str) -> list[str]:
+    """``a/b/c/`` -> ``["a/", "a/b/", "a/b/c/"]``: the unit and its ancestors."""
+    codes = [code for code in path.split(PATH_SEPARATOR) if code]
+    return [PATH_SEPARATOR.join(codes[: i + 1]) + PATH_SEPARATOR for i in range(len(codes))]
+
+
+DONE_OUTCOMES = (VisitOutcome.COMPLETED, VisitOutcome.REFUSED, VisitOutcome.VACANT)
+
+
+def _with_campaign_visit(households: QuerySet[Household], campaign: Campaign):
+    """Each household with its visit of the campaign (a LEFT JOIN, no query per row)."""
+    return households.annotate(
+        campaign_visit=FilteredRelation("visits", condition=Q(visits__campaign=campaign))
+    ).annotate(
+        visit_id=F("campaign_visit__id"),
+        visit_outcome=F("campaign_visit__outcome"),
+        visit_at=F("campaign_visit__visited_at"),
+        visit_rank=Case(
+            When(campaign_visit__id__isnull=True, then=Value(0)),
+            When(campaign_visit__outcome=VisitOutcome.NOBODY_HOME, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+ADDRESS_ORDER = ("street", "building", "entrance", "room", "pk")
+
+
+def campaign_worklist(*, user, campaign: Campaign, grid: Unit | None = None) -> QuerySet[Household]:
+    """The households of the campaign in the user's scope (or one grid of it), to visit first:
+    never visited, then nobody home at the last try, then done; each group by address."""
+    # Naming the units (a small subquery on the unit table) lets the database seek the
+    # households by grid instead of testing every household's unit path.
+    units = Unit.objects.visible_to(user).filter(_scope_q(campaign_scope_paths(campaign), "path"))
+    if grid is not None:
+        units = units.filter(pk=grid.pk)
+    households = Household.objects.visible_to(user).filter(unit__in=units)
+    return (
+        _with_campaign_visit(households, campaign)
+        .select_related("unit")
+        .order_by("visit_rank", *ADDRESS_ORDER)
+    )
+
+
+def worklist_counts(worklist: QuerySet[Household]) -> dict[str, int]:
+    counts = worklist.order_by().aggregate(
+        total=Count("pk"),
+        visited=Count("pk", filter=Q(campaign_visit__outcome__in=DONE_OUTCOMES)),
+        nobody_home=Count("pk", filter=Q(campaign_visit__outcome=VisitOutcome.NOBODY_HOME)),
+    )
+    counts["to_visit"] = counts["total"] - counts["visited"]
+    counts["percent"] = _percent(counts["visited"], counts["total"])
+    return counts
+
+
+def next_unvisited_household(
+    *, user, campaign: Campaign, grid: Unit, after: Household | None = None
+) -> Household | None:
+    """The first household of the grid still to visit: never tried first, then nobody home
+    (other than `after`, the one just recorded)."""
+    worklist = campaign_worklist(user=user, campaign=campaign, grid=grid).filter(visit_rank__lt=2)
+    if after is not None:
+        worklist = worklist.exclude(pk=after.pk)
+    return worklist.first()
+
+
+NARROW_SUBTREE_UNITS = 60
+
+
+@dataclass
+class ProgressRow:
+    unit_id: int
+    name: str
+    kind: str
+    path: str
+    households: int = 0
+    visited: int = 0
+    nobody_home: int = 0
+    persons_screened: int = 0
+    grid_workers: list[str] = field(default_factory=list)
+
+    @property
+    def to_visit(self) -> int:
+        return self.households - self.visited
+
+    @property
+    def percent(self) -> int:
+        return _percent(self.visited, self.households)
+
+
+@dataclass
+class CampaignProgress:
+    base: ProgressRow
+    rows: list[ProgressRow]
+    grid_workers: list[str]
+    unvisited: list[Household] | None = None  # when the base is a grid
+
+
+def _percent(part: int, whole: int) -> int:
+    return int(100 * part / whole) if whole else 0
+
+
+def campaign_progress(*, user, campaign: Campaign, base: Unit) -> CampaignProgress:
+    """Households visited / total and persons screened for `base` and each unit below it.
+
+    Three aggregate queries over the whole subtree (households, visits and visit members,
+    each grouped by grid), rolled up the materialized path in Python: the cost does not
+    grow with the number of units shown.
+    """
+    scope_paths = campaign_scope_paths(campaign)
+    units = {
+        unit["path"]: ProgressRow(
+            unit_id=unit["pk"], name=unit["name"], kind=unit["kind"], path=unit["path"]
+        )
+        for unit in Unit.objects.visible_to(user)
+        .subtree(base)
+        .values("pk", "name", "kind", "path")
+        .order_by("path")
+    }
+    by_id = {row.unit_id: row for row in units.values()}
+
+    def add(unit_id: int, **counts: int) -> None:
+        row = by_id.get(unit_id)
+        if row is None:
+            return
+        for path in _path_prefixes(row.path):
+            target = units.get(path)
+            if target is not None:
+                for name, value in counts.items():
+                    setattr(target, name, getattr(target, name) + value)
+
+    # A planner hint: a small subtree is read grid by grid through the unit indexes; a
+    # large one (a station) is cheaper to scan once, testing the unit path, and when it is
+    # the user's own unit `visible_to` has already said so.
+    own = user_scope_unit(user)
+    if len(units) <= NARROW_SUBTREE_UNITS:
+        in_base = {"unit_id__in": list(by_id)}
+    elif own is not None and own.pk == base.pk:
+        in_base = {}
+    else:
+        in_base = {"unit__path__startswith": base.path}
+    households = (
+        Household.objects.visible_to(user)
+        .filter(**in_base)
+        .order_by()
+        .values_list("unit_id", "unit__path")
+        .annotate(n=Count("pk"))
+    )
+    for unit_id, path, n in households:
+        if campaign_covers(scope_paths, path):
+            add(unit_id, households=n)
+
+    visits = (
+        Visit.objects.visible_to(user)
+        .filter(campaign=campaign, **in_base)
+        .order_by()
+        .values_list("unit_id")
+        .annotate(
+            visited=Count("pk", filter=Q(outcome__in=DONE_OUTCOMES)),
+            nobody_home=Count("pk", filter=Q(outcome=VisitOutcome.NOBODY_HOME)),
+        )
+    )
+    for unit_id, visited, nobody_home in visits:
+        add(unit_id, visited=visited, nobody_home=nobody_home)
+
+    members = (
+        VisitMember.objects.visible_to(user)
+        .filter(
+            visit__campaign=campaign, **{f"visit__{key}": value for key, value in in_base.items()}
+        )
+        .exclude(presence=MemberPresence.DEPARTED)
+        .order_by()
+        .values_list("visit__unit_id")
+        .annotate(n=Count("pk"))
+    )
+    for unit_id, n in members:
+        add(unit_id, persons_screened=n)
+
+    base_row = units.get(base.path) or ProgressRow(
+        unit_id=base.pk, name=base.name, kind=base.kind, path=base.path
+    )
+    rows = [
+        row
+        for row in units.values()
+        if row.path.count(PATH_SEPARATOR) == base.path.count(PATH_SEPARATOR) + 1
+        and (row.households or row.visited)
+    ]
+    workers = grid_worker_names(grids=[row.unit_id for row in rows] + [base.pk])
+    for row in rows:
+        row.grid_workers = workers.get(row.unit_id, [])
+    progress = CampaignProgress(base=base_row, rows=rows, grid_workers=workers.get(base.pk, []))
+    if base.kind == UnitKind.GRID:
+        progress.unvisited = list(
+            campaign_worklist(user=user, campaign=campaign, grid=base).filter(visit_rank__lt=2)
+        )
+    return progress
+
+
+def grid_worker_names(*, grids: list[int]) -> dict[int, list[str]]:
+    """The grid workers' names of each grid (staff names, not residents' data)."""
+    names: dict[int, list[str]] = {}
+    profiles = (
+        StaffProfile.objects.filter(
+            unit_id__in=grids, unit__kind=UnitKind.GRID, user__groups__name=Role.GRID_WORKER
+        )
+        .order_by("display_name")
+        .values_list("unit_id", "display_name")
+    )
+    for unit_id, name in profiles:
+        names.setdefault(unit_id, []).append(name)
+    return names
+
+
+def visit_form_residents(*, user, household: Household, visit: Visit | None) -> list[Resident]:
+    """The members to ask about: the household's active residents, and anyone this visit
+    already recorded (a member marked as moved out is inactive but still on the visit)."""
+    members = Q(is_active=True, merged_into__isnull=True)
+    if visit is not None:
+        members |= Q(visit_records__visit=visit)
+    return list(
+        Resident.objects.visible_to(user)
+        .filter(household=household)
+        .filter(members)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def visit_for(*, user, campaign: Campaign, household: Household) -> Visit | None:
+    return (
+        Visit.objects.visible_to(user)
+        .filter(campaign=campaign, household=household)
+        .prefetch_related("members")
+        .first()
+    )
+
+
+def unit_trail(*, user, unit: Unit) -> list[Unit]:
+    """The unit and the units above it, as far up as the user's own unit."""
+    return list(
+        Unit.objects.visible_to(user).filter(path__in=_path_prefixes(unit.path)).order_by("depth")
+    )
+
+
+# ---------------------------------------------------------------------------- ledgers (台账)
+
+_RELATION_RANK = Case(
+    *[When(relation_to_head=value, then=Value(rank)) for rank, value in enumerate(RelationToHead)],
+    default=Value(len(RelationToHead)),
+    output_field=IntegerField(),
+)
+
+RESIDENT_LEDGER_FIELDS = (
+    "name",
+    "sex",
+    "birth_date",
+    "document_type",
+    "id_number",
+    "document_number",
+    "phone",
+    "household__household_number",
+    "household__street",
+    "household__building",
+    "household__entrance",
+    "household__room",
+    "relation_to_head",
+    "residence_type",
+    "workplace",
+    "unit__name",
+)
+
+
+def resident_ledger(*, user, unit: Unit) -> QuerySet:
+    """The active residents of `unit` and the units under it, as rows of a ledger: by grid,
+    household (by address) and relation to the head. Value rows, to be streamed."""
+    return (
+        Resident.objects.visible_to(user)
+        .filter(unit__path__startswith=unit.path, is_active=True, merged_into__isnull=True)
+        .annotate(relation_rank=_RELATION_RANK)
+        .order_by(
+            "unit__path",
+            "household__street",
+            "household__building",
+            "household__entrance",
+            "household__room",
+            "household_id",
+            "relation_rank",
+            "birth_date",
+            "pk",
+        )
+        .values(*RESIDENT_LEDGER_FIELDS)
+    )
+
+
+HOUSEHOLD_LEDGER_FIELDS = (
+    "household_number",
+    "street",
+    "building",
+    "entrance",
+    "room",
+    "head_name",
+    "member_count",
+    "phone",
+    "is_rental",
+    "unit__name",
+)
+
+
+def household_ledger(*, user, unit: Unit) -> QuerySet:
+    """The households of `unit` and the units under it, with head and member count, by grid
+    and address. Value rows, to be streamed."""
+    members = Resident.objects.visible_to(user).filter(
+        household=OuterRef("pk"), is_active=True, merged_into__isnull=True
+    )
+    count = members.order_by().values("household").annotate(n=Count("pk")).values("n")
+    head = members.filter(relation_to_head=RelationToHead.HEAD).order_by("pk").values("name")[:1]
+    return (
+        Household.objects.visible_to(user)
+        .filter(unit__path__startswith=unit.path)
+        .annotate(member_count=Coalesce(Subquery(count), 0), head_name=Subquery(head))
+        .order_by("unit__path", "street", "building", "entrance", "room", "pk")
+        .values(*HOUSEHOLD_LEDGER_FIELDS)
+    )
+
+
+@dataclass
+class GridProgress:
+    """One grid's line of a campaign's progress ledger."""
+
+    community: str
+    row: ProgressRow
+
+
+def campaign_progress_by_grid(*, user, campaign: Campaign, base: Unit) -> list[GridProgress]:
+    """Households total / visited and persons screened for every grid of `base` that the
+    campaign covers, by path. The same counts as `campaign_progress` (same definitions of
+    visited and screened), not rolled up: three grouped queries, whatever the number of grids.
+    """
+    scope_paths = campaign_scope_paths(campaign)
+    units = list(
+        Unit.objects.visible_to(user)
+        .filter(Q(path__startswith=base.path) | Q(path__in=_path_prefixes(base.path)))
+        .values("pk", "name", "kind", "path")
+    )
+    communities = {u["path"]: u["name"] for u in units if u["kind"] == UnitKind.COMMUNITY}
+    grids = {
+        u["pk"]: ProgressRow(unit_id=u["pk"], name=u["name"], kind=u["kind"], path=u["path"])
+        for u in units
+        if u["kind"] == UnitKind.GRID
+        and u["path"].startswith(base.path)
+        and campaign_covers(scope_paths, u["path"])
+    }
+    households = (
+        Household.objects.visible_to(user)
+        .filter(unit_id__in=list(grids))
+        .order_by()
+        .values_list("unit_id")
+        .annotate(n=Count("pk"))
+    )
+    for unit_id, n in households:
+        grids[unit_id].households = n
+    visits = (
+        Visit.objects.visible_to(user)
+        .filter(campaign=campaign, unit_id__in=list(grids))
+        .order_by()
+        .values_list("unit_id")
+        .annotate(
+            visited=Count("pk", filter=Q(outcome__in=DONE_OUTCOMES)),
+            nobody_home=Count("pk", filter=Q(outcome=VisitOutcome.NOBODY_HOME)),
+        )
+    )
+    for unit_id, visited, nobody_home in visits:
+        grids[unit_id].visited = visited
+        grids[unit_id].nobody_home = nobody_home
+    members = (
+        VisitMember.objects.visible_to(user)
+        .filter(visit__campaign=campaign, visit__unit_id__in=list(grids))
+        .exclude(presence=MemberPresence.DEPARTED)
+        .order_by()
+        .values_list("visit__unit_id")
+        .annotate(n=Count("pk"))
+    )
+    for unit_id, n in members:
+        grids[unit_id].persons_screened = n
+
+    def community_of(path: str) -> str:
+        return next((communities[p] for p in _path_prefixes(path) if p in communities), "")
+
+    return [
+        GridProgress(community=community_of(row.path), row=row)
+        for row in sorted(grids.values(), key=lambda row: row.path)
+        if row.households or row.visited
+    ]

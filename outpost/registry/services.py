@@ -1,9 +1,33 @@
 """Writes of the registry: one function per use case, audited by simple-history."""
 
-from django.db import transaction
+import datetime
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
-from outpost.core.scoping import assert_in_scope
-from outpost.registry.models import Resident
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from outpost.core.models import Unit
+from outpost.core.scoping import assert_in_scope, get_visible, user_scope_unit
+from outpost.core.services import REASON_MIN_LENGTH, personal_data_export_log
+from outpost.core.validators import id_birth_date, id_sex, validate_id_number, validate_phone
+from outpost.registry import exports
+from outpost.registry.choices import (
+    DocumentType,
+    HealthStatus,
+    MemberPresence,
+    RelationToHead,
+    Transport,
+    VisitOutcome,
+)
+from outpost.registry.models import Campaign, Household, Resident, Visit, VisitMember
+from outpost.registry.selectors import campaign_covers, campaign_scope_paths
 
 RESIDENT_CONTACT_FIELDS = ("phone", "residence_type", "workplace")
 
@@ -24,3 +48,616 @@ def resident_update_contact(*, acting_user, resident: Resident, **changes) -> Re
     resident.save(update_fields=changed)
     assert_in_scope(resident, acting_user, "change")
     return resident
+
+
+# ---------------------------------------------------------------------------- campaigns
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    acting_user,
+    name: str,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    scope_units: Iterable[Unit],
+) -> Campaign:
+    """Open a screening campaign (排查批次) over units of the acting user's subtree."""
+    if not acting_user.has_perm("registry.add_campaign"):
+        raise PermissionDenied(_("Your role may not organise screening campaigns."))
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("Give the campaign a name.")]
+    if start_date and end_date and end_date < start_date:
+        errors["end_date"] = [_("The end date must not be before the start date.")]
+    units = list(scope_units)
+    visible = set(
+        Unit.objects.visible_to(acting_user)
+        .filter(pk__in=[unit.pk for unit in units])
+        .values_list("pk", flat=True)
+    )
+    if not units:
+        errors["scope_units"] = [_("Choose at least one unit the campaign covers.")]
+    elif any(unit.pk not in visible for unit in units):
+        errors["scope_units"] = [_("A campaign may only cover units of your jurisdiction.")]
+    if errors:
+        raise ValidationError(errors)
+    # A unit under another chosen unit adds nothing.
+    units = [
+        unit
+        for unit in units
+        if not any(other.pk != unit.pk and unit.path.startswith(other.path) for other in units)
+    ]
+    organiser = user_scope_unit(acting_user) or min(units, key=lambda unit: unit.depth)
+    campaign = Campaign(
+        name=name,
+        unit=organiser,
+        start_date=start_date,
+        end_date=end_date,
+        created_by=acting_user,
+    )
+    campaign.full_clean()
+    campaign._history_user = acting_user
+    campaign.save()
+    campaign.scope_units.set(units)
+    assert_in_scope(campaign, acting_user, "change")
+    return campaign
+
+
+# ---------------------------------------------------------------------------- visits
+
+RETURNED_ON_MAX_AGE_DAYS = 60
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """Someone found living in the household who is not in the registry yet."""
+
+    name: str
+    document_type: str = DocumentType.RESIDENT_ID
+    document_number: str = ""  # the ID number when document_type is the resident ID
+    phone: str = ""
+    relation_to_head: str = RelationToHead.OTHER
+
+
+@dataclass(frozen=True)
+class MemberReport:
+    """What the visit learnt about one person: a registered member (`resident_id`) or a
+    new one (`new_person`)."""
+
+    resident_id: int | None = None
+    new_person: NewPerson | None = None
+    presence: str = MemberPresence.PRESENT
+    travelled: bool = False
+    origin_place: str = ""
+    returned_on: datetime.date | None = None
+    transport: str = ""
+    health_status: str = HealthStatus.HEALTHY
+    phone_confirmed: bool = False
+
+
+class VisitInputError(ValidationError):
+    """Everything wrong with one recording, by field of the visit and by member."""
+
+    def __init__(
+        self,
+        *,
+        errors: dict[str, list[str]],
+        member_errors: dict[int, dict[str, list[str]]],
+        member_names: dict[int, str],
+    ):
+        self.visit_errors = errors
+        self.member_errors = member_errors
+        self.member_names = member_names
+        messages = [message for field_errors in errors.values() for message in field_errors]
+        for index, fields in sorted(member_errors.items()):
+            name = member_names.get(index) or _("New member")
+            messages += [f"{name}: {message}" for msgs in fields.values() for message in msgs]
+        super().__init__(messages)
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    acting_user,
+    campaign: Campaign,
+    household: Household,
+    outcome: str,
+    members: Sequence[MemberReport] = (),
+    phone_confirmed: bool = False,
+    note: str = "",
+    today: datetime.date | None = None,
+) -> Visit:
+    """Record (or record again) the door-to-door visit of one household in one campaign.
+
+    Members are reported only when the visit happened (outcome "visited"): a registered
+    member's presence and declared travel and health; a new person becomes a resident of
+    the household's grid; "moved out" makes the resident inactive. One visit per campaign
+    and household: recording again updates it. The caller looked the household and the
+    campaign up within the user's scope; the visit and every resident written are checked
+    again afterwards, in this transaction.
+    """
+    today = today or timezone.localdate()
+    visit = (
+        Visit.objects.select_for_update()
+        .filter(campaign=campaign, household=household)
+        .prefetch_related("members")
+        .first()
+    )
+    needed = "registry.change_visit" if visit else "registry.add_visit"
+    if not acting_user.has_perm(needed):
+        raise PermissionDenied(_("Your role may not record visits."))
+
+    errors: dict[str, list[str]] = {}
+    if outcome not in VisitOutcome.values:
+        errors["outcome"] = [_("Choose how the visit went.")]
+    if campaign.is_closed or not (campaign.start_date <= today <= campaign.end_date):
+        errors["campaign"] = [
+            _("The campaign %(name)s is not running today (%(start)s to %(end)s).")
+            % {
+                "name": campaign.name,
+                "start": campaign.start_date.isoformat(),
+                "end": campaign.end_date.isoformat(),
+            }
+        ]
+    elif not campaign_covers(campaign_scope_paths(campaign), household.unit.path):
+        errors["campaign"] = [_("This household is not in the campaign's area.")]
+
+    reports = list(members) if outcome == VisitOutcome.COMPLETED else []
+    previous = {member.resident_id: member for member in visit.members.all()} if visit else {}
+    residents = _visit_residents(acting_user, household, reports, previous)
+    member_errors, names = _check_reports(reports, residents, household, today)
+    if errors or member_errors:
+        raise VisitInputError(errors=errors, member_errors=member_errors, member_names=names)
+    if any(r.new_person for r in reports) and not acting_user.has_perm("registry.add_resident"):
+        raise PermissionDenied(_("Your role may not add residents."))
+    if any(r.presence == MemberPresence.DEPARTED for r in reports) and not acting_user.has_perm(
+        "registry.change_resident"
+    ):
+        raise PermissionDenied(_("Your role may not mark residents as moved out."))
+
+    if visit is None:
+        visit = Visit(campaign=campaign, household=household)
+    visit.unit = household.unit
+    visit.visited_by = acting_user
+    visit.visited_at = timezone.now()
+    visit.outcome = outcome
+    visit.phone_confirmed = phone_confirmed
+    visit.note = (note or "").strip()
+    visit.full_clean(validate_unique=False, validate_constraints=False)
+    visit._history_user = acting_user
+    visit.save()
+
+    for report in reports:
+        if report.new_person is not None:
+            resident = _resident_add(acting_user, household, report.new_person)
+            presence = MemberPresence.NEW
+        else:
+            resident = residents[report.resident_id]
+            presence = report.presence
+            earlier = previous.get(resident.pk)
+            if earlier and earlier.presence == MemberPresence.NEW and presence == "present":
+                presence = MemberPresence.NEW  # still the person this visit added
+            _resident_set_active(
+                acting_user,
+                resident,
+                active=presence != MemberPresence.DEPARTED,
+                departed_at_this_visit=bool(
+                    earlier and earlier.presence == MemberPresence.DEPARTED
+                ),
+            )
+        _visit_member_save(acting_user, visit, resident, presence, report, previous)
+
+    assert_in_scope(visit, acting_user, "change")
+    return visit
+
+
+def _visit_residents(acting_user, household, reports, previous) -> dict[int, Resident]:
+    """The registered members the reports name, looked up within the household and scope."""
+    ids = {r.resident_id for r in reports if r.new_person is None and r.resident_id}
+    return {
+        resident.pk: resident
+        for resident in Resident.objects.visible_to(acting_user)
+        .filter(household=household, pk__in=ids)
+        .filter(Q(is_active=True, merged_into__isnull=True) | Q(pk__in=list(previous.keys())))
+    }
+
+
+def _check_reports(reports, residents, household, today):
+    member_errors: dict[int, dict[str, list[str]]] = {}
+    names: dict[int, str] = {}
+    new_numbers: set[tuple[str, str]] = set()
+    earliest = today - datetime.timedelta(days=RETURNED_ON_MAX_AGE_DAYS)
+    seen: set[int] = set()
+    for index, report in enumerate(reports):
+        problems: dict[str, list[str]] = {}
+
+        def problem(field: str, message: str, problems=problems) -> None:
+            problems.setdefault(field, []).append(message)
+
+        if report.new_person is not None:
+            names[index] = report.new_person.name.strip()
+            for field, message in _check_new_person(report.new_person, household, new_numbers):
+                problem(field, message)
+        else:
+            resident = residents.get(report.resident_id)
+            if resident is None or report.resident_id in seen:
+                problem("resident", _("This person is not a member of the household."))
+            else:
+                names[index] = resident.name
+            seen.add(report.resident_id)
+            if report.presence not in (
+                MemberPresence.PRESENT,
+                MemberPresence.AWAY,
+                MemberPresence.DEPARTED,
+            ):
+                problem("presence", _("Say whether the person is at home, away or moved out."))
+        if report.presence != MemberPresence.DEPARTED:
+            if report.travelled:
+                if not report.origin_place.strip():
+                    problem("origin_place", _("Say where the person came back from."))
+                if report.returned_on is None:
+                    problem("returned_on", _("Give the date the person came back."))
+                elif report.returned_on > today:
+                    problem("returned_on", _("The date back cannot be in the future."))
+                elif report.returned_on < earliest:
+                    problem(
+                        "returned_on",
+                        _("The date back is more than %(days)d days ago; check it.")
+                        % {"days": RETURNED_ON_MAX_AGE_DAYS},
+                    )
+            if report.transport and report.transport not in Transport.values:
+                problem("transport", _("Choose a transport from the list."))
+            if report.health_status not in HealthStatus.values:
+                problem("health_status", _("Choose a health status from the list."))
+        if problems:
+            member_errors[index] = problems
+    return member_errors, names
+
+
+def _check_new_person(person: NewPerson, household, numbers_in_this_visit):
+    """(field, message) for each problem; messages never say who holds a number."""
+    if not person.name.strip():
+        yield "name", _("Give the new member's name.")
+    elif len(person.name.strip()) > 60:
+        yield "name", _("The name is longer than 60 characters.")
+    if person.relation_to_head and person.relation_to_head not in RelationToHead.values:
+        yield "relation_to_head", _("Choose a relation from the list.")
+    if person.document_type not in DocumentType.values:
+        yield "document_type", _("Choose a document type from the list.")
+        return
+    if person.phone.strip():
+        try:
+            validate_phone(person.phone)
+        except ValidationError as exc:
+            yield "phone", exc.messages[0]
+    number = person.document_number.strip()
+    if person.document_type == DocumentType.RESIDENT_ID:
+        try:
+            number = validate_id_number(number)
+        except ValidationError as exc:
+            yield "document_number", exc.messages[0]
+            return
+        existing = Resident.objects.filter(id_number=number)
+    elif person.document_type == DocumentType.NONE:
+        return
+    else:
+        if not number:
+            yield "document_number", _("Give the document number.")
+            return
+        if len(number) > 40:
+            yield "document_number", _("The document number is longer than 40 characters.")
+            return
+        existing = Resident.objects.filter(
+            document_type=person.document_type, document_number=number
+        )
+    key = (person.document_type, number)
+    if key in numbers_in_this_visit:
+        yield "document_number", _("This number is given twice in this visit.")
+    numbers_in_this_visit.add(key)
+    # Unscoped on purpose, and answered only yes or no: the number is unique in the registry.
+    if existing.filter(household=household).exists():
+        yield "document_number", _("This person is already a member of the household.")
+    elif existing.exists():
+        yield (
+            "document_number",
+            _(
+                "A person with this number is already registered elsewhere. Ask the station "
+                "to move the record here; it cannot be added twice."
+            ),
+        )
+
+
+def _resident_add(acting_user, household: Household, person: NewPerson) -> Resident:
+    resident = Resident(
+        unit=household.unit,
+        household=household,
+        name=person.name.strip(),
+        document_type=person.document_type,
+        relation_to_head=person.relation_to_head or RelationToHead.OTHER,
+        phone=validate_phone(person.phone) if person.phone.strip() else "",
+    )
+    if person.document_type == DocumentType.RESIDENT_ID:
+        resident.id_number = validate_id_number(person.document_number)
+        resident.birth_date = id_birth_date(resident.id_number)
+        resident.sex = id_sex(resident.id_number)
+    elif person.document_type != DocumentType.NONE:
+        resident.document_number = person.document_number.strip()
+    resident.full_clean()
+    resident._history_user = acting_user
+    resident.save()
+    assert_in_scope(resident, acting_user, "change")
+    return resident
+
+
+def _resident_set_active(acting_user, resident, *, active: bool, departed_at_this_visit: bool):
+    """Moved out: inactive, never deleted. Back to active only when this visit had said
+    moved out (a correction), not for records deactivated otherwise."""
+    if resident.is_active == active or (active and not departed_at_this_visit):
+        return
+    resident.is_active = active
+    resident._history_user = acting_user
+    resident.save(update_fields=["is_active"])
+    assert_in_scope(resident, acting_user, "change")
+
+
+def _visit_member_save(acting_user, visit, resident, presence, report, previous) -> VisitMember:
+    member = previous.get(resident.pk) or VisitMember(visit=visit, resident=resident)
+    member.presence = presence
+    if presence == MemberPresence.DEPARTED:
+        report = MemberReport(presence=presence)  # nothing to declare for someone gone
+    member.travelled = report.travelled
+    member.origin_place = report.origin_place.strip() if report.travelled else ""
+    member.returned_on = report.returned_on if report.travelled else None
+    member.transport = (report.transport or "") if report.travelled else ""
+    member.health_status = report.health_status
+    member.phone_confirmed = report.phone_confirmed
+    member.full_clean(validate_unique=False, validate_constraints=False)
+    member._history_user = acting_user
+    member.save()
+    return member
+
+
+# ---------------------------------------------------------------------------- merging duplicates
+
+# What an officer chooses, per differing value, when two records are one person. Each
+# choice moves its fields together: a document is its type and number, a household
+# membership is the household, the relation to its head and the grid.
+RESIDENT_MERGE_FIELDS: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "sex": ("sex",),
+    "birth_date": ("birth_date",),
+    "id_number": ("id_number",),
+    "document": ("document_type", "document_number"),
+    "phone": ("phone",),
+    "residence_type": ("residence_type",),
+    "workplace": ("workplace",),
+    "household": ("household", "relation_to_head", "unit"),
+}
+KEEP, DUPLICATE = "keep", "duplicate"
+
+
+@dataclass(frozen=True)
+class MergeOutcome:
+    keep: Resident
+    duplicate: Resident
+    changed_fields: tuple[str, ...]
+    visits_moved: int
+    visits_left: int  # the kept record was already on that visit; the duplicate keeps its row
+
+
+@transaction.atomic
+def resident_merge(
+    *,
+    acting_user,
+    keep: Resident,
+    duplicate: Resident,
+    field_choices: dict[str, str] | None = None,
+) -> MergeOutcome:
+    """Merge two records of one person (合并重复人员) into `keep`; nothing is deleted.
+
+    `field_choices` maps a key of `RESIDENT_MERGE_FIELDS` to ``"keep"`` or ``"duplicate"``:
+    whose value the kept record has afterwards (unnamed fields keep their own value). The
+    duplicate's visit records move to the kept record, except on a visit that already
+    lists the kept record (one row per person and visit). The duplicate leaves its
+    household, becomes inactive and points to the kept record (`merged_into`); both get a
+    history entry saying so. Birth date and sex follow a valid resident ID number.
+    """
+    field_choices = dict(field_choices or {})
+    unknown = set(field_choices) - set(RESIDENT_MERGE_FIELDS)
+    bad = {value for value in field_choices.values() if value not in (KEEP, DUPLICATE)}
+    if unknown or bad:
+        raise TypeError(f"unknown merge choices: {sorted(unknown | bad)}")
+    if keep.pk == duplicate.pk:
+        raise ValidationError(_("A record cannot be merged with itself."))
+    # Lock both rows, then read them again within the user's scope: a second merge of either
+    # waits for this one and then finds it merged.
+    list(Resident.objects.select_for_update().filter(pk__in=[keep.pk, duplicate.pk]).values("pk"))
+    keep = get_visible(Resident, acting_user, keep.pk, "change")
+    duplicate = get_visible(Resident, acting_user, duplicate.pk, "change")
+    for record in (keep, duplicate):
+        if record.merged_into_id is not None:
+            raise ValidationError(
+                _("%(name)s (record %(number)s) was already merged into another record.")
+                % {"name": record.name, "number": record.pk}
+            )
+
+    changed: list[str] = []
+    for choice, fields in RESIDENT_MERGE_FIELDS.items():
+        if field_choices.get(choice) != DUPLICATE:
+            continue
+        for field in fields:
+            value = getattr(duplicate, field)
+            if getattr(keep, field) != value:
+                setattr(keep, field, value)
+                changed.append(field)
+    if keep.id_number:
+        try:
+            canonical = validate_id_number(keep.id_number)
+        except ValidationError:
+            canonical = ""  # an old, unchecked number: kept as it is
+        if canonical:
+            derived = {
+                "id_number": canonical,
+                "birth_date": id_birth_date(canonical),
+                "sex": id_sex(canonical),
+            }
+            for field, value in derived.items():
+                if getattr(keep, field) != value:
+                    setattr(keep, field, value)
+                    changed.append(field)
+
+    # The duplicate gives up the numbers the kept record now holds (they are unique),
+    # leaves its household and points to the kept record.
+    reason = _("Merged into record %(number)s (%(name)s)") % {"number": keep.pk, "name": keep.name}
+    dup_fields = ["is_active", "merged_into", "household", "relation_to_head"]
+    if duplicate.id_number and duplicate.id_number == keep.id_number:
+        duplicate.id_number = ""
+        dup_fields.append("id_number")
+    if duplicate.document_number and (duplicate.document_type, duplicate.document_number) == (
+        keep.document_type,
+        keep.document_number,
+    ):
+        duplicate.document_number = ""
+        dup_fields.append("document_number")
+    duplicate.is_active = False
+    duplicate.merged_into = keep
+    duplicate.household = None
+    duplicate.relation_to_head = ""
+    duplicate.full_clean()
+    duplicate._history_user = acting_user
+    duplicate._change_reason = reason[:100]
+    duplicate.save(update_fields=dup_fields)
+
+    changed = list(dict.fromkeys(changed))
+    keep.full_clean()
+    keep._history_user = acting_user
+    keep._change_reason = (
+        _("Record %(number)s (%(name)s) merged into this one")
+        % {"number": duplicate.pk, "name": duplicate.name}
+    )[:100]
+    # A history row for the merge even when no value changed.
+    keep.save(update_fields=changed or ["is_active"])
+
+    on_visits = set(VisitMember.objects.filter(resident=keep).values_list("visit_id", flat=True))
+    moved = left = 0
+    # All of the person's visit records move, also those of visits outside the acting
+    # user's scope: they describe this person, and nothing of them is shown here.
+    for member in VisitMember.objects.select_for_update().filter(resident=duplicate):
+        if member.visit_id in on_visits:
+            left += 1
+            continue
+        member.resident = keep
+        member._history_user = acting_user
+        member._change_reason = reason[:100]
+        member.save(update_fields=["resident"])
+        moved += 1
+
+    assert_in_scope(keep, acting_user, "change")
+    assert_in_scope(duplicate, acting_user, "change")
+    return MergeOutcome(
+        keep=keep,
+        duplicate=duplicate,
+        changed_fields=tuple(changed),
+        visits_moved=moved,
+        visits_left=left,
+    )
+
+
+# ---------------------------------------------------------------------------- ledger exports
+
+EXPORT_DIR = "exports"
+
+
+@dataclass(frozen=True)
+class LedgerFile:
+    name: str  # relative to MEDIA_ROOT
+    filename: str  # what the download is called
+    rows: int
+
+
+def ledger_export_path(export_id: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / EXPORT_DIR / f"{export_id}.xlsx"
+
+
+def ledger_export(
+    *,
+    acting_user,
+    export_id: str,
+    kind: str,
+    unit_id: int,
+    campaign_id: int | None = None,
+    unmasked: bool = False,
+    reason: str = "",
+    ip_address: str | None = None,
+    today: datetime.date | None = None,
+) -> LedgerFile:
+    """Write a ledger (台账) of a unit of the acting user's scope to the export file `export_id`.
+
+    Residents and households are personal data: masked unless `unmasked` (which needs
+    `core.export_personal_data`), and every export is in the access log with its fields,
+    row count and reason. The file appears only once the log is written. Not one
+    transaction: the rows stream for many seconds and must not hold a write lock.
+    """
+    kind = exports.LedgerKind(kind)
+    today = today or timezone.localdate()
+    unit = get_visible(Unit, acting_user, unit_id)
+    personal = {
+        exports.LedgerKind.RESIDENTS: (Resident, exports.residents_ledger),
+        exports.LedgerKind.HOUSEHOLDS: (Household, exports.households_ledger),
+    }.get(kind)
+    if personal is not None:
+        model, build = personal
+        if not acting_user.has_perm(f"registry.view_{model._meta.model_name}"):
+            raise PermissionDenied(_("Your role may not see these records."))
+        if unmasked and not acting_user.has_perm("core.export_personal_data"):
+            raise PermissionDenied(_("Your role may not export unmasked personal data."))
+        if len((reason or "").strip()) < REASON_MIN_LENGTH:
+            raise ValidationError(
+                {
+                    "reason": _("State the reason in at least %(n)d characters.")
+                    % {"n": REASON_MIN_LENGTH}
+                }
+            )
+    else:
+        campaign = get_visible(Campaign, acting_user, campaign_id)
+
+    path = ledger_export_path(export_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    try:
+        if personal is not None:
+            outcome = build(
+                acting_user=acting_user, unit=unit, unmasked=unmasked, path=partial, today=today
+            )
+            personal_data_export_log(
+                acting_user=acting_user,
+                model=model,
+                description=_("%(ledger)s: %(unit)s, %(masking)s")
+                % {
+                    "ledger": kind.label,
+                    "unit": unit.name,
+                    "masking": _("unmasked") if unmasked else _("masked"),
+                },
+                fields=outcome.fields,
+                row_count=outcome.rows,
+                reason=reason,
+                unmasked=unmasked,
+                ip_address=ip_address,
+            )
+        else:
+            outcome = exports.campaign_progress_ledger(
+                acting_user=acting_user, campaign=campaign, unit=unit, path=partial, today=today
+            )
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return LedgerFile(
+        name=f"{EXPORT_DIR}/{path.name}",
+        filename=exports.export_filename(
+            kind_label=str(kind.label), unit_name=unit.name, today=today
+        ),
+        rows=outcome.rows,
+    )

@@ -1,15 +1,50 @@
-from django.http import HttpResponseRedirect
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views import View
+from django.views.generic import FormView
+from django_tasks import TaskResultStatus
 
 from outpost.core.audit import record_history
-from outpost.core.scoping import get_visible
+from outpost.core.models import Unit
+from outpost.core.scoping import get_visible, user_scope_unit
 from outpost.core.viewmixins import ScopedDetailView, ScopedListView, ScopedViewMixin
 from outpost.core.views import RevealView
-from outpost.registry import selectors
-from outpost.registry.forms import ResidentContactForm
-from outpost.registry.models import Household, Resident
-from outpost.registry.services import resident_update_contact
+from outpost.registry import duplicates, selectors
+from outpost.registry.choices import MemberPresence
+from outpost.registry.exports import LedgerKind
+from outpost.registry.forms import (
+    CampaignForm,
+    LedgerExportForm,
+    MemberFormSet,
+    NewMemberFormSet,
+    ResidentContactForm,
+    ResidentMergeForm,
+    VisitForm,
+)
+from outpost.registry.models import Campaign, Household, Resident, VisitMember
+from outpost.registry.services import (
+    VisitInputError,
+    campaign_create,
+    ledger_export_path,
+    resident_merge,
+    resident_update_contact,
+    visit_record,
+)
+from outpost.registry.tasks import (
+    ledger_export_result,
+    ledger_export_summary,
+    ledger_export_task,
+    ledger_exports_of,
+)
 
 
 class HouseholdListView(ScopedListView):
@@ -48,7 +83,7 @@ class ResidentDetailView(ScopedDetailView):
     template_name = "registry/resident_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("unit", "household")
+        return super().get_queryset().select_related("unit", "household", "merged_into")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -57,6 +92,11 @@ class ResidentDetailView(ScopedDetailView):
             Resident.objects.visible_to(self.request.user, "change")
             .filter(pk=self.object.pk)
             .exists()
+        )
+        context["merged_duplicates"] = list(
+            Resident.objects.visible_to(self.request.user)
+            .filter(merged_into=self.object)
+            .order_by("pk")
         )
         return context
 
@@ -102,3 +142,541 @@ class ResidentEditView(ScopedViewMixin, View):
             response["HX-Redirect"] = url
             return response
         return HttpResponseRedirect(url)
+
+
+# ---------------------------------------------------------------------------- campaigns
+
+
+class CampaignListView(ScopedListView):
+    """Screening campaigns (排查批次) that cover the user's unit or units under it."""
+
+    model = Campaign
+    template_name = "registry/campaign_list.html"
+
+    def get_queryset(self):
+        return selectors.campaign_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        for campaign in context["object_list"]:
+            campaign.state = selectors.campaign_state(campaign, today)
+        return context
+
+
+class CampaignCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    """A new campaign over units of the user's subtree (unit names only: no personal data)."""
+
+    permission_required = "registry.add_campaign"
+    form_class = CampaignForm
+    template_name = "registry/campaign_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        today = timezone.localdate()
+        unit = user_scope_unit(self.request.user)
+        return {
+            "start_date": today,
+            "end_date": today + datetime.timedelta(days=13),
+            "scope_units": [unit.pk] if unit else [],
+        }
+
+    def form_valid(self, form):
+        try:
+            campaign = campaign_create(acting_user=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, messages_ in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages_)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Campaign %(name)s created.") % {"name": campaign.name})
+        return HttpResponseRedirect(reverse("registry:campaign_detail", args=[campaign.pk]))
+
+
+class CampaignDetailView(ScopedDetailView):
+    """A campaign's progress: households visited / total and persons screened for the unit
+    shown and each unit below it (rows lead one level down); on a grid, the households
+    still to visit."""
+
+    model = Campaign
+    template_name = "registry/campaign_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("unit")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        base = self._base_unit()
+        context.update(
+            base_unit=base,
+            trail=selectors.unit_trail(user=user, unit=base),
+            progress=selectors.campaign_progress(user=user, campaign=self.object, base=base),
+            state=selectors.campaign_state(self.object),
+            scope_units=selectors.campaign_scope_units(self.object),
+            can_record=user.has_perm("registry.add_visit"),
+        )
+        return context
+
+    def _base_unit(self) -> Unit:
+        user = self.request.user
+        raw = self.request.GET.get("unit")
+        if raw:
+            unit = Unit.objects.visible_to(user).filter(pk=raw if raw.isdigit() else 0).first()
+            if unit is None:
+                raise Http404
+            return unit
+        return user_scope_unit(user) or self.object.unit
+
+
+# ---------------------------------------------------------------------------- my grid and visits
+
+
+class MyGridView(ScopedListView):
+    """The grid worker's work list (我的网格): the open campaign's households of their grid,
+    those still to visit first, by address, with the next one a tap away."""
+
+    model = Household
+    template_name = "registry/my_grid.html"
+    paginate_by = 100
+
+    def get(self, request, *args, **kwargs):
+        self.campaigns = list(selectors.campaigns_open(user=request.user))
+        raw = request.GET.get("campaign")
+        if raw:
+            self.campaign = next((c for c in self.campaigns if str(c.pk) == raw), None)
+            if self.campaign is None:
+                raise Http404
+        else:
+            self.campaign = self.campaigns[0] if self.campaigns else None
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if self.campaign is None:
+            return Household.objects.none()
+        return selectors.campaign_worklist(user=self.request.user, campaign=self.campaign)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(campaign=self.campaign, campaigns=self.campaigns)
+        if self.campaign is not None:
+            worklist = self.object_list
+            context["counts"] = selectors.worklist_counts(worklist)
+            page = context["object_list"]
+            first = page[0] if page else None
+            if first is not None and first.visit_rank < 2:
+                context["next_household"] = first
+            else:
+                context["next_household"] = worklist.filter(visit_rank__lt=2).first()
+        context["can_record"] = self.request.user.has_perm("registry.add_visit")
+        return context
+
+
+class VisitFormView(ScopedViewMixin, PermissionRequiredMixin, View):
+    """One page, phone first: how the visit went and what each member declared.
+
+    `pk` is the household; `?campaign=` picks the campaign (default: the newest open one
+    that covers the household).
+    """
+
+    model = Household
+    permission_required = "registry.add_visit"
+    template_name = "registry/visit_form.html"
+
+    def _load(self, request, pk):
+        user = request.user
+        self.household = get_visible(Household, user, pk)
+        campaigns = selectors.campaigns_open_for_household(user=user, household=self.household)
+        raw = request.POST.get("campaign") or request.GET.get("campaign")
+        if raw:
+            self.campaign = campaigns.filter(pk=raw if str(raw).isdigit() else 0).first()
+            if self.campaign is None:
+                raise Http404
+        else:
+            self.campaign = campaigns.first()
+        self.visit = (
+            selectors.visit_for(user=user, campaign=self.campaign, household=self.household)
+            if self.campaign
+            else None
+        )
+        self.residents = selectors.visit_form_residents(
+            user=user, household=self.household, visit=self.visit
+        )
+
+    def get(self, request, pk):
+        self._load(request, pk)
+        if self.campaign is None:
+            return self._render({})
+        visit_form = VisitForm(initial=self._visit_initial())
+        members = MemberFormSet(
+            prefix="m", residents=self.residents, initial=self._members_initial()
+        )
+        new_members = NewMemberFormSet(prefix="new")
+        return self._render(
+            {"visit_form": visit_form, "members": members, "new_members": new_members}
+        )
+
+    def post(self, request, pk):
+        self._load(request, pk)
+        if self.campaign is None:
+            return self._render({}, status=422)
+        visit_form = VisitForm(request.POST)
+        members = MemberFormSet(request.POST, prefix="m", residents=self.residents)
+        new_members = NewMemberFormSet(request.POST, prefix="new")
+        forms_ok = visit_form.is_valid() & members.is_valid() & new_members.is_valid()
+        context = {"visit_form": visit_form, "members": members, "new_members": new_members}
+        if not forms_ok:
+            return self._render(context, status=422)
+        report_forms = list(members.forms)
+        report_forms += [
+            form
+            for form in new_members.forms
+            if form.has_changed() and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            visit_record(
+                acting_user=request.user,
+                campaign=self.campaign,
+                household=self.household,
+                outcome=visit_form.cleaned_data["outcome"],
+                members=[form.to_report() for form in report_forms],
+                phone_confirmed=visit_form.cleaned_data["phone_confirmed"],
+                note=visit_form.cleaned_data["note"],
+            )
+        except VisitInputError as exc:
+            for field, messages_ in exc.visit_errors.items():
+                visit_form.add_error(field if field == "outcome" else None, messages_)
+            for index, fields in exc.member_errors.items():
+                form = report_forms[index]
+                for field, messages_ in fields.items():
+                    form.add_error(field if field in form.fields else None, messages_)
+            return self._render(context, status=422)
+        messages.success(
+            request,
+            _("Visit to household %(number)s saved.") % {"number": self.household.household_number},
+        )
+        following = selectors.next_unvisited_household(
+            user=request.user,
+            campaign=self.campaign,
+            grid=self.household.unit,
+            after=self.household,
+        )
+        query = f"?campaign={self.campaign.pk}"
+        if following is None:
+            messages.info(request, _("No household of this grid is left to visit."))
+            return HttpResponseRedirect(reverse("registry:my_grid") + query)
+        return HttpResponseRedirect(reverse("registry:visit_form", args=[following.pk]) + query)
+
+    def _render(self, context, status=200):
+        forms = [context.get("visit_form")]
+        forms += list(context["members"].forms) if "members" in context else []
+        forms += list(context["new_members"].forms) if "new_members" in context else []
+        summary = _error_summary(form for form in forms if form is not None)
+        for formset in (context.get("members"), context.get("new_members")):
+            if formset is not None and formset.is_bound:
+                summary += [str(error) for error in formset.non_form_errors()]
+        context.update(
+            household=self.household,
+            campaign=self.campaign,
+            visit=self.visit,
+            error_summary=summary,
+        )
+        return render(self.request, self.template_name, context, status=status)
+
+    def _visit_initial(self) -> dict:
+        initial = {"campaign": self.campaign.pk}
+        if self.visit is not None:
+            initial.update(
+                outcome=self.visit.outcome,
+                phone_confirmed=self.visit.phone_confirmed,
+                note=self.visit.note,
+            )
+        return initial
+
+    def _members_initial(self) -> list[dict]:
+        recorded = {m.resident_id: m for m in self.visit.members.all()} if self.visit else {}
+        initial = []
+        for resident in self.residents:
+            member = recorded.get(resident.pk)
+            row = {"resident": resident.pk}
+            if member is not None:
+                row.update(
+                    presence=(
+                        MemberPresence.PRESENT
+                        if member.presence == MemberPresence.NEW
+                        else member.presence
+                    ),
+                    travelled="yes" if member.travelled else "no",
+                    origin_place=member.origin_place,
+                    returned_on=member.returned_on,
+                    transport=member.transport,
+                    health_status=member.health_status,
+                    phone_confirmed=member.phone_confirmed,
+                )
+            initial.append(row)
+        return initial
+
+
+def _error_summary(forms) -> list[str]:
+    summary = []
+    for form in forms:
+        name = getattr(form, "member_name", "")
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                parts = [str(p) for p in (name, label) if p]
+                summary.append(f"{' · '.join(parts)}: {error}" if parts else str(error))
+    return summary
+
+
+class VisitAddMemberView(ScopedViewMixin, PermissionRequiredMixin, View):
+    """The htmx fragment of the visit form: one more row for a person not yet registered."""
+
+    model = Household
+    permission_required = "registry.add_visit"
+    template_name = "registry/partials/visit_new_member.html"
+
+    def get(self, request, pk):
+        get_visible(Household, request.user, pk)
+        raw = request.GET.get("new-TOTAL_FORMS", "0")
+        index = int(raw) if raw.isdigit() else 0
+        limit = NewMemberFormSet.max_num
+        form = None
+        if index < limit:
+            form = NewMemberFormSet(prefix="new").empty_form
+            form.prefix = f"new-{index}"
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "index": index, "total": min(index + 1, limit), "limit": limit},
+        )
+
+
+# ---------------------------------------------------------------------------- duplicates
+
+
+class DuplicateListView(ScopedListView):
+    """Likely duplicate persons (疑似重复人员) in the user's scope, pair by pair, masked."""
+
+    model = Resident
+    scope_action = "change"
+    template_name = "registry/duplicate_list.html"
+
+    def get_queryset(self):
+        return duplicates.duplicate_pair_keys(user=self.request.user, action="change")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pairs"] = duplicates.duplicate_pairs(
+            user=self.request.user, keys=context["object_list"]
+        )
+        return context
+
+
+class ResidentMergeView(ScopedViewMixin, View):
+    """Merge a record with another of the same person (合并重复人员).
+
+    Without `?with=`: the record's likely duplicates, and a search, to pick the other one.
+    With it: both records side by side, masked, to choose the record to keep and, for
+    each differing value, whose value to keep.
+    """
+
+    model = Resident
+    scope_action = "change"
+    template_name = "registry/resident_merge.html"
+
+    def get(self, request, pk):
+        resident = get_visible(Resident, request.user, pk, "change")
+        other_pk = request.GET.get("with")
+        if other_pk:
+            other = get_visible(Resident, request.user, other_pk, "change")
+            return self._compare(resident, ResidentMergeForm(first=resident, second=other))
+        query = request.GET.get("q", "").strip()
+        found = []
+        if query and resident.merged_into_id is None:
+            found = list(
+                selectors.resident_list(user=request.user, query=query)
+                .filter(is_active=True, merged_into__isnull=True)
+                .exclude(pk=resident.pk)[:20]
+            )
+        return render(
+            request,
+            self.template_name,
+            {
+                "object": resident,
+                "candidates": duplicates.duplicates_of(
+                    user=request.user, resident=resident, action="change"
+                )
+                if resident.merged_into_id is None
+                else [],
+                "found": found,
+                "query": query,
+            },
+        )
+
+    def post(self, request, pk):
+        resident = get_visible(Resident, request.user, pk, "change")
+        other = get_visible(Resident, request.user, request.POST.get("with"), "change")
+        form = ResidentMergeForm(request.POST, first=resident, second=other)
+        if not form.is_valid():
+            return self._compare(resident, form, status=422)
+        try:
+            outcome = resident_merge(acting_user=request.user, **form.merge_arguments())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self._compare(resident, form, status=422)
+        message = _("Record %(duplicate)s was merged into %(keep)s (%(name)s).") % {
+            "duplicate": outcome.duplicate.pk,
+            "keep": outcome.keep.pk,
+            "name": outcome.keep.name,
+        }
+        if outcome.visits_moved or outcome.visits_left:
+            message += " " + _(
+                "Visit records moved: %(moved)d; left with the merged record because the kept "
+                "one was already on that visit: %(left)d."
+            ) % {"moved": outcome.visits_moved, "left": outcome.visits_left}
+        messages.success(request, message)
+        return HttpResponseRedirect(outcome.keep.get_absolute_url())
+
+    def _compare(self, resident, form, status=200):
+        records = (form.first, form.second)
+        facts = [
+            (_("Record number"), [r.pk for r in records]),
+            (
+                _("Created"),
+                [timezone.localtime(r.created_at).strftime("%Y-%m-%d") for r in records],
+            ),
+            (
+                _("Visit records"),
+                [VisitMember.objects.filter(resident=r).count() for r in records],
+            ),
+        ]
+        problems = [
+            _("%(name)s (record %(number)s) was already merged into another record.")
+            % {"name": r.name, "number": r.pk}
+            for r in records
+            if r.merged_into_id is not None
+        ]
+        if form.first.pk == form.second.pk:
+            problems.append(_("A record cannot be merged with itself."))
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "object": resident,
+                "other": form.second,
+                "form": form,
+                "rows": form.bound_rows(),
+                "facts": facts,
+                "problems": problems,
+            },
+            status=status,
+        )
+
+
+# ---------------------------------------------------------------------------- ledger exports
+
+
+class LedgerExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
+    """Export a ledger (台账) of one unit of the user's scope, as a background task.
+
+    Scoped by unit: the list offers the user's units only, and a unit (or campaign) from
+    outside the user's scope is a 404. Below the form, the user's own recent exports.
+    `?kind=…&unit=…&campaign=…` preselects (e.g. from a campaign's progress page).
+    """
+
+    model = Unit
+    template_name = "registry/ledger_export.html"
+    form_class = LedgerExportForm
+    permission_required = (
+        "registry.view_resident",
+        "registry.view_household",
+        "registry.view_campaign",
+    )
+
+    def has_permission(self):
+        user = self.request.user
+        return any(user.has_perm(permission) for permission in self.permission_required)
+
+    def get_initial(self):
+        unit = user_scope_unit(self.request.user)
+        get = self.request.GET
+        return {
+            "kind": get.get("kind", LedgerKind.RESIDENTS),
+            "unit": int(get["unit"])
+            if get.get("unit", "").isdigit()
+            else getattr(unit, "pk", None),
+            "campaign": int(get["campaign"]) if get.get("campaign", "").isdigit() else None,
+        }
+
+    def get_form_kwargs(self):
+        user = self.request.user
+        return {
+            **super().get_form_kwargs(),
+            "user": user,
+            "units": list(self.get_scoped_queryset().order_by("path")),
+            "campaigns": list(selectors.campaign_list(user=user)),
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["exports"] = ledger_exports_of(user=self.request.user)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        # Out of scope is a 404, not a form error: a form error would confirm it exists.
+        for model, field in ((Unit, "unit"), (Campaign, "campaign")):
+            if request.POST.get(field):
+                get_visible(model, request.user, request.POST[field])
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        result = ledger_export_task.enqueue(
+            user_id=self.request.user.pk,
+            kind=data["kind"],
+            unit_id=data["unit"],
+            campaign_id=data["campaign"] if data["kind"] == LedgerKind.CAMPAIGN_PROGRESS else None,
+            unmasked=bool(data["unmasked"]),
+            reason=data["reason"].strip(),
+            language=get_language(),
+            ip_address=self.request.META.get("REMOTE_ADDR"),
+        )
+        return HttpResponseRedirect(reverse("registry:export_status", args=[result.id]))
+
+
+class LedgerExportStatusView(LoginRequiredMixin, View):
+    """One export's state, polled by htmx until the file is ready; only for who asked."""
+
+    template_name = "registry/ledger_export_status.html"
+    partial_template_name = "registry/partials/ledger_export_status.html"
+
+    def get(self, request, pk):
+        result = ledger_export_result(user=request.user, export_id=pk)
+        template = self.partial_template_name if request.htmx else self.template_name
+        return render(
+            request, template, {"export": ledger_export_summary(user=request.user, result=result)}
+        )
+
+
+class LedgerExportDownloadView(LoginRequiredMixin, View):
+    """The export's file, for the user who asked, while the unit is still theirs."""
+
+    def get(self, request, pk):
+        result = ledger_export_result(user=request.user, export_id=pk)
+        if result.status != TaskResultStatus.SUCCESSFUL:
+            raise Http404
+        kwargs = result.kwargs
+        get_visible(Unit, request.user, kwargs["unit_id"])
+        if kwargs.get("unmasked") and not request.user.has_perm("core.export_personal_data"):
+            raise Http404
+        path = ledger_export_path(str(result.id))
+        if not path.exists():
+            raise Http404
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=result.return_value["filename"],
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )

@@ -1,8 +1,8 @@
 import factory
 from django.contrib.auth.models import Group, User
 
-from outpost.core.choices import Role, UnitKind
-from outpost.core.models import Organisation, StaffProfile, Unit
+from outpost.core.choices import ImportStatus, Role, UnitKind
+from outpost.core.models import ImportJob, Organisation, StaffProfile, Unit
 
 TEST_PASSWORD = "correct-horse-battery"
 
@@ -40,3 +40,29 @@ def staff_user(*, role: Role, unit: Unit, username: str | None = None, **profile
         user=user, unit=unit, display_name=profile.pop("display_name", username), **profile
     )
     return User.objects.get(pk=user.pk)  # fresh: no cached permissions
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    """A checked residents import (no file behind it: pages must not need one to render)."""
+
+    class Meta:
+        model = ImportJob
+
+    kind = "registry.residents"
+    unit = factory.SubFactory(UnitFactory)
+    created_by = factory.Sequence(lambda n: User.objects.create_user(username=f"importer{n}"))
+    original_name = factory.LazyAttribute(lambda o: f"import-{o.unit.code}.xlsx")
+    file = "imports/missing.xlsx"
+    sheet_name = "Sheet1"
+    header_row = 1
+    headers = ["姓名", "身份证号"]
+    mapping = {"0": "name", "1": "id_number"}
+    status = ImportStatus.VALIDATED
+    progress = 100
+    total_rows = 2
+    valid_rows = 2
+    created_count = 2
+
+
+# For the route-walking scoping test: how to make one scoped row inside a given grid.
+SCOPED_FACTORIES = {ImportJob: lambda grid: ImportJobFactory(unit=grid)}

@@ -1,10 +1,11 @@
 """DESIGN rule 1: every route that shows personal data is scoped to the user's subtree.
 
 The walk covers every URL pattern and every API operation. A route must either be a
-scoped view (`ScopedViewMixin`) / declare its scoped model (`scoped_route`), or be on
-the short list of personal-data-free routes below; anything else fails here. Scoped
-routes are then exercised with a record in community A and one in community B, as an
-officer of community A.
+scoped view (`ScopedViewMixin`) / declare its scoped model (`scoped_route`), be on the
+short list of personal-data-free routes below, or serve one user's own background job
+(`OWNER_ONLY_FACTORIES`); anything else fails here. Scoped routes are then exercised with
+a record in community A and one in community B, as an officer of community A; owner-only
+routes with a job of one officer, opened by a colleague.
 """
 
 import importlib
@@ -15,7 +16,9 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from outpost.api import api
-from outpost.core.api_support import FREE_KEY, SCOPE_KEY
+from outpost.core.api_support import FREE_KEY, ID_IN_BODY_KEY, SCOPE_KEY
+from outpost.core.choices import Role
+from outpost.core.tests.factories import staff_user
 from outpost.core.viewmixins import ScopedViewMixin
 
 # URL names that show no personal data, each with the reason.
@@ -26,6 +29,7 @@ PERSONAL_DATA_FREE_URLS = {
     "set_language": "language switch",
     "core:unit_list": "unit names of the user's subtree",
     "core:access_log": "audit log for auditors; tested in test_access_log",
+    "registry:campaign_create": "form listing unit names of the user's subtree",
 }
 # URL namespaces handled elsewhere: the API below, the admin (staff only, no residents).
 WALKED_ELSEWHERE = {"api", "admin"}
@@ -45,8 +49,7 @@ def web_routes():
     return [r for r in _walk(get_resolver().url_patterns) if r[2] not in WALKED_ELSEWHERE]
 
 
-def scoped_factories():
-    """Each app's `tests/factories.py` says how to make its scoped rows in a grid."""
+def _app_factories(attribute):
     factories = {}
     for config in apps.get_app_configs():
         if not config.name.startswith("outpost."):
@@ -55,8 +58,25 @@ def scoped_factories():
             module = importlib.import_module(f"{config.name}.tests.factories")
         except ModuleNotFoundError:
             continue
-        factories.update(getattr(module, "SCOPED_FACTORIES", {}))
+        factories.update(getattr(module, attribute, {}))
     return factories
+
+
+def scoped_factories():
+    """Each app's `tests/factories.py` says how to make its scoped rows in a grid."""
+    return _app_factories("SCOPED_FACTORIES")
+
+
+def route_factories():
+    """Routes whose page needs more than one row to show anything (a pair of duplicates):
+    route name, or "GET /api/v1/…", -> make(grid) returning the record the page shows."""
+    return _app_factories("ROUTE_FACTORIES")
+
+
+def owner_only_factories():
+    """Routes of one user's own background job (an export's status and file), not of a
+    model: route name -> make(user) returning the job's id. Only that user may open them."""
+    return _app_factories("OWNER_ONLY_FACTORIES")
 
 
 def test_every_web_route_is_scoped_or_declared_free_of_personal_data():
@@ -64,7 +84,8 @@ def test_every_web_route_is_scoped_or_declared_free_of_personal_data():
     for pattern, name, _ns, callback in web_routes():
         view_class = getattr(callback, "view_class", None)
         is_scoped = view_class is not None and issubclass(view_class, ScopedViewMixin)
-        if not is_scoped and name not in PERSONAL_DATA_FREE_URLS:
+        declared = name in PERSONAL_DATA_FREE_URLS or name in owner_only_factories()
+        if not is_scoped and not declared:
             unknown.append(f"{pattern} ({name})")
     assert unknown == [], f"routes neither scoped nor declared free of personal data: {unknown}"
 
@@ -116,9 +137,9 @@ def _request(client, view_class, url):
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "view_class"), list(_scoped_web_cases()))
 def test_scoped_web_route_shows_nothing_of_another_community(
-    client, officer_a, records, name, view_class
+    client, officer_a, records, district, name, view_class
 ):
-    own, other = records[view_class.model]
+    own, other = _own_and_other(name, view_class.model, records, district)
     client.force_login(officer_a)
     needs_pk = "pk" in _pattern_for(name)
     if needs_pk:
@@ -140,6 +161,38 @@ def test_scoped_web_route_sends_anonymous_users_to_log_in(client, records, name,
     response = _request(client, view_class, reverse(name, args=args))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
+
+
+def _own_and_other(route, model, records, district):
+    make = route_factories().get(route)
+    if make is None:
+        return records[model]
+    return make(district.grid_a1), make(district.grid_b1)
+
+
+def _owner_only_cases():
+    for _pattern, name, _ns, _callback in web_routes():
+        if name in owner_only_factories():
+            yield pytest.param(name, id=name)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", list(_owner_only_cases()))
+def test_owner_only_route_is_a_404_for_everyone_but_the_owner(
+    client, officer_a, district, settings, tmp_path, name
+):
+    settings.MEDIA_ROOT = tmp_path
+    job = owner_only_factories()[name](officer_a)
+    url = reverse(name, args=[job])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+    # A colleague with the same role in the same community is still someone else.
+    colleague = staff_user(role=Role.POLICE_OFFICER, unit=district.community_a)
+    client.force_login(colleague)
+    assert client.get(url).status_code == 404
+    client.force_login(officer_a)
+    assert client.get(url).status_code == 200
 
 
 def _markers(record):
@@ -168,20 +221,26 @@ def _api_operations():
 @pytest.mark.django_db
 @pytest.mark.parametrize(("path", "method", "model_label"), list(_api_operations()))
 def test_scoped_api_operation_shows_nothing_of_another_community(
-    client, officer_a, records, path, method, model_label
+    client, officer_a, records, district, path, method, model_label
 ):
-    own, other = records[apps.get_model(model_label)]
+    route = f"{method.upper()} {path}"
+    own, other = _own_and_other(route, apps.get_model(model_label), records, district)
     client.force_login(officer_a)
+    # An operation may take the record's id in its JSON body (e.g. POST /visits).
+    body_field = _id_in_body(path, method)
 
     def call(pk=None):
-        url = path.replace("{" + _id_param(path) + "}", str(pk)) if pk is not None else path
+        url = path
+        if pk is not None and _id_param(path):
+            url = path.replace("{" + _id_param(path) + "}", str(pk))
         if method == "get":
             return client.get(url)
-        return client.post(
-            url, json.dumps({"reason": "核查身份信息"}), content_type="application/json"
-        )
+        body = {"reason": "核查身份信息"}
+        if body_field and pk is not None:
+            body[body_field] = pk
+        return client.post(url, json.dumps(body), content_type="application/json")
 
-    if _id_param(path):
+    if _id_param(path) or body_field:
         assert call(other.pk).status_code == 404
         assert call(own.pk).status_code == 200
     else:
@@ -203,6 +262,10 @@ def test_scoped_api_operation_refuses_anonymous_callers(client, records, path, m
         else client.post(url, {}, content_type="application/json")
     )
     assert response.status_code == 401
+
+
+def _id_in_body(path, method):
+    return api.get_openapi_schema()["paths"][path][method].get(ID_IN_BODY_KEY)
 
 
 def _id_param(path):

@@ -1,10 +1,23 @@
 import datetime
+import itertools
 
 import factory
+from django.contrib.auth.models import User
+from django.utils import timezone
 
+from outpost.core.models import Unit
 from outpost.core.tests.factories import UnitFactory
 from outpost.core.validators import id_check_character
-from outpost.registry.models import Household, Landlord, RentalProperty, Resident
+from outpost.registry.choices import MemberPresence, VisitOutcome
+from outpost.registry.models import (
+    Campaign,
+    Household,
+    Landlord,
+    RentalProperty,
+    Resident,
+    Visit,
+    VisitMember,
+)
 
 
 def valid_id_number(n: int, *, region: str = "210204", born: datetime.date | None = None) -> str:
@@ -58,10 +71,126 @@ class RentalPropertyFactory(factory.django.DjangoModelFactory):
     landlord = factory.SubFactory(LandlordFactory, unit=factory.SelfAttribute("..unit"))
 
 
+class CampaignFactory(factory.django.DjangoModelFactory):
+    """A campaign running today; pass `scope_units=[...]` (default: its organising unit)."""
+
+    class Meta:
+        model = Campaign
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"排查批次{n:05d}")
+    unit = factory.SubFactory(UnitFactory)
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=3))
+    end_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=11))
+    created_by = factory.LazyFunction(
+        lambda: User.objects.get_or_create(username="campaign-organiser")[0]
+    )
+
+    @factory.post_generation
+    def scope_units(self, create, extracted, **kwargs):
+        if create:
+            self.scope_units.set(extracted or [self.unit])
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Visit
+
+    household = factory.SubFactory(HouseholdFactory)
+    unit = factory.LazyAttribute(lambda o: o.household.unit)
+    campaign = factory.SubFactory(
+        CampaignFactory, unit=factory.SelfAttribute("..unit"), scope_units=None
+    )
+    visited_by = factory.LazyFunction(
+        lambda: User.objects.get_or_create(username="visiting-worker")[0]
+    )
+    visited_at = factory.LazyFunction(timezone.now)
+    outcome = VisitOutcome.COMPLETED
+
+
+class VisitMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VisitMember
+
+    visit = factory.SubFactory(VisitFactory)
+    resident = factory.SubFactory(
+        ResidentFactory, household=factory.SelfAttribute("..visit.household")
+    )
+    presence = MemberPresence.PRESENT
+
+
 # For the route-walking scoping test: how to make one scoped row inside a given grid.
 SCOPED_FACTORIES = {
     Household: lambda grid: HouseholdFactory(unit=grid),
     Resident: lambda grid: ResidentFactory(household=HouseholdFactory(unit=grid)),
     Landlord: lambda grid: LandlordFactory(unit=grid),
     RentalProperty: lambda grid: RentalPropertyFactory(household=HouseholdFactory(unit=grid)),
+    Campaign: lambda grid: CampaignFactory(unit=grid, scope_units=[grid]),
+    Visit: lambda grid: VisitFactory(household=HouseholdFactory(unit=grid)),
+    VisitMember: lambda grid: VisitMemberFactory(
+        visit=VisitFactory(household=HouseholdFactory(unit=grid))
+    ),
+}
+
+
+# ---------------------------------------------------------------------------- duplicates and exports
+
+_duplicate_names = itertools.count(1)
+
+
+def duplicate_pair(grid, **shared) -> tuple[Resident, Resident]:
+    """Two records of one person in `grid`: same name and birth date, different ID numbers
+    (what a second registration under a mistyped number looks like)."""
+    values = {
+        "name": f"重复居民{next(_duplicate_names)}",
+        "birth_date": datetime.date(1985, 3, 7),
+        **shared,
+    }
+    first = ResidentFactory(household=HouseholdFactory(unit=grid), **values)
+    second = ResidentFactory(household=HouseholdFactory(unit=grid), **values)
+    return first, second
+
+
+def id_number_ending_in_x(start: int = 0) -> str:
+    """A valid ID number whose check character is X (of a region no factory uses)."""
+    return next(
+        number
+        for number in (valid_id_number(n, region="110101") for n in itertools.count(start))
+        if number.endswith("X")
+    )
+
+
+def _duplicate_in(grid) -> Resident:
+    return duplicate_pair(grid)[0]
+
+
+def _ledger_export_of(user) -> str:
+    """An export of the user's own unit, run to the end; its id."""
+    from outpost.core.tests.worker import run_queued_tasks
+    from outpost.registry.tasks import ledger_export_task
+
+    result = ledger_export_task.enqueue(
+        user_id=user.pk,
+        kind="residents",
+        unit_id=user.staff_profile.unit_id,
+        reason="核对人口底数",
+    )
+    run_queued_tasks()
+    return result.id
+
+
+# The export form is scoped by unit: the walk offers it a unit of each community.
+SCOPED_FACTORIES[Unit] = lambda grid: grid
+
+# Routes whose page lists more than one row of its model (pairs of duplicates): how to make
+# what shows on it in a grid, and the record the walk looks for.
+ROUTE_FACTORIES = {
+    "registry:duplicate_list": _duplicate_in,
+    "GET /api/v1/registry/duplicates": _duplicate_in,
+}
+
+# Routes of one user's own background job (an export): how to make one for a user.
+OWNER_ONLY_FACTORIES = {
+    "registry:export_status": _ledger_export_of,
+    "registry:export_download": _ledger_export_of,
 }

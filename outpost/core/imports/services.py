@@ -1,0 +1,408 @@
+"""Writes of an import job (数据导入), one function per step (STYLE rule 4).
+
+upload (`import_job_create`) → columns (`import_job_choose_sheet`, `import_job_set_mapping`)
+→ check every row (`import_job_start_validation` enqueues `import_job_validate`) → import
+(`import_job_start_commit` enqueues `import_job_commit`). The two long steps run as
+background tasks (`outpost.core.tasks`); the CLI calls them directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from outpost.core.choices import ImportStatus
+from outpost.core.imports.base import CommitCounts, RowImporter, get_importer, importers
+from outpost.core.imports.error_report import error_workbook_bytes
+from outpost.core.imports.mapping import remember_mapping
+from outpost.core.imports.pipeline import (
+    ImportRowsInvalid,
+    Validation,
+    columns_for,
+    commit,
+    inspect_file,
+    validate,
+)
+from outpost.core.imports.readers import MAX_FILE_BYTES, ImportFileError
+from outpost.core.models import ImportJob, Unit
+
+logger = logging.getLogger("outpost.imports")
+
+IMPORT_PERMISSION = "core.add_importjob"
+# Where a job may be (re)mapped and checked again.
+EDITABLE = (ImportStatus.UPLOADED, ImportStatus.VALIDATED, ImportStatus.FAILED)
+RUNNING = (ImportStatus.VALIDATING, ImportStatus.IMPORTING)
+
+
+def may_import(user, importer: type[RowImporter]) -> bool:
+    return user.has_perm(IMPORT_PERMISSION) and all(user.has_perm(p) for p in importer.permissions)
+
+
+def import_kinds_for(user) -> list[tuple[str, str]]:
+    """The kinds of import the user may run, as (kind, label) choices."""
+    return [(kind, str(cls.label)) for kind, cls in importers().items() if may_import(user, cls)]
+
+
+def _importer_class(kind: str) -> type[RowImporter]:
+    try:
+        return get_importer(kind)
+    except LookupError:
+        raise ValidationError({"kind": _("Unknown kind of import.")}) from None
+
+
+def _check_may_import(user, importer: type[RowImporter], unit: Unit) -> None:
+    if not may_import(user, importer):
+        raise PermissionDenied(_("Your role may not import these records."))
+    if not Unit.objects.visible_to(user).filter(pk=unit.pk).exists():
+        raise PermissionDenied(_("The import's unit is outside your jurisdiction."))
+
+
+@contextmanager
+def job_file_path(job: ImportJob) -> Iterator[Path]:
+    """A local path of the job's file (a copy when the storage has no local paths)."""
+    try:
+        yield Path(job.file.path)
+        return
+    except NotImplementedError:
+        pass
+    suffix = Path(job.file.name).suffix
+    with tempfile.NamedTemporaryFile(suffix=suffix) as copy, job.file.open("rb") as source:
+        shutil.copyfileobj(source, copy)
+        copy.flush()
+        yield Path(copy.name)
+
+
+def _reset_results(job: ImportJob) -> None:
+    job.progress = 0
+    job.total_rows = job.valid_rows = job.error_count = 0
+    job.created_count = job.updated_count = job.unchanged_count = 0
+    job.first_errors = []
+    job.failure = ""
+    job.finished_at = None
+    if job.error_report:
+        job.error_report.delete(save=False)
+
+
+def import_job_create(
+    *, acting_user, kind: str, unit: Unit, file, original_name: str = ""
+) -> ImportJob:
+    """Store an uploaded file, find its sheet and header and guess the column mapping.
+
+    A file that cannot be read (empty, garbage, no header) is refused here with the
+    reason, and nothing is kept.
+    """
+    importer = _importer_class(kind)
+    _check_may_import(acting_user, importer, unit)
+    original_name = (original_name or getattr(file, "name", "") or "import")[:255]
+    size = getattr(file, "size", None)
+    if size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    if size is not None and size > MAX_FILE_BYTES:
+        raise ValidationError(
+            {
+                "file": _("The file is larger than %(limit)d MB; split it into smaller files.")
+                % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
+            }
+        )
+    job = ImportJob(kind=kind, unit=unit, created_by=acting_user, original_name=original_name)
+    suffix = Path(original_name).suffix.lower()[:8]
+    job.file.save(f"{secrets.token_hex(8)}{suffix}", file, save=False)
+    try:
+        with job_file_path(job) as path:
+            info = inspect_file(path, importer=importer)
+        job.sheet_name = info.sheet_name[:100]
+        job.header_row = info.header_row
+        job.headers = info.headings
+        job.mapping = info.mapping
+        job.status = ImportStatus.UPLOADED
+        with transaction.atomic():
+            job.save()
+    except ImportFileError as exc:
+        job.file.delete(save=False)
+        raise ValidationError({"file": str(exc)}) from None
+    except BaseException:
+        job.file.delete(save=False)
+        raise
+    logger.info("import %s created by %s: %s", job.pk, acting_user, kind)
+    return job
+
+
+def _check_editable(job: ImportJob) -> None:
+    if job.status not in EDITABLE:
+        raise ValidationError(_("This import is running or finished; its columns cannot change."))
+
+
+@transaction.atomic
+def import_job_choose_sheet(*, acting_user, job: ImportJob, sheet_name: str) -> ImportJob:
+    """Read another sheet of the workbook: its header and a fresh guess of the mapping."""
+    importer = _importer_class(job.kind)
+    _check_may_import(acting_user, importer, job.unit)
+    _check_editable(job)
+    try:
+        with job_file_path(job) as path:
+            info = inspect_file(path, importer=importer, sheet_name=sheet_name)
+    except ImportFileError as exc:
+        raise ValidationError({"sheet": str(exc)}) from None
+    _reset_results(job)
+    job.sheet_name = info.sheet_name[:100]
+    job.header_row = info.header_row
+    job.headers = info.headings
+    job.mapping = info.mapping
+    job.status = ImportStatus.UPLOADED
+    job.save()
+    return job
+
+
+def sheet_names(job: ImportJob) -> list[str]:
+    """The workbook's sheets, for the mapping screen ([] when the file cannot be opened)."""
+    from outpost.core.imports.readers import open_workbook
+
+    try:
+        with job_file_path(job) as path, open_workbook(path) as book:
+            return book.sheet_names
+    except (OSError, ValueError, ImportFileError):
+        return [job.sheet_name] if job.sheet_name else []
+
+
+@transaction.atomic
+def import_job_set_mapping(
+    *, acting_user, job: ImportJob, mapping: dict[str, str], remember: bool = True
+) -> ImportJob:
+    """Confirm which file column holds which field; remember the choices for next time."""
+    importer = _importer_class(job.kind)
+    _check_may_import(acting_user, importer, job.unit)
+    _check_editable(job)
+    known = set(importer.field_names())
+    cleaned: dict[str, str] = {}
+    problems = []
+    for index, name in mapping.items():
+        if not name:
+            continue
+        if name not in known or not str(index).isdigit() or int(index) >= len(job.headers):
+            problems.append(_("Unknown column or field."))
+            continue
+        if name in cleaned.values():
+            label = importer.get_field(name).label
+            problems.append(_("“%(field)s” is chosen for more than one column.") % {"field": label})
+        cleaned[str(int(index))] = name
+    problems += importer.check_mapping(cleaned.values())
+    if problems:
+        raise ValidationError(problems)
+    job.mapping = cleaned
+    job.save(update_fields=["mapping"])
+    if remember:
+        remember_mapping(job.kind, job.headers, cleaned)
+    return job
+
+
+def _enqueue(task, job: ImportJob, acting_user, language: str) -> None:
+    # Enqueued once the job's new status is committed, so the worker finds it in that state.
+    task.enqueue(job_id=job.pk, user_id=acting_user.pk, language=language)
+
+
+def import_job_start_validation(*, acting_user, job: ImportJob, language: str = "") -> ImportJob:
+    """Queue the check of every row (the preview)."""
+    from outpost.core.tasks import import_job_validate_task
+
+    importer = _importer_class(job.kind)
+    _check_may_import(acting_user, importer, job.unit)
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        _check_editable(job)
+        problems = importer.check_mapping(job.mapping.values())
+        if problems:
+            raise ValidationError(problems)
+        _reset_results(job)
+        job.status = ImportStatus.VALIDATING
+        job.save()
+    _enqueue(import_job_validate_task, job, acting_user, language)
+    job.refresh_from_db()
+    return job
+
+
+def _importer_for(job: ImportJob, acting_user) -> RowImporter:
+    cls = _importer_class(job.kind)
+    _check_may_import(acting_user, cls, job.unit)
+    columns = columns_for(cls, job.headers, job.mapping)
+    reason = _("Import #%(pk)d (%(name)s)") % {"pk": job.pk, "name": job.original_name}
+    return cls(unit=job.unit, acting_user=acting_user, columns=columns, reason=reason)
+
+
+def _progress(job: ImportJob, start: int, end: int):
+    last = [-1]
+
+    def report(fraction: float) -> None:
+        value = start + int((end - start) * fraction)
+        if value != last[0]:
+            last[0] = value
+            ImportJob.objects.filter(pk=job.pk).update(progress=value)
+
+    return report
+
+
+def _record_validation(job: ImportJob, validation: Validation) -> None:
+    job.total_rows = validation.total_rows
+    job.valid_rows = validation.valid_rows
+    job.error_count = len(validation.errors)
+    job.first_errors = validation.first_errors
+    job.created_count = validation.predicted["created"]
+    job.updated_count = validation.predicted["updated"]
+    job.unchanged_count = validation.predicted["unchanged"]
+    if job.error_report:
+        job.error_report.delete(save=False)
+    if validation.errors:
+        content = error_workbook_bytes(validation.errors, title=job.original_name)
+        job.error_report.save(f"import-{job.pk}-errors.xlsx", ContentFile(content), save=False)
+
+
+def _fail(job: ImportJob, message: str) -> None:
+    job.status = ImportStatus.FAILED
+    job.failure = message
+    job.finished_at = timezone.now()
+    job.save()
+
+
+def import_job_validate(*, acting_user, job: ImportJob, progress: bool = True) -> Validation | None:
+    """Check every row and record the preview: counts, first errors, error workbook.
+
+    Writes nothing but the job. Returns None when the file cannot be read (the job then
+    says why)."""
+    importer = _importer_for(job, acting_user)
+    try:
+        with job_file_path(job) as path:
+            validation = validate(
+                path,
+                importer=importer,
+                sheet_name=job.sheet_name,
+                header_row=job.header_row or 0,
+                progress=_progress(job, 0, 99) if progress else None,
+            )
+    except ImportFileError as exc:
+        _fail(job, str(exc))
+        return None
+    _record_validation(job, validation)
+    job.status = ImportStatus.VALIDATED
+    job.progress = 100
+    job.save()
+    logger.info(
+        "import %s checked: %s rows, %s with errors, %.1f s",
+        job.pk,
+        validation.total_rows,
+        validation.bad_rows,
+        validation.seconds,
+    )
+    return validation
+
+
+def import_job_start_commit(
+    *, acting_user, job: ImportJob, skip_bad_rows: bool, language: str = ""
+) -> ImportJob:
+    """Queue the import of a checked file."""
+    from outpost.core.tasks import import_job_commit_task
+
+    importer = _importer_class(job.kind)
+    _check_may_import(acting_user, importer, job.unit)
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status != ImportStatus.VALIDATED:
+            raise ValidationError(_("This import is not checked and ready to import."))
+        if job.error_count and not skip_bad_rows:
+            raise ValidationError(
+                _("Some rows have errors: correct the file, or choose to skip the bad rows.")
+            )
+        job.skip_bad_rows = skip_bad_rows
+        job.status = ImportStatus.IMPORTING
+        job.progress = 0
+        job.failure = ""
+        job.save(update_fields=["skip_bad_rows", "status", "progress", "failure"])
+    _enqueue(import_job_commit_task, job, acting_user, language)
+    job.refresh_from_db()
+    return job
+
+
+def import_job_commit(
+    *, acting_user, job: ImportJob, validation: Validation | None = None
+) -> CommitCounts | None:
+    """Check the file again (the registry may have changed since the preview) and write it
+    in one transaction: all rows, or with ``job.skip_bad_rows`` the good ones. The job's
+    outcome is saved in the same transaction. Returns None when nothing was written.
+
+    ``validation``: the result of `import_job_validate` just before, in this process (the
+    CLI), which is then not repeated."""
+    if validation is None:
+        importer = _importer_for(job, acting_user)
+        try:
+            with job_file_path(job) as path:
+                validation = validate(
+                    path,
+                    importer=importer,
+                    sheet_name=job.sheet_name,
+                    header_row=job.header_row or 0,
+                    progress=_progress(job, 0, 60),
+                )
+        except ImportFileError as exc:
+            _fail(job, str(exc))
+            return None
+    _record_validation(job, validation)
+
+    def record(counts: CommitCounts) -> None:
+        job.created_count = counts.created
+        job.updated_count = counts.updated
+        job.unchanged_count = counts.unchanged
+        job.status = ImportStatus.DONE
+        job.progress = 100
+        job.finished_at = timezone.now()
+        job.save()
+
+    started = time.perf_counter()
+    try:
+        counts = commit(
+            validation,
+            skip_bad_rows=job.skip_bad_rows,
+            on_commit_write=record,
+        )
+    except ImportRowsInvalid as exc:
+        # Back to the preview, with the new errors: nothing was written.
+        job.status = ImportStatus.VALIDATED
+        job.progress = 100
+        job.failure = str(exc)
+        job.save()
+        return None
+    except IntegrityError:
+        logger.exception("import %s: integrity error, rolled back", job.pk)
+        job.status = ImportStatus.VALIDATED
+        job.progress = 100
+        job.failure = _(
+            "The registry changed while importing, so nothing was imported. Check the file "
+            "again and import it again."
+        )
+        job.save()
+        return None
+    logger.info(
+        "import %s done: %s created, %s updated, %s unchanged, written in %.1f s",
+        job.pk,
+        counts.created,
+        counts.updated,
+        counts.unchanged,
+        time.perf_counter() - started,
+    )
+    return counts
+
+
+def import_job_fail(*, job: ImportJob, message: str) -> None:
+    """Record that a step failed unexpectedly (the task logs the traceback)."""
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.FAILED, failure=message, finished_at=timezone.now()
+    )

@@ -1,0 +1,68 @@
+"""Background work of core (django-tasks on the database queue; `outpost db_worker`).
+
+The two long steps of a spreadsheet import run here: checking every row (the preview)
+and writing them. Each updates its ImportJob's status and progress as it goes, which the
+job's page polls.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from outpost.core.imports import services
+from outpost.core.models import ImportJob
+from outpost.core.scoping import get_visible
+
+logger = logging.getLogger("outpost.imports")
+
+
+def _job_and_user(job_id: int, user_id: int):
+    user = get_user_model().objects.get(pk=user_id)
+    return get_visible(ImportJob, user, job_id), user
+
+
+def _unexpected(job: ImportJob) -> None:
+    logger.exception("import %s failed", job.pk)
+    services.import_job_fail(
+        job=job,
+        message=_(
+            "The import stopped because of an unexpected error; nothing was written. The "
+            "administrator can find the details in the log."
+        ),
+    )
+
+
+@task()
+def import_job_validate_task(*, job_id: int, user_id: int, language: str = "") -> dict:
+    """Check every row of an import and record the preview."""
+    job, user = _job_and_user(job_id, user_id)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        try:
+            validation = services.import_job_validate(acting_user=user, job=job)
+        except Exception:
+            _unexpected(job)
+            raise
+    if validation is None:
+        return {"status": "failed"}
+    return {"rows": validation.total_rows, "errors": len(validation.errors)}
+
+
+@task()
+def import_job_commit_task(*, job_id: int, user_id: int, language: str = "") -> dict:
+    """Check an import again and write it in one transaction."""
+    job, user = _job_and_user(job_id, user_id)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        try:
+            counts = services.import_job_commit(acting_user=user, job=job)
+        except Exception:
+            _unexpected(job)
+            raise
+    if counts is None:
+        return {"status": "not imported"}
+    return {"created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged}
