@@ -13,13 +13,12 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from _district import build_demo, fresh_var_dir, migrate, setup_django
+
 DATA_TABLES = ("core_unit", "auth_user", "registry_household", "registry_resident")
 
 
@@ -30,28 +29,13 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary var dir")
     args = parser.parse_args()
 
-    var_dir = Path(tempfile.mkdtemp(prefix="outpost-bench-"))
-    # The settings module reads the environment; set it before Django starts.
-    os.environ["OUTPOST_VAR_DIR"] = str(var_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outpost.settings")
-    sys.path.insert(0, str(PROJECT_DIR))
-    try:
+    with fresh_var_dir(keep=args.keep) as var_dir:
         return run(args, var_dir)
-    finally:
-        if args.keep:
-            print(f"var dir kept: {var_dir}")
-        else:
-            shutil.rmtree(var_dir, ignore_errors=True)
 
 
 def run(args: argparse.Namespace, var_dir: Path) -> int:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_django()
     from django.db import connection
-
-    from outpost.demo import build_demo_district
 
     vendor = connection.vendor
     if "DATABASE_URL" in os.environ:
@@ -70,11 +54,11 @@ def run(args: argparse.Namespace, var_dir: Path) -> int:
                     return 2
 
     started = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
+    migrate()
     migrated = time.perf_counter() - started
 
     started = time.perf_counter()
-    summary = build_demo_district(scale=args.scale, seed=args.seed, password="bench-demo-pass")
+    summary = build_demo(scale=args.scale, seed=args.seed)
     elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 

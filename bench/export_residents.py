@@ -14,7 +14,6 @@ memory (ru_maxrss of this process), rows, rows per second and the file size.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import resource
 import shutil
@@ -22,9 +21,8 @@ import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from _district import PROJECT_DIR, setup_django, use_var_dir
 
 
 def main() -> int:
@@ -51,9 +49,7 @@ def main() -> int:
         ).stdout
         built = var_dir = re.search(r"var dir kept: (.+)", output).group(1).strip()
         print(f"demo built:     {var_dir}")
-    os.environ["OUTPOST_VAR_DIR"] = str(var_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outpost.settings")
-    sys.path.insert(0, str(PROJECT_DIR))
+    use_var_dir(var_dir)
     try:
         return run(args)
     finally:
@@ -62,9 +58,7 @@ def main() -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    import django
-
-    django.setup()
+    setup_django()
     from django.contrib.auth.models import User
     from django.db import connection
 

@@ -18,14 +18,13 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from _district import PROJECT_DIR, build_demo, fresh_var_dir, migrate, setup_django
+
 FULL_RESIDENTS = 116_782
 
 
@@ -37,18 +36,9 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary var dir")
     args = parser.parse_args()
 
-    var_dir = Path(tempfile.mkdtemp(prefix="outpost-bench-import-"))
-    os.environ["OUTPOST_VAR_DIR"] = str(var_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outpost.settings")
     os.environ.pop("DATABASE_URL", None)  # always a fresh SQLite file
-    sys.path.insert(0, str(PROJECT_DIR))
-    try:
+    with fresh_var_dir(keep=args.keep, prefix="outpost-bench-import-") as var_dir:
         return run(args, var_dir)
-    finally:
-        if args.keep:
-            print(f"var dir kept: {var_dir}")
-        else:
-            shutil.rmtree(var_dir, ignore_errors=True)
 
 
 def write_workbook(path: Path, rows: int, seed: int) -> int:
@@ -107,16 +97,11 @@ def write_workbook(path: Path, rows: int, seed: int) -> int:
 
 
 def run(args: argparse.Namespace, var_dir: Path) -> int:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from outpost.demo import build_demo_district
+    setup_django()
     from outpost.demo.district import STATION_CODE
 
-    call_command("migrate", interactive=False, verbosity=0)
-    build_demo_district(scale=args.scale, seed=2020, password="bench-demo-pass")
+    migrate()
+    build_demo(scale=args.scale, seed=2020)
 
     workbook = var_dir / "residents.xlsx"
     started = time.perf_counter()

@@ -16,14 +16,13 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from _district import build_demo, fresh_var_dir, migrate, setup_django
+
 TARGET_MS = 200
 REPEAT = 10
 
@@ -36,39 +35,25 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary var dir")
     args = parser.parse_args()
 
-    var_dir = Path(tempfile.mkdtemp(prefix="outpost-bench-"))
-    # The settings module reads the environment; set it before Django starts.
-    os.environ["OUTPOST_VAR_DIR"] = str(var_dir)
     os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outpost.settings")
-    sys.path.insert(0, str(PROJECT_DIR))
-    try:
+    with fresh_var_dir(keep=args.keep) as var_dir:
         return run(args, var_dir)
-    finally:
-        if args.keep:
-            print(f"var dir kept: {var_dir}")
-        else:
-            shutil.rmtree(var_dir, ignore_errors=True)
 
 
 def run(args: argparse.Namespace, var_dir: Path) -> int:
-    import django
-
-    django.setup()
+    setup_django()
     from django.contrib.auth.models import User
-    from django.core.management import call_command
     from django.db import connection
 
     from outpost.core.models import Unit
-    from outpost.demo import build_demo_district
 
     if "DATABASE_URL" in os.environ and Unit.objects.exists():
         print("refusing: DATABASE_URL points at a database that is not empty", file=sys.stderr)
         return 2
 
     started = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    summary = build_demo_district(scale=args.scale, seed=args.seed, password="bench-demo-pass")
+    migrate()
+    summary = build_demo(scale=args.scale, seed=args.seed)
     print(f"database:        {connection.vendor}")
     print(
         f"demo district:   {summary.households:,} households, {summary.residents:,} residents, "

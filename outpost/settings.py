@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "outpost.core",
     "outpost.registry",
+    "outpost.screening",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("core/", include("outpost.core.urls")),
     path("registry/", include("outpost.registry.urls")),
+    path("screening/", include("outpost.screening.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,8 @@ NAVIGATION = [
     (_("Campaigns"), "registry:campaign_list", "registry.view_campaign"),
     (_("Duplicates"), "registry:duplicate_list", "registry.change_resident"),
     (_("Exports"), "registry:export", "registry.view_resident"),
+    (_("Feeds"), "screening:feed_list", "screening.view_feed"),
+    (_("Risk designations"), "screening:designation_list", "screening.view_riskdesignation"),
     (_("Units"), "core:unit_list", None),
     (_("Access log"), "core:access_log", "core.view_accesslog"),
     (_("Imports"), "core:import_list", "core.add_importjob"),

@@ -15,21 +15,24 @@ EDIT = ("view", "add", "change")
 
 # app label -> actions, per role; plus extra "app.codename" permissions.
 ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
-    Role.STATION_LEADER: {"registry": VIEW},
-    Role.POLICE_OFFICER: {"registry": EDIT},
+    Role.STATION_LEADER: {"registry": VIEW, "screening": VIEW},
+    Role.POLICE_OFFICER: {"registry": EDIT, "screening": EDIT},
     Role.AUXILIARY_POLICE: {"registry": EDIT},
     Role.COMMUNITY_CADRE: {"registry": EDIT},
     Role.GRID_WORKER: {"registry": EDIT},
     Role.MEDICAL_STAFF: {"registry": VIEW},
-    Role.ANALYST: {"registry": VIEW},
+    Role.ANALYST: {"registry": VIEW, "screening": VIEW},
     Role.ENTERPRISE_LIAISON: {},
-    Role.ADMINISTRATOR: {"registry": EDIT},
+    Role.ADMINISTRATOR: {"registry": EDIT, "screening": EDIT},
 }
 
 ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.STATION_LEADER: (
         "registry.add_campaign",
         "registry.change_campaign",
+        "screening.add_riskdesignation",
+        "screening.change_riskdesignation",
+        "screening.add_feed",
         "core.add_importjob",
         "core.reveal_personal_data",
         "core.export_personal_data",

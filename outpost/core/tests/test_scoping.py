@@ -30,6 +30,10 @@ PERSONAL_DATA_FREE_URLS = {
     "core:unit_list": "unit names of the user's subtree",
     "core:access_log": "audit log for auditors; tested in test_access_log",
     "registry:campaign_create": "form listing unit names of the user's subtree",
+    "screening:designation_list": "risk regions and date windows (public reference data)",
+    "screening:designation_create": "form for risk regions (public reference data)",
+    "screening:designation_update": "form for risk regions (public reference data)",
+    "screening:feed_upload": "form listing unit names of the user's subtree",
 }
 # URL namespaces handled elsewhere: the API below, the admin (staff only, no residents).
 WALKED_ELSEWHERE = {"api", "admin"}

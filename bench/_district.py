@@ -1,0 +1,60 @@
+"""What the benches share: a var dir for the settings, Django, migrate, the demo district.
+
+The benches run as scripts (``.venv/bin/python bench/<name>.py``), so this module is
+imported as ``_district`` from the script's own folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEMO_PASSWORD = "bench-demo-pass"
+
+
+def use_var_dir(var_dir: str | Path) -> None:
+    """Point the settings at `var_dir`; the settings module reads the environment, so this
+    must run before Django starts."""
+    os.environ["OUTPOST_VAR_DIR"] = str(var_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outpost.settings")
+    sys.path.insert(0, str(PROJECT_DIR))
+
+
+@contextmanager
+def fresh_var_dir(*, keep: bool, prefix: str = "outpost-bench-") -> Iterator[Path]:
+    """A new temporary OUTPOST_VAR_DIR (so a fresh SQLite file), removed afterwards unless
+    `keep`; then it is printed as ``var dir kept: DIR`` (export_residents.py reads that)."""
+    var_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    use_var_dir(var_dir)
+    try:
+        yield var_dir
+    finally:
+        if keep:
+            print(f"var dir kept: {var_dir}")
+        else:
+            shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def setup_django() -> None:
+    import django
+
+    django.setup()
+
+
+def migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def build_demo(*, scale: float, seed: int):
+    """The demo district at `scale`; returns its summary."""
+    from outpost.demo import build_demo_district
+
+    return build_demo_district(scale=scale, seed=seed, password=DEMO_PASSWORD)

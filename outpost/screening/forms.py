@@ -1,0 +1,70 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from outpost.core.choices import UnitKind
+from outpost.core.models import Unit
+from outpost.screening.choices import FeedSourceType
+from outpost.screening.models import Region, RiskDesignation
+
+
+class RiskDesignationForm(forms.ModelForm):
+    region_code = forms.CharField(
+        label=_("Region code"),
+        required=False,
+        max_length=6,
+        help_text=_("Six digits of GB/T 2260 (420100 for Wuhan); empty for everywhere else."),
+    )
+
+    class Meta:
+        model = RiskDesignation
+        fields = ("level", "start_date", "end_date", "category", "note")
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    field_order = ("region_code", "level", "start_date", "end_date", "category", "note")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.region_id:
+            self.initial["region_code"] = self.instance.region.code
+
+    def clean_region_code(self):
+        code = self.cleaned_data["region_code"].strip()
+        if not code:
+            return None
+        region = Region.objects.filter(code=code).first()
+        if region is None:
+            raise forms.ValidationError(
+                _("No region has the code %(code)s."), params={"code": code}
+            )
+        return region
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date must not be before the start date."))
+        return cleaned
+
+    def service_arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["region"] = data.pop("region_code")
+        return data
+
+    def _post_clean(self):
+        # The service validates and saves; the model form only cleans the fields.
+        pass
+
+
+class FeedUploadForm(forms.Form):
+    source_type = forms.ChoiceField(label=_("Source type"), choices=FeedSourceType.choices)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    file = forms.FileField(
+        label=_("File"), help_text=_("An Excel workbook (.xlsx, .xls) or a CSV file.")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.visible_to(user).exclude(kind=UnitKind.GRID)

@@ -1,0 +1,178 @@
+"""Regions, risk designations and arrival feeds (大数据分析·比对)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from outpost.core.masking import mask_id_number, mask_phone
+from outpost.core.scoping import ScopedModel
+from outpost.screening.choices import FeedSourceType, FeedStatus, RegionLevel, RiskLevel
+
+
+class Region(models.Model):
+    """An administrative region of GB/T 2260 (行政区划): province, city or county.
+
+    Public reference data loaded from ``screening/data/regions.csv``; not personal data.
+    ``alias`` is the name without its suffix (武汉 for 武汉市).
+    """
+
+    code = models.CharField(_("code"), max_length=6, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    alias = models.CharField(_("short name"), max_length=50, blank=True, db_index=True)
+    level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class OriginCategory(models.Model):
+    """A category of arrivals the station counts (来连人员类别), such as 武汉来连."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("origin category")
+        verbose_name_plural = _("origin categories")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RiskDesignation(models.Model):
+    """A region's risk level over a date window and the origin category of arrivals from
+    it (风险地区认定). A designation without a region covers every place that no other
+    designation of the window names (湖北省以外其他地区)."""
+
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="designations",
+        help_text=_("Leave empty for every region not designated otherwise."),
+    )
+    level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    category = models.ForeignKey(
+        OriginCategory,
+        verbose_name=_("origin category"),
+        on_delete=models.PROTECT,
+        related_name="designations",
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("risk designation")
+        verbose_name_plural = _("risk designations")
+        ordering = ["-start_date", "region__code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="screening_designation_window",
+            )
+        ]
+
+    def __str__(self) -> str:
+        place = self.region.name if self.region_id else _("elsewhere")
+        return f"{place} {self.start_date:%Y-%m-%d}–{self.end_date:%Y-%m-%d}"
+
+
+class Feed(ScopedModel):
+    """An uploaded list of travellers or arrivals (比对数据源): rail or flight passengers,
+    arrival registrations, a telecom list. The raw file is kept whole."""
+
+    unit = models.ForeignKey(
+        "core.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="feeds"
+    )
+    source_type = models.CharField(_("source type"), max_length=20, choices=FeedSourceType.choices)
+    file = models.FileField(_("file"), upload_to="feeds/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="feeds",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=20, choices=FeedStatus.choices)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    error_rows = models.PositiveIntegerField(_("rows with errors"), default=0)
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    failure = models.TextField(_("failure"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("feed")
+        verbose_name_plural = _("feeds")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening:feed_detail", args=[self.pk])
+
+
+class FeedRow(ScopedModel):
+    """One row of a feed (数据源记录), as read and normalised; rows with problems are kept
+    with their errors."""
+
+    scope_unit_field = "feed__unit"
+
+    feed = models.ForeignKey(
+        Feed, verbose_name=_("feed"), on_delete=models.CASCADE, related_name="rows"
+    )
+    row_number = models.PositiveIntegerField(_("row"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    id_number = models.CharField(_("ID number"), max_length=40, blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, db_index=True)
+    origin = models.CharField(_("origin"), max_length=200, blank=True)
+    origin_region_code = models.CharField(_("origin region code"), max_length=6, blank=True)
+    arrival_date = models.DateField(_("arrival date"), null=True, blank=True)
+    train_or_flight = models.CharField(_("train or flight"), max_length=30, blank=True)
+    seat = models.CharField(_("seat"), max_length=30, blank=True)
+    parse_errors = models.JSONField(_("problems"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("feed row")
+        verbose_name_plural = _("feed rows")
+        ordering = ["feed", "row_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["feed", "row_number"], name="screening_feedrow_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feed_id}:{self.row_number}"
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)

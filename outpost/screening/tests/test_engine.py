@@ -1,0 +1,430 @@
+"""The matching engine: every rule, every bad input of the issue, decisions. No database."""
+
+from __future__ import annotations
+
+import datetime
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from outpost.core.validators import id_check_character
+from outpost.screening.engine import (
+    REJECTED,
+    FeedColumns,
+    ResidentColumns,
+    identity_key,
+    match_feed,
+    name_key,
+    name_similarity,
+    normalize_name,
+    parse_feed_date,
+)
+
+
+def make_id(first17: str) -> str:
+    return first17 + id_check_character(first17)
+
+
+ZHANG = make_id("21021119800101001")  # 张伟
+LI = make_id("21020319900505002")  # 李娜
+WANG = make_id("21020419751111003")  # 王芳
+D_ZHANG = datetime.date(1980, 1, 1)
+D_LI = datetime.date(1990, 5, 5)
+D_WANG = datetime.date(1975, 11, 11)
+D_MAI = datetime.date(1985, 3, 3)
+
+
+def residents(*extra):
+    rows = [
+        (1, "张伟", ZHANG, "13812345678", D_ZHANG),
+        (2, "李娜", LI, "13900000000", D_LI),
+        (3, "王芳", WANG, "", D_WANG),
+        (4, "买买提·艾力", "", "", D_MAI),
+        *extra,
+    ]
+    return columns(rows, ("resident_id", "name", "id_number", "phone", "birth_date"))
+
+
+def columns(rows, names):
+    return {name: [row[i] for row in rows] for i, name in enumerate(names)}
+
+
+def feed(*rows):
+    """Feed rows as (name, id_number, phone, birth_date); row_ids 100, 101, ..."""
+    full = [(100 + i, *row) for i, row in enumerate(rows)]
+    return columns(full, ("row_id", "name", "id_number", "phone", "birth_date"))
+
+
+def only_link(result):
+    assert len(result.links) == 1, result
+    return result.links[0]
+
+
+def substitute(id_number: str, position: int, character: str) -> str:
+    return id_number[:position] + character + id_number[position + 1 :]
+
+
+def other_digit(digit: str) -> str:
+    return "7" if digit != "7" else "3"
+
+
+# ---------------------------------------------------------------------------- rule 1
+
+
+def test_exact_id_is_auto():
+    link = only_link(match_feed(residents(), feed(("张伟", ZHANG, "", None))))
+    assert (link.row_id, link.resident_id, link.rule, link.status) == (100, 1, "id_exact", "auto")
+    assert link.score == 100
+    assert link.agreed_fields == ("id_number", "name", "birth_date")
+
+
+def test_exact_id_wins_even_with_another_name():
+    link = only_link(match_feed(residents(), feed(("陌生人", ZHANG, "", None))))
+    assert (link.resident_id, link.rule, link.status) == (1, "id_exact", "auto")
+    assert "name" not in link.agreed_fields
+
+
+def test_15_digit_id_in_feed_is_upgraded():
+    old = ZHANG[:6] + ZHANG[8:17]
+    assert len(old) == 15
+    link = only_link(match_feed(residents(), feed(("张伟", old, "", None))))
+    assert (link.resident_id, link.rule, link.status) == (1, "id_exact", "auto")
+
+
+def test_id_with_spaces_full_width_and_lowercase_x():
+    resident_id = make_id("21021119700707007")
+    if not resident_id.endswith("X"):  # find one ending in X
+        resident_id = next(
+            make_id(f"21021119700707{n:03d}")
+            for n in range(1000)
+            if make_id(f"21021119700707{n:03d}").endswith("X")
+        )
+    raw = " ".join(resident_id[:-1]).replace("1", "１") + "x"
+    result = match_feed(
+        residents((9, "赵云", resident_id, "", None)), feed(("赵云", raw, "", None))
+    )
+    assert only_link(result).resident_id == 9
+
+
+# ---------------------------------------------------------------------------- rule 2
+
+
+def test_one_wrong_digit_confirmed_by_phone_is_auto():
+    typo = substitute(ZHANG, 9, other_digit(ZHANG[9]))
+    link = only_link(match_feed(residents(), feed(("张伟", typo, "13812345678", None))))
+    assert (link.resident_id, link.rule, link.status, link.detail) == (
+        1,
+        "id_one_edit",
+        "auto",
+        "digit",
+    )
+    assert link.agreed_fields == ("name", "phone")
+
+
+def test_one_wrong_digit_confirmed_by_name_only_is_review():
+    typo = substitute(LI, 3, other_digit(LI[3]))
+    link = only_link(match_feed(residents(), feed(("李娜", typo, "", None))))
+    assert (link.resident_id, link.rule, link.status) == (2, "id_one_edit", "review")
+
+
+def test_one_wrong_digit_unconfirmed_is_no_match():
+    typo = substitute(LI, 3, other_digit(LI[3]))
+    result = match_feed(residents(), feed(("周杰", typo, "13100000000", None)))
+    assert result.links == []
+    assert result.unmatched == [100]
+
+
+def test_adjacent_swap():
+    i = next(i for i in range(6, 16) if WANG[i] != WANG[i + 1])
+    swapped = WANG[:i] + WANG[i + 1] + WANG[i] + WANG[i + 2 :]
+    link = only_link(match_feed(residents(), feed(("王芳", swapped, "", None))))
+    assert (link.resident_id, link.rule, link.detail, link.status) == (
+        3,
+        "id_one_edit",
+        "swap",
+        "review",
+    )
+
+
+def test_wrong_check_character():
+    wrong = ZHANG[:17] + ("X" if ZHANG[17] != "X" else "0")
+    link = only_link(match_feed(residents(), feed(("章伟", wrong, "+86 138 1234 5678", None))))
+    assert (link.resident_id, link.rule, link.detail, link.status) == (
+        1,
+        "id_one_edit",
+        "check",
+        "auto",
+    )
+    assert link.score == 95  # phone and (homophone) name both confirm
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    region=st.sampled_from(["210211", "210203", "420102", "110101"]),
+    birth=st.dates(datetime.date(1930, 1, 1), datetime.date(2019, 12, 31)),
+    sequence=st.integers(0, 999),
+    edit=st.sampled_from(["digit", "swap", "check"]),
+    position=st.integers(0, 16),
+    data=st.data(),
+)
+def test_any_one_edit_of_a_valid_id_finds_the_resident(
+    region, birth, sequence, edit, position, data
+):
+    real = make_id(f"{region}{birth:%Y%m%d}{sequence:03d}")
+    if edit == "digit":
+        new = data.draw(st.sampled_from([d for d in "0123456789" if d != real[position]]))
+        typo = substitute(real, position, new)
+    elif edit == "swap":
+        if real[position] == real[position + 1]:
+            return
+        typo = real[:position] + real[position + 1] + real[position] + real[position + 2 :]
+    else:
+        typo = real[:17] + data.draw(st.sampled_from([c for c in "0123456789X" if c != real[17]]))
+    result = match_feed(
+        residents((7, "刘洋", real, "13700000007", birth)),
+        feed(("刘洋", typo, "137-0000-0007", None)),
+    )
+    link = only_link(result)
+    assert (link.resident_id, link.rule, link.status, link.detail) == (
+        7,
+        "id_one_edit",
+        "auto",
+        edit,
+    )
+
+
+# ---------------------------------------------------------------------------- rule 3
+
+
+def test_all_blank_id_column_and_phone_with_plus86_and_dashes():
+    result = match_feed(
+        residents(),
+        feed(
+            ("张伟", "", "+86 138-1234-5678", None),
+            ("李娜", "", "+86-139-0000-0000", None),
+            ("王芳", "", "", D_WANG),
+        ),
+    )
+    links = result.by_row()
+    assert (links[100].resident_id, links[100].rule, links[100].status) == (1, "phone", "auto")
+    assert (links[101].resident_id, links[101].rule, links[101].status) == (2, "phone", "auto")
+    assert (links[102].resident_id, links[102].rule) == (3, "name_birth_date")
+    assert result.unmatched == []
+
+
+def test_phone_with_homophone_name_is_auto():
+    link = only_link(match_feed(residents(), feed(("章伟", "", "13812345678", None))))
+    assert (link.resident_id, link.rule, link.status) == (1, "phone", "auto")
+    assert link.agreed_fields == ("name", "phone")
+
+
+def test_phone_with_a_similar_name_is_review_and_with_another_name_no_match():
+    result = match_feed(
+        residents(),
+        feed(("张伟东", "", "13812345678", None), ("刘德华", "", "13812345678", None)),
+    )
+    link = only_link(result)
+    assert (link.row_id, link.resident_id, link.rule, link.status) == (100, 1, "phone", "review")
+    assert result.unmatched == [101]
+
+
+def test_phone_does_not_link_people_with_different_valid_ids():
+    stranger = make_id("42010219800101001")
+    result = match_feed(residents(), feed(("张伟", stranger, "13812345678", D_ZHANG)))
+    assert result.links == []
+
+
+# ---------------------------------------------------------------------------- rule 4
+
+
+def test_name_and_birth_date_unique_exact_is_auto():
+    link = only_link(match_feed(residents(), feed(("王芳", "", "", D_WANG))))
+    assert (link.resident_id, link.rule, link.status) == (3, "name_birth_date", "auto")
+    assert link.agreed_fields == ("name", "birth_date")
+
+
+def test_name_and_birth_date_homophone_is_review():
+    link = only_link(match_feed(residents(), feed(("汪芳", "", "", D_WANG))))
+    assert (link.resident_id, link.rule, link.status) == (3, "name_birth_date", "review")
+
+
+def test_separator_in_name():
+    result = match_feed(
+        residents(),
+        feed(
+            ("买买提艾力", "", "", D_MAI),
+            ("买买提•艾力", "", "", D_MAI),
+            ("买买提 . 艾力", "", "", D_MAI),
+        ),
+    )
+    assert [(link.resident_id, link.status) for link in result.links] == [(4, "auto")] * 3
+
+
+def test_stranger_with_same_name_and_birth_date_but_another_id_is_not_linked():
+    stranger = make_id("42010219751111004")
+    assert match_feed(residents(), feed(("王芳", stranger, "", D_WANG))).links == []
+
+
+def test_birth_date_derived_from_a_valid_feed_id_for_residents_without_id():
+    mai_id = make_id("65010219850303005")
+    link = only_link(match_feed(residents(), feed(("买买提·艾力", mai_id, "", None))))
+    assert (link.resident_id, link.rule) == (4, "name_birth_date")
+
+
+# ---------------------------------------------------------------------------- bad input
+
+
+def test_zero_row_feed():
+    result = match_feed(residents(), feed())
+    assert result.links == [] and result.unmatched == []
+
+
+def test_missing_column_is_a_clear_error():
+    bad = feed(("张伟", ZHANG, "", None))
+    del bad["phone"]
+    with pytest.raises(ValueError, match="missing columns phone"):
+        match_feed(residents(), bad)
+
+
+def test_same_person_twice_in_the_feed():
+    result = match_feed(
+        residents(), feed(("张伟", ZHANG, "", None), ("张 伟", "", "138 1234 5678", None))
+    )
+    assert [(link.row_id, link.resident_id) for link in result.links] == [(100, 1), (101, 1)]
+    assert all(link.status == "auto" for link in result.links)
+
+
+def test_equally_close_to_two_residents_goes_to_review_with_both():
+    twin = (5, "王芳", "", "", D_WANG)  # same name and birth date as resident 3, no ID
+    link = only_link(match_feed(residents(twin), feed(("王芳", "", "", D_WANG))))
+    assert link.status == "review"
+    assert link.resident_id is None
+    assert {c.resident_id for c in link.candidates} == {3, 5}
+
+
+def test_shared_phone_tie_goes_to_review():
+    same = (6, "章伟", "", "13812345678", None)  # homophone of 张伟, same household phone
+    link = only_link(match_feed(residents(same), feed(("张卫", "", "13812345678", None))))
+    assert (link.status, link.resident_id) == ("review", None)
+    assert {c.resident_id for c in link.candidates} == {1, 6}
+
+
+def test_dataclass_columns_as_input():
+    res = ResidentColumns(**residents())
+    rows = FeedColumns(["a", "b"], ["张伟", "李四"], [ZHANG, None], ["", None], [None, None])
+    result = match_feed(res, rows)
+    assert [(link.row_id, link.resident_id) for link in result.links] == [("a", 1)]
+    assert result.unmatched == ["b"]
+
+
+def test_duckdb_relations_as_input():
+    con = duckdb.connect()
+    res = con.sql(
+        "SELECT 1 AS resident_id, '张伟' AS name, ? AS id_number, '' AS phone, "
+        "NULL::DATE AS birth_date",
+        params=[ZHANG],
+    )
+    rows = con.sql(
+        "SELECT 'r1' AS row_id, '张伟' AS name, ? AS id_number, NULL AS phone, "
+        "NULL::DATE AS birth_date",
+        params=[ZHANG],
+    )
+    link = only_link(match_feed(res, rows, con=con))
+    assert (link.row_id, link.resident_id) == ("r1", 1)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2020-01-23", datetime.date(2020, 1, 23)),
+        ("2020/1/23", datetime.date(2020, 1, 23)),
+        ("2020年1月23日", datetime.date(2020, 1, 23)),
+        ("20200123", datetime.date(2020, 1, 23)),
+        (43853, datetime.date(2020, 1, 23)),
+        ("43853", datetime.date(2020, 1, 23)),
+        ("2020-01-23 08:30:00", datetime.date(2020, 1, 23)),
+        (datetime.datetime(2020, 1, 23, 8, 30), datetime.date(2020, 1, 23)),
+        ("", None),
+        (None, None),
+        ("2020-02-30", None),
+        ("yesterday", None),
+    ],
+)
+def test_parse_feed_date(raw, expected):
+    assert parse_feed_date(raw) == expected
+
+
+# ---------------------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("张伟", "章伟"), ("单雄信", "善雄信"), ("解缙", "谢缙"), ("区永", "欧永"), ("仇英", "邱英")],
+)
+def test_homophones_score_high(a, b):
+    assert name_similarity(a, b) >= 90
+
+
+def test_name_similarity_orders_sensibly():
+    assert name_similarity("张伟", "张伟") == 100
+    assert name_similarity("买买提·艾力", "买买提艾力") == 100
+    assert 60 <= name_similarity("张伟", "张伟东") < 90
+    assert name_similarity("张伟", "刘德华") < 60
+    assert name_similarity("", "张伟") == 0
+
+
+def test_normalize_name():
+    assert normalize_name(" 买买提 • 艾力 ") == "买买提·艾力"
+    assert normalize_name("ＪＯＨＮ　Ｓｍｉｔｈ") == "johnsmith"
+    assert name_key("买买提.艾力") == "买买提艾力"
+
+
+def test_sql_and_python_agree_on_name_keys_and_identity_keys():
+    odd = ["ＪＯＨＮ　Ｓｍｉｔｈ", " 买买提 • 艾力", "张\t伟", "Anna-Lena"]
+    rows = [(name, "", "", None) for name in odd]
+    rows.append(("李娜", LI[:6] + LI[8:17], "+86 139-0000-0000", D_LI))
+    result = match_feed(residents(), feed(*rows))
+    links = result.by_row()
+    assert 104 in links
+    assert links[104].identity_key == identity_key(
+        LI[:6] + LI[8:17], "+86 139-0000-0000", "李娜", D_LI
+    )
+    # the Python twin of the SQL name key, checked on rows that are decided by key
+    decisions = {identity_key("", "", name, None): 3 for name in odd}
+    decided = match_feed(residents(), feed(*rows), decisions).by_row()
+    assert [decided[100 + i].status for i in range(4)] == ["decided"] * 4
+
+
+# ---------------------------------------------------------------------------- decisions
+
+
+def test_accepted_decision_is_remembered():
+    rows = feed(("汪芳", "", "", D_WANG))
+    first = only_link(match_feed(residents(), rows))
+    assert first.status == "review"
+    again = only_link(match_feed(residents(), rows, {first.identity_key: 3}))
+    assert (again.resident_id, again.status, again.rule) == (3, "decided", "name_birth_date")
+
+
+def test_rejected_decision_is_not_proposed_again():
+    rows = feed(("汪芳", "", "", D_WANG))
+    first = only_link(match_feed(residents(), rows))
+    again = match_feed(residents(), rows, {first.identity_key: REJECTED})
+    assert again.links == [] and again.unmatched == [100]
+
+
+def test_rejecting_one_tied_candidate_leaves_the_other():
+    twin = (5, "王芳", "", "", D_WANG)
+    rows = feed(("王芳", "", "", D_WANG))
+    first = only_link(match_feed(residents(twin), rows))
+    again = only_link(match_feed(residents(twin), rows, {(first.identity_key, 5): REJECTED}))
+    assert (again.resident_id, again.status) == (3, "review")  # the rest is still reviewed
+
+
+def test_decision_for_a_row_no_rule_proposes():
+    rows = feed(("赵六", "", "", None))
+    key = identity_key("", "", "赵六", None)
+    link = only_link(match_feed(residents(), rows, {key: 2}))
+    assert (link.resident_id, link.status, link.rule) == (2, "decided", "decision")

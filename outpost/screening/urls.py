@@ -1,0 +1,20 @@
+from django.urls import path
+
+from outpost.screening import views
+
+app_name = "screening"
+
+urlpatterns = [
+    # Risk designations (风险地区认定): reference data, no personal data.
+    path("designations/", views.RiskDesignationListView.as_view(), name="designation_list"),
+    path("designations/new/", views.RiskDesignationCreateView.as_view(), name="designation_create"),
+    path(
+        "designations/<int:pk>/edit/",
+        views.RiskDesignationUpdateView.as_view(),
+        name="designation_update",
+    ),
+    # Feeds (比对数据源).
+    path("feeds/", views.FeedListView.as_view(), name="feed_list"),
+    path("feeds/upload/", views.FeedUploadView.as_view(), name="feed_upload"),
+    path("feeds/<int:pk>/", views.FeedDetailView.as_view(), name="feed_detail"),
+]
