@@ -3,10 +3,12 @@
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from outpost.core.choices import Role, UnitKind
 from outpost.core.models import Unit
 from outpost.core.tests.factories import UnitFactory, staff_user
+from outpost.core.tests.imports_support import use_import_settings
 
 
 @dataclass
@@ -51,3 +53,12 @@ def grid_worker_a1(district):
 @pytest.fixture
 def admin_user(district):
     return staff_user(role=Role.ADMINISTRATOR, unit=district.station, username="admin")
+
+
+@pytest.fixture
+def import_settings(settings, tmp_path):
+    """For the import tests: uploads under tmp_path, background tasks at once, messages in
+    English (they are asserted). Used with ``pytest.mark.usefixtures("import_settings")``."""
+    use_import_settings(settings, tmp_path)
+    with translation.override("en"):
+        yield

@@ -38,16 +38,24 @@ def _unexpected(job: ImportJob) -> None:
     )
 
 
-@task()
-def import_job_validate_task(*, job_id: int, user_id: int, language: str = "") -> dict:
-    """Check every row of an import and record the preview."""
+def _run_step(step, *, job_id: int, user_id: int, language: str):
+    """Run one step of an import (a service taking `acting_user` and `job`) in the user's
+    language; an unexpected error fails the job before it propagates."""
     job, user = _job_and_user(job_id, user_id)
     with translation.override(language or settings.LANGUAGE_CODE):
         try:
-            validation = services.import_job_validate(acting_user=user, job=job)
+            return step(acting_user=user, job=job)
         except Exception:
             _unexpected(job)
             raise
+
+
+@task()
+def import_job_validate_task(*, job_id: int, user_id: int, language: str = "") -> dict:
+    """Check every row of an import and record the preview."""
+    validation = _run_step(
+        services.import_job_validate, job_id=job_id, user_id=user_id, language=language
+    )
     if validation is None:
         return {"status": "failed"}
     return {"rows": validation.total_rows, "errors": len(validation.errors)}
@@ -56,13 +64,9 @@ def import_job_validate_task(*, job_id: int, user_id: int, language: str = "") -
 @task()
 def import_job_commit_task(*, job_id: int, user_id: int, language: str = "") -> dict:
     """Check an import again and write it in one transaction."""
-    job, user = _job_and_user(job_id, user_id)
-    with translation.override(language or settings.LANGUAGE_CODE):
-        try:
-            counts = services.import_job_commit(acting_user=user, job=job)
-        except Exception:
-            _unexpected(job)
-            raise
+    counts = _run_step(
+        services.import_job_commit, job_id=job_id, user_id=user_id, language=language
+    )
     if counts is None:
         return {"status": "not imported"}
     return {"created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged}

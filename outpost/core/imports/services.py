@@ -274,23 +274,31 @@ def _fail(job: ImportJob, message: str) -> None:
     job.save()
 
 
+def _validate_file(job: ImportJob, acting_user, progress) -> Validation | None:
+    """Read and check every row of the job's file. When the file cannot be read the job
+    fails (saying why) and None is returned."""
+    importer = _importer_for(job, acting_user)
+    try:
+        with job_file_path(job) as path:
+            return validate(
+                path,
+                importer=importer,
+                sheet_name=job.sheet_name,
+                header_row=job.header_row or 0,
+                progress=progress,
+            )
+    except ImportFileError as exc:
+        _fail(job, str(exc))
+        return None
+
+
 def import_job_validate(*, acting_user, job: ImportJob, progress: bool = True) -> Validation | None:
     """Check every row and record the preview: counts, first errors, error workbook.
 
     Writes nothing but the job. Returns None when the file cannot be read (the job then
     says why)."""
-    importer = _importer_for(job, acting_user)
-    try:
-        with job_file_path(job) as path:
-            validation = validate(
-                path,
-                importer=importer,
-                sheet_name=job.sheet_name,
-                header_row=job.header_row or 0,
-                progress=_progress(job, 0, 99) if progress else None,
-            )
-    except ImportFileError as exc:
-        _fail(job, str(exc))
+    validation = _validate_file(job, acting_user, _progress(job, 0, 99) if progress else None)
+    if validation is None:
         return None
     _record_validation(job, validation)
     job.status = ImportStatus.VALIDATED
@@ -342,18 +350,8 @@ def import_job_commit(
     ``validation``: the result of `import_job_validate` just before, in this process (the
     CLI), which is then not repeated."""
     if validation is None:
-        importer = _importer_for(job, acting_user)
-        try:
-            with job_file_path(job) as path:
-                validation = validate(
-                    path,
-                    importer=importer,
-                    sheet_name=job.sheet_name,
-                    header_row=job.header_row or 0,
-                    progress=_progress(job, 0, 60),
-                )
-        except ImportFileError as exc:
-            _fail(job, str(exc))
+        validation = _validate_file(job, acting_user, _progress(job, 0, 60))
+        if validation is None:
             return None
     _record_validation(job, validation)
 

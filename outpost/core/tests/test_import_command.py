@@ -4,7 +4,6 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 from openpyxl import load_workbook
 
 from outpost.core.models import ImportJob
@@ -12,19 +11,11 @@ from outpost.core.tests.imports_support import (
     HEADINGS,
     person,
     registry_counts,
-    use_import_settings,
     write_xlsx,
 )
 from outpost.registry.models import Resident
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def import_settings(settings, tmp_path):
-    use_import_settings(settings, tmp_path)
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("import_settings")]
 
 
 def _run(*args):

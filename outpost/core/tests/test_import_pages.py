@@ -4,7 +4,6 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 from openpyxl import load_workbook
 
 from outpost.core.choices import ImportStatus
@@ -14,7 +13,6 @@ from outpost.core.tests.imports_support import (
     HEADINGS,
     person,
     registry_counts,
-    use_import_settings,
     write_xlsx,
 )
 from outpost.core.tests.worker import run_queued_tasks
@@ -24,12 +22,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def import_settings(settings, tmp_path, client):
-    """Pages in English (the messages are asserted), uploads in tmp_path, tasks at once."""
-    use_import_settings(settings, tmp_path)
+def english_pages(import_settings, client, settings):
+    """Pages in English too: the import settings (messages in English, uploads in tmp_path,
+    tasks at once) and the language cookie."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
 
 
 def _upload(client, district, path, unit=None):

@@ -4,7 +4,7 @@ import datetime
 import json
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from outpost.registry.models import Resident, Visit
 from outpost.registry.tests.factories import (
@@ -15,17 +15,10 @@ from outpost.registry.tests.factories import (
     valid_id_number,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 URL = "/api/v1/registry/visits"
 NEW_ID = valid_id_number(4242, region="420102", born=datetime.date(1988, 8, 8))
-
-
-@pytest.fixture(autouse=True)
-def english(client, settings):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

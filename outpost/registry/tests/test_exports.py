@@ -36,7 +36,7 @@ from outpost.registry.tests.factories import (
     VisitMemberFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 ID_NUMBER = "210204199003070012"
 PHONE = "13845678901"
@@ -75,15 +75,6 @@ def residents(district):
         "wang": ResidentFactory(household=HouseholdFactory(unit=district.grid_a2), name="王五"),
         "zhao": ResidentFactory(household=HouseholdFactory(unit=district.grid_b1), name="赵六"),
     }
-
-
-@pytest.fixture(autouse=True)
-def english(client, settings):
-    """Pages and workbooks in English, the source language: expected texts stay the same
-    whatever the translation catalogs hold."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
 
 
 def headings(columns):

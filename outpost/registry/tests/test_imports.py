@@ -5,7 +5,6 @@ import datetime
 import io
 
 import pytest
-from django.utils import translation
 from openpyxl import load_workbook
 
 from outpost.core.choices import ImportStatus
@@ -14,21 +13,13 @@ from outpost.core.tests.imports_support import (
     person,
     registry_counts,
     run_import,
-    use_import_settings,
     write_csv,
     write_xlsx,
 )
 from outpost.registry.models import Household, Resident
 from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory, valid_id_number
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def import_settings(settings, tmp_path):
-    use_import_settings(settings, tmp_path)
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("import_settings")]
 
 
 def _errors(job):

@@ -6,7 +6,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
-from django.utils import translation
 
 from outpost.core.choices import Role
 from outpost.core.tests.factories import staff_user
@@ -22,16 +21,7 @@ from outpost.registry.tests.factories import (
     valid_id_number,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(client, settings):
-    """Pages and messages in English, the source language: the expected texts hold
-    whatever the translation catalogs say."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
