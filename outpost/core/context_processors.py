@@ -14,6 +14,7 @@ NAVIGATION = [
     (_("Duplicates"), "registry:duplicate_list", "registry.change_resident"),
     (_("Exports"), "registry:export", "registry.view_resident"),
     (_("Feeds"), "screening:feed_list", "screening.view_feed"),
+    (_("Screening runs"), "screening:run_list", "screening.view_screeningrun"),
     (_("Risk designations"), "screening:designation_list", "screening.view_riskdesignation"),
     (_("Units"), "core:unit_list", None),
     (_("Access log"), "core:access_log", "core.view_accesslog"),

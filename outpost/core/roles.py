@@ -33,6 +33,7 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "screening.add_riskdesignation",
         "screening.change_riskdesignation",
         "screening.add_feed",
+        "screening.add_screeningrun",
         "core.add_importjob",
         "core.reveal_personal_data",
         "core.export_personal_data",

@@ -26,3 +26,18 @@ class FeedStatus(models.TextChoices):
     PARSED = "parsed", _("parsed")
     PARSED_WITH_ERRORS = "parsed_with_errors", _("parsed with errors")
     FAILED = "failed", _("failed")
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class LinkStatus(models.TextChoices):
+    """How a feed row came to be linked to a resident (the engine's statuses)."""
+
+    AUTO = "auto", _("matched automatically")
+    DECIDED = "decided", _("accepted by a user")
+    REVIEW = "review", _("to be reviewed")

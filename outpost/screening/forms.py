@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from outpost.core.choices import UnitKind
 from outpost.core.models import Unit
 from outpost.screening.choices import FeedSourceType
-from outpost.screening.models import Region, RiskDesignation
+from outpost.screening.models import Feed, Region, RiskDesignation
 
 
 class RiskDesignationForm(forms.ModelForm):
@@ -67,4 +67,18 @@ class FeedUploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.visible_to(user).exclude(kind=UnitKind.GRID)
+
+
+class ScreeningRunForm(forms.Form):
+    """Start a screening: the feeds to match and the unit whose residents to screen."""
+
+    feeds = forms.ModelMultipleChoiceField(
+        label=_("Feeds"), queryset=Feed.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    unit = forms.ModelChoiceField(label=_("Residents of"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["feeds"].queryset = Feed.objects.visible_to(user)
         self.fields["unit"].queryset = Unit.objects.visible_to(user).exclude(kind=UnitKind.GRID)

@@ -10,7 +10,14 @@ from simple_history.models import HistoricalRecords
 
 from outpost.core.masking import mask_id_number, mask_phone
 from outpost.core.scoping import ScopedModel
-from outpost.screening.choices import FeedSourceType, FeedStatus, RegionLevel, RiskLevel
+from outpost.screening.choices import (
+    FeedSourceType,
+    FeedStatus,
+    LinkStatus,
+    RegionLevel,
+    RiskLevel,
+    RunStatus,
+)
 
 
 class Region(models.Model):
@@ -176,3 +183,132 @@ class FeedRow(ScopedModel):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+
+class ScreeningRun(ScopedModel):
+    """A run of the matching engine over feeds and the residents of a unit (大数据比对批次)."""
+
+    unit = models.ForeignKey(
+        "core.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="screening_runs"
+    )
+    feeds = models.ManyToManyField(Feed, verbose_name=_("feeds"), related_name="runs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.PROTECT,
+        related_name="screening_runs",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    failure = models.TextField(_("failure"), blank=True)
+
+    class Meta:
+        verbose_name = _("screening run")
+        verbose_name_plural = _("screening runs")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="screening_run_progress_percent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.created_at:%Y-%m-%d %H:%M}" if self.created_at else str(self.pk)
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening:run_detail", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+
+class MatchDecision(ScopedModel):
+    """A user's decision on a feed identity (比对人工确认): accept the link to a resident, or
+    reject one candidate (or, without a resident, every candidate). Remembered across runs:
+    the engine receives them as ``decisions``. ``unit`` is the unit the decision was made in."""
+
+    unit = models.ForeignKey(
+        "core.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    identity_key = models.CharField(_("identity key"), max_length=32, db_index=True)
+    resident = models.ForeignKey(
+        "registry.Resident",
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="match_decisions",
+    )
+    rejected = models.BooleanField(_("rejected"), default=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("match decision")
+        verbose_name_plural = _("match decisions")
+        ordering = ["-decided_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rejected=True) | models.Q(resident__isnull=False),
+                name="screening_decision_accepts_a_resident",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.identity_key
+
+
+class ScreeningResult(ScopedModel):
+    """What a run found for one resident (比对结果): origin category, arrival date and the
+    feed rows that say so. ``unit`` is the resident's unit, for scoping. Links that need a
+    user's review are stored with status review, one per candidate resident."""
+
+    run = models.ForeignKey(
+        ScreeningRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="results"
+    )
+    resident = models.ForeignKey(
+        "registry.Resident",
+        verbose_name=_("resident"),
+        on_delete=models.CASCADE,
+        related_name="screening_results",
+    )
+    unit = models.ForeignKey(
+        "core.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(
+        OriginCategory,
+        verbose_name=_("origin category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    arrival_date = models.DateField(_("arrival date"), null=True, blank=True)
+    sources = models.JSONField(_("sources"), default=list, blank=True)
+    rule = models.CharField(_("match rule"), max_length=30)
+    score = models.PositiveSmallIntegerField(_("score"))
+    status = models.CharField(_("status"), max_length=10, choices=LinkStatus.choices)
+    identity_key = models.CharField(_("identity key"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("screening result")
+        verbose_name_plural = _("screening results")
+        ordering = ["unit__path", "resident__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "resident"], name="screening_result_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.resident_id}"

@@ -17,4 +17,8 @@ urlpatterns = [
     path("feeds/", views.FeedListView.as_view(), name="feed_list"),
     path("feeds/upload/", views.FeedUploadView.as_view(), name="feed_upload"),
     path("feeds/<int:pk>/", views.FeedDetailView.as_view(), name="feed_detail"),
+    # Screening runs (大数据比对).
+    path("runs/", views.ScreeningRunListView.as_view(), name="run_list"),
+    path("runs/new/", views.ScreeningRunStartView.as_view(), name="run_start"),
+    path("runs/<int:pk>/", views.ScreeningRunDetailView.as_view(), name="run_detail"),
 ]

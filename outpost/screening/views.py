@@ -10,12 +10,13 @@ from django.views.generic import FormView, ListView
 from outpost.core.scoping import user_scope_unit
 from outpost.core.viewmixins import ScopedDetailView, ScopedListView
 from outpost.screening import selectors
-from outpost.screening.forms import FeedUploadForm, RiskDesignationForm
-from outpost.screening.models import Feed, RiskDesignation
+from outpost.screening.forms import FeedUploadForm, RiskDesignationForm, ScreeningRunForm
+from outpost.screening.models import Feed, RiskDesignation, ScreeningRun
 from outpost.screening.services import (
     feed_upload,
     risk_designation_create,
     risk_designation_update,
+    screening_run_start,
 )
 
 
@@ -81,11 +82,22 @@ class RiskDesignationUpdateView(RiskDesignationCreateView):
 
 
 class FeedListView(ScopedListView):
+    """The feeds of the user's jurisdiction, with the form that starts a screening run."""
+
     model = Feed
     template_name = "screening/feed_list.html"
 
     def get_queryset(self):
         return selectors.feed_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if user.has_perm("screening.add_screeningrun"):
+            context["run_form"] = ScreeningRunForm(
+                user=user, initial={"unit": user_scope_unit(user)}
+            )
+        return context
 
 
 class FeedDetailView(ScopedDetailView):
@@ -144,3 +156,63 @@ class FeedUploadView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
         else:
             messages.success(self.request, _("%(total)d rows read.") % {"total": feed.total_rows})
         return HttpResponseRedirect(feed.get_absolute_url())
+
+
+class ScreeningRunListView(ScopedListView):
+    model = ScreeningRun
+    template_name = "screening/run_list.html"
+
+    def get_queryset(self):
+        return selectors.screening_run_list(user=self.request.user)
+
+
+class ScreeningRunStartView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    """Start a run over the chosen feeds (a form listing feed and unit names of the user's
+    subtree); lands on the run's page, which follows its progress."""
+
+    permission_required = "screening.add_screeningrun"
+    form_class = ScreeningRunForm
+    template_name = "screening/run_start.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        return {"unit": user_scope_unit(self.request.user)}
+
+    def form_valid(self, form):
+        try:
+            run = screening_run_start(
+                acting_user=self.request.user,
+                unit=form.cleaned_data["unit"],
+                feeds=form.cleaned_data["feeds"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The screening has started."))
+        return HttpResponseRedirect(run.get_absolute_url())
+
+
+class ScreeningRunDetailView(ScopedDetailView):
+    """A run's progress, then its three counts per office, community and grid, and the
+    people found (ID numbers and phones masked). htmx polls the status fragment."""
+
+    model = ScreeningRun
+    template_name = "screening/run_detail.html"
+    partial_template_name = "screening/partials/run_body.html"
+    results_shown = 500
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("unit", "created_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        run, user = self.object, self.request.user
+        context["feeds"] = run.feeds.visible_to(user).order_by("original_name")
+        if run.status == "done":
+            context["counts"] = selectors.screening_run_counts(user=user, run=run)
+            context["results"] = selectors.screening_run_results(user=user, run=run)[
+                : self.results_shown
+            ]
+        return context

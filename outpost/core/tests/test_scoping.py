@@ -34,6 +34,7 @@ PERSONAL_DATA_FREE_URLS = {
     "screening:designation_create": "form for risk regions (public reference data)",
     "screening:designation_update": "form for risk regions (public reference data)",
     "screening:feed_upload": "form listing unit names of the user's subtree",
+    "screening:run_start": "form listing feed file names and units of the user's subtree",
 }
 # URL namespaces handled elsewhere: the API below, the admin (staff only, no residents).
 WALKED_ELSEWHERE = {"api", "admin"}

@@ -3,7 +3,7 @@ import factory
 from outpost.core.choices import Role
 from outpost.core.tests.factories import UnitFactory, staff_user
 from outpost.screening.choices import FeedSourceType, FeedStatus
-from outpost.screening.models import Feed, FeedRow
+from outpost.screening.models import Feed, FeedRow, ScreeningRun
 
 
 class FeedFactory(factory.django.DjangoModelFactory):
@@ -36,6 +36,21 @@ class FeedRowFactory(factory.django.DjangoModelFactory):
     phone = "13812345678"
 
 
+class ScreeningRunFactory(factory.django.DjangoModelFactory):
+    """A queued run (pass ``unit=``); nothing is matched."""
+
+    class Meta:
+        model = ScreeningRun
+
+    unit = factory.SubFactory(UnitFactory)
+    created_by = factory.LazyAttribute(
+        lambda o: staff_user(
+            role=Role.POLICE_OFFICER, unit=o.unit, username=f"runner-{o.unit.code}"
+        )
+    )
+
+
 SCOPED_FACTORIES = {
     Feed: lambda grid: FeedFactory(unit=grid),
+    ScreeningRun: lambda grid: ScreeningRunFactory(unit=grid),
 }

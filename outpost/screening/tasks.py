@@ -1,0 +1,42 @@
+"""Background work of screening (django-tasks on the database queue; `outpost db_worker`).
+
+A screening run is matched here: the view (or any caller) uses `screening_run_start`, which
+queues `screening_run_task`; the run's page polls its progress.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from outpost.core.scoping import get_visible
+from outpost.screening import services
+from outpost.screening.models import ScreeningRun
+
+logger = logging.getLogger("outpost.screening")
+
+
+@task()
+def screening_run_task(*, run_id: int, user_id: int, language: str = "") -> dict:
+    """Match the run's feeds against the registry and store its results."""
+    user = get_user_model().objects.get(pk=user_id)
+    run = get_visible(ScreeningRun, user, run_id)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        try:
+            run = services.screening_run_execute(acting_user=user, run=run)
+        except Exception:
+            logger.exception("screening run %s failed", run.pk)
+            services.screening_run_fail(
+                run=run,
+                message=_(
+                    "The screening stopped because of an unexpected error. The administrator "
+                    "can find the details in the log."
+                ),
+            )
+            raise
+    return run.counts
