@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -241,12 +242,17 @@ class Screening:
         }
 
 
-def match_decisions() -> dict:
-    """Every remembered decision, in the shape `engine.match_feed` takes."""
+def match_decisions(*, unit) -> dict:
+    """The remembered decisions that bear on a run over `unit`, in the shape
+    `engine.match_feed` takes: those made in the unit, above it or below it — never a
+    neighbouring community's."""
     decisions: dict = {}
-    for key, resident_id, rejected in MatchDecision.objects.values_list(
-        "identity_key", "resident_id", "rejected"
-    ).order_by("decided_at", "pk"):
+    in_line = Q(unit__path__startswith=unit.path) | Q(unit__in=unit.ancestors())
+    for key, resident_id, rejected in (
+        MatchDecision.objects.filter(in_line)
+        .values_list("identity_key", "resident_id", "rejected")
+        .order_by("decided_at", "pk")
+    ):
         if not rejected:
             decisions[key] = resident_id
         elif resident_id is None:
@@ -437,7 +443,9 @@ def screening_run_execute(*, acting_user, run: ScreeningRun) -> ScreeningRun:
                      "origin_region_code", "arrival_date")
     ]  # fmt: skip
     _run_progress(run, 20)
-    screening = screening_compute(residents=residents, rows=rows, decisions=match_decisions())
+    screening = screening_compute(
+        residents=residents, rows=rows, decisions=match_decisions(unit=run.unit)
+    )
     _run_progress(run, 70)
     with transaction.atomic():
         ScreeningResult.objects.filter(run=run).delete()

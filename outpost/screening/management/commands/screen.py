@@ -53,7 +53,9 @@ class Command(ScopedCommand):
             .filter(unit__path__startswith=unit.path)
             .only("pk", "name", "id_number", "document_number", "phone", "birth_date", "unit_id")
         )
-        screening = screening_compute(residents=residents, rows=rows, decisions=match_decisions())
+        screening = screening_compute(
+            residents=residents, rows=rows, decisions=match_decisions(unit=unit)
+        )
         self._print(screening, unit=unit, residents=len(residents), read_seconds=read_seconds)
         if options["report"]:
             self._report(Path(options["report"]), screening, residents)
