@@ -6,6 +6,7 @@ fails for any other route that is not on its short list of personal-data-free ro
 """
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.views.generic import DetailView, ListView
 
@@ -51,3 +52,13 @@ class ScopedDetailView(ScopedViewMixin, HtmxTemplateMixin, DetailView):
             return super().get_object(queryset)
         except (ValueError, TypeError) as exc:
             raise Http404 from exc
+
+
+def form_add_service_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form that submitted it: on the named field when
+    the form has it, otherwise as a form-wide error."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

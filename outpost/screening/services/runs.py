@@ -1,13 +1,11 @@
-"""Writes of the screening module (STYLE rule 4): one function per use case."""
+"""Screening runs (大数据比对): compute matches and categories, start and execute runs."""
 
 from __future__ import annotations
 
 import datetime
-import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,177 +14,21 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from outpost.core.imports.readers import MAX_FILE_BYTES, ImportFileError
-from outpost.core.imports.services import job_file_path
 from outpost.core.models import Unit
-from outpost.core.scoping import assert_in_scope, user_scope_unit
+from outpost.core.scoping import assert_in_scope
 from outpost.registry.models import Resident
 from outpost.screening import engine
-from outpost.screening.choices import FeedStatus, LinkStatus, RunStatus
-from outpost.screening.imports import feed_open, feed_parse
+from outpost.screening.choices import LinkStatus, RunStatus
 from outpost.screening.models import (
     Feed,
     FeedRow,
     MatchDecision,
     OriginCategory,
-    Region,
-    RiskDesignation,
     ScreeningResult,
     ScreeningRun,
 )
 from outpost.screening.selectors import origin_category_for
-
-BATCH_SIZE = 2000
-DESIGNATION_FIELDS = ("region", "level", "start_date", "end_date", "category", "note")
-
-
-def _check_window(start_date: datetime.date, end_date: datetime.date) -> None:
-    if start_date and end_date and end_date < start_date:
-        raise ValidationError({"end_date": _("The end date must not be before the start date.")})
-
-
-def _check_may_designate(user, action: str) -> None:
-    if not user.has_perm(f"screening.{action}_riskdesignation"):
-        raise PermissionDenied(_("Your role may not change risk designations."))
-
-
-@transaction.atomic
-def risk_designation_create(
-    *,
-    acting_user,
-    region: Region | None,
-    level: str,
-    start_date: datetime.date,
-    end_date: datetime.date,
-    category: OriginCategory,
-    note: str = "",
-) -> RiskDesignation:
-    """A new risk designation; the history row names the acting user."""
-    _check_may_designate(acting_user, "add")
-    _check_window(start_date, end_date)
-    designation = RiskDesignation(
-        region=region,
-        level=level,
-        start_date=start_date,
-        end_date=end_date,
-        category=category,
-        note=note,
-    )
-    designation._history_user = acting_user
-    designation.full_clean()
-    designation.save()
-    return designation
-
-
-@transaction.atomic
-def risk_designation_update(
-    *, acting_user, designation: RiskDesignation, **changes
-) -> RiskDesignation:
-    """Change a designation's region, level, window, category or note."""
-    _check_may_designate(acting_user, "change")
-    unknown = set(changes) - set(DESIGNATION_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown fields: {sorted(unknown)}")
-    for name, value in changes.items():
-        setattr(designation, name, value)
-    _check_window(designation.start_date, designation.end_date)
-    designation._history_user = acting_user
-    designation.full_clean()
-    designation.save(update_fields=[*changes] if changes else None)
-    return designation
-
-
-def feed_upload(
-    *, acting_user, unit: Unit, source_type: str, file, original_name: str = ""
-) -> Feed:
-    """Keep an uploaded feed file and store every row of it, bad rows with their problems.
-
-    A file that cannot be read at all (empty, not a table, no known column, no data row)
-    is refused with the reason, and nothing is kept.
-    """
-    if not acting_user.has_perm("screening.add_feed"):
-        raise PermissionDenied(_("Your role may not upload feeds."))
-    if not Unit.objects.visible_to(acting_user).filter(pk=unit.pk).exists():
-        raise PermissionDenied(_("The feed's unit is outside your jurisdiction."))
-    original_name = (original_name or getattr(file, "name", "") or "feed")[:255]
-    size = getattr(file, "size", None)
-    if size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    if size is not None and size > MAX_FILE_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is larger than %(limit)d MB; split it into smaller files.")
-                % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
-            }
-        )
-    feed = Feed(
-        unit=unit,
-        source_type=source_type,
-        original_name=original_name,
-        uploaded_by=acting_user,
-        status=FeedStatus.PARSED,
-    )
-    suffix = Path(original_name).suffix.lower()[:8]
-    feed.file.save(f"{secrets.token_hex(8)}{suffix}", file, save=False)
-    try:
-        with transaction.atomic():
-            _parse_into(feed, acting_user=acting_user)
-    except ImportFileError as exc:
-        feed.file.delete(save=False)
-        raise ValidationError({"file": str(exc)}) from None
-    except BaseException:
-        feed.file.delete(save=False)
-        raise
-    return feed
-
-
-def _parse_into(feed: Feed, *, acting_user) -> None:
-    # The same local-path helper as import jobs (a copy when the storage has no paths).
-    with job_file_path(feed) as path:
-        _parse_file(feed, path, acting_user=acting_user)
-
-
-def _parse_file(feed: Feed, path: Path, *, acting_user) -> None:
-    reading = feed_open(path, unit=feed.unit, acting_user=acting_user)
-    feed.mapping = reading.mapping
-    feed._history_user = acting_user
-    feed.save()
-    total = errors = 0
-    batch: list[FeedRow] = []
-    for parsed in feed_parse(reading):
-        total += 1
-        errors += bool(parsed.parse_errors)
-        batch.append(
-            FeedRow(
-                feed=feed,
-                row_number=parsed.row_number,
-                name=parsed.name,
-                id_number=parsed.id_number,
-                phone=parsed.phone,
-                origin=parsed.origin,
-                origin_region_code=parsed.origin_region_code,
-                arrival_date=parsed.arrival_date,
-                train_or_flight=parsed.train_or_flight,
-                seat=parsed.seat,
-                parse_errors=parsed.parse_errors,
-            )
-        )
-        if len(batch) >= BATCH_SIZE:
-            FeedRow.objects.bulk_create(batch)
-            batch = []
-    FeedRow.objects.bulk_create(batch)
-    if total == 0:
-        raise ImportFileError(
-            _("No data rows below the header (row %(row)d).") % {"row": reading.header_row}
-        )
-    feed.total_rows = total
-    feed.error_rows = errors
-    feed.status = FeedStatus.PARSED_WITH_ERRORS if errors else FeedStatus.PARSED
-    feed.save(update_fields=["total_rows", "error_rows", "status"])
-    assert_in_scope(feed, acting_user, "view")
-
-
-# ---------------------------------------------------------------------------- screening runs
+from outpost.screening.services.feeds import BATCH_SIZE
 
 
 @dataclass(slots=True)
@@ -381,35 +223,6 @@ def screening_run_start(*, acting_user, unit: Unit, feeds: Iterable[Feed]) -> Sc
             )
         )
     return run
-
-
-@transaction.atomic
-def match_decision_record(
-    *, acting_user, identity_key: str, resident: Resident | None, rejected: bool = False
-) -> MatchDecision:
-    """Remember a user's decision on a feed identity for every later run: accept the link
-    to `resident`, or reject it (reject every candidate when `resident` is None)."""
-    if not acting_user.has_perm("screening.add_matchdecision"):
-        raise PermissionDenied(_("Your role may not decide matches."))
-    if resident is not None:
-        assert_in_scope(resident, acting_user, "view")
-        unit_id = resident.unit_id
-    else:
-        unit = user_scope_unit(acting_user)
-        if unit is None:
-            raise PermissionDenied(_("You have no jurisdiction to decide matches in."))
-        unit_id = unit.pk
-    decision = MatchDecision(
-        unit_id=unit_id,
-        identity_key=identity_key,
-        resident=resident,
-        rejected=rejected or resident is None,
-        decided_by=acting_user,
-    )
-    decision.full_clean()
-    decision.save()
-    assert_in_scope(decision, acting_user, "view")
-    return decision
 
 
 def _run_progress(run: ScreeningRun, percent: int, **fields) -> None:
