@@ -23,6 +23,8 @@ class FeedSourceType(models.TextChoices):
 
 
 class FeedStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting to be read")
+    PARSING = "parsing", _("being read")
     PARSED = "parsed", _("parsed")
     PARSED_WITH_ERRORS = "parsed_with_errors", _("parsed with errors")
     FAILED = "failed", _("failed")

@@ -127,6 +127,7 @@ class Feed(ScopedModel):
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     status = models.CharField(_("status"), max_length=20, choices=FeedStatus.choices)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     error_rows = models.PositiveIntegerField(_("rows with errors"), default=0)
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
