@@ -351,3 +351,26 @@ def test_a_running_run_is_polled_by_its_fragment(district, station_officer, clie
     run.save(update_fields=["status"])
     fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "hx-get" not in fragment
+
+
+def test_a_neighbouring_communitys_decision_does_not_apply(
+    world, district, station_officer, django_capture_on_commit_callbacks
+):
+    """Community B rejected every candidate of the tie row; a run over community A still
+    puts A's two candidates up for review, while a run over the station (above both) applies
+    B's decision."""
+    officer_b = staff_user(role=Role.POLICE_OFFICER, unit=district.community_b, username="ob")
+    row = world["tie_row"]
+    match_decision_record(
+        acting_user=officer_b,
+        identity_key=engine.identity_key(row.id_number, row.phone, row.name, None),
+        resident=None,
+    )
+    run_a = _run(
+        station_officer, district.community_a, [world["feed"]], django_capture_on_commit_callbacks
+    )
+    assert {_categories(run_a)[t.pk][1] for t in world["twins"]} == {LinkStatus.REVIEW}
+    run_station = _run(
+        station_officer, district.station, [world["feed"]], django_capture_on_commit_callbacks
+    )
+    assert not {t.pk for t in world["twins"]} & set(_categories(run_station))
