@@ -64,15 +64,19 @@ def household_detail_queryset(*, user) -> QuerySet[Household]:
 
 
 def resident_list(*, user, query: str = "") -> QuerySet[Resident]:
-    """Search by name, or by a full ID number or phone (never by fragments of them)."""
+    """Search by name, or by a full ID number or phone (never by fragments of them).
+
+    Records merged into another one are left out, except when searched for by their full ID
+    number or phone: their page then points to the record that was kept."""
     residents = Resident.objects.visible_to(user).select_related("unit", "household")
+    kept = Q(merged_into__isnull=True)
     query = query.strip()
-    if query:
-        normalized = normalize_id_number(query)
-        residents = residents.filter(
-            Q(name__icontains=query) | Q(id_number=normalized) | Q(phone=query)
-        )
-    return residents
+    if not query:
+        return residents.filter(kept)
+    normalized = normalize_id_number(query)
+    return residents.filter(
+        (Q(name__icontains=query) & kept) | Q(id_number=normalized) | Q(phone=query)
+    )
 
 
 def registry_counts(*, user) -> dict:

@@ -266,3 +266,19 @@ def test_merging_an_already_merged_record_in_the_browser_is_refused(client, offi
     assert "already merged" in response.content.decode()
     third.refresh_from_db()
     assert third.history.count() == 1
+
+
+def test_the_residents_list_hides_a_merged_record_unless_searched_by_its_id(
+    officer_a, pair, client
+):
+    keep, duplicate = pair
+    resident_merge(acting_user=officer_a, keep=keep, duplicate=duplicate)
+    client.force_login(officer_a)
+    url = reverse("registry:resident_list")
+    listed = client.get(url).content.decode()
+    assert keep.get_absolute_url() in listed
+    assert duplicate.get_absolute_url() not in listed
+    by_name = client.get(url, {"q": duplicate.name}).content.decode()
+    assert duplicate.get_absolute_url() not in by_name
+    by_id = client.get(url, {"q": duplicate.id_number}).content.decode()
+    assert duplicate.get_absolute_url() in by_id
