@@ -62,3 +62,13 @@ def import_settings(settings, tmp_path):
     use_import_settings(settings, tmp_path)
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def english(client, settings):
+    """Pages, messages and workbooks in English, the source language: the expected texts
+    hold whatever the translation catalogs say. Modules that assert texts use it with
+    ``pytest.mark.usefixtures("english")``."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield

@@ -9,6 +9,13 @@ Environment variables:
     OUTPOST_VAR_DIR  where the SQLite file, secret key and uploads live (default ./var)
     SECURE_SSL_REDIRECT  production only, default "1"; set "0" when TLS ends at a proxy
                          that does not set X-Forwarded-Proto
+    OUTPOST_SMS_BACKEND    where SMS go: "file" (default, var/outbox/sms.jsonl), "console",
+                           or "http" (POST {"to", "text"} as JSON to OUTPOST_SMS_GATEWAY_URL)
+    OUTPOST_SMS_GATEWAY_URL  the SMS gateway's URL for the "http" backend
+    OUTPOST_EMAIL_BACKEND  where email goes: "file" (default, var/outbox/email.jsonl),
+                           "console", or "django" (Django's EMAIL_* settings: EMAIL_HOST…)
+    EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, DEFAULT_FROM_EMAIL
+                           the SMTP server for the "django" email backend
 """
 
 import os
@@ -74,6 +81,7 @@ INSTALLED_APPS = [
     "outpost.core",
     "outpost.registry",
     "outpost.screening",
+    "outpost.notify",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +215,19 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
+
+# Outbound messages (notify): nothing leaves the machine unless a backend is configured.
+NOTIFY = {
+    "sms": os.environ.get("OUTPOST_SMS_BACKEND", "file"),
+    "sms_gateway_url": os.environ.get("OUTPOST_SMS_GATEWAY_URL", ""),
+    "email": os.environ.get("OUTPOST_EMAIL_BACKEND", "file"),
+    "outbox_dir": VAR_DIR / "outbox",
+}
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "outpost@localhost")
 
 LOGGING = {
     "version": 1,

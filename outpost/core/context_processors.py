@@ -2,6 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from outpost.core.scoping import user_scope_unit
+from outpost.notify.selectors import inbox_unread_count
 
 # Every module's entry in the navigation: (label, url name, permission needed).
 # Later modules add their entries here.
@@ -34,6 +35,7 @@ def shell(request):
         if permission is None or user.has_perm(permission)
     ]
     return {
+        "inbox_unread": inbox_unread_count(user=user),
         "nav_items": nav,
         "current_unit": user_scope_unit(user),
         "staff_profile": profile,

@@ -1,0 +1,16 @@
+"""Reads of notify: a user only ever reads their own inbox."""
+
+from django.db.models import QuerySet
+
+from outpost.notify.models import InboxMessage
+
+
+def inbox_messages(*, user, unread_only: bool = False) -> QuerySet[InboxMessage]:
+    messages = InboxMessage.objects.filter(recipient=user)
+    if unread_only:
+        messages = messages.filter(read_at__isnull=True)
+    return messages
+
+
+def inbox_unread_count(*, user) -> int:
+    return InboxMessage.objects.filter(recipient=user, read_at__isnull=True).count()

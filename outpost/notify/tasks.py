@@ -1,0 +1,12 @@
+"""Background work of notify: delivering outbound messages (django-tasks, `outpost db_worker`)."""
+
+from django_tasks import task
+
+from outpost.notify import services
+from outpost.notify.models import OutboundMessage
+
+
+@task()
+def outbound_deliver_task(*, message_id: int) -> str:
+    message = services.outbound_deliver(message=OutboundMessage.objects.get(pk=message_id))
+    return message.status

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from outpost.notify import views
+
+app_name = "notify"
+
+urlpatterns = [
+    path("inbox/", views.InboxView.as_view(), name="inbox"),
+    path("inbox/read-all/", views.InboxReadAllView.as_view(), name="inbox_read_all"),
+    path("inbox/<int:pk>/", views.InboxMessageDetailView.as_view(), name="message_detail"),
+    path("inbox/<int:pk>/read/", views.InboxMessageReadView.as_view(), name="message_read"),
+]
