@@ -84,6 +84,23 @@ def job_file_path(job: ImportJob) -> Iterator[Path]:
         yield Path(copy.name)
 
 
+def import_files_prune(*, older_than) -> int:
+    """Delete the uploaded files (and error workbooks) of imports that ended before
+    `older_than`; the job's record and counts stay. Returns how many jobs were cleared."""
+    ended = ImportJob.objects.filter(
+        status__in=[ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.CANCELLED],
+        finished_at__lt=older_than,
+    ).exclude(file="", error_report="")
+    cleared = 0
+    for job in ended:
+        for field in (job.file, job.error_report):
+            if field:
+                field.delete(save=False)
+        job.save(update_fields=["file", "error_report"])
+        cleared += 1
+    return cleared
+
+
 def _reset_results(job: ImportJob) -> None:
     job.progress = 0
     job.total_rows = job.valid_rows = job.error_count = 0

@@ -387,3 +387,24 @@ def test_progress_by_grid_adds_up_to_the_progress_page(officer_a, district):
     for attribute in ("households", "visited", "nobody_home", "persons_screened"):
         assert sum(getattr(line.row, attribute) for line in grids) == getattr(page, attribute)
     assert [line.row.name for line in grids] == [district.grid_a1.name, district.grid_a2.name]
+
+
+def test_prune_deletes_exports_older_than_a_week_and_keeps_recent_ones(
+    client, officer_a, district, residents
+):
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    old_url = export(client, officer_a, kind="residents", unit=district.community_a.pk)
+    new_url = export(client, officer_a, kind="households", unit=district.community_a.pk)
+    old_id = re.search(r"exports/([0-9a-f-]+)/", old_url)[1]
+    new_id = re.search(r"exports/([0-9a-f-]+)/", new_url)[1]
+    DBTaskResult.objects.filter(id=old_id).update(
+        finished_at=timezone.now() - datetime.timedelta(days=8)
+    )
+    assert ledger_export_path(old_id).exists()
+    call_command("prune", stdout=io.StringIO())
+    assert not ledger_export_path(old_id).exists()
+    assert client.get(old_url).status_code == 404
+    assert ledger_export_path(new_id).exists()
+    assert client.get(new_url.rstrip("/") + "/download/").status_code == 200

@@ -28,6 +28,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host, port, threads, no_worker, **options):
+        call_command("prune")  # the embedded default has no cron: clean up at each start
         worker = None
         if not no_worker:
             worker = subprocess.Popen([sys.executable, "-m", "outpost.cli", "db_worker"])
