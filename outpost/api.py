@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from outpost.core.api import router as core_router
 from outpost.core.api_support import API_AUTH
+from outpost.keypersons.api import router as keypersons_router
 from outpost.notify.api import router as notify_router
 from outpost.registry.api import router as registry_router
 
@@ -16,4 +17,5 @@ api = NinjaAPI(
 )
 api.add_router("/", core_router)
 api.add_router("/registry/", registry_router)
+api.add_router("/keypersons/", keypersons_router)
 api.add_router("/notify/", notify_router)

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "outpost.core",
     "outpost.registry",
     "outpost.screening",
+    "outpost.keypersons",
     "outpost.notify",
 ]
 

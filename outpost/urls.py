@@ -19,6 +19,7 @@ urlpatterns = [
     path("core/", include("outpost.core.urls")),
     path("registry/", include("outpost.registry.urls")),
     path("screening/", include("outpost.screening.urls")),
+    path("keypersons/", include("outpost.keypersons.urls")),
     path("notify/", include("outpost.notify.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

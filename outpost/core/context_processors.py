@@ -17,6 +17,7 @@ NAVIGATION = [
     (_("Feeds"), "screening:feed_list", "screening.view_feed"),
     (_("Screening runs"), "screening:run_list", "screening.view_screeningrun"),
     (_("Risk designations"), "screening:designation_list", "screening.view_riskdesignation"),
+    (_("Key persons"), "keypersons:list", "keypersons.view_keyperson"),
     (_("Units"), "core:unit_list", None),
     (_("Access log"), "core:access_log", "core.view_accesslog"),
     (_("Imports"), "core:import_list", "core.add_importjob"),

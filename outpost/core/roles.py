@@ -15,15 +15,15 @@ EDIT = ("view", "add", "change")
 
 # app label -> actions, per role; plus extra "app.codename" permissions.
 ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
-    Role.STATION_LEADER: {"registry": VIEW, "screening": VIEW},
-    Role.POLICE_OFFICER: {"registry": EDIT, "screening": EDIT},
-    Role.AUXILIARY_POLICE: {"registry": EDIT},
-    Role.COMMUNITY_CADRE: {"registry": EDIT},
-    Role.GRID_WORKER: {"registry": EDIT},
-    Role.MEDICAL_STAFF: {"registry": VIEW},
-    Role.ANALYST: {"registry": VIEW, "screening": VIEW},
+    Role.STATION_LEADER: {"registry": VIEW, "screening": VIEW, "keypersons": VIEW},
+    Role.POLICE_OFFICER: {"registry": EDIT, "screening": EDIT, "keypersons": EDIT},
+    Role.AUXILIARY_POLICE: {"registry": EDIT, "keypersons": EDIT},
+    Role.COMMUNITY_CADRE: {"registry": EDIT, "keypersons": EDIT},
+    Role.GRID_WORKER: {"registry": EDIT, "keypersons": EDIT},
+    Role.MEDICAL_STAFF: {"registry": VIEW, "keypersons": VIEW},
+    Role.ANALYST: {"registry": VIEW, "screening": VIEW, "keypersons": VIEW},
     Role.ENTERPRISE_LIAISON: {},
-    Role.ADMINISTRATOR: {"registry": EDIT, "screening": EDIT},
+    Role.ADMINISTRATOR: {"registry": EDIT, "screening": EDIT, "keypersons": EDIT},
 }
 
 ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {

@@ -38,6 +38,10 @@ PERSONAL_DATA_FREE_URLS = {
     "screening:designation_update": "form for risk regions (public reference data)",
     "screening:feed_upload": "form listing unit names of the user's subtree",
     "screening:run_start": "form listing feed file names and units of the user's subtree",
+    "keypersons:from_screening": (
+        "POST-only action: looks the run and results up within the user's scope and "
+        "redirects to the scoped key-person list; tested in keypersons/tests/test_views.py"
+    ),
 }
 # URL namespaces handled elsewhere: the API below, the admin (staff only, no residents).
 WALKED_ELSEWHERE = {"api", "admin"}

@@ -1,0 +1,321 @@
+"""Key persons in the JSON API: list, detail, create, lifecycle steps, reveal. Scoped and
+masked like the pages; nothing is ever deleted."""
+
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from outpost.core.api_support import api_get_visible, scoped_route
+from outpost.core.models import Unit
+from outpost.core.services import personal_data_reveal
+from outpost.keypersons import selectors
+from outpost.keypersons.choices import KeyPersonCategory, KeyPersonStatus, SourceType
+from outpost.keypersons.models import KeyPerson, KeyPersonSource
+from outpost.keypersons.services import key_person_create, key_person_status_change
+from outpost.registry.models import Resident
+from outpost.screening.models import OriginCategory, ScreeningRun
+
+router = Router(tags=["keypersons"])
+
+
+class KeyPersonOut(Schema):
+    id: int
+    name: str
+    resident_id: int | None
+    id_number_masked: str
+    phone_masked: str
+    unit_id: int
+    unit_name: str
+    category: str
+    source_type: str
+    screening_run_id: int | None
+    origin_category: str | None
+    arrival_date: date | None
+    status: str
+    identified_on: date
+    managed_from: date | None
+    closed_on: date | None
+    closed_reason: str
+
+    @staticmethod
+    def resolve_name(obj: KeyPerson) -> str:
+        return obj.display_name
+
+    @staticmethod
+    def resolve_id_number_masked(obj: KeyPerson) -> str:
+        return obj.masked_id_number
+
+    @staticmethod
+    def resolve_phone_masked(obj: KeyPerson) -> str:
+        return obj.masked_phone
+
+    @staticmethod
+    def resolve_unit_name(obj: KeyPerson) -> str:
+        return obj.unit.name
+
+    @staticmethod
+    def resolve_origin_category(obj: KeyPerson) -> str | None:
+        return obj.origin_category.code if obj.origin_category_id else None
+
+
+class SourceOut(Schema):
+    source_type: str
+    screening_run_id: int | None
+    origin_category: str | None
+    arrival_date: date | None
+    note: str
+    noted_at: datetime
+
+    @staticmethod
+    def resolve_origin_category(obj: KeyPersonSource) -> str | None:
+        return obj.origin_category.code if obj.origin_category_id else None
+
+
+class KeyPersonDetailOut(KeyPersonOut):
+    address_note: str
+    source_note: str
+    sources: list[SourceOut]
+
+    @staticmethod
+    def resolve_sources(obj: KeyPerson) -> list[KeyPersonSource]:
+        # A source is scoped by its key person, which the caller may see.
+        return list(obj.sources.select_related("origin_category").order_by("noted_at", "pk"))
+
+
+class KeyPersonIn(Schema):
+    """A resident (`resident_id`), or a person not in the registry (`name`, `unit_id` and
+    what else is known). `category` defaults to other, `source_type` to manual."""
+
+    resident_id: int | None = None
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    address_note: str = ""
+    unit_id: int | None = None
+    category: str = KeyPersonCategory.OTHER
+    source_type: str = SourceType.MANUAL
+    screening_run_id: int | None = None
+    origin_category: str = ""  # an origin category code, e.g. "wuhan"
+    arrival_date: date | None = None
+    source_note: str = ""
+    identified_on: date | None = None
+
+
+class StepIn(Schema):
+    """`reason` is required to close (release, transfer, move away); `on` defaults to today."""
+
+    reason: str = ""
+    on: date | None = None
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[FieldErrorOut] = []
+
+
+class RevealIn(Schema):
+    reason: str
+
+
+class RevealOut(Schema):
+    id_number: str
+    phone: str
+
+
+def _error(exc: ValidationError) -> Status:
+    errors = (
+        [
+            {"field": field, "message": message}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+        if hasattr(exc, "error_dict")
+        else []
+    )
+    return Status(422, {"detail": " ".join(exc.messages), "errors": errors})
+
+
+def _detail(key_person: KeyPerson, user) -> KeyPerson:
+    return selectors.key_person_detail_queryset(user=user).get(pk=key_person.pk)
+
+
+@router.get("/key-persons", response=list[KeyPersonOut], openapi_extra=scoped_route(KeyPerson))
+@paginate(LimitOffsetPagination)
+def key_person_list(
+    request: HttpRequest,
+    status: str = "",
+    category: str = "",
+    unit_id: int | None = None,
+    run_id: int | None = None,
+    q: str = "",
+):
+    """Key persons of the caller's jurisdiction, newest first. `status`: one status, or
+    `active` / `closed`; `unit_id`: that community or grid and below; `run_id`: those the
+    screening run named."""
+    user = request.auth
+    unit = api_get_visible(request, Unit, unit_id) if unit_id is not None else None
+    run = api_get_visible(request, ScreeningRun, run_id) if run_id is not None else None
+    return selectors.key_person_list(
+        user=user, status=status, category=category, unit=unit, run=run, query=q
+    )
+
+
+@router.get(
+    "/key-persons/{key_person_id}",
+    response=KeyPersonDetailOut,
+    openapi_extra=scoped_route(KeyPerson),
+)
+def key_person_detail(request: HttpRequest, key_person_id: int):
+    return _detail(api_get_visible(request, KeyPerson, key_person_id), request.auth)
+
+
+@router.post(
+    "/key-persons",
+    response={200: KeyPersonDetailOut, 422: ErrorOut},
+    openapi_extra=scoped_route(Resident, id_in_body="resident_id"),
+)
+def key_person_new(request: HttpRequest, payload: KeyPersonIn):
+    """Make a resident, or a person not in the registry, a key person. A resident or unit
+    outside the caller's jurisdiction is a 404; a resident who is already an active key
+    person is a 422."""
+    user = request.auth
+    resident = (
+        api_get_visible(request, Resident, payload.resident_id)
+        if payload.resident_id is not None
+        else None
+    )
+    unit = api_get_visible(request, Unit, payload.unit_id) if payload.unit_id is not None else None
+    run = (
+        api_get_visible(request, ScreeningRun, payload.screening_run_id)
+        if payload.screening_run_id is not None
+        else None
+    )
+    origin_category = None
+    if payload.origin_category:
+        origin_category = OriginCategory.objects.filter(code=payload.origin_category).first()
+        if origin_category is None:
+            return Status(
+                422,
+                {
+                    "detail": _("Unknown origin category."),
+                    "errors": [
+                        {"field": "origin_category", "message": _("Unknown origin category.")}
+                    ],
+                },
+            )
+    try:
+        key_person = key_person_create(
+            acting_user=user,
+            resident=resident,
+            unit=None if resident else unit,
+            name=payload.name,
+            id_number=payload.id_number,
+            phone=payload.phone,
+            address_note=payload.address_note,
+            category=payload.category,
+            source_type=payload.source_type,
+            screening_run=run,
+            origin_category=origin_category,
+            arrival_date=payload.arrival_date,
+            source_note=payload.source_note,
+            identified_on=payload.identified_on,
+        )
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    except ValidationError as exc:
+        return _error(exc)
+    return _detail(key_person, user)
+
+
+def _step(request: HttpRequest, key_person_id: int, status: str, payload: StepIn):
+    key_person = api_get_visible(request, KeyPerson, key_person_id, "change")
+    try:
+        key_person = key_person_status_change(
+            acting_user=request.auth,
+            key_person=key_person,
+            status=status,
+            reason=payload.reason,
+            on=payload.on,
+        )
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    except ValidationError as exc:
+        return _error(exc)
+    return _detail(key_person, request.auth)
+
+
+STEP_RESPONSES = {200: KeyPersonDetailOut, 422: ErrorOut}
+
+
+@router.post(
+    "/key-persons/{key_person_id}/manage",
+    response=STEP_RESPONSES,
+    openapi_extra=scoped_route(KeyPerson),
+)
+def key_person_manage(request: HttpRequest, key_person_id: int, payload: StepIn):
+    """Take an identified key person under management (纳入管控); `reason` is an optional
+    note."""
+    return _step(request, key_person_id, KeyPersonStatus.UNDER_MANAGEMENT, payload)
+
+
+@router.post(
+    "/key-persons/{key_person_id}/release",
+    response=STEP_RESPONSES,
+    openapi_extra=scoped_route(KeyPerson),
+)
+def key_person_release(request: HttpRequest, key_person_id: int, payload: StepIn):
+    """Close: released from management (解除管控). Needs a `reason`."""
+    return _step(request, key_person_id, KeyPersonStatus.RELEASED, payload)
+
+
+@router.post(
+    "/key-persons/{key_person_id}/transfer",
+    response=STEP_RESPONSES,
+    openapi_extra=scoped_route(KeyPerson),
+)
+def key_person_transfer(request: HttpRequest, key_person_id: int, payload: StepIn):
+    """Close: transferred to another authority (移交). Needs a `reason`."""
+    return _step(request, key_person_id, KeyPersonStatus.TRANSFERRED, payload)
+
+
+@router.post(
+    "/key-persons/{key_person_id}/move-away",
+    response=STEP_RESPONSES,
+    openapi_extra=scoped_route(KeyPerson),
+)
+def key_person_move_away(request: HttpRequest, key_person_id: int, payload: StepIn):
+    """Close: the person moved away (离连). Needs a `reason`."""
+    return _step(request, key_person_id, KeyPersonStatus.MOVED_AWAY, payload)
+
+
+@router.post(
+    "/key-persons/{key_person_id}/reveal",
+    response=RevealOut,
+    openapi_extra=scoped_route(KeyPerson),
+)
+def key_person_reveal(request: HttpRequest, key_person_id: int, payload: RevealIn):
+    """Unmasked ID number and phone of a person not in the registry (a resident's are
+    revealed through the registry); needs a reason and is logged."""
+    key_person = api_get_visible(request, KeyPerson, key_person_id)
+    try:
+        return personal_data_reveal(
+            acting_user=request.auth,
+            instance=key_person,
+            fields=("id_number", "phone"),
+            reason=payload.reason,
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from exc

@@ -1,0 +1,49 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class KeyPersonCategory(models.TextChoices):
+    """Why a person is a key person (重点人员类别)."""
+
+    RISK_REGION_ARRIVAL = "risk_region_arrival", _("Arrival from a risk region")  # 风险地区来连
+    CLOSE_CONTACT = "close_contact", _("Close contact")  # 密切接触者
+    DISPATCHED = "dispatched", _("Dispatched list")  # 上级推送名单
+    SELF_REPORTED = "self_reported", _("Self-reported")  # 主动申报
+    OTHER = "other", _("Other")  # 其他
+
+
+class SourceType(models.TextChoices):
+    """Where a key person came from (来源)."""
+
+    SCREENING = "screening", _("Screening run")  # 大数据比对
+    DISPATCH_ORDER = "dispatch_order", _("Dispatch order")  # 调度指令
+    VISIT = "visit", _("Door-to-door visit")  # 入户排查
+    MANUAL = "manual", _("Entered by hand")  # 手工登记
+
+
+class KeyPersonStatus(models.TextChoices):
+    """Where a key person stands (管控状态): identified → under management → closed."""
+
+    IDENTIFIED = "identified", _("Identified")  # 已发现
+    UNDER_MANAGEMENT = "under_management", _("Under management")  # 管控中
+    RELEASED = "released", _("Released")  # 解除管控
+    TRANSFERRED = "transferred", _("Transferred")  # 移交
+    MOVED_AWAY = "moved_away", _("Moved away")  # 离连
+
+
+ACTIVE_STATUSES = (KeyPersonStatus.IDENTIFIED, KeyPersonStatus.UNDER_MANAGEMENT)
+CLOSED_STATUSES = (
+    KeyPersonStatus.RELEASED,
+    KeyPersonStatus.TRANSFERRED,
+    KeyPersonStatus.MOVED_AWAY,
+)
+
+# The lifecycle: which status may follow which. A closed key person stays closed; if the
+# person becomes a key person again, that is a new record (the old one keeps its history).
+ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    KeyPersonStatus.IDENTIFIED: (KeyPersonStatus.UNDER_MANAGEMENT, *CLOSED_STATUSES),
+    KeyPersonStatus.UNDER_MANAGEMENT: CLOSED_STATUSES,
+    KeyPersonStatus.RELEASED: (),
+    KeyPersonStatus.TRANSFERRED: (),
+    KeyPersonStatus.MOVED_AWAY: (),
+}

@@ -1,0 +1,124 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from outpost.core.models import Unit
+from outpost.keypersons import selectors
+from outpost.keypersons.choices import (
+    ALLOWED_TRANSITIONS,
+    KeyPersonCategory,
+    KeyPersonStatus,
+    SourceType,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """Communities and grids, grids indented under their community."""
+
+    def label_from_instance(self, obj):
+        return f"{'　' if obj.kind == 'grid' else ''}{obj.name}"
+
+
+STATUS_FILTER_CHOICES = [
+    ("", _("All")),
+    (selectors.STATUS_ACTIVE, _("Active (identified or under management)")),
+    (selectors.STATUS_CLOSED, _("Closed")),
+    *KeyPersonStatus.choices,
+]
+
+
+class KeyPersonFilterForm(forms.Form):
+    """The list's filters (GET): status, category, community or grid, name."""
+
+    q = forms.CharField(label=_("Name"), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTER_CHOICES, required=False)
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", _("All")), *KeyPersonCategory.choices], required=False
+    )
+    unit = UnitChoiceField(
+        label=_("Community or grid"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("All"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = selectors.filter_units(user=user)
+
+
+# Where a key person entered by hand came from; a screening run's come from its page.
+MANUAL_SOURCE_CHOICES = [
+    (value, label) for value, label in SourceType.choices if value != SourceType.SCREENING
+]
+
+
+class _KeyPersonForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", "---------"), *KeyPersonCategory.choices]
+    )
+    source_type = forms.ChoiceField(
+        label=_("Source"), choices=MANUAL_SOURCE_CHOICES, initial=SourceType.MANUAL
+    )
+    source_note = forms.CharField(
+        label=_("Source note"),
+        max_length=300,
+        required=False,
+        help_text=_("E.g. the dispatch order's number or who reported the person."),
+    )
+    arrival_date = forms.DateField(label=_("Arrival date"), required=False, widget=DateInput())
+    identified_on = forms.DateField(
+        label=_("Identified on"), initial=timezone.localdate, widget=DateInput()
+    )
+
+
+class KeyPersonResidentForm(_KeyPersonForm):
+    """A resident of the registry becomes a key person."""
+
+
+class KeyPersonNewPersonForm(_KeyPersonForm):
+    """A person not in the registry yet becomes a key person, with what is known."""
+
+    name = forms.CharField(label=_("Name"), max_length=60)
+    id_number = forms.CharField(label=_("ID number"), max_length=30, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    address_note = forms.CharField(
+        label=_("Where to find the person"),
+        max_length=200,
+        required=False,
+        help_text=_("Street, building or place."),
+    )
+    unit = UnitChoiceField(label=_("Community or grid"), queryset=Unit.objects.none())
+
+    field_order = ["name", "id_number", "phone", "address_note", "unit"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = selectors.filter_units(user=user)
+
+
+class KeyPersonStatusForm(forms.Form):
+    """The next step of a key person's lifecycle; closing needs a reason."""
+
+    status = forms.ChoiceField(label=_("New status"), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when closing (released, transferred, moved away)."),
+    )
+    on = forms.DateField(label=_("Date"), initial=timezone.localdate, widget=DateInput())
+
+    def __init__(self, *args, key_person, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = ALLOWED_TRANSITIONS[key_person.status]
+        self.fields["status"].choices = [
+            (value, label) for value, label in KeyPersonStatus.choices if value in allowed
+        ]
