@@ -16,6 +16,8 @@ NAVIGATION = [
     (_("Exports"), "registry:export", "registry.view_resident"),
     (_("Feeds"), "screening:feed_list", "screening.view_feed"),
     (_("Screening runs"), "screening:run_list", "screening.view_screeningrun"),
+    (_("Matches to review"), "screening:review_list", "screening.add_matchdecision"),
+    (_("Travel discrepancies"), "screening:discrepancy_list", "screening.view_traveldiscrepancy"),
     (_("Risk designations"), "screening:designation_list", "screening.view_riskdesignation"),
     (_("Key persons"), "keypersons:list", "keypersons.view_keyperson"),
     (_("Units"), "core:unit_list", None),

@@ -43,3 +43,20 @@ class LinkStatus(models.TextChoices):
     AUTO = "auto", _("matched automatically")
     DECIDED = "decided", _("accepted by a user")
     REVIEW = "review", _("to be reviewed")
+
+
+class DiscrepancyKind(models.TextChoices):
+    """What the door-to-door visit declared against the feed (出行信息不一致的情形)."""
+
+    NO_TRAVEL = "no_travel", _("declared no travel")  # 申报未外出
+    OTHER_ORIGIN = "other_origin", _("declared another origin")  # 申报来源地不同
+
+
+class DiscrepancyStatus(models.TextChoices):
+    """Where the verification of a discrepancy stands (核实结果)."""
+
+    OPEN = "open", _("to be verified")  # 待核实
+    CONCEALED = "concealed", _("verified: travelled and concealed it")  # 核实：隐瞒行程
+    FEED_WRONG = "feed_wrong", _("verified: did not travel (feed wrong)")  # 核实：未外出
+    NOT_THE_PERSON = "not_the_person", _("verified: the feed names someone else")  # 核实：非本人
+    DECLARATION_CORRECTED = "corrected", _("verified: declared by mistake, corrected")  # 核实：误报

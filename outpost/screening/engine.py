@@ -25,10 +25,12 @@ Rules, in order (the first rule that yields a confirmed candidate decides)
    confirms, review when only the name does. Only IDs that fail the GB 11643 check
    character can be one edit away from a valid ID (MOD 11-2 detects every single substitution
    and adjacent transposition), so the one-edit variants (as base-11 integers) are generated
-   only for IDs with a wrong check character, on either side, and joined exactly.
+   only for IDs with a wrong check character, on either side, and joined exactly (plus the
+   one unshaped case: the last digit swapped with an X check character).
 3. ``phone``: the exact normalised phone, name score >= 90 auto, 60-90 review.
 4. ``name_birth_date``: name score >= 90 and the same birth date. Review, except a single
-   candidate with the exact (normalised) Chinese name, which is auto.
+   candidate with the exact (normalised) Chinese name and no phone against it (both sides
+   carrying different phones), which is auto.
 
 Rules 3 and 4 never link a feed row and a resident that both carry a valid ID that differs:
 they are different people. Several candidates with the same best score go to review with all
@@ -43,7 +45,19 @@ candidate; the row's other candidates are still considered, but only for review:
 was ambiguous once is never auto-linked afterwards.
 
 Row and resident ids come back as given when they are all ints (BIGINT) or from a relation;
-otherwise they come back as ``str``.
+otherwise they come back as ``str``. ``MatchResult.unmatched`` is a list, or for more than
+:data:`EAGER_UNMATCHED` rows an :class:`UnmatchedRows` sequence that fetches the ids on first
+use (``len()`` is free).
+
+Cost
+----
+Every feed row is touched by a few SQL passes only: one that reads and normalises (IDs and
+phones in canonical or common forms in SQL; the rest, once per distinct value, by the
+validators), one for the check character of 18-character IDs, and hash joins on ID, phone and
+birth date. Name similarity (Python) runs once per distinct pair of names, and only on the
+candidates that need it: for rule 4 SQL first keeps the pairs with the same name or (names of
+up to 9 characters) a reading in common at every position (pypinyin's readings per
+character), which is exactly when the score can reach 90.
 """
 
 from __future__ import annotations
@@ -51,6 +65,7 @@ from __future__ import annotations
 import datetime
 import gc
 import hashlib
+import itertools
 import re
 import time
 import unicodedata
@@ -65,6 +80,7 @@ from rapidfuzz import fuzz
 
 from outpost.core.validators import (
     ID_WEIGHTS,
+    PROVINCE_CODES,
     normalize_id_number,
     normalize_phone,
     validate_id_number,
@@ -157,7 +173,7 @@ class Link:
 @dataclass(slots=True)
 class MatchResult:
     links: list[Link]
-    unmatched: list[Any]  # row_ids of feed rows without any link
+    unmatched: Sequence[Any]  # row_ids of feed rows without any link (a list, or lazy)
     timings: dict[str, float] = field(default_factory=dict)
 
     def by_row(self) -> dict[Any, Link]:
@@ -353,26 +369,52 @@ def identity_key(id_number: Any, phone: Any, name: Any, birth_date: datetime.dat
 # ---------------------------------------------------------------------------- SQL pieces
 
 
-def _id_digits_sql(col: str) -> tuple[str, str]:
-    """(first 17 digits as BIGINT, check character as 0-10) of an ID shaped like one."""
-    shaped = f"regexp_full_match({col}, '[0-9]{{17}}[0-9X]')"
-    x17 = f"CASE WHEN {shaped} THEN substr({col}, 1, 17)::BIGINT END"
-    chk = f"CASE WHEN {shaped} THEN (CASE WHEN substr({col}, 18, 1) = 'X' THEN 10 ELSE ascii(substr({col}, 18, 1)) - 48 END) END"
-    return x17, chk
+def _checksum_ok_sql(hi: str, lo: str, chk: str) -> str:
+    """ISO 7064 MOD 11-2: character '10X98765432'[sum % 11], i.e. sum % 11 == (12 - c) % 11.
 
+    ``hi`` and ``lo`` are the first 9 and the next 8 digits as integers (columns: DuckDB does
+    not share common subexpressions). The weighted digit sum is computed without extracting
+    the digits: with q_j = v // 10**j and d_j = q_j - 10 q_(j+1), sum(w_j d_j) equals
+    sum((w_j - 10 w_(j-1)) q_j): one division per digit instead of a division and a modulo."""
 
-def _checksum_ok_sql(x17: str, chk: str) -> str:
-    """ISO 7064 MOD 11-2: character '10X98765432'[sum % 11], i.e. sum % 11 == (12 - c) % 11."""
-    terms = " + ".join(
-        f"(({x17} // {10 ** (16 - k)}) % 10) * {w}" for k, w in enumerate(ID_WEIGHTS)
-    )
-    return f"coalesce(({terms}) % 11 = (12 - {chk}) % 11, false)"
+    def weighted(var: str, weights: Sequence[int]) -> str:
+        w = list(reversed(weights))  # w[j]: the weight of the digit worth 10**j
+        terms = [f"{var} * {w[0]}"]
+        terms += [f"({var} // {10**j}) * {w[j] - 10 * w[j - 1]}" for j in range(1, len(w))]
+        return " + ".join(terms)
+
+    total = f"{weighted(hi, ID_WEIGHTS[:9])} + {weighted(lo, ID_WEIGHTS[9:])}"
+    return f"coalesce(({total}) % 11 = (12 - {chk}) % 11, false)"
 
 
 def _base11_sql(x17: str, chk: str) -> str:
     """An 18-character ID as one BIGINT in base 11, X = 10 (11**18 < 2**63)."""
     terms = " + ".join(f"(({x17} // {10 ** (16 - k)}) % 10) * {11 ** (17 - k)}" for k in range(17))
     return f"{terms} + {chk}"
+
+
+def _digits_sql(col: str) -> str:
+    """``hi``, ``lo`` (digits 1-9 and 10-17 as BIGINT) and ``chk`` (the check character as
+    0-10) of an ID shaped like one."""
+    return (
+        f"substr({col}, 1, 9)::BIGINT AS hi, substr({col}, 10, 8)::BIGINT AS lo, "
+        f"CASE WHEN {col}[18] = 'X' THEN 10 ELSE ascii({col}[18]) - 48 END AS chk"
+    )
+
+
+def _upgrade_15_sql(col: str) -> str:
+    """An old 15-digit ID upgraded ('19' inserted, check character added), when
+    validate_id_number would accept it (province code, a real birth date not in the future);
+    else NULL. Evaluated only on 15-digit rows (inside a CASE)."""
+    weights = [*ID_WEIGHTS[:6], *ID_WEIGHTS[8:]]  # '1' and '9' add 1*W6 + 9*W7 = 11: nothing
+    total = " + ".join(f"(ascii({col}[{k + 1}]) - 48) * {w}" for k, w in enumerate(weights))
+    provinces = ", ".join(f"'{code}'" for code in sorted(PROVINCE_CODES))
+    birth = f"try_strptime('19' || substr({col}, 7, 6), '%Y%m%d')"
+    return (
+        f"CASE WHEN substr({col}, 1, 2) IN ({provinces}) AND {birth} IS NOT NULL "
+        f"AND {birth}::DATE <= current_date THEN substr({col}, 1, 6) || '19' || "
+        f"substr({col}, 7, 9) || substr('10X98765432', ({total}) % 11 + 1, 1) END"
+    )
 
 
 _HALF = "".join(chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F))
@@ -390,13 +432,35 @@ def _name_key_sql(col: str) -> str:
     )
 
 
+# ID states of a normalised row: no ID, an 18-character ID shaped like one (digits and a final
+# X; its check character may still be wrong), text to normalise in Python, anything else.
+_ID_EMPTY, _ID_SHAPED, _ID_ODD, _ID_OTHER = 0, 1, 2, 3
+
+# Phones already canonical, or canonical after dropping ASCII spaces and dashes and a +86 /
+# 0086 / 86 prefix (exactly what normalize_phone does with them); the rest goes to Python.
+_PHONE_SQL = """CASE WHEN phone IS NULL OR phone = '' THEN ''
+    WHEN regexp_full_match(phone, '1[0-9]{10}') THEN phone
+    WHEN regexp_full_match(regexp_replace(phone, '[ -]', '', 'g'), '(\\+86|0086|86)?1[0-9]{10}')
+        THEN right(regexp_replace(phone, '[ -]', '', 'g'), 11) END"""
+
+
 def _load(con, rel_or_columns, columns: Sequence[str], table: str) -> None:
+    """``{table}_n``: key, name, given birth date, raw phone, and the ID and phone normalised in
+    SQL where that is exact (the rest is marked for :func:`_normalise_odd`). One pass."""
+    key_col = columns[0]
+    # IDs: only classified here (canonical 18 characters, empty, or "odd"); the odd ones are
+    # normalised by _normalise_odd, on their rows only (in one projection over millions of
+    # rows even an expression in an untaken CASE branch costs).
+    select = f"""SELECT {key_col} AS key, name::VARCHAR AS name,
+        birth_date::DATE AS given_birth_date, coalesce(id_number::VARCHAR, '') AS id_n,
+        CASE WHEN id_number IS NULL OR id_number::VARCHAR = '' THEN {_ID_EMPTY}
+            WHEN regexp_full_match(id_number::VARCHAR, '[0-9]{{17}}[0-9X]') THEN {_ID_SHAPED}
+            ELSE {_ID_ODD} END::UTINYINT AS id_state,
+        phone::VARCHAR AS phone_raw, {_PHONE_SQL.replace("phone", "phone::VARCHAR")} AS phone_n"""
     if isinstance(rel_or_columns, duckdb.DuckDBPyRelation):
         con.register(f"{table}_src", rel_or_columns)
-        key_col = columns[0]
-        select = f"{key_col}, name::VARCHAR AS name, id_number::VARCHAR AS id_number, "
-        select += "phone::VARCHAR AS phone, birth_date::DATE AS birth_date"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM {table}_src")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_n AS {select} FROM {table}_src")
+        con.unregister(f"{table}_src")
         return
     data = rel_or_columns
     if isinstance(data, ResidentColumns | FeedColumns):
@@ -407,89 +471,113 @@ def _load(con, rel_or_columns, columns: Sequence[str], table: str) -> None:
     lengths = {len(data[c]) for c in columns}
     if len(lengths) > 1:
         raise ValueError(f"{table}: columns of different lengths")
-    if lengths == {0}:
-        casts = ", ".join(
-            f"NULL::{'DATE' if c == 'birth_date' else 'VARCHAR'} AS {c}" for c in columns
-        )
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {casts} LIMIT 0")
-        return
-    key_col = columns[0]
     keys = list(data[key_col])
-    key_type = "BIGINT" if all(isinstance(k, int) for k in keys) else "VARCHAR"
+    key_type = "BIGINT" if keys and all(isinstance(k, int) for k in keys) else "VARCHAR"
     if key_type == "VARCHAR":
         keys = [str(k) for k in keys]
     text = {c: [None if v is None else str(v) for v in data[c]] for c in columns[1:4]}
-    dates = list(data["birth_date"])
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT
+        f"""CREATE OR REPLACE TEMP TABLE {table}_n AS {select} FROM (SELECT
             unnest($1::{key_type}[]) AS {key_col}, unnest($2::VARCHAR[]) AS name,
             unnest($3::VARCHAR[]) AS id_number, unnest($4::VARCHAR[]) AS phone,
-            unnest($5::DATE[]) AS birth_date""",
-        [keys, text["name"], text["id_number"], text["phone"], dates],
+            unnest($5::DATE[]) AS birth_date)""",
+        [keys, text["name"], text["id_number"], text["phone"], list(data["birth_date"])],
     )
 
 
-def _prepare(con, table: str, key_col: str) -> None:
-    """Normalise IDs/phones/names in SQL; odd IDs and phones go through the validators."""
+def _normalise_odd(con, table: str) -> None:
+    """IDs and phones SQL left alone (15-digit IDs, spaces, full-width, lower-case x, junk)
+    go through the validators, once per distinct value."""
+    # In SQL: spaces dropped, a lower-case x upper-cased, old 15-digit IDs upgraded (as
+    # normalize_id_number and validate_id_number do); what is still odd then goes to Python.
+    shaped = "regexp_full_match(clean, '[0-9]{17}[0-9X]')"
+    old15 = "regexp_full_match(clean, '[0-9]{15}')"
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {table}_odd_ids AS
-        SELECT DISTINCT id_number AS raw FROM {table}
-        WHERE id_number IS NOT NULL AND id_number <> ''
-          AND NOT regexp_full_match(id_number, '[0-9]{{17}}[0-9X]')"""
+        f"""CREATE OR REPLACE TEMP TABLE {table}_id_fix AS
+        WITH c AS MATERIALIZED (
+            SELECT rowid AS idx, id_n AS raw, replace(replace(id_n, ' ', ''), 'x', 'X') AS clean
+            FROM {table}_n WHERE id_state = {_ID_ODD}),
+        u AS MATERIALIZED (
+            SELECT *, CASE WHEN {old15} THEN {_upgrade_15_sql("clean")} END AS upgraded FROM c)
+        SELECT idx, raw, coalesce(upgraded, clean) AS norm,
+            CASE WHEN clean = '' THEN {_ID_EMPTY} WHEN upgraded IS NOT NULL THEN {_ID_SHAPED}
+                WHEN {shaped} THEN {_ID_SHAPED} WHEN {old15} THEN {_ID_OTHER}
+                ELSE {_ID_ODD} END::UTINYINT AS state
+        FROM u"""
     )
-    odd_ids = [r[0] for r in con.execute(f"SELECT raw FROM {table}_odd_ids").fetchall()]
-    id_map = [normalize_feed_id(raw)[0] for raw in odd_ids]
+    odd_ids = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT norm FROM {table}_id_fix WHERE state = {_ID_ODD}"
+        ).fetchall()
+    ]
+    changed = []  # only what the validators change; the rest stays "odd" (not shaped)
+    for raw in odd_ids:
+        norm = normalize_feed_id(raw)[0]
+        state = _ID_SHAPED if _ID_18.fullmatch(norm) else _ID_EMPTY if not norm else _ID_ODD
+        if norm != raw or state != _ID_ODD:
+            changed.append((raw, norm, state))
+    if changed:
+        con.execute(
+            f"""UPDATE {table}_id_fix SET norm = m.norm, state = m.state FROM (
+                SELECT unnest($1::VARCHAR[]) AS raw, unnest($2::VARCHAR[]) AS norm,
+                    unnest($3::UTINYINT[]) AS state) m
+            WHERE {table}_id_fix.state = {_ID_ODD} AND {table}_id_fix.norm = m.raw""",
+            [list(c) for c in zip(*changed, strict=True)],
+        )
+    # By rowid, and only the rows that change (UPDATE ... FROM a join on text is slow).
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table}_id_map AS "
-        "SELECT unnest($1::VARCHAR[]) AS raw, unnest($2::VARCHAR[]) AS norm",
-        [odd_ids, id_map],
+        f"""UPDATE {table}_n SET id_n = m.norm, id_state = m.state FROM (
+            SELECT idx, norm, state FROM {table}_id_fix
+            WHERE norm <> raw OR state <> {_ID_ODD}) m
+        WHERE {table}_n.rowid = m.idx"""
     )
     odd_phones = [
         r[0]
         for r in con.execute(
-            f"""SELECT DISTINCT phone FROM {table} WHERE phone IS NOT NULL AND phone <> ''
-            AND NOT regexp_full_match(phone, '1[0-9]{{10}}')"""
+            f"SELECT DISTINCT phone_raw FROM {table}_n WHERE phone_n IS NULL"
         ).fetchall()
     ]
-    phone_map = [normalize_phone(raw) for raw in odd_phones]
+    if odd_phones:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table}_phone_map AS "
+            "SELECT unnest($1::VARCHAR[]) AS raw, unnest($2::VARCHAR[]) AS norm",
+            [odd_phones, [normalize_phone(raw) for raw in odd_phones]],
+        )
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {table}_phone_fix AS
+            SELECT t.rowid AS idx, m.norm FROM {table}_n t JOIN {table}_phone_map m
+            ON t.phone_raw = m.raw WHERE t.phone_n IS NULL"""
+        )
+        con.execute(
+            f"""UPDATE {table}_n SET phone_n = m.norm FROM {table}_phone_fix m
+            WHERE {table}_n.rowid = m.idx"""
+        )
+
+
+_ID_18 = re.compile(r"[0-9]{17}[0-9X]")
+
+
+def _bad_ids(con, table: str) -> None:
+    """``{table}_bad``: rows whose ID is shaped like one but has a wrong check character, with
+    the ID as a base-11 BIGINT (``id_v``). The checksum is the costly expression of the engine
+    (DuckDB evaluates it digit by digit): computed once, over a materialised ``x17``."""
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table}_phone_map AS "
-        "SELECT unnest($1::VARCHAR[]) AS raw, unnest($2::VARCHAR[]) AS norm",
-        [odd_phones, phone_map],
+        f"""CREATE OR REPLACE TEMP TABLE {table}_bad AS
+        WITH x AS MATERIALIZED (
+            SELECT rowid AS idx, {_digits_sql("id_n")} FROM {table}_n
+            WHERE id_state = {_ID_SHAPED})
+        SELECT idx, hi * 100000000 + lo AS x17, chk FROM x
+        WHERE NOT {_checksum_ok_sql("hi", "lo", "chk")}"""
     )
-    x17, chk = _id_digits_sql("id_norm")
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {table}_n1 AS
-        WITH t AS (
-            SELECT t.rowid AS idx, t.{key_col} AS key,
-                coalesce(im.norm, t.id_number, '') AS id_norm,
-                coalesce(pm.norm, t.phone, '') AS phone_norm,
-                {_name_key_sql("t.name")} AS name_key,
-                t.birth_date AS given_birth_date
-            FROM {table} t
-            LEFT JOIN {table}_id_map im ON im.raw = t.id_number
-            LEFT JOIN {table}_phone_map pm ON pm.raw = t.phone)
-        SELECT *, {x17} AS x17, {chk} AS chk FROM t"""
-    )
-    # A second statement: DuckDB would otherwise inline x17/chk into every term below.
-    ok = _checksum_ok_sql("x17", "chk")
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {table}_n AS
-        SELECT * EXCLUDE (x17, chk), {ok} AS id_checksum_ok,
-            coalesce(given_birth_date, CASE WHEN {ok}
-                THEN try_strptime(substr(id_norm, 7, 8), '%Y%m%d')::DATE END) AS birth_date,
-            {_base11_sql("x17", "chk")} AS id_v
-        FROM {table}_n1"""
-    )
-    con.execute(f"DROP TABLE {table}_n1")
 
 
 def _variants_sql(table: str) -> str:
-    """One-edit variants of the base-11 IDs of rows whose check character is wrong."""
+    """One-edit variants (base 11) of the IDs of ``{table}_bad``: one wrong digit, a wrong check
+    character, two adjacent characters swapped."""
     pos = ", ".join(f"({k}, {11 ** (17 - k)}::BIGINT)" for k in range(18))
     return f"""
-    WITH src AS (
-        SELECT idx, id_v FROM {table}_n WHERE id_v IS NOT NULL AND NOT id_checksum_ok),
+    WITH src AS (SELECT idx, {_base11_sql("x17", "chk")} AS id_v FROM {table}_bad),
     p(k, w) AS (VALUES {pos}),
     digits AS (
         SELECT s.idx, s.id_v, p.k, p.w, (s.id_v // p.w) % 11 AS d FROM src s, p),
@@ -505,7 +593,63 @@ def _variants_sql(table: str) -> str:
     SELECT * FROM subs UNION ALL SELECT * FROM swaps"""
 
 
+def _one_edit_strings(id_number: str) -> list[tuple[str, str]]:
+    """Every ID one edit away from ``id_number`` (18 characters), with the kind of edit."""
+    out = []
+    for k in range(18):
+        for ch in "0123456789X" if k == 17 else "0123456789":
+            if ch != id_number[k]:
+                out.append(
+                    (id_number[:k] + ch + id_number[k + 1 :], "check" if k == 17 else "digit")
+                )
+    for k in range(17):
+        if id_number[k] != id_number[k + 1]:
+            swapped = id_number[:k] + id_number[k + 1] + id_number[k] + id_number[k + 2 :]
+            out.append((swapped, "swap"))
+    return out
+
+
 # ---------------------------------------------------------------------------- the engine
+
+
+class UnmatchedRows(Sequence):
+    """The row ids of the feed rows without a link, in feed order, fetched on first use.
+
+    Millions of Python ints cost seconds to make; callers mostly want ``len()``. Holds the
+    DuckDB connection (with one small table) until the ids are fetched."""
+
+    def __init__(self, con, table: str, count: int) -> None:
+        self._con, self._table, self._count = con, table, count
+        self._ids: list | None = None
+
+    def _load(self) -> list:
+        if self._ids is None:
+            self._ids = [
+                r[0]
+                for r in self._con.execute(f"SELECT key FROM {self._table} ORDER BY idx").fetchall()
+            ]
+            self._con.execute(f"DROP TABLE IF EXISTS {self._table}")
+            self._con = None
+        return self._ids
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self._load()[index]
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    def __repr__(self) -> str:
+        return f"<UnmatchedRows {self._count}>"
+
+
+_RUNS = itertools.count()
+EAGER_UNMATCHED = 50_000  # up to this many unmatched row ids come back as a plain list
 
 
 def match_feed(
@@ -520,67 +664,195 @@ def match_feed(
     started = time.perf_counter()
     own = con is None
     con = con or duckdb.connect()
+    keep_open = False
+    # The engine writes and updates temporary tables of millions of rows; DuckDB's automatic
+    # checkpoint (every 16 MiB of changes) would recompress them mid-run, for seconds.
+    threshold = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0]
+    con.execute("SET checkpoint_threshold = '1TB'")
     try:
         _load(con, residents, RESIDENT_COLUMNS, "res")
         _load(con, feed_rows, FEED_COLUMNS, "feed")
         timings["load"] = time.perf_counter() - started
-        _prepare(con, "res", "resident_id")
-        _prepare(con, "feed", "row_id")
+        for table in ("res", "feed"):
+            _normalise_odd(con, table)
+            _bad_ids(con, table)
         timings["normalise"] = time.perf_counter() - started
         pairs = _candidate_pairs(con)
         timings["sql_candidates"] = time.perf_counter() - started
         result = _decide(con, pairs, decisions or {})
         timings["decide"] = time.perf_counter() - started
+        keep_open = own and isinstance(result.unmatched, UnmatchedRows)
         result.timings = timings
         return result
     finally:
-        if own:
+        if own and not keep_open:
             con.close()
+        else:
+            con.execute(f"SET checkpoint_threshold = '{threshold}'")
+
+
+def _homophone_table(con) -> None:
+    """``hom(a, b)``: pairs of different characters with a reading in common, for the
+    characters of the names in ``cand4`` (pypinyin's readings, surname readings included:
+    every surname reading of SURNAME_READINGS is also one of the character's readings)."""
+    chars = [
+        r[0]
+        for r in con.execute(
+            """SELECT DISTINCT unnest(string_split(fk, '')) FROM cand4
+            UNION SELECT DISTINCT unnest(string_split(rk, '')) FROM cand4"""
+        ).fetchall()
+    ]
+    ch_col, rd_col = [], []
+    for ch in chars:
+        readings = set(_char_reading(ch))
+        for surname, surname_readings in SURNAME_READINGS.items():
+            if ch in surname:
+                readings.update(surname_readings)
+        for reading in readings:
+            ch_col.append(ch)
+            rd_col.append(reading)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE char_read AS "
+        "SELECT unnest($1::VARCHAR[]) AS ch, unnest($2::VARCHAR[]) AS rd",
+        [ch_col, rd_col],
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE hom AS SELECT DISTINCT x.ch AS a, y.ch AS b
+        FROM char_read x JOIN char_read y ON x.rd = y.rd AND x.ch <> y.ch"""
+    )
 
 
 def _candidate_pairs(con) -> list[tuple]:
-    conflict = "(f.id_checksum_ok AND r.id_checksum_ok AND f.id_norm <> r.id_norm)"
+    valid_f = "(f.id_state = 1 AND f.rowid NOT IN (SELECT idx FROM feed_bad))"
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE exact AS SELECT f.idx AS fi, r.idx AS ri "
-        "FROM feed_n f JOIN res_n r ON f.id_norm = r.id_norm WHERE f.id_norm <> ''"
+        f"""CREATE OR REPLACE TEMP TABLE res_x AS
+        WITH x AS (SELECT rowid AS idx, given_birth_date, id_n,
+            id_state = 1 AND rowid NOT IN (SELECT idx FROM res_bad) AS valid,
+            {_name_key_sql("name")} AS name_key FROM res_n)
+        SELECT idx, valid, name_key, coalesce(given_birth_date, CASE WHEN valid
+            THEN try_strptime(substr(id_n, 7, 8), '%Y%m%d')::DATE END) AS birth_date FROM x"""
     )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE exact AS SELECT f.rowid AS fi, r.rowid AS ri "
+        "FROM feed_n f JOIN res_n r ON f.id_n = r.id_n WHERE f.id_n <> ''"
+    )
+    # Rule 2, feed side: variants of the (few) bad feed IDs against every resident ID.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE edit_pairs AS
+        WITH r AS (SELECT rowid AS ri, {_digits_sql("id_n")} FROM res_n WHERE id_state = 1),
+        r17 AS (SELECT ri, hi * 100000000 + lo AS x17, chk FROM r)
+        SELECT v.idx AS fi, r.ri, v.edit FROM ({_variants_sql("feed")}) v
+        JOIN r17 r ON {_base11_sql("r.x17", "r.chk")} = v.v"""
+    )
+    # A swap of the last digit with an X check character leaves the X inside: not shaped.
+    con.execute(
+        """INSERT INTO edit_pairs SELECT f.rowid, r.rowid, 'swap' FROM feed_n f
+        JOIN res_n r ON r.id_n = substr(f.id_n, 1, 16) || f.id_n[18] || 'X'
+        WHERE f.id_state <> 1 AND regexp_full_match(f.id_n, '[0-9]{16}X[0-9]')"""
+    )
+    # Rule 2, resident side: residents' bad IDs are rare; their variants as text.
+    bad_res = con.execute(
+        "SELECT b.idx, r.id_n FROM res_bad b JOIN res_n r ON r.rowid = b.idx"
+    ).fetchall()
+    if bad_res:
+        ri_col, v_col, e_col = [], [], []
+        for ri, id_number in bad_res:
+            for variant, edit in _one_edit_strings(id_number):
+                ri_col.append(ri)
+                v_col.append(variant)
+                e_col.append(edit)
+        con.execute(
+            """INSERT INTO edit_pairs SELECT f.rowid, v.ri, v.edit FROM feed_n f JOIN (
+                SELECT unnest($1::BIGINT[]) AS ri, unnest($2::VARCHAR[]) AS v,
+                    unnest($3::VARCHAR[]) AS edit) v ON f.id_n = v.v""",
+            [ri_col, v_col, e_col],
+        )
+    # Rule 3.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE phone_pairs AS
+        SELECT f.rowid AS fi, r.rowid AS ri FROM feed_n f JOIN res_n r ON f.phone_n = r.phone_n
+        WHERE f.phone_n <> '' AND f.rowid NOT IN (SELECT fi FROM exact)"""
+    )
+    # Rule 4: (a) feed rows without a valid ID against every resident with that birth date;
+    # (b) rows with a valid ID (their birth date defaults to the ID's) against the residents
+    # without one. Only names that can score >= 90 go on: the same key, or (up to 9
+    # characters) a reading in common at every position; longer names go to Python.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE res_b AS SELECT x.idx, x.name_key, x.birth_date,
+            strftime(x.birth_date, '%Y%m%d') AS bd8, length(x.name_key) AS len
+        FROM res_x x WHERE x.birth_date IS NOT NULL AND x.name_key <> ''"""
+    )
+    # Joins first, then the few joined rows are filtered (an IN over millions of rows is a
+    # full mark join in DuckDB).
+    no_valid_id = f"""SELECT rowid AS fi, name, given_birth_date FROM feed_n
+        WHERE id_state <> {_ID_SHAPED} AND given_birth_date IS NOT NULL AND name IS NOT NULL
+        UNION ALL SELECT f.rowid, f.name, f.given_birth_date FROM feed_bad b
+        JOIN feed_n f ON f.rowid = b.idx
+        WHERE f.given_birth_date IS NOT NULL AND f.name IS NOT NULL"""
+    parts = [
+        f"""SELECT f.fi, r.idx AS ri, f.fk, r.name_key AS rk FROM (
+            SELECT fi, {_name_key_sql("name")} AS fk, given_birth_date AS bd
+            FROM ({no_valid_id})) f
+        JOIN res_b r ON f.bd = r.birth_date AND length(f.fk) = r.len"""
+    ]
+    if con.execute("SELECT count(*) FROM res_x WHERE NOT valid").fetchone()[0]:
+        no_id = "(SELECT * FROM res_b WHERE idx IN (SELECT idx FROM res_x WHERE NOT valid))"
+        for on in ("f.given_birth_date = r.birth_date", "substr(f.id_n, 7, 8) = r.bd8"):
+            given = "IS NULL" if "bd8" in on else "IS NOT NULL"
+            parts.append(
+                f"""SELECT fi, idx, {_name_key_sql("name")} AS fk, name_key FROM (
+                    SELECT f.rowid AS fi, f.name, r.idx, r.name_key, r.len
+                    FROM feed_n f JOIN {no_id} r ON {on}
+                    WHERE f.given_birth_date {given} AND f.id_state = {_ID_SHAPED}
+                      AND f.name IS NOT NULL)
+                WHERE length({_name_key_sql("name")}) = len
+                  AND fi NOT IN (SELECT idx FROM feed_bad)"""
+            )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE cand4 AS SELECT * FROM ("
+        + " UNION ALL ".join(parts)
+        + ") WHERE fk <> '' AND fi NOT IN (SELECT fi FROM exact)"
+    )
+    _homophone_table(con)
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE name_pairs AS
+        WITH c AS (SELECT DISTINCT fk, rk FROM cand4 WHERE fk <> rk AND length(fk) <= 9),
+        c1 AS (SELECT fk, rk FROM c WHERE fk[1] = rk[1]
+            UNION ALL SELECT c.fk, c.rk FROM c SEMI JOIN hom ON hom.a = c.fk[1] AND hom.b = c.rk[1]),
+        pos AS (SELECT c1.fk, c1.rk, c1.fk[i.i] AS a, c1.rk[i.i] AS b
+            FROM c1, range(2, 10) i(i)
+            WHERE i.i <= length(c1.fk) AND c1.fk[i.i] <> c1.rk[i.i]),
+        far AS (SELECT DISTINCT fk, rk FROM pos ANTI JOIN hom ON hom.a = pos.a AND hom.b = pos.b),
+        near AS (SELECT fk, rk FROM c1 ANTI JOIN far ON far.fk = c1.fk AND far.rk = c1.rk)
+        SELECT fi, ri FROM cand4 WHERE fk = rk OR length(fk) > 9
+        UNION ALL SELECT cand4.fi, cand4.ri FROM cand4
+        SEMI JOIN near ON near.fk = cand4.fk AND near.rk = cand4.rk"""
+    )
+    conflict = f"({valid_f} AND r.valid AND f.id_n <> rn.id_n)"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE pairs AS
-        WITH feed_edit AS (
-            SELECT v.idx AS fi, r.idx AS ri, 2 AS rule, v.edit
-            FROM ({_variants_sql("feed")}) v JOIN res_n r ON r.id_v = v.v),
-        res_edit AS (
-            SELECT f.idx AS fi, v.idx AS ri, 2 AS rule, v.edit
-            FROM ({_variants_sql("res")}) v JOIN feed_n f ON f.id_v = v.v),
-        rest AS MATERIALIZED (SELECT * FROM feed_n f WHERE NOT EXISTS (
-            SELECT 1 FROM exact e WHERE e.fi = f.idx)),
-        phone AS (
-            SELECT f.idx AS fi, r.idx AS ri, 3 AS rule, '' AS edit
-            FROM rest f JOIN res_n r ON f.phone_norm = r.phone_norm
-            WHERE f.phone_norm <> '' AND NOT {conflict}),
-        birth_no_feed_id AS (
-            SELECT f.idx AS fi, r.idx AS ri, 4 AS rule, '' AS edit
-            FROM (SELECT * FROM rest WHERE NOT id_checksum_ok AND name_key <> '') f
-            JOIN res_n r ON f.birth_date = r.birth_date
-            WHERE length(f.name_key) = length(r.name_key)),
-        birth_no_res_id AS (
-            SELECT f.idx AS fi, r.idx AS ri, 4 AS rule, '' AS edit
-            FROM (SELECT * FROM rest WHERE id_checksum_ok AND name_key <> '') f
-            JOIN (SELECT * FROM res_n WHERE NOT id_checksum_ok) r
-              ON f.birth_date = r.birth_date
-            WHERE length(f.name_key) = length(r.name_key))
-        SELECT fi, ri, 1 AS rule, 'exact' AS edit FROM exact
-        UNION ALL SELECT * FROM feed_edit UNION ALL SELECT * FROM res_edit
-        UNION ALL SELECT * FROM phone UNION ALL SELECT * FROM birth_no_feed_id
-        UNION ALL SELECT * FROM birth_no_res_id"""
+        WITH p AS (
+            SELECT fi, ri, 1 AS rule, 'exact' AS edit FROM exact
+            UNION ALL SELECT fi, ri, 2, edit FROM edit_pairs
+            UNION ALL SELECT fi, ri, 3, '' FROM phone_pairs
+            UNION ALL SELECT fi, ri, 4, '' FROM name_pairs)
+        SELECT p.*, f.key AS fkey, rn.key AS rkey, {_name_key_sql("f.name")} AS fname,
+            r.name_key AS rname, f.phone_n AS fphone, rn.phone_n AS rphone,
+            coalesce(f.given_birth_date, CASE WHEN {valid_f}
+                THEN try_strptime(substr(f.id_n, 7, 8), '%Y%m%d')::DATE END) AS fbd,
+            r.birth_date AS rbd, f.id_n AS fid, rn.id_n AS rid,
+            {conflict} AS conflict
+        FROM p JOIN feed_n f ON f.rowid = p.fi JOIN res_n rn ON rn.rowid = p.ri
+        JOIN res_x r ON r.idx = p.ri"""
     )
     return con.execute(
-        """SELECT p.fi, p.ri, p.rule, p.edit, r.key, f.name_key, r.name_key,
-            f.phone_norm <> '' AND f.phone_norm = r.phone_norm,
-            f.birth_date IS NOT NULL AND f.birth_date = r.birth_date,
-            f.id_norm <> '' AND f.id_norm = r.id_norm
-        FROM pairs p JOIN feed_n f ON f.idx = p.fi JOIN res_n r ON r.idx = p.ri
-        ORDER BY p.fi, p.rule"""
+        """SELECT fi, ri, rule, edit, rkey, fname, rname,
+            fphone <> '' AND fphone = rphone,
+            fbd IS NOT NULL AND fbd = rbd,
+            fid <> '' AND fid = rid,
+            fphone <> '' AND rphone <> '' AND fphone <> rphone
+        FROM pairs WHERE rule IN (1, 2) OR NOT conflict
+        ORDER BY fi, rule"""
     ).fetchall()
 
 
@@ -634,12 +906,16 @@ def _decide_rows(con, pairs: list[tuple], decisions: Mapping[Any, Any]) -> Match
     score_cache: dict[tuple[str, str], float] = {}
     # Candidates per feed row and rule: {fi: {rule: [(score, status, Candidate)]}}
     per_row: dict[int, dict[int, list]] = {}
-    for fi, _ri, rule, edit, rid, fname, rname, phone_eq, birth_eq, id_eq in pairs:
+    for fi, _ri, rule, edit, rid, fname, rname, phone_eq, birth_eq, id_eq, phone_other in pairs:
         pair = (fname, rname)
         name_score = score_cache.get(pair)
         if name_score is None:
             name_score = score_cache[pair] = _name_similarity_keys(fname, rname)
-        exact_name = bool(fname) and fname == rname and bool(_CJK_RE.search(fname))
+        # Rule 4 auto needs the exact Chinese name and no evidence against: a phone on both
+        # sides that differs sends it to review.
+        exact_name = (
+            bool(fname) and fname == rname and bool(_CJK_RE.search(fname)) and not phone_other
+        )
         verdict = _evaluate(rule, name_score, phone_eq, exact_name)
         if verdict is None:
             continue
@@ -659,14 +935,15 @@ def _decide_rows(con, pairs: list[tuple], decisions: Mapping[Any, Any]) -> Match
         [sorted(decided_keys)],
     )
     key_sql = (
-        "md5(concat_ws('|', f.id_norm, f.phone_norm, f.name_key, "
+        f"md5(concat_ws('|', f.id_n, f.phone_n, {_name_key_sql('f.name')}, "
         "coalesce(strftime(f.given_birth_date, '%Y-%m-%d'), '')))"
     )
+    where = "f.rowid IN (SELECT idx FROM cand_rows)"
+    if decided_keys:  # an accepted decision may apply to a row no rule proposes
+        where = "true"
     rows = con.execute(
-        f"""WITH keyed AS (
-            SELECT f.idx, f.key, {key_sql} AS ik FROM feed_n f
-            WHERE f.idx IN (SELECT idx FROM cand_rows)
-               OR (SELECT count(*) FROM decided_keys) > 0)
+        f"""WITH keyed AS (SELECT f.rowid AS idx, f.key, {key_sql} AS ik FROM feed_n f
+            WHERE {where})
         SELECT idx, key, ik FROM keyed
         WHERE idx IN (SELECT idx FROM cand_rows) OR ik IN (SELECT k FROM decided_keys)"""
     ).fetchall()
@@ -738,11 +1015,17 @@ def _decide_rows(con, pairs: list[tuple], decisions: Mapping[Any, Any]) -> Match
         "CREATE OR REPLACE TEMP TABLE linked_rows AS SELECT unnest($1::BIGINT[]) AS idx",
         [sorted(linked)],
     )
-    unmatched = [
-        r[0]
-        for r in con.execute(
-            "SELECT key FROM feed_n WHERE idx NOT IN (SELECT idx FROM linked_rows) ORDER BY idx"
-        ).fetchall()
-    ]
+    table = f"unmatched_rows_{next(_RUNS)}"  # one per call: a lazy list may outlive the next
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT rowid AS idx, key FROM feed_n
+        WHERE rowid NOT IN (SELECT idx FROM linked_rows)"""
+    )
+    count = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    unmatched: Sequence[Any] = UnmatchedRows(con, table, count)
+    if count <= EAGER_UNMATCHED:
+        unmatched = list(unmatched)
+    else:  # keep only what the lazy list needs
+        for table in ("feed_n", "res_n", "pairs", "cand4"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
     links.sort(key=lambda pair: pair[0])
     return MatchResult(links=[link for _fi, link in links], unmatched=unmatched)

@@ -3,8 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from outpost.core.choices import UnitKind
 from outpost.core.models import Unit
-from outpost.screening.choices import FeedSourceType
+from outpost.screening.choices import FeedSourceType, FeedStatus
 from outpost.screening.models import Feed, Region, RiskDesignation
+
+FEEDS_READ = (FeedStatus.PARSED, FeedStatus.PARSED_WITH_ERRORS)
 
 
 class RiskDesignationForm(forms.ModelForm):
@@ -71,7 +73,10 @@ class FeedUploadForm(forms.Form):
 
 
 class ScreeningRunForm(forms.Form):
-    """Start a screening: the feeds to match and the unit whose residents to screen."""
+    """Start a screening: the feeds to match and the unit whose residents to screen.
+
+    Only feeds read to the end are offered; a feed chosen while it is still being read (or
+    that failed) is refused with its name."""
 
     feeds = forms.ModelMultipleChoiceField(
         label=_("Feeds"), queryset=Feed.objects.none(), widget=forms.CheckboxSelectMultiple
@@ -80,5 +85,23 @@ class ScreeningRunForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["feeds"].queryset = Feed.objects.visible_to(user)
+        feeds = self.fields["feeds"]
+        feeds.queryset = Feed.objects.visible_to(user)
+        feeds.choices = [
+            (feed.pk, feeds.label_from_instance(feed))
+            for feed in feeds.queryset.filter(status__in=FEEDS_READ)
+        ]
         self.fields["unit"].queryset = Unit.objects.visible_to(user).exclude(kind=UnitKind.GRID)
+
+    def clean_feeds(self):
+        feeds = self.cleaned_data["feeds"]
+        unread = [f.original_name for f in feeds if f.status not in FEEDS_READ]
+        if unread:
+            raise forms.ValidationError(
+                _(
+                    "These feeds are not read to the end yet, or could not be read: "
+                    "%(feeds)s. Wait until their page shows the rows, then start the screening."
+                ),
+                params={"feeds": ", ".join(unread)},
+            )
+        return feeds

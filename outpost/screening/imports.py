@@ -1,6 +1,10 @@
 """Reading a feed (比对数据源导入): the columns of the ``screening.feed`` kind and a feed's
 own commit.
 
+A feed may be far larger than a registry import (`FEED_MAX_ROWS`, `FEED_MAX_BYTES`): the
+upload only looks at the top of the file (`feed_open`, `feed_has_rows`) and the worker reads
+the rows as a stream (`feed_parse`), reporting its progress.
+
 The shared pipeline's steps are reused as they are — the readers, finding the header,
 mapping columns by synonyms (`inspect_file`, `columns_for`) and the cell helpers — but not
 its commit: the pipeline writes valid rows only (all-or-nothing or skip-bad-rows), while a
@@ -12,8 +16,11 @@ reason the kind is not registered with the generic import pages and CLI
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -21,12 +28,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from outpost.core.imports.base import ImportField, RowImporter, SourceRow, cell_date
-from outpost.core.imports.pipeline import columns_for, gc_paused, inspect_file
-from outpost.core.imports.readers import ImportFileError, open_workbook
+from outpost.core.imports.pipeline import columns_for, inspect_file
+from outpost.core.imports.readers import ImportFileError, open_workbook, read_limits
 from outpost.core.validators import normalize_id_number, validate_id_number, validate_phone
 from outpost.screening.regions import RegionIndex
 
 IDENTITY_FIELDS = ("name", "id_number", "phone")
+
+# Feeds only; the registry's imports keep the shared readers' caps (100 MB, 500,000 rows).
+FEED_MAX_BYTES = 1024 * 1024 * 1024
+FEED_MAX_ROWS = 5_000_000
+# How many data rows between two progress reports of a feed being read.
+PROGRESS_EVERY = 10_000
+
+
+@contextmanager
+def feed_limits() -> Iterator[None]:
+    """The readers accept a feed up to FEED_MAX_BYTES and FEED_MAX_ROWS within this block."""
+    with read_limits(max_bytes=FEED_MAX_BYTES, max_rows=FEED_MAX_ROWS):
+        yield
 
 
 class FeedImporter(RowImporter):
@@ -90,6 +110,8 @@ class FeedImporter(RowImporter):
 
     def prepare(self) -> None:
         self.regions = RegionIndex.from_database()
+        # Asked once, not per row (a tenth of the ID check's time on a large feed).
+        self.today = datetime.date.today()
 
     def clean(self, row: SourceRow) -> ParsedRow:
         parsed = ParsedRow(
@@ -102,7 +124,7 @@ class FeedImporter(RowImporter):
         id_text = row.text("id_number")
         if id_text:
             try:
-                parsed.id_number = validate_id_number(id_text)
+                parsed.id_number = validate_id_number(id_text, today=self.today)
             except ValidationError as exc:
                 parsed.id_number = normalize_id_number(id_text)[:40]
                 row.error("id_number", _message(exc))
@@ -154,9 +176,16 @@ class FeedReading:
 def feed_open(path: Path, *, unit=None, acting_user=None) -> FeedReading:
     """Find the sheet, the header and the columns; `ImportFileError` with the reason when
     the file cannot be read or names none of the columns a feed needs."""
-    info = inspect_file(path, importer=FeedImporter)
+    with feed_limits():
+        info = inspect_file(path, importer=FeedImporter)
     problems = FeedImporter.check_mapping(info.mapping.values())
     if problems:
+        found = [h for h in info.headings if h][:20]
+        if found:
+            problems.append(
+                _("The columns found in row %(row)d are: %(columns)s.")
+                % {"row": info.header_row, "columns": ", ".join(found)}
+            )
         raise ImportFileError(" ".join(problems))
     columns = columns_for(FeedImporter, info.headings, info.mapping)
     importer = FeedImporter(unit=unit, acting_user=acting_user, columns=columns)
@@ -169,22 +198,51 @@ def feed_open(path: Path, *, unit=None, acting_user=None) -> FeedReading:
     )
 
 
-def feed_parse(reading: FeedReading) -> Iterator[ParsedRow]:
-    """Every data row below the header, bad ones included; blank lines are skipped."""
+def _data_rows(reading: FeedReading, rows: Iterable[list]) -> Iterator[tuple[int, dict]]:
+    """(row number, {field: cell}) of every data row below the header; rows with nothing
+    but spaces in the mapped columns are skipped."""
+    picks = [(c.field, c.index) for c in reading.importer.columns.values()]
+    header_row = reading.header_row
+    for number, row in enumerate(rows, start=1):
+        if number <= header_row:
+            continue
+        width = len(row)
+        values = {name: row[i] for name, i in picks if i < width and row[i] not in ("", None)}
+        if not any(v.strip() if v.__class__ is str else True for v in values.values()):
+            continue
+        yield number, values
+
+
+def feed_has_rows(reading: FeedReading, *, look: int = 1000) -> bool:
+    """Whether a data row follows the header, looking at most `look` rows below it (beyond
+    them the answer is yes: the worker finds out, and fails the feed if there is none)."""
+    with feed_limits(), open_workbook(reading.path) as book:
+        sheet = book.sheet(reading.sheet_name)
+        window = reading.header_row + look
+        for _found in _data_rows(reading, islice(sheet.rows(), window)):
+            return True
+        return sheet.row_count > window
+
+
+def feed_parse(
+    reading: FeedReading, *, progress: Callable[[float], None] | None = None
+) -> Iterator[ParsedRow]:
+    """Every data row below the header, bad ones included; blank lines are skipped.
+    `progress` is told the fraction of the sheet read every PROGRESS_EVERY rows."""
     importer = reading.importer
     columns = importer.columns
-    picks = [(c.field, c.index) for c in columns.values()]
     importer.prepare()
-    with open_workbook(reading.path) as book, gc_paused():
+    clean = importer.clean
+    # No `gc_paused()` here: the rows are stored as they come, not piled up, so the
+    # collector's passes stay cheap, and over millions of rows it must keep running.
+    with feed_limits(), open_workbook(reading.path) as book:
         sheet = book.sheet(reading.sheet_name)
-        for number, row in enumerate(sheet.rows(), start=1):
-            if number <= reading.header_row:
-                continue
-            width = len(row)
-            values = {name: row[i] for name, i in picks if i < width and row[i] not in ("", None)}
-            if not any(v.strip() if v.__class__ is str else True for v in values.values()):
-                continue
-            yield importer.clean(SourceRow(number, values, columns))
+        expected = max(sheet.row_count - reading.header_row, 1)
+        every = PROGRESS_EVERY
+        for count, (number, values) in enumerate(_data_rows(reading, sheet.rows()), start=1):
+            yield clean(SourceRow(number, values, columns))
+            if progress is not None and count % every == 0:
+                progress(min((number - reading.header_row) / expected, 1.0))
 
 
 def _message(exc: ValidationError) -> str:

@@ -11,6 +11,8 @@ from simple_history.models import HistoricalRecords
 from outpost.core.masking import mask_id_number, mask_phone
 from outpost.core.scoping import ScopedModel
 from outpost.screening.choices import (
+    DiscrepancyKind,
+    DiscrepancyStatus,
     FeedSourceType,
     FeedStatus,
     LinkStatus,
@@ -313,3 +315,113 @@ class ScreeningResult(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.run_id}:{self.resident_id}"
+
+
+class TravelDiscrepancy(ScopedModel):
+    """Concealed travel to verify (出行信息不一致, 疑似隐瞒行程): a door-to-door visit declared
+    no travel, or another origin, while a feed puts the resident in a designated risk region.
+    Both sides are copied as they were when it was raised, so the record stays as seen.
+    ``unit`` is the resident's unit, for scoping. One per resident and feed row: re-runs
+    neither duplicate it nor reopen it."""
+
+    run = models.ForeignKey(
+        ScreeningRun,
+        verbose_name=_("raised by run"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="discrepancies",
+    )
+    resident = models.ForeignKey(
+        "registry.Resident",
+        verbose_name=_("resident"),
+        on_delete=models.CASCADE,
+        related_name="travel_discrepancies",
+    )
+    unit = models.ForeignKey(
+        "core.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("discrepancy"), max_length=20, choices=DiscrepancyKind.choices)
+    # What the visit declared (入户申报).
+    visit_member = models.ForeignKey(
+        "registry.VisitMember",
+        verbose_name=_("visit record"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    visited_at = models.DateTimeField(_("visited at"), null=True, blank=True)
+    declared_travelled = models.BooleanField(_("declared travel"), default=False)
+    declared_origin = models.CharField(_("declared origin"), max_length=100, blank=True)
+    declared_region_code = models.CharField(_("declared region code"), max_length=6, blank=True)
+    declared_returned_on = models.DateField(_("declared date back"), null=True, blank=True)
+    # What the feed says (比对数据).
+    feed_row = models.ForeignKey(
+        FeedRow,
+        verbose_name=_("feed row"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    feed_name = models.CharField(_("feed"), max_length=255, blank=True)
+    feed_row_number = models.PositiveIntegerField(_("row"), null=True, blank=True)
+    feed_origin = models.CharField(_("origin"), max_length=200, blank=True)
+    feed_region_code = models.CharField(_("origin region code"), max_length=6)
+    arrival_date = models.DateField(_("arrival date"), null=True, blank=True)
+    train_or_flight = models.CharField(_("train or flight"), max_length=30, blank=True)
+    seat = models.CharField(_("seat"), max_length=30, blank=True)
+    category = models.ForeignKey(
+        OriginCategory,
+        verbose_name=_("origin category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Verification (核实).
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=DiscrepancyStatus.choices,
+        default=DiscrepancyStatus.OPEN,
+        db_index=True,
+    )
+    resolution_note = models.TextField(_("verification note"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("raised"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("concealed-travel discrepancy")
+        verbose_name_plural = _("concealed-travel discrepancies")
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "feed_row"], name="screening_discrepancy_once_per_row"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=DiscrepancyStatus.OPEN)
+                | (~models.Q(resolution_note="") & models.Q(resolved_at__isnull=False)),
+                name="screening_discrepancy_resolved_with_note",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} {self.feed_name}:{self.feed_row_number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening:discrepancy_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == DiscrepancyStatus.OPEN

@@ -6,10 +6,11 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from outpost.core.choices import UnitKind
 from outpost.core.models import PATH_SEPARATOR, Unit
-from outpost.screening.choices import LinkStatus
+from outpost.screening.choices import DiscrepancyStatus, LinkStatus, RunStatus
 from outpost.screening.models import (
     Feed,
     FeedRow,
@@ -17,6 +18,7 @@ from outpost.screening.models import (
     RiskDesignation,
     ScreeningResult,
     ScreeningRun,
+    TravelDiscrepancy,
 )
 from outpost.screening.regions import region_codes_upwards
 
@@ -29,6 +31,14 @@ def origin_category_for(region_code: str, on_date: datetime.date) -> OriginCateg
     without a region (elsewhere). None when no designation is in force that day (or the
     code is not a region code).
     """
+    designation = risk_designation_for(region_code, on_date)
+    return designation.category if designation else None
+
+
+def risk_designation_for(region_code: str, on_date: datetime.date) -> RiskDesignation | None:
+    """The designation that gives an arrival from ``region_code`` on ``on_date`` its origin
+    category (see `origin_category_for`); its ``region`` is None for the catch-all
+    (elsewhere) designation."""
     codes = region_codes_upwards(region_code)
     if not codes or on_date is None:
         return None
@@ -43,7 +53,7 @@ def origin_category_for(region_code: str, on_date: datetime.date) -> OriginCateg
         key=lambda d: (rank[d.region.code] if d.region_id else len(codes), d.pk),
         default=None,
     )
-    return best.category if best else None
+    return best
 
 
 def designation_list() -> QuerySet[RiskDesignation]:
@@ -148,3 +158,180 @@ def screening_run_results(*, user, run: ScreeningRun) -> QuerySet[ScreeningResul
         .select_related("resident", "unit", "category")
         .order_by("status", "category__order", "unit__path", "resident__name")
     )
+
+
+# ---------------------------------------------------------------------------- review queue
+
+RULE_LABELS = {
+    "id_exact": _("same ID number"),
+    "id_one_edit": _("ID number one digit apart"),
+    "phone": _("same phone, similar name"),
+    "name_birth_date": _("same name and birth date"),
+    "decision": _("decided by a user"),
+}
+
+
+@dataclass
+class ReviewCandidate:
+    """A resident who may be the person of a feed identity, and what they share."""
+
+    result: ScreeningResult
+    agreed: list[str]
+
+    @property
+    def resident(self):
+        return self.result.resident
+
+
+@dataclass
+class ReviewItem:
+    """One uncertain feed identity of a run (待确认): its feed rows and its candidates."""
+
+    run: ScreeningRun
+    identity_key: str
+    rows: list[FeedRow]
+    sources: list[dict]
+    candidates: list[ReviewCandidate] = field(default_factory=list)
+
+    @property
+    def dom_id(self) -> str:
+        return f"review-{self.run.pk}-{self.identity_key}"
+
+    @property
+    def first(self) -> ScreeningResult:
+        return self.candidates[0].result
+
+    @property
+    def rule_label(self) -> str:
+        rule = self.first.rule
+        return RULE_LABELS.get(rule, rule)
+
+
+def _latest_done_runs(user) -> list[int]:
+    """The newest finished run of each unit the user can see (older runs of the same unit
+    are superseded: their queue is not shown station-wide)."""
+    latest: dict[int, int] = {}
+    for pk, unit_id in (
+        ScreeningRun.objects.visible_to(user)
+        .filter(status=RunStatus.DONE)
+        .order_by("unit_id", "-created_at", "-pk")
+        .values_list("pk", "unit_id")
+    ):
+        latest.setdefault(unit_id, pk)
+    return list(latest.values())
+
+
+def review_results(*, user, run: ScreeningRun | None = None) -> QuerySet[ScreeningResult]:
+    """Review rows the user may see, of `run` or of the newest finished run of each unit."""
+    results = ScreeningResult.objects.visible_to(user).filter(status=LinkStatus.REVIEW)
+    if run is not None:
+        results = results.filter(run=run)
+    else:
+        results = results.filter(run_id__in=_latest_done_runs(user))
+    return results.select_related("run__unit", "resident__household", "resident__unit").order_by(
+        "-run__created_at", "run_id", "identity_key", "-score", "resident__name", "pk"
+    )
+
+
+def _birth_digits(id_number: str) -> str:
+    id_number = (id_number or "").strip()
+    return id_number[6:14] if len(id_number) == 18 else ""
+
+
+def _agreed(rows: list[FeedRow], resident) -> list[str]:
+    from outpost.screening.engine import normalize_name
+
+    agreed = []
+    name = normalize_name(resident.name)
+    if any(normalize_name(r.name) == name and name for r in rows):
+        agreed.append(_("name"))
+    id_number = (resident.id_number or "").strip().upper()
+    if id_number and any(r.id_number.strip().upper() == id_number for r in rows):
+        agreed.append(_("ID number"))
+    if resident.phone and any(r.phone.strip() == resident.phone.strip() for r in rows):
+        agreed.append(_("phone"))
+    born = resident.birth_date.strftime("%Y%m%d") if resident.birth_date else ""
+    if born and any(_birth_digits(r.id_number) == born for r in rows):
+        agreed.append(_("birth date"))
+    return agreed
+
+
+def review_items(*, user, results: QuerySet[ScreeningResult] | list) -> list[ReviewItem]:
+    """Group review rows by run and feed identity, with the identity's feed rows (those the
+    user may see) side by side with each candidate: two queries whatever the number."""
+    results = list(results)
+    row_ids = {
+        s["row_id"] for r in results for s in r.sources or [] if isinstance(s.get("row_id"), int)
+    }
+    rows = {
+        row.pk: row
+        for row in FeedRow.objects.visible_to(user)
+        .filter(pk__in=row_ids)
+        .select_related("feed")
+        .order_by("feed_id", "row_number")
+    }
+    items: dict[tuple, ReviewItem] = {}
+    for result in results:
+        key = (result.run_id, result.identity_key)
+        item = items.get(key)
+        if item is None:
+            item = items[key] = ReviewItem(
+                run=result.run, identity_key=result.identity_key, rows=[], sources=[]
+            )
+        for source in result.sources or []:
+            row = rows.get(source.get("row_id"))
+            if row is not None and row not in item.rows:
+                item.rows.append(row)
+            elif row is None and source not in item.sources:
+                item.sources.append(source)
+        item.candidates.append(ReviewCandidate(result=result, agreed=[]))
+    for item in items.values():
+        for candidate in item.candidates:
+            candidate.agreed = _agreed(item.rows, candidate.resident)
+    return list(items.values())
+
+
+def review_item(*, user, run_id: int, identity_key: str) -> ReviewItem | None:
+    """The open review item of one identity of a run, or None once it is decided."""
+    results = (
+        ScreeningResult.objects.visible_to(user)
+        .filter(status=LinkStatus.REVIEW, run_id=run_id, identity_key=identity_key)
+        .select_related("run__unit", "resident__household", "resident__unit")
+        .order_by("-score", "resident__name", "pk")
+    )
+    items = review_items(user=user, results=results)
+    return items[0] if items else None
+
+
+# ---------------------------------------------------------------------------- discrepancies
+
+DISCREPANCY_FILTERS = ("open", "resolved", "all")
+
+
+def travel_discrepancy_list(
+    *,
+    user,
+    status: str = "open",
+    community: Unit | None = None,
+    run: ScreeningRun | None = None,
+) -> QuerySet[TravelDiscrepancy]:
+    """Concealed-travel discrepancies the user may see: open ones, verified ones or all, of
+    a community, or of a run (those its feeds show for its unit's residents)."""
+    discrepancies = TravelDiscrepancy.objects.visible_to(user)
+    if status == "open":
+        discrepancies = discrepancies.filter(status=DiscrepancyStatus.OPEN)
+    elif status == "resolved":
+        discrepancies = discrepancies.exclude(status=DiscrepancyStatus.OPEN)
+    if community is not None:
+        discrepancies = discrepancies.filter(unit__path__startswith=community.path)
+    if run is not None:
+        discrepancies = discrepancies.filter(
+            feed_row__feed__runs=run, unit__path__startswith=run.unit.path
+        )
+    return discrepancies.select_related("resident", "unit", "category").order_by(
+        "-created_at", "-pk"
+    )
+
+
+def discrepancy_communities(*, user) -> QuerySet[Unit]:
+    return Unit.objects.visible_to(user).filter(kind=UnitKind.COMMUNITY).order_by("path")

@@ -1,7 +1,8 @@
 """Background work of screening (django-tasks on the database queue; `outpost db_worker`).
 
 A screening run is matched here: the view (or any caller) uses `screening_run_start`, which
-queues `screening_run_task`; the run's page polls its progress.
+queues `screening_run_task`; the run's page polls its progress. An uploaded feed is read
+here too: `feed_upload` queues `feed_parse_task`, and the feed's page polls its progress.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from django_tasks import task
 
 from outpost.core.scoping import get_visible
 from outpost.screening import services
-from outpost.screening.models import ScreeningRun
+from outpost.screening.models import Feed, ScreeningRun
+from outpost.screening.services.feeds import feed_fail, feed_read
 
 logger = logging.getLogger("outpost.screening")
 
@@ -40,3 +42,25 @@ def screening_run_task(*, run_id: int, user_id: int, language: str = "") -> dict
             )
             raise
     return run.counts
+
+
+@task()
+def feed_parse_task(*, feed_id: int, user_id: int, language: str = "") -> dict:
+    """Read every row of an uploaded feed and store it."""
+    user = get_user_model().objects.get(pk=user_id)
+    feed = get_visible(Feed, user, feed_id)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        try:
+            feed = feed_read(acting_user=user, feed=feed)
+        except Exception:
+            logger.exception("feed %s could not be read", feed.pk)
+            feed_fail(
+                feed=feed,
+                acting_user=user,
+                message=_(
+                    "Reading the file stopped because of an unexpected error; no row was "
+                    "kept. The administrator can find the details in the log."
+                ),
+            )
+            raise
+    return {"status": feed.status, "rows": feed.total_rows, "errors": feed.error_rows}

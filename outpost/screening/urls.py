@@ -21,4 +21,14 @@ urlpatterns = [
     path("runs/", views.ScreeningRunListView.as_view(), name="run_list"),
     path("runs/new/", views.ScreeningRunStartView.as_view(), name="run_start"),
     path("runs/<int:pk>/", views.ScreeningRunDetailView.as_view(), name="run_detail"),
+    # Review queue (比对人工确认) and concealed-travel discrepancies (出行信息不一致).
+    path("runs/<int:pk>/review/", views.RunReviewView.as_view(), name="run_review"),
+    path("review/", views.ReviewListView.as_view(), name="review_list"),
+    path("review/<int:pk>/", views.ReviewItemView.as_view(), name="review_item"),
+    path("discrepancies/", views.DiscrepancyListView.as_view(), name="discrepancy_list"),
+    path(
+        "discrepancies/<int:pk>/",
+        views.DiscrepancyDetailView.as_view(),
+        name="discrepancy_detail",
+    ),
 ]

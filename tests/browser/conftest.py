@@ -1,4 +1,8 @@
-"""Browser tests drive Debian's chromium through Playwright (no browser download)."""
+"""Browser tests drive Debian's chromium through Playwright (no browser download).
+
+They run against a live server, so they use real transactions; `serialized_rollback` puts
+back the reference data that migrations load (regions, origin categories, risk
+designations, team places, contact rules) after each test's flush."""
 
 import os
 import shutil

@@ -13,6 +13,7 @@ import csv
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,34 @@ _DELIMITERS = (",", "\t", ";")
 
 
 _sheet_cache: dict | None = None
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """The largest file and sheet a reader accepts (see `read_limits`)."""
+
+    max_bytes: int
+    max_rows: int
+
+
+_limits: ContextVar[ReadLimits | None] = ContextVar("outpost_read_limits", default=None)
+
+
+@contextmanager
+def read_limits(*, max_bytes: int, max_rows: int) -> Iterator[None]:
+    """Within this block the readers accept files up to these limits instead of
+    MAX_FILE_BYTES and MAX_ROWS (the arrival feeds, which are read by the worker in a
+    stream, allow more than the registry's imports)."""
+    token = _limits.set(ReadLimits(max_bytes=max_bytes, max_rows=max_rows))
+    try:
+        yield
+    finally:
+        _limits.reset(token)
+
+
+def current_limits() -> ReadLimits:
+    """The limits in force: those of the enclosing `read_limits`, else the module's."""
+    return _limits.get() or ReadLimits(max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS)
 
 
 @contextmanager
@@ -93,10 +122,11 @@ def file_kind(path: Path) -> str:
     size = path.stat().st_size
     if size == 0:
         raise ImportFileError(_("The file is empty."))
-    if size > MAX_FILE_BYTES:
+    max_bytes = current_limits().max_bytes
+    if size > max_bytes:
         raise ImportFileError(
             _("The file is larger than %(limit)d MB; split it into smaller files.")
-            % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
+            % {"limit": max_bytes // (1024 * 1024)}
         )
     with path.open("rb") as handle:
         head = handle.read(8)
@@ -164,12 +194,13 @@ class ExcelWorkbook(Workbook):
         start = sheet.start
         if end is None or start is None:
             return Sheet(name=name, row_count=0, _rows=lambda: iter(()))
-        if end[0] + 1 > MAX_ROWS:
+        max_rows = current_limits().max_rows
+        if end[0] + 1 > max_rows:
             raise ImportFileError(
                 _(
                     "The sheet “%(sheet)s” has more than %(limit)s rows; split it into smaller files."
                 )
-                % {"sheet": name, "limit": f"{MAX_ROWS:,}"}
+                % {"sheet": name, "limit": f"{max_rows:,}"}
             )
         if end[1] + 1 > MAX_COLUMNS:
             raise ImportFileError(
@@ -243,10 +274,11 @@ class CsvWorkbook(Workbook):
             self._lines = sum(
                 chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")
             )
-        if self._lines + 1 > MAX_ROWS:
+        max_rows = current_limits().max_rows
+        if self._lines + 1 > max_rows:
             raise ImportFileError(
                 _("The file has more than %(limit)s rows; split it into smaller files.")
-                % {"limit": f"{MAX_ROWS:,}"}
+                % {"limit": f"{max_rows:,}"}
             )
 
     @property

@@ -6,7 +6,16 @@ from outpost.screening.services.designations import (
     risk_designation_create,
     risk_designation_update,
 )
+from outpost.screening.services.discrepancies import (
+    travel_discrepancies_raise,
+    travel_discrepancy_resolve,
+)
 from outpost.screening.services.feeds import feed_upload
+from outpost.screening.services.review import (
+    match_review_accept,
+    match_review_reject,
+    match_review_reject_all,
+)
 from outpost.screening.services.runs import (
     Screening,
     SourceRow,
@@ -23,10 +32,15 @@ __all__ = [
     "feed_upload",
     "match_decision_record",
     "match_decisions",
+    "match_review_accept",
+    "match_review_reject",
+    "match_review_reject_all",
     "risk_designation_create",
     "risk_designation_update",
     "screening_compute",
     "screening_run_execute",
     "screening_run_fail",
     "screening_run_start",
+    "travel_discrepancies_raise",
+    "travel_discrepancy_resolve",
 ]

@@ -28,7 +28,9 @@ from outpost.screening.models import (
     ScreeningRun,
 )
 from outpost.screening.selectors import origin_category_for
+from outpost.screening.services.discrepancies import travel_discrepancies_raise
 from outpost.screening.services.feeds import BATCH_SIZE
+from outpost.screening.services.feeds import READ as FEED_READ
 
 
 @dataclass(slots=True)
@@ -146,7 +148,8 @@ def screening_compute(
     review_rows = 0
     for link in result.links:
         row = by_id[link.row_id]
-        source = {"feed": row.feed, "row": row.row_number}
+        # row_id: the FeedRow's pk for runs over stored feeds (the review queue shows it).
+        source = {"feed": row.feed, "row": row.row_number, "row_id": row.row_id}
         if link.status == engine.REVIEW:
             review_rows += 1
             for candidate in link.candidates:
@@ -210,6 +213,14 @@ def screening_run_start(*, acting_user, unit: Unit, feeds: Iterable[Feed]) -> Sc
     visible = Feed.objects.visible_to(acting_user).filter(pk__in=[f.pk for f in feeds])
     if visible.count() != len({f.pk for f in feeds}):
         raise ValidationError({"feeds": _("A chosen feed is outside your jurisdiction.")})
+    unread = [f.original_name for f in visible if f.status not in FEED_READ]
+    if unread:
+        raise ValidationError(
+            {
+                "feeds": _("These feeds are not read yet, or could not be read: %(names)s.")
+                % {"names": "、".join(sorted(unread))}
+            }
+        )
     with transaction.atomic():
         run = ScreeningRun(unit=unit, created_by=acting_user, status=RunStatus.QUEUED)
         run.full_clean()
@@ -280,11 +291,13 @@ def screening_run_execute(*, acting_user, run: ScreeningRun) -> ScreeningRun:
             ],
             batch_size=BATCH_SIZE,
         )
+        # Concealed travel (出行信息不一致): linked arrivals whose visit declared otherwise.
+        discrepancies = travel_discrepancies_raise(run=run)
         _run_progress(
             run,
             100,
             status=RunStatus.DONE,
-            counts=screening.counts(),
+            counts={**screening.counts(), "discrepancies": discrepancies},
             finished_at=timezone.now(),
         )
     return run

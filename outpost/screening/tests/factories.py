@@ -1,9 +1,26 @@
+import datetime
+
 import factory
+from django.contrib.auth.models import User
 
 from outpost.core.choices import Role
 from outpost.core.tests.factories import UnitFactory, staff_user
-from outpost.screening.choices import FeedSourceType, FeedStatus
-from outpost.screening.models import Feed, FeedRow, ScreeningRun
+from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory
+from outpost.screening.choices import (
+    DiscrepancyKind,
+    DiscrepancyStatus,
+    FeedSourceType,
+    FeedStatus,
+    LinkStatus,
+    RunStatus,
+)
+from outpost.screening.models import (
+    Feed,
+    FeedRow,
+    ScreeningResult,
+    ScreeningRun,
+    TravelDiscrepancy,
+)
 
 
 class FeedFactory(factory.django.DjangoModelFactory):
@@ -50,7 +67,60 @@ class ScreeningRunFactory(factory.django.DjangoModelFactory):
     )
 
 
+def _runner() -> User:
+    return User.objects.get_or_create(username="screening-runner")[0]
+
+
+class ScreeningResultFactory(factory.django.DjangoModelFactory):
+    """A review link of a finished run over the resident's unit (pass ``resident=``)."""
+
+    class Meta:
+        model = ScreeningResult
+
+    resident = factory.SubFactory(ResidentFactory)
+    unit = factory.LazyAttribute(lambda o: o.resident.unit)
+    run = factory.LazyAttribute(
+        lambda o: ScreeningRunFactory(unit=o.unit, created_by=_runner(), status=RunStatus.DONE)
+    )
+    rule = "phone"
+    score = 75
+    status = LinkStatus.REVIEW
+    identity_key = factory.Sequence(lambda n: f"identity{n:024d}")
+    sources = factory.LazyFunction(list)
+
+
+class TravelDiscrepancyFactory(factory.django.DjangoModelFactory):
+    """An open discrepancy: the visit declared no travel, the feed says Wuhan."""
+
+    class Meta:
+        model = TravelDiscrepancy
+
+    resident = factory.SubFactory(ResidentFactory)
+    unit = factory.LazyAttribute(lambda o: o.resident.unit)
+    kind = DiscrepancyKind.NO_TRAVEL
+    feed_name = "铁路旅客名单.csv"
+    feed_row_number = 2
+    feed_origin = "湖北省武汉市"
+    feed_region_code = "420102"
+    arrival_date = datetime.date(2020, 1, 20)
+    status = DiscrepancyStatus.OPEN
+
+
+def _resident_in(grid):
+    return ResidentFactory(household=HouseholdFactory(unit=grid), name=f"待核查{grid.code}")
+
+
 SCOPED_FACTORIES = {
     Feed: lambda grid: FeedFactory(unit=grid),
     ScreeningRun: lambda grid: ScreeningRunFactory(unit=grid),
+    ScreeningResult: lambda grid: ScreeningResultFactory(resident=_resident_in(grid)),
+    TravelDiscrepancy: lambda grid: TravelDiscrepancyFactory(resident=_resident_in(grid)),
+}
+
+# Routes whose page shows a record by something else than its own link or name.
+ROUTE_FACTORIES = {
+    # The queue shows the candidate's name.
+    "screening:review_list": lambda grid: (
+        ScreeningResultFactory(resident=_resident_in(grid)).resident
+    ),
 }

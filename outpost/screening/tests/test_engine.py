@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from outpost.core.validators import id_check_character
+from outpost.core.validators import id_check_character, normalize_phone
+from outpost.screening import engine
 from outpost.screening.engine import (
     REJECTED,
     FeedColumns,
@@ -428,3 +429,104 @@ def test_decision_for_a_row_no_rule_proposes():
     key = identity_key("", "", "赵六", None)
     link = only_link(match_feed(residents(), rows, {key: 2}))
     assert (link.resident_id, link.status, link.rule) == (2, "decided", "decision")
+
+
+# ---------------------------------------------------------------------------- engine speed-ups
+
+
+def test_name_and_birth_date_with_another_phone_is_review_not_auto():
+    # The same name and birth date, but both sides have a phone and the phones differ.
+    extra = (8, "周杰", "", "13600000008", D_LI)
+    link = only_link(match_feed(residents(extra), feed(("周杰", "", "13900000999", D_LI))))
+    assert (link.resident_id, link.rule, link.status) == (8, "name_birth_date", "review")
+    assert "phone" not in link.agreed_fields
+    # without a phone in the feed it is still auto
+    link = only_link(match_feed(residents(extra), feed(("周杰", "", "", D_LI))))
+    assert (link.resident_id, link.status) == (8, "auto")
+
+
+def test_last_digit_swapped_with_an_x_check_character():
+    real = next(
+        make_id(f"21021120040405{n:03d}")
+        for n in range(1000)
+        if make_id(f"21021120040405{n:03d}").endswith("X")
+    )
+    typo = real[:16] + "X" + real[16]
+    link = only_link(
+        match_feed(
+            residents((7, "刘洋", real, "13700000007", None)),
+            feed(("刘洋", typo, "137-0000-0007", None)),
+        )
+    )
+    assert (link.resident_id, link.rule, link.detail, link.status) == (
+        7,
+        "id_one_edit",
+        "swap",
+        "auto",
+    )
+
+
+ODD_IDS = [
+    ZHANG,
+    ZHANG.lower(),
+    ZHANG[:6] + ZHANG[8:17],  # 15 digits, upgraded in SQL
+    "990211" + "800101001",  # 15 digits, no such province: not upgraded
+    "210211" + "991231001",  # 15 digits, 1999-12-31: upgraded
+    "210211" + "800230001",  # 15 digits, 30 February: not upgraded
+    " ".join(ZHANG),
+    ZHANG.replace("1", "１"),  # full-width: the validators' path
+    ZHANG[:-1] + "x",
+    "3.60426E+17",
+    "无",
+    "1234567890123456 ",
+    "",
+]
+ODD_PHONES = [
+    "13600000008",
+    "+86 136-0000-0008",
+    "+86-13600000008",
+    "8613600000008",
+    "0086 136 0000 0008",
+    "136.0000.0008",
+    "１３６００００００08",
+    "(0411) 8465 0000",
+]
+
+
+@pytest.mark.parametrize("raw_id", ODD_IDS)
+@pytest.mark.parametrize("raw_phone", ODD_PHONES[:3])
+def test_sql_normalisation_of_ids_agrees_with_the_validators(raw_id, raw_phone):
+    # 周杰 has no ID: the phone links whatever ID the feed row carries, and the row's
+    # identity key (computed in SQL) must equal the Python one.
+    zhou = columns(
+        [(8, "周杰", "", "13600000008", None)],
+        ("resident_id", "name", "id_number", "phone", "birth_date"),
+    )
+    link = only_link(match_feed(zhou, feed(("周杰", raw_id, raw_phone, None))))
+    assert link.resident_id == 8
+    assert link.identity_key == identity_key(raw_id, raw_phone, "周杰", None)
+
+
+@pytest.mark.parametrize("raw_phone", ODD_PHONES)
+def test_sql_normalisation_of_phones_agrees_with_the_validators(raw_phone):
+    extra = (8, "周杰", "", "13600000008", None)
+    result = match_feed(residents(extra), feed(("周杰", "", raw_phone, D_LI)))
+    linked = normalize_phone(raw_phone) == "13600000008"
+    assert [link.resident_id for link in result.links] == ([8] if linked else [])
+    decided = match_feed(
+        residents(extra),
+        feed(("周杰", "", raw_phone, D_LI)),
+        {identity_key("", raw_phone, "周杰", D_LI): 3},
+    )
+    assert [link.status for link in decided.links] == ["decided"]
+
+
+def test_many_unmatched_rows_come_back_lazily(monkeypatch):
+    monkeypatch.setattr(engine, "EAGER_UNMATCHED", 1)
+    result = match_feed(
+        residents(), feed(("张伟", ZHANG, "", None), ("赵六", "", "", None), ("钱七", "", "", None))
+    )
+    assert isinstance(result.unmatched, engine.UnmatchedRows)
+    assert len(result.unmatched) == 2
+    assert result.unmatched == [101, 102]
+    assert list(result.unmatched) == [101, 102] and result.unmatched[0] == 101

@@ -1,19 +1,29 @@
-"""Feed upload: the raw file is kept, every row is stored, bad rows carry their problems."""
+"""Feed upload: the raw file is kept, every row is stored, bad rows carry their problems.
+
+The upload only checks the top of the file and queues the reading; the tests run the task
+as the worker does (immediately once the upload commits, or through the real `db_worker`)."""
 
 import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from outpost.core.imports import readers
+from outpost.core.imports.readers import ImportFileError, open_workbook
 from outpost.core.tests.imports_support import use_import_settings, write_csv, write_xlsx
+from outpost.core.tests.worker import run_queued_tasks
 from outpost.registry.tests.factories import valid_id_number
+from outpost.screening import imports
 from outpost.screening.choices import FeedStatus
 from outpost.screening.models import Feed, FeedRow
 from outpost.screening.services import feed_upload
-from outpost.screening.tests.factories import FeedRowFactory
+from outpost.screening.services import feeds as feed_services
+from outpost.screening.tests.factories import FeedFactory, FeedRowFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +38,31 @@ def feed_settings(settings, tmp_path):
         yield
 
 
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+@pytest.fixture
+def upload(django_capture_on_commit_callbacks):
+    """Upload a file as `feed_upload` does; the reading task runs once the upload commits
+    (the immediate task backend of the tests). Returns the feed, refreshed."""
+
+    def upload(user, unit, path, *, source_type="rail"):
+        with path.open("rb") as handle, django_capture_on_commit_callbacks(execute=True):
+            feed = feed_upload(
+                acting_user=user,
+                unit=unit,
+                source_type=source_type,
+                file=File(handle, name=path.name),
+                original_name=path.name,
+            )
+        feed.refresh_from_db()
+        return feed
+
+    return upload
+
+
 def _upload(user, unit, path, *, source_type="rail"):
+    """Upload only: what the request does (the task is not run)."""
     with path.open("rb") as handle:
         return feed_upload(
             acting_user=user,
@@ -39,12 +73,19 @@ def _upload(user, unit, path, *, source_type="rail"):
         )
 
 
+def _people(count, start=0):
+    return [
+        [f"旅客{n}", valid_id_number(n), f"139{n:08d}", "武汉", "2020-01-20", "G1", ""]
+        for n in range(start, start + count)
+    ]
+
+
 def _rows(feed):
     return {r.row_number: r for r in FeedRow.objects.filter(feed=feed)}
 
 
 def test_a_feed_keeps_its_file_and_every_row_bad_ones_with_their_problems(
-    officer_a, district, tmp_path
+    officer_a, district, tmp_path, upload
 ):
     rows = [
         HEADINGS,
@@ -56,10 +97,10 @@ def test_a_feed_keeps_its_file_and_every_row_bad_ones_with_their_problems(
         ["", "", "", "", "2020-01-23", "", ""],
     ]  # fmt: skip
     path = write_csv(tmp_path / "rail.csv", rows)
-    feed = _upload(officer_a, district.community_a, path)
+    feed = upload(officer_a, district.community_a, path)
 
     assert feed.status == FeedStatus.PARSED_WITH_ERRORS
-    assert (feed.total_rows, feed.error_rows) == (5, 3)
+    assert (feed.total_rows, feed.error_rows, feed.progress) == (5, 3, 100)
     assert feed.file.read().decode().startswith("姓名,身份证号")
     stored = _rows(feed)
     assert sorted(stored) == [2, 3, 4, 5, 6]
@@ -82,11 +123,11 @@ def test_a_feed_keeps_its_file_and_every_row_bad_ones_with_their_problems(
     assert stored[6].parse_errors[0]["message"] == "The row has no name, ID number or phone."
 
 
-def test_an_all_blank_id_column_is_no_error(officer_a, district, tmp_path):
+def test_an_all_blank_id_column_is_no_error(officer_a, district, tmp_path, upload):
     rows = [["旅客姓名", "证件号码", "联系电话", "来源地", "抵连日期"]]
     rows += [[f"旅客{n}", "", f"1381234567{n}", "武汉", 43850 + n] for n in range(3)]
     path = write_xlsx(tmp_path / "arrivals.xlsx", rows, sheet="登记")
-    feed = _upload(officer_a, district.community_a, path, source_type="arrivals")
+    feed = upload(officer_a, district.community_a, path, source_type="arrivals")
 
     assert (feed.total_rows, feed.error_rows, feed.status) == (3, 0, FeedStatus.PARSED)
     first = FeedRow.objects.filter(feed=feed).first()
@@ -117,19 +158,25 @@ def test_a_file_without_name_id_or_phone_columns_is_refused(officer_a, district,
     path = write_csv(tmp_path / "trains.csv", [["车次", "座位号"], ["G1", "1A"]])
     with pytest.raises(ValidationError) as caught:
         _upload(officer_a, district.community_a, path)
-    assert "at least one of them" in caught.value.message_dict["file"][0]
+    message = caught.value.message_dict["file"][0]
+    assert "姓名, 身份证号, 手机号" in message and "at least one of them" in message
+    assert "The columns found in row 1 are: 车次, 座位号." in message
+    assert not Feed.objects.exists()
 
 
-def test_an_officer_uploads_a_feed_in_the_browser(client, officer_a, district, tmp_path):
+def test_an_officer_uploads_a_feed_in_the_browser(
+    client, officer_a, district, tmp_path, django_capture_on_commit_callbacks
+):
     path = write_csv(tmp_path / "list.csv", [HEADINGS, ["张三", ID_15, "", "", "", "", ""]])
     client.force_login(officer_a)
-    with path.open("rb") as handle:
+    with path.open("rb") as handle, django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("screening:feed_upload"),
             {"source_type": "flight", "unit": district.community_a.pk, "file": handle},
         )
     feed = Feed.objects.get()
     assert response.status_code == 302 and response["Location"] == feed.get_absolute_url()
+    assert (feed.status, feed.total_rows) == (FeedStatus.PARSED, 1)
     assert (feed.uploaded_by, feed.source_type, feed.original_name) == (
         officer_a,
         "flight",
@@ -194,3 +241,221 @@ def test_the_upload_page_offers_only_units_of_the_users_subtree(client, officer_
     assert response.status_code == 200
     units = list(response.context["form"].fields["unit"].queryset)
     assert units == [district.community_a]
+
+
+def test_the_upload_returns_a_queued_feed_that_the_worker_reads_while_the_page_polls(
+    settings, client, officer_a, district, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DB_TASKS
+    path = write_csv(tmp_path / "big.csv", [HEADINGS, *_people(30)])
+    client.force_login(officer_a)
+    with path.open("rb") as handle, django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("screening:feed_upload"),
+            {"source_type": "rail", "unit": district.community_a.pk, "file": handle},
+        )
+    feed = Feed.objects.get()
+    assert response["Location"] == feed.get_absolute_url()
+    assert (feed.status, feed.progress, FeedRow.objects.count()) == (FeedStatus.QUEUED, 0, 0)
+    assert feed.mapping["身份证号"] == "id_number"
+    page = client.get(feed.get_absolute_url()).content.decode()
+    assert "being read" in page  # the message after the redirect
+    assert 'hx-trigger="every 2s"' in page and "Waiting for the worker" in page
+    list_page = client.get(reverse("screening:feed_list")).content.decode()
+    assert "waiting to be read" in list_page
+
+    run_queued_tasks()
+
+    feed.refresh_from_db()
+    assert (feed.status, feed.total_rows, feed.error_rows, feed.progress) == (
+        FeedStatus.PARSED,
+        30,
+        0,
+        100,
+    )
+    fragment = client.get(feed.get_absolute_url(), headers={"HX-Request": "true"})
+    content = fragment.content.decode()
+    assert "<html" not in content and "every 2s" not in content
+    assert "旅客29" in content and "<dd>30</dd>" in content
+
+
+def test_the_page_of_a_feed_being_read_shows_its_progress(client, officer_a, district):
+    feed = FeedFactory(unit=district.community_a, status=FeedStatus.PARSING, progress=40)
+    client.force_login(officer_a)
+    fragment = client.get(feed.get_absolute_url(), headers={"HX-Request": "true"})
+    content = fragment.content.decode()
+    assert 'value="40"' in content and "Reading the rows of the file… 40%" in content
+    assert 'hx-trigger="every 2s"' in content
+    assert "No rows to show." not in content  # the rows appear once read
+
+
+def test_progress_is_reported_as_the_rows_are_read(
+    monkeypatch, officer_a, district, tmp_path, upload
+):
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 10)
+    path = write_csv(tmp_path / "rail.csv", [HEADINGS, *_people(50)])
+    with CaptureQueriesContext(connection) as queries:
+        feed = upload(officer_a, district.community_a, path)
+    updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "screening_feed"')]
+    progress_only = [sql for sql in updates if 'SET "progress"' in sql]
+    assert len(progress_only) >= 4  # 20 %, 40 %, 60 %, 80 %…
+    assert (feed.status, feed.total_rows, feed.progress) == (FeedStatus.PARSED, 50, 100)
+
+
+def test_phones_with_plus_86_and_dashes_and_dates_in_mixed_formats(
+    officer_a, district, tmp_path, upload
+):
+    rows = [
+        HEADINGS,
+        ["甲", "", "+86 138-1234-5678", "", datetime.date(2020, 1, 20), "", ""],
+        ["乙", "", "+86-139-1234-5678", "", 43851, "", ""],  # an Excel serial: 2020-01-21
+        ["丙", "", "0086 137 1234 5678", "", "2020年1月22日", "", ""],
+        ["丁", "", "136-1234-5678", "", "2020/1/23", "", ""],
+        ["戊", "", "+8615012345678", "", "20200124", "", ""],
+        ["己", "", "(0411)84123456", "", "2020.1.25", "", ""],
+        ["庚", "", "", "", "一月二十六", "", ""],
+    ]  # fmt: skip
+    feed = upload(officer_a, district.community_a, write_xlsx(tmp_path / "mixed.xlsx", rows))
+
+    stored = _rows(feed)
+    assert [stored[n].phone for n in range(2, 7)] == [
+        "13812345678",
+        "13912345678",
+        "13712345678",
+        "13612345678",
+        "15012345678",
+    ]
+    assert [stored[n].arrival_date for n in range(2, 8)] == [
+        datetime.date(2020, 1, day) for day in range(20, 26)
+    ]
+    assert stored[8].arrival_date is None
+    assert stored[8].parse_errors[0]["column"] == "到达日期 (E)"
+    assert (feed.status, feed.total_rows, feed.error_rows) == (
+        FeedStatus.PARSED_WITH_ERRORS,
+        7,
+        1,
+    )
+
+
+def test_the_same_person_twice_in_a_feed_is_kept_twice(officer_a, district, tmp_path, upload):
+    person = ["张三", valid_id_number(7), "13912345678", "武汉", "2020-01-20", "G1", "1A"]
+    later = [*person[:4], "2020-01-22", "G2", "3C"]
+    feed = upload(
+        officer_a,
+        district.community_a,
+        write_csv(tmp_path / "twice.csv", [HEADINGS, person, later]),
+    )
+    stored = _rows(feed)
+    assert (feed.total_rows, feed.error_rows) == (2, 0)
+    assert stored[2].id_number == stored[3].id_number == valid_id_number(7)
+    assert (stored[2].train_or_flight, stored[3].train_or_flight) == ("G1", "G2")
+
+
+def test_a_file_failing_in_the_middle_fails_the_feed_and_keeps_no_row(
+    client, officer_a, district, tmp_path, upload
+):
+    # 3,000 good rows (more than a batch, so rows are written before the failure), then a
+    # row too wide to be a table row.
+    rows = [HEADINGS, *_people(3000), ["x"] * 250, *_people(5, start=3000)]
+    feed = upload(officer_a, district.community_a, write_csv(tmp_path / "broken.csv", rows))
+
+    assert feed.status == FeedStatus.FAILED
+    assert feed.failure == "Row 3002 has more than 200 columns."
+    assert (feed.total_rows, FeedRow.objects.count()) == (0, 0)
+    assert feed.file  # the raw file is kept
+    client.force_login(officer_a)
+    content = client.get(feed.get_absolute_url()).content.decode()
+    assert "Row 3002 has more than 200 columns." in content and "every 2s" not in content
+
+
+def test_an_unexpected_error_while_reading_fails_the_feed_with_a_message(
+    settings, officer_a, district, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DB_TASKS
+    with django_capture_on_commit_callbacks(execute=True):
+        feed = _upload(
+            officer_a, district.community_a, write_csv(tmp_path / "a.csv", [HEADINGS, *_people(3)])
+        )
+    feed.file.delete(save=False)  # the file vanished from the storage before the worker ran
+
+    run_queued_tasks()
+
+    feed.refresh_from_db()
+    assert feed.status == FeedStatus.FAILED
+    assert "unexpected error; no row was kept" in feed.failure
+    assert not FeedRow.objects.exists()
+
+
+def test_a_feed_above_the_registry_caps_but_within_the_feed_caps_is_read(
+    monkeypatch, officer_a, district, tmp_path, upload
+):
+    monkeypatch.setattr(readers, "MAX_ROWS", 50)
+    monkeypatch.setattr(readers, "MAX_FILE_BYTES", 1000)
+    path = write_csv(tmp_path / "long.csv", [HEADINGS, *_people(120)])
+    with pytest.raises(ImportFileError):  # too large for a registry import
+        open_workbook(path)
+
+    feed = upload(officer_a, district.community_a, path)
+
+    assert (feed.status, feed.total_rows) == (FeedStatus.PARSED, 120)
+
+
+def test_a_feed_above_the_feed_row_cap_is_refused_at_upload(
+    monkeypatch, officer_a, district, tmp_path
+):
+    monkeypatch.setattr(imports, "FEED_MAX_ROWS", 100)
+    path = write_csv(tmp_path / "long.csv", [HEADINGS, *_people(120)])
+    with pytest.raises(ValidationError) as caught:
+        _upload(officer_a, district.community_a, path)
+    assert caught.value.message_dict["file"] == [
+        "The file has more than 100 rows; split it into smaller files."
+    ]
+    assert not Feed.objects.exists()
+
+
+def test_a_large_workbook_is_checked_by_the_worker(
+    monkeypatch, officer_a, district, tmp_path, upload
+):
+    # A workbook too large to open in the request is only told to be a workbook there; a
+    # missing column is then reported by the worker.
+    monkeypatch.setattr(feed_services, "INSPECT_EXCEL_MAX_BYTES", 0)
+    path = write_xlsx(tmp_path / "trains.xlsx", [["车次", "座位号"], ["G1", "1A"]])
+    feed = upload(officer_a, district.community_a, path)
+    assert feed.status == FeedStatus.FAILED
+    assert "at least one of them" in feed.failure and not FeedRow.objects.exists()
+
+    good = upload(
+        officer_a, district.community_a, write_xlsx(tmp_path / "ok.xlsx", [HEADINGS, *_people(3)])
+    )
+    assert (good.status, good.total_rows, good.mapping["姓名"]) == (FeedStatus.PARSED, 3, "name")
+
+
+def test_a_file_that_is_no_table_is_refused_at_upload(officer_a, district, tmp_path):
+    path = tmp_path / "photo.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20)
+    with pytest.raises(ValidationError) as caught:
+        _upload(officer_a, district.community_a, path)
+    assert "neither an Excel workbook" in caught.value.message_dict["file"][0]
+
+
+def test_a_screening_offers_only_feeds_read_to_the_end_and_refuses_others(
+    client, officer_a, district
+):
+    read = FeedFactory(unit=district.community_a, original_name="read.csv")
+    queued = FeedFactory(
+        unit=district.community_a, original_name="queued.csv", status=FeedStatus.QUEUED
+    )
+    client.force_login(officer_a)
+    page = client.get(reverse("screening:run_start"))
+    offered = [value for value, _label in page.context["form"].fields["feeds"].choices]
+    assert offered == [read.pk]
+
+    response = client.post(
+        reverse("screening:run_start"),
+        {"feeds": [read.pk, queued.pk], "unit": district.community_a.pk},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["feeds"] == [
+        "These feeds are not read to the end yet, or could not be read: queued.csv. Wait "
+        "until their page shows the rows, then start the screening."
+    ]

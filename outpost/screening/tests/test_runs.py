@@ -374,3 +374,14 @@ def test_a_neighbouring_communitys_decision_does_not_apply(
         station_officer, district.station, [world["feed"]], django_capture_on_commit_callbacks
     )
     assert not {t.pk for t in world["twins"]} & set(_categories(run_station))
+
+
+def test_a_feed_still_being_read_cannot_be_screened(district, station_officer):
+    from django.core.exceptions import ValidationError
+
+    from outpost.screening.choices import FeedStatus
+
+    feed = FeedFactory(unit=district.station, status=FeedStatus.PARSING, original_name="航班.xlsx")
+    with pytest.raises(ValidationError) as caught:
+        screening_run_start(acting_user=station_officer, unit=district.station, feeds=[feed])
+    assert "航班.xlsx" in str(caught.value.message_dict["feeds"])

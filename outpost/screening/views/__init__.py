@@ -5,7 +5,9 @@ from outpost.screening.views.designations import (
     RiskDesignationListView,
     RiskDesignationUpdateView,
 )
+from outpost.screening.views.discrepancies import DiscrepancyDetailView, DiscrepancyListView
 from outpost.screening.views.feeds import FeedDetailView, FeedListView, FeedUploadView
+from outpost.screening.views.review import ReviewItemView, ReviewListView, RunReviewView
 from outpost.screening.views.runs import (
     ScreeningRunDetailView,
     ScreeningRunListView,
@@ -13,12 +15,17 @@ from outpost.screening.views.runs import (
 )
 
 __all__ = [
+    "DiscrepancyDetailView",
+    "DiscrepancyListView",
     "FeedDetailView",
     "FeedListView",
     "FeedUploadView",
+    "ReviewItemView",
+    "ReviewListView",
     "RiskDesignationCreateView",
     "RiskDesignationListView",
     "RiskDesignationUpdateView",
+    "RunReviewView",
     "ScreeningRunDetailView",
     "ScreeningRunListView",
     "ScreeningRunStartView",

@@ -1,4 +1,7 @@
-"""Feed pages (比对数据源): list, upload, detail with the rows and their problems."""
+"""Feed pages (比对数据源): list, upload, detail with the rows and their problems.
+
+The upload only keeps the file and queues its reading; the feed's page follows the worker's
+progress (htmx polls its body every 2 s) and shows the rows once they are read."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -9,7 +12,8 @@ from django.views.generic import FormView
 
 from outpost.core.scoping import user_scope_unit
 from outpost.core.viewmixins import ScopedDetailView, ScopedListView, form_add_service_errors
-from outpost.screening import selectors
+from outpost.screening import imports, selectors
+from outpost.screening.choices import FeedStatus
 from outpost.screening.forms import FeedUploadForm, ScreeningRunForm
 from outpost.screening.models import Feed
 from outpost.screening.services import (
@@ -37,10 +41,12 @@ class FeedListView(ScopedListView):
 
 
 class FeedDetailView(ScopedDetailView):
-    """A feed's counts and its rows, ID numbers and phones masked."""
+    """A feed's progress while it is read, then its counts and its rows, ID numbers and
+    phones masked. htmx polls the body fragment while the feed is queued or being read."""
 
     model = Feed
     template_name = "screening/feed_detail.html"
+    partial_template_name = "screening/partials/feed_body.html"
     rows_shown = 200
 
     def get_queryset(self):
@@ -48,11 +54,14 @@ class FeedDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        reading = self.object.status in (FeedStatus.QUEUED, FeedStatus.PARSING)
         errors_only = self.request.GET.get("errors") == "1"
-        rows = selectors.feed_rows(
-            feed=self.object, user=self.request.user, errors_only=errors_only
-        )
-        context.update(rows=rows[: self.rows_shown], errors_only=errors_only)
+        context.update(reading=reading, errors_only=errors_only, rows=[])
+        if self.object.status in (FeedStatus.PARSED, FeedStatus.PARSED_WITH_ERRORS):
+            rows = selectors.feed_rows(
+                feed=self.object, user=self.request.user, errors_only=errors_only
+            )
+            context["rows"] = rows[: self.rows_shown]
         return context
 
 
@@ -70,6 +79,11 @@ class FeedUploadView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
     def get_initial(self):
         return {"unit": user_scope_unit(self.request.user)}
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            max_rows=imports.FEED_MAX_ROWS, max_mb=imports.FEED_MAX_BYTES // (1024 * 1024), **kwargs
+        )
+
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
         try:
@@ -83,12 +97,8 @@ class FeedUploadView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
         except ValidationError as exc:
             form_add_service_errors(form, exc)
             return self.form_invalid(form)
-        if feed.error_rows:
-            messages.warning(
-                self.request,
-                _("%(total)d rows read; %(errors)d have problems and are kept with them.")
-                % {"total": feed.total_rows, "errors": feed.error_rows},
-            )
-        else:
-            messages.success(self.request, _("%(total)d rows read.") % {"total": feed.total_rows})
+        messages.success(
+            self.request,
+            _("The file is kept; its rows are being read. This page shows the progress."),
+        )
         return HttpResponseRedirect(feed.get_absolute_url())
