@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "outpost.screening",
     "outpost.keypersons",
     "outpost.notify",
+    "outpost.dispatch",
 ]
 
 MIDDLEWARE = [

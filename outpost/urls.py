@@ -21,6 +21,7 @@ urlpatterns = [
     path("screening/", include("outpost.screening.urls")),
     path("keypersons/", include("outpost.keypersons.urls")),
     path("notify/", include("outpost.notify.urls")),
+    path("dispatch/", include("outpost.dispatch.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -15,15 +15,25 @@ EDIT = ("view", "add", "change")
 
 # app label -> actions, per role; plus extra "app.codename" permissions.
 ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
-    Role.STATION_LEADER: {"registry": VIEW, "screening": VIEW, "keypersons": VIEW},
-    Role.POLICE_OFFICER: {"registry": EDIT, "screening": EDIT, "keypersons": EDIT},
+    Role.STATION_LEADER: {
+        "registry": VIEW,
+        "screening": VIEW,
+        "keypersons": VIEW,
+        "dispatch": VIEW,
+    },
+    Role.POLICE_OFFICER: {
+        "registry": EDIT,
+        "screening": EDIT,
+        "keypersons": EDIT,
+        "dispatch": EDIT,
+    },
     Role.AUXILIARY_POLICE: {"registry": EDIT, "keypersons": EDIT},
     Role.COMMUNITY_CADRE: {"registry": EDIT, "keypersons": EDIT},
     Role.GRID_WORKER: {"registry": EDIT, "keypersons": EDIT},
     Role.MEDICAL_STAFF: {"registry": VIEW, "keypersons": VIEW},
-    Role.ANALYST: {"registry": VIEW, "screening": VIEW, "keypersons": VIEW},
+    Role.ANALYST: {"registry": VIEW, "screening": VIEW, "keypersons": VIEW, "dispatch": VIEW},
     Role.ENTERPRISE_LIAISON: {},
-    Role.ADMINISTRATOR: {"registry": EDIT, "screening": EDIT, "keypersons": EDIT},
+    Role.ADMINISTRATOR: {"registry": EDIT, "screening": EDIT, "keypersons": EDIT, "dispatch": EDIT},
 }
 
 ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
@@ -34,6 +44,7 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "screening.change_riskdesignation",
         "screening.add_feed",
         "screening.add_screeningrun",
+        "dispatch.add_dispatchorder",
         "core.add_importjob",
         "core.reveal_personal_data",
         "core.export_personal_data",
@@ -46,7 +57,8 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     ),
     Role.AUXILIARY_POLICE: ("core.add_importjob",),
     Role.COMMUNITY_CADRE: ("core.add_importjob", "core.reveal_personal_data"),
-    Role.MEDICAL_STAFF: ("core.reveal_personal_data",),
+    # Medical staff serve on four-on-one teams: they log contacts with their key persons.
+    Role.MEDICAL_STAFF: ("core.reveal_personal_data", "keypersons.add_contactentry"),
     Role.ADMINISTRATOR: (
         "core.add_importjob",
         "core.reveal_personal_data",

@@ -3,6 +3,7 @@ masked like the pages; nothing is ever deleted."""
 
 from datetime import date, datetime
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -14,9 +15,21 @@ from outpost.core.api_support import api_get_visible, scoped_route
 from outpost.core.models import Unit
 from outpost.core.services import personal_data_reveal
 from outpost.keypersons import selectors
-from outpost.keypersons.choices import KeyPersonCategory, KeyPersonStatus, SourceType
-from outpost.keypersons.models import KeyPerson, KeyPersonSource
-from outpost.keypersons.services import key_person_create, key_person_status_change
+from outpost.keypersons.choices import (
+    ContactChannel,
+    ContactOutcome,
+    KeyPersonCategory,
+    KeyPersonStatus,
+    SourceType,
+)
+from outpost.keypersons.models import ContactEntry, KeyPerson, KeyPersonSource, TeamMember
+from outpost.keypersons.services import (
+    contact_log,
+    key_person_create,
+    key_person_status_change,
+    team_confirm,
+    team_propose,
+)
 from outpost.registry.models import Resident
 from outpost.screening.models import OriginCategory, ScreeningRun
 
@@ -319,3 +332,225 @@ def key_person_reveal(request: HttpRequest, key_person_id: int, payload: RevealI
         raise HttpError(403, str(exc)) from exc
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from exc
+
+
+# ---------------------------------------------------------------------------- teams and contacts
+
+
+class TeamMemberOut(Schema):
+    id: int
+    role: str
+    role_name: str
+    worker_id: int
+    worker_name: str
+    worker_unit: str
+    status: str
+    assigned_at: datetime
+    confirmed_at: datetime | None
+
+    @staticmethod
+    def resolve_role(obj: TeamMember) -> str:
+        return obj.role.code
+
+    @staticmethod
+    def resolve_role_name(obj: TeamMember) -> str:
+        return obj.role.name
+
+    @staticmethod
+    def resolve_worker_name(obj: TeamMember) -> str:
+        profile = getattr(obj.worker, "staff_profile", None)
+        return profile.display_name if profile else obj.worker.username
+
+    @staticmethod
+    def resolve_worker_unit(obj: TeamMember) -> str:
+        profile = getattr(obj.worker, "staff_profile", None)
+        return profile.unit.name if profile else ""
+
+
+class TeamPlaceIn(Schema):
+    role: str  # a team role's code, e.g. "grid"
+    worker_id: int
+
+
+class TeamConfirmIn(Schema):
+    """`members`: places to change (role code and worker); the other places keep their
+    current member. Every current member is confirmed."""
+
+    members: list[TeamPlaceIn] = []
+
+
+class ContactIn(Schema):
+    """One contact; `channel` defaults to a phone call, `outcome` to reached,
+    `contacted_at` to now."""
+
+    channel: str = ContactChannel.PHONE
+    outcome: str = ContactOutcome.REACHED
+    contacted_at: datetime | None = None
+    note: str = ""
+
+
+class ContactOut(Schema):
+    id: int
+    key_person_id: int
+    key_person_name: str
+    worker_id: int
+    worker_name: str
+    contacted_at: datetime
+    channel: str
+    outcome: str
+    note: str
+
+    @staticmethod
+    def resolve_key_person_name(obj: ContactEntry) -> str:
+        return obj.key_person.display_name
+
+    @staticmethod
+    def resolve_worker_name(obj: ContactEntry) -> str:
+        profile = getattr(obj.worker, "staff_profile", None)
+        return profile.display_name if profile else obj.worker.username
+
+
+class KeyPersonContactStateOut(KeyPersonOut):
+    last_contact_at: datetime | None
+    is_overdue: bool
+
+
+def _team(key_person: KeyPerson, user) -> list[TeamMember]:
+    return list(selectors.current_team(user=user, key_person=key_person))
+
+
+@router.get(
+    "/key-persons/{key_person_id}/team",
+    response=list[TeamMemberOut],
+    openapi_extra=scoped_route(KeyPerson),
+)
+def team_list(request: HttpRequest, key_person_id: int):
+    """The key person's current four-on-one team (四包一), proposed or confirmed."""
+    key_person = api_get_visible(request, KeyPerson, key_person_id)
+    return _team(key_person, request.auth)
+
+
+@router.post(
+    "/key-persons/{key_person_id}/team/propose",
+    response={200: list[TeamMemberOut], 422: ErrorOut},
+    openapi_extra=scoped_route(KeyPerson),
+)
+def team_propose_route(request: HttpRequest, key_person_id: int):
+    """Propose members for the empty places of the team; returns the current team."""
+    key_person = api_get_visible(request, KeyPerson, key_person_id, "change")
+    try:
+        team_propose(acting_user=request.auth, key_person=key_person)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    except ValidationError as exc:
+        return _error(exc)
+    return _team(key_person, request.auth)
+
+
+@router.post(
+    "/key-persons/{key_person_id}/team/confirm",
+    response={200: list[TeamMemberOut], 422: ErrorOut},
+    openapi_extra=scoped_route(KeyPerson),
+)
+def team_confirm_route(request: HttpRequest, key_person_id: int, payload: TeamConfirmIn):
+    """Confirm the team, changing the places in `members`. A worker who does not hold the
+    place's staff role, or whose unit does not cover the key person's, is a 422 naming the
+    place; a worker the caller cannot see is a 404."""
+    user = request.auth
+    key_person = api_get_visible(request, KeyPerson, key_person_id, "change")
+    workers = {}
+    for place in payload.members:
+        worker = (
+            get_user_model()
+            .objects.filter(pk=place.worker_id, is_active=True)
+            .select_related("staff_profile__unit")
+            .first()
+        )
+        if worker is None:
+            raise HttpError(404, "worker")
+        workers[place.role] = worker
+    try:
+        team_confirm(acting_user=user, key_person=key_person, workers=workers)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    except ValidationError as exc:
+        return _error(exc)
+    return _team(key_person, user)
+
+
+@router.get(
+    "/key-persons/{key_person_id}/contacts",
+    response=list[ContactOut],
+    openapi_extra=scoped_route(KeyPerson),
+)
+@paginate(LimitOffsetPagination)
+def key_person_contacts(request: HttpRequest, key_person_id: int):
+    """The contacts logged with one key person, newest first."""
+    key_person = api_get_visible(request, KeyPerson, key_person_id)
+    return selectors.contact_entries(user=request.auth, key_person=key_person)
+
+
+@router.post(
+    "/key-persons/{key_person_id}/contacts",
+    response={200: ContactOut, 422: ErrorOut},
+    openapi_extra=scoped_route(KeyPerson),
+)
+def contact_new(request: HttpRequest, key_person_id: int, payload: ContactIn):
+    """Log a contact with the key person as the caller (a team member, or a user who may
+    change the key person). A time in the future is a 422."""
+    key_person = api_get_visible(request, KeyPerson, key_person_id)
+    try:
+        entry = contact_log(
+            acting_user=request.auth,
+            key_person=key_person,
+            channel=payload.channel,
+            outcome=payload.outcome,
+            contacted_at=payload.contacted_at,
+            note=payload.note,
+        )
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    except ValidationError as exc:
+        return _error(exc)
+    return selectors.contact_entries(user=request.auth).get(pk=entry.pk)
+
+
+@router.get("/contacts", response=list[ContactOut], openapi_extra=scoped_route(ContactEntry))
+@paginate(LimitOffsetPagination)
+def contact_list(
+    request: HttpRequest,
+    unit_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+):
+    """The contact ledger (工作台账) of the caller's jurisdiction, newest first: of a unit
+    and below (`unit_id`), between two days (inclusive)."""
+    unit = api_get_visible(request, Unit, unit_id) if unit_id is not None else None
+    return selectors.contact_entries(user=request.auth, unit=unit, since=since, until=until)
+
+
+@router.get(
+    "/my-key-persons",
+    response=list[KeyPersonContactStateOut],
+    openapi_extra=scoped_route(KeyPerson),
+)
+@paginate(LimitOffsetPagination)
+def my_key_persons(request: HttpRequest):
+    """The caller's own four-on-one list: active key persons they hold a team place for,
+    overdue ones first."""
+    return selectors.my_key_persons(user=request.auth, worker=request.auth)
+
+
+@router.get(
+    "/overdue",
+    response=list[KeyPersonContactStateOut],
+    openapi_extra=scoped_route(KeyPerson),
+)
+@paginate(LimitOffsetPagination)
+def overdue_list(request: HttpRequest, unit_id: int | None = None, worker_id: int | None = None):
+    """Key persons under management overdue for a contact, longest without contact first;
+    of a unit and below (`unit_id`) or of one worker's team places (`worker_id`)."""
+    user = request.auth
+    unit = api_get_visible(request, Unit, unit_id) if unit_id is not None else None
+    worker = selectors.visible_worker(user=user, worker_id=worker_id) if worker_id else None
+    return selectors.overdue_key_persons(user=user, unit=unit, worker=worker)

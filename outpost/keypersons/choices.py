@@ -47,3 +47,28 @@ ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
     KeyPersonStatus.TRANSFERRED: (),
     KeyPersonStatus.MOVED_AWAY: (),
 }
+
+
+class MemberStatus(models.TextChoices):
+    """Where a four-on-one team member stands (包保人员状态)."""
+
+    PROPOSED = "proposed", _("Proposed")  # 系统建议
+    CONFIRMED = "confirmed", _("Confirmed")  # 已确认
+
+
+class ContactChannel(models.TextChoices):
+    """How a key person was contacted (联系方式)."""
+
+    PHONE = "phone", _("Phone call")  # 电话
+    SMS = "sms", _("SMS")  # 短信
+    DOOR_VISIT = "door_visit", _("Door visit")  # 上门
+    VIDEO = "video", _("Video call")  # 视频
+
+
+class ContactOutcome(models.TextChoices):
+    """What came of a contact (联系结果)."""
+
+    REACHED = "reached", _("Reached")  # 已联系上
+    NOT_REACHED = "not_reached", _("Not reached")  # 未联系上
+    REFUSED = "refused", _("Refused")  # 拒绝配合
+    OTHER = "other", _("Other")  # 其他

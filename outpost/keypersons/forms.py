@@ -6,6 +6,8 @@ from outpost.core.models import Unit
 from outpost.keypersons import selectors
 from outpost.keypersons.choices import (
     ALLOWED_TRANSITIONS,
+    ContactChannel,
+    ContactOutcome,
     KeyPersonCategory,
     KeyPersonStatus,
     SourceType,
@@ -122,3 +124,103 @@ class KeyPersonStatusForm(forms.Form):
         self.fields["status"].choices = [
             (value, label) for value, label in KeyPersonStatus.choices if value in allowed
         ]
+
+
+class WorkerChoiceField(forms.ModelChoiceField):
+    """A worker, with their unit and current number of team places."""
+
+    def label_from_instance(self, obj):
+        profile = obj.staff_profile
+        load = getattr(obj, "load", None)
+        places = _("%(n)d places") % {"n": load} if load is not None else ""
+        return " · ".join(
+            part for part in (profile.display_name, profile.unit.name, places) if part
+        )
+
+
+class TeamForm(forms.Form):
+    """One field per active team role: the worker for that place, among the candidates."""
+
+    def __init__(self, *args, key_person, roles, current, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.roles = roles
+        for role in roles:
+            member = current.get(role.pk)
+            self.fields[role.code] = WorkerChoiceField(
+                label=role.name,
+                queryset=selectors.team_candidates(key_person=key_person, role=role),
+                required=False,
+                empty_label=_("— nobody yet —"),
+                initial=member.worker_id if member else None,
+            )
+
+    def workers(self) -> dict:
+        return {
+            role.code: self.cleaned_data[role.code]
+            for role in self.roles
+            if self.cleaned_data.get(role.code) is not None
+        }
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class ContactForm(forms.Form):
+    """One contact with a key person: channel, outcome, when, note."""
+
+    channel = forms.ChoiceField(
+        label=_("How"),
+        choices=ContactChannel.choices,
+        widget=forms.RadioSelect,
+        initial=ContactChannel.PHONE,
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=ContactOutcome.choices,
+        widget=forms.RadioSelect,
+        initial=ContactOutcome.REACHED,
+    )
+    contacted_at = forms.DateTimeField(
+        label=_("When"),
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        initial=lambda: timezone.localtime().replace(second=0, microsecond=0),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("E.g. temperature, how the person is, what they need."),
+    )
+
+
+class ContactLedgerForm(forms.Form):
+    """The contact ledger (工作台账) to export: a community or grid and a date range."""
+
+    unit = UnitChoiceField(label=_("Community or grid"), queryset=Unit.objects.none())
+    since = forms.DateField(label=_("From"), widget=DateInput())
+    until = forms.DateField(label=_("To"), widget=DateInput(), initial=timezone.localdate)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_("Why you export it; written to the access log."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = selectors.filter_units(user=user)
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until:
+            if since > until:
+                self.add_error("until", _("The end cannot be before the start."))
+            elif (until - since).days > 366:
+                self.add_error("until", _("Export at most one year at a time."))
+        return data

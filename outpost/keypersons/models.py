@@ -12,14 +12,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from outpost.core.choices import Role
 from outpost.core.masking import mask_id_number, mask_phone
 from outpost.core.models import Unit
 from outpost.core.scoping import ScopedModel
 from outpost.keypersons.choices import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
+    ContactChannel,
+    ContactOutcome,
     KeyPersonCategory,
     KeyPersonStatus,
+    MemberStatus,
     SourceType,
 )
 
@@ -208,3 +212,178 @@ class KeyPersonSource(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.key_person_id}: {self.get_source_type_display()}"
+
+
+class TeamRole(models.Model):
+    """A place on the four-on-one team (四包一岗位): community cadre, police officer, medical
+    worker, grid worker by default; some places add a volunteer (a fifth row). The member
+    of a place must hold the staff role `staff_role`. Configuration, not personal data."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    staff_role = models.CharField(
+        _("staff role"),
+        max_length=30,
+        choices=Role.choices,
+        help_text=_("The role a member of this place must hold."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("team role")
+        verbose_name_plural = _("team roles")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMember(ScopedModel):
+    """One member of a key person's four-on-one team (包保责任人): a worker in one team
+    role, proposed by the system or confirmed by a user. A change ends the old row
+    (`ended_at`) and adds a new one, so the history of who was responsible is kept; at
+    most one current member per key person and role."""
+
+    scope_unit_field = "key_person__unit"
+
+    key_person = models.ForeignKey(
+        KeyPerson, verbose_name=_("key person"), on_delete=models.PROTECT, related_name="team"
+    )
+    role = models.ForeignKey(
+        TeamRole, verbose_name=_("team role"), on_delete=models.PROTECT, related_name="members"
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("worker"),
+        on_delete=models.PROTECT,
+        related_name="team_memberships",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=MemberStatus.choices, default=MemberStatus.PROPOSED
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField(_("assigned"), default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+        ordering = ["role__order", "assigned_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key_person", "role"],
+                condition=Q(ended_at__isnull=True),
+                name="keypersons_one_current_member_per_role",
+                violation_error_message=_("This place of the team already has a member."),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["worker", "ended_at"]),
+            models.Index(fields=["key_person", "ended_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key_person_id} {self.role_id}: {self.worker_id}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_at is None
+
+
+class ContactEntry(ScopedModel):
+    """One contact with a key person (联系记录, 工作台账的一行): a phone call, SMS, door visit
+    or video call by a worker, when, how it went, and a note. Append-only."""
+
+    scope_unit_field = "key_person__unit"
+
+    key_person = models.ForeignKey(
+        KeyPerson, verbose_name=_("key person"), on_delete=models.PROTECT, related_name="contacts"
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("worker"),
+        on_delete=models.PROTECT,
+        related_name="key_person_contacts",
+    )
+    contacted_at = models.DateTimeField(_("contacted at"), default=timezone.now)
+    channel = models.CharField(_("channel"), max_length=20, choices=ContactChannel.choices)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=ContactOutcome.choices)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-contacted_at", "-pk"]
+        indexes = [
+            models.Index(fields=["key_person", "contacted_at"]),
+            models.Index(fields=["contacted_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key_person_id} {self.contacted_at:%Y-%m-%d %H:%M} {self.channel}"
+
+
+class ContactRule(models.Model):
+    """How often a key person under management must be contacted (联系频次要求): every
+    `every_hours` hours; a row without a category is the default, a row with one applies
+    to key persons of that category. Configuration, not personal data."""
+
+    category = models.CharField(
+        _("category"),
+        max_length=30,
+        choices=KeyPersonCategory.choices,
+        blank=True,
+        unique=True,
+        help_text=_("Leave empty for the default rule."),
+    )
+    every_hours = models.PositiveSmallIntegerField(_("contact at least every (hours)"), default=24)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("contact rule")
+        verbose_name_plural = _("contact rules")
+        ordering = ["category"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(every_hours__gte=1),
+                name="keypersons_contactrule_positive_hours",
+                violation_error_message=_("Contact at least once every hour or more."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        label = self.get_category_display() if self.category else _("default")
+        return f"{label}: {self.every_hours} h"

@@ -3,27 +3,44 @@
 from __future__ import annotations
 
 import datetime
+import os
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from outpost.core.choices import Role, UnitKind
 from outpost.core.models import Unit
-from outpost.core.scoping import assert_in_scope
+from outpost.core.scoping import assert_in_scope, get_visible
+from outpost.core.services import REASON_MIN_LENGTH, personal_data_export_log
 from outpost.core.validators import validate_id_number, validate_phone
 from outpost.keypersons.choices import (
     ACTIVE_STATUSES,
     ALLOWED_TRANSITIONS,
     CLOSED_STATUSES,
+    ContactChannel,
+    ContactOutcome,
     KeyPersonCategory,
     KeyPersonStatus,
+    MemberStatus,
     SourceType,
 )
-from outpost.keypersons.models import KeyPerson, KeyPersonSource
+from outpost.keypersons.models import (
+    ContactEntry,
+    KeyPerson,
+    KeyPersonSource,
+    TeamMember,
+    TeamRole,
+)
+from outpost.notify.choices import MessageKind
+from outpost.notify.services import notification_send
 from outpost.registry.models import Resident
+from outpost.registry.services import EXPORT_DIR, LedgerFile, ledger_export_path
 from outpost.screening.choices import LinkStatus
 from outpost.screening.models import OriginCategory, ScreeningResult, ScreeningRun
 
@@ -144,6 +161,7 @@ def key_person_create(
         note=key_person.source_note,
         noted_by=acting_user,
     )
+    _team_propose(acting_user=acting_user, key_persons=[key_person])
     assert_in_scope(key_person, acting_user, "change")
     return key_person
 
@@ -286,6 +304,7 @@ def key_persons_from_screening(
             for key_person in created
         ]
     KeyPersonSource.objects.bulk_create(sources)
+    _team_propose(acting_user=acting_user, key_persons=created)
     in_scope = (
         KeyPerson.objects.visible_to(acting_user, "change")
         .filter(pk__in=[key_person.pk for key_person in created])
@@ -360,3 +379,396 @@ def key_person_status_change(
     key_person.save(update_fields=changed)
     assert_in_scope(key_person, acting_user, "change")
     return key_person
+
+
+# ---------------------------------------------------------------------------- four-on-one teams
+
+
+def _paths_above(path: str) -> list[str]:
+    """The materialized paths of a unit and of every unit above it."""
+    codes = [code for code in path.split("/") if code]
+    return ["".join(f"{code}/" for code in codes[:n]) for n in range(1, len(codes) + 1)]
+
+
+def worker_covers(worker_unit: Unit, key_person_unit: Unit) -> bool:
+    """A worker may serve a key person when the worker's unit is the key person's unit, one
+    above it (the community, the police office, the station) or, for a key person placed at a
+    community, one of its grids."""
+    return key_person_unit.path.startswith(worker_unit.path) or worker_unit.path.startswith(
+        key_person_unit.path
+    )
+
+
+def _current_load(worker_ids) -> dict[int, int]:
+    """Current team places on active key persons, per worker."""
+    rows = (
+        TeamMember.objects.filter(
+            worker_id__in=list(worker_ids),
+            ended_at__isnull=True,
+            key_person__status__in=ACTIVE_STATUSES,
+        )
+        .order_by()
+        .values("worker_id")
+        .annotate(n=models.Count("pk"))
+    )
+    return {row["worker_id"]: row["n"] for row in rows}
+
+
+def _team_propose(*, acting_user, key_persons: list[KeyPerson]) -> list[TeamMember]:
+    """Propose a member for every empty place of the teams of `key_persons` (in bulk): for
+    each team role, the worker holding its staff role, serving the key person's unit, with
+    the fewest current places; ties go to the closest (same grid, then community, then
+    above). A few queries whatever the number of key persons; the caller checked rights."""
+    key_persons = [key_person for key_person in key_persons if key_person.status in ACTIVE_STATUSES]
+    roles = list(TeamRole.objects.filter(is_active=True))
+    if not key_persons or not roles:
+        return []
+    units = Unit.objects.in_bulk({key_person.unit_id for key_person in key_persons})
+    filled = set(
+        TeamMember.objects.filter(
+            key_person__in=[key_person.pk for key_person in key_persons], ended_at__isnull=True
+        ).values_list("key_person_id", "role_id")
+    )
+    above = {p for unit in units.values() for p in _paths_above(unit.path)}
+    line = Q(staff_profile__unit__path__in=above)
+    for unit in units.values():
+        if unit.kind != UnitKind.GRID:
+            line |= Q(staff_profile__unit__path__startswith=unit.path)
+    staff_roles = {role.staff_role for role in roles}
+    # staff role -> unit path -> [(user id, unit depth)]: a key person's candidates are
+    # those at the paths above its unit (a few dict lookups), and for a key person placed
+    # above the grid level, those below it.
+    candidates: dict[str, dict[str, list[tuple[int, int]]]] = {}
+    for user_id, group, path, depth in (
+        get_user_model()
+        .objects.filter(line, is_active=True, groups__name__in=staff_roles)
+        .values_list(
+            "pk", "groups__name", "staff_profile__unit__path", "staff_profile__unit__depth"
+        )
+        .order_by("pk")
+    ):
+        candidates.setdefault(group, {}).setdefault(path, []).append((user_id, depth))
+    load = _current_load(
+        {
+            user_id
+            for paths in candidates.values()
+            for rows in paths.values()
+            for user_id, _d in rows
+        }
+    )
+    members = []
+    now = timezone.now()
+    for key_person in key_persons:
+        unit = units[key_person.unit_id]
+        above_unit = _paths_above(unit.path)
+        for role in roles:
+            if (key_person.pk, role.pk) in filled:
+                continue
+            by_path = candidates.get(role.staff_role, {})
+            serving = [row for path in above_unit for row in by_path.get(path, ())]
+            if unit.kind != UnitKind.GRID:
+                serving += [
+                    row
+                    for path, rows in by_path.items()
+                    if path.startswith(unit.path) and path != unit.path
+                    for row in rows
+                ]
+            if not serving:
+                continue
+            _load, _distance, worker_id = min(
+                (load.get(user_id, 0), abs(unit.depth - depth), user_id)
+                for user_id, depth in serving
+            )
+            load[worker_id] = load.get(worker_id, 0) + 1
+            members.append(
+                TeamMember(
+                    key_person=key_person,
+                    role=role,
+                    worker_id=worker_id,
+                    status=MemberStatus.PROPOSED,
+                    assigned_by=acting_user,
+                    assigned_at=now,
+                )
+            )
+    if members:
+        bulk_create_with_history(members, TeamMember, batch_size=1000, default_user=acting_user)
+    return members
+
+
+def _require_team_change(acting_user, key_person: KeyPerson) -> KeyPerson:
+    _require(
+        acting_user,
+        "keypersons.change_teammember",
+        _("Your role may not change four-on-one teams."),
+    )
+    key_person = KeyPerson.objects.select_for_update().get(pk=key_person.pk)
+    assert_in_scope(key_person, acting_user, "change")
+    if not key_person.is_active:
+        raise ValidationError(
+            {"key_person": _("This key person is closed; the team is kept as it was.")}
+        )
+    return key_person
+
+
+@transaction.atomic
+def team_propose(*, acting_user, key_person: KeyPerson) -> list[TeamMember]:
+    """Propose members for the empty places of one key person's team (建议包保人员)."""
+    key_person = _require_team_change(acting_user, key_person)
+    return _team_propose(acting_user=acting_user, key_persons=[key_person])
+
+
+def _worker_errors(worker, role: TeamRole, key_person: KeyPerson) -> list[str]:
+    profile = getattr(worker, "staff_profile", None)
+    if not worker.is_active or profile is None:
+        return [_("Choose an active staff member.")]
+    if not worker.groups.filter(name=role.staff_role).exists():
+        return [
+            _("%(name)s is not a %(role)s.")
+            % {"name": profile.display_name, "role": Role(role.staff_role).label}
+        ]
+    if not worker_covers(profile.unit, key_person.unit):
+        return [
+            _(
+                "%(name)s works in %(unit)s, which does not cover %(place)s: choose a worker of the key person's grid or community."
+            )
+            % {
+                "name": profile.display_name,
+                "unit": profile.unit.name,
+                "place": key_person.unit.name,
+            }
+        ]
+    return []
+
+
+@transaction.atomic
+def team_confirm(
+    *, acting_user, key_person: KeyPerson, workers: dict[str, object] | None = None
+) -> list[TeamMember]:
+    """Confirm a key person's team, changing members on the way (确认四包一): `workers`
+    maps a team role's code to the worker chosen for it; other places keep their current
+    member. A proposal becomes confirmed; a change ends the old member's row and adds a
+    confirmed one. The workers newly responsible and those taken off are told in their
+    inbox. A worker who does not hold the role's staff role or whose unit does not cover
+    the key person's is refused, naming the place. Returns the current team."""
+    key_person = _require_team_change(acting_user, key_person)
+    workers = dict(workers or {})
+    roles = {role.code: role for role in TeamRole.objects.filter(is_active=True)}
+    errors: dict[str, list[str]] = {}
+    for code, worker in workers.items():
+        if code not in roles:
+            errors[code] = [_("Unknown place of the team.")]
+        elif worker is not None:
+            problems = _worker_errors(worker, roles[code], key_person)
+            if problems:
+                errors[code] = problems
+    if errors:
+        raise ValidationError(errors)
+
+    current = {
+        member.role.code: member
+        for member in TeamMember.objects.select_for_update()
+        .filter(key_person=key_person, ended_at__isnull=True)
+        .select_related("role")
+    }
+    now = timezone.now()
+    assigned, removed = [], []
+    for code, role in roles.items():
+        member = current.get(code)
+        worker = workers.get(code, member.worker if member else None)
+        if worker is None:
+            continue
+        if member is not None and member.worker_id == worker.pk:
+            if member.status == MemberStatus.PROPOSED:
+                member.status = MemberStatus.CONFIRMED
+                member.confirmed_by, member.confirmed_at = acting_user, now
+                member._history_user = acting_user
+                member.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+                assigned.append(worker)
+            continue
+        if member is not None:
+            member.ended_at, member.ended_by = now, acting_user
+            member._history_user = acting_user
+            member.save(update_fields=["ended_at", "ended_by"])
+            if member.status == MemberStatus.CONFIRMED:
+                removed.append(member.worker)
+        new = TeamMember(
+            key_person=key_person,
+            role=role,
+            worker=worker,
+            status=MemberStatus.CONFIRMED,
+            assigned_by=acting_user,
+            assigned_at=now,
+            confirmed_by=acting_user,
+            confirmed_at=now,
+        )
+        new.full_clean(exclude=["key_person", "role", "worker", "assigned_by", "confirmed_by"])
+        new._history_user = acting_user
+        new.save()
+        assigned.append(worker)
+    url = key_person.get_absolute_url()
+    if assigned:
+        notification_send(
+            recipients=assigned,
+            kind=MessageKind.ASSIGNMENT,
+            subject=_("You are now on the four-on-one team of %(name)s")
+            % {"name": key_person.display_name},
+            body=_("Contact the person as the rules ask and log every contact."),
+            url=url,
+        )
+    if removed:
+        notification_send(
+            recipients=removed,
+            kind=MessageKind.ASSIGNMENT,
+            subject=_("You are no longer on the four-on-one team of %(name)s")
+            % {"name": key_person.display_name},
+            url=url,
+        )
+    assert_in_scope(key_person, acting_user, "change")
+    return list(
+        TeamMember.objects.filter(key_person=key_person, ended_at__isnull=True).select_related(
+            "role", "worker__staff_profile"
+        )
+    )
+
+
+# ---------------------------------------------------------------------------- contact ledger
+
+
+def may_log_contact(user, key_person: KeyPerson) -> bool:
+    """Members of the key person's team, and users who may change the key person, log
+    contacts (the key person must be visible to the user either way)."""
+    if not user.has_perm("keypersons.add_contactentry"):
+        return False
+    if KeyPerson.objects.visible_to(user, "change").filter(pk=key_person.pk).exists():
+        return True
+    return (
+        KeyPerson.objects.visible_to(user).filter(pk=key_person.pk).exists()
+        and TeamMember.objects.filter(
+            key_person=key_person, worker=user, ended_at__isnull=True
+        ).exists()
+    )
+
+
+@transaction.atomic
+def contact_log(
+    *,
+    acting_user,
+    key_person: KeyPerson,
+    channel: str,
+    outcome: str,
+    contacted_at: datetime.datetime | None = None,
+    note: str = "",
+    worker=None,
+) -> ContactEntry:
+    """Log one contact with a key person (联系登记): a call, SMS, door visit or video call,
+    by the acting user (or, for a user who may change the key person, by a member of the
+    team). Not in the future, not before the person was identified, and only while the key
+    person is active."""
+    key_person = get_visible(KeyPerson, acting_user, key_person.pk)
+    if not may_log_contact(acting_user, key_person):
+        raise PermissionDenied(_("Only the four-on-one team logs contacts with this person."))
+    worker = worker or acting_user
+    now = timezone.now()
+    contacted_at = contacted_at or now
+    errors: dict[str, list[str]] = {}
+    if not key_person.is_active:
+        errors["key_person"] = [_("This key person is closed: no more contacts are logged.")]
+    if channel not in ContactChannel.values:
+        errors["channel"] = [_("Choose how the person was contacted.")]
+    if outcome not in ContactOutcome.values:
+        errors["outcome"] = [_("Choose the outcome of the contact.")]
+    if timezone.is_naive(contacted_at):
+        contacted_at = timezone.make_aware(contacted_at)
+    if contacted_at > now + datetime.timedelta(minutes=5):
+        errors["contacted_at"] = [_("The time cannot be in the future.")]
+    elif timezone.localdate(contacted_at) < key_person.identified_on:
+        errors["contacted_at"] = [_("The time cannot be before the person was identified.")]
+    if worker.pk != acting_user.pk:
+        if (
+            not KeyPerson.objects.visible_to(acting_user, "change")
+            .filter(pk=key_person.pk)
+            .exists()
+        ):
+            errors["worker"] = [_("You may log only your own contacts.")]
+        elif not TeamMember.objects.filter(
+            key_person=key_person, worker=worker, ended_at__isnull=True
+        ).exists():
+            errors["worker"] = [_("Choose a member of the person's four-on-one team.")]
+    if errors:
+        raise ValidationError(errors)
+    entry = ContactEntry(
+        key_person=key_person,
+        worker=worker,
+        contacted_at=contacted_at,
+        channel=channel,
+        outcome=outcome,
+        note=(note or "").strip(),
+        recorded_by=acting_user,
+    )
+    entry.full_clean(exclude=["key_person", "worker", "recorded_by"])
+    entry._history_user = acting_user
+    entry.save()
+    return entry
+
+
+# ---------------------------------------------------------------------------- ledger export
+
+
+def contact_ledger_export(
+    *,
+    acting_user,
+    export_id: str,
+    unit_id: int,
+    since: datetime.date,
+    until: datetime.date,
+    reason: str,
+    ip_address: str | None = None,
+    today: datetime.date | None = None,
+) -> LedgerFile:
+    """Write the contact ledger (工作台账) of a community or grid of the acting user's scope
+    over a date range to the export file `export_id` (masked), and log the export with its
+    reason. Not one transaction: the rows stream and must not hold a write lock."""
+    from outpost.keypersons.exports import contact_ledger
+
+    today = today or timezone.localdate()
+    unit = get_visible(Unit, acting_user, unit_id)
+    _require(
+        acting_user, "keypersons.view_contactentry", _("Your role may not see the contact log.")
+    )
+    if len((reason or "").strip()) < REASON_MIN_LENGTH:
+        raise ValidationError(
+            {
+                "reason": _("State the reason in at least %(n)d characters.")
+                % {"n": REASON_MIN_LENGTH}
+            }
+        )
+    if since > until:
+        raise ValidationError({"until": _("The end cannot be before the start.")})
+    path = ledger_export_path(export_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    try:
+        outcome = contact_ledger(
+            acting_user=acting_user, unit=unit, since=since, until=until, path=partial, today=today
+        )
+        personal_data_export_log(
+            acting_user=acting_user,
+            model=ContactEntry,
+            description=_("Contact ledger: %(unit)s, %(since)s to %(until)s, masked")
+            % {"unit": unit.name, "since": since.isoformat(), "until": until.isoformat()},
+            fields=outcome.fields,
+            row_count=outcome.rows,
+            reason=reason,
+            unmasked=False,
+            ip_address=ip_address,
+        )
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    safe = "".join(ch for ch in unit.name if ch not in '\\/:*?"<>|').strip() or "export"
+    return LedgerFile(
+        name=f"{EXPORT_DIR}/{path.name}",
+        filename=f"{_('Contact ledger')}-{safe}-{since.isoformat()}-{until.isoformat()}.xlsx",
+        rows=outcome.rows,
+    )

@@ -18,3 +18,19 @@ urlpatterns = [
     path("<int:pk>/status/", views.KeyPersonStatusView.as_view(), name="status"),
     path("<int:pk>/reveal/", views.KeyPersonRevealView.as_view(), name="reveal"),
 ]
+
+# Four-on-one teams (四包一) and the contact ledger (工作台账).
+urlpatterns += [
+    path("mine/", views.MyKeyPersonsView.as_view(), name="mine"),
+    path("coverage/", views.CoverageView.as_view(), name="coverage"),
+    path("overdue/", views.OverdueView.as_view(), name="overdue"),
+    path("<int:pk>/team/", views.TeamView.as_view(), name="team"),
+    path("<int:pk>/contacts/new/", views.ContactNewView.as_view(), name="contact_new"),
+    path("ledger/", views.ContactLedgerExportView.as_view(), name="ledger"),
+    path("ledger/<uuid:pk>/", views.ContactLedgerStatusView.as_view(), name="ledger_status"),
+    path(
+        "ledger/<uuid:pk>/download/",
+        views.ContactLedgerDownloadView.as_view(),
+        name="ledger_download",
+    ),
+]

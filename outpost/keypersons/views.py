@@ -3,17 +3,21 @@ status change, reveal, and the action that turns screening results into key pers
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
+from django_tasks import TaskResultStatus
 
 from outpost.core.audit import record_history
 from outpost.core.models import Unit
-from outpost.core.scoping import get_visible
+from outpost.core.scoping import get_visible, user_scope_unit
 from outpost.core.viewmixins import (
     ScopedDetailView,
     ScopedListView,
@@ -23,18 +27,27 @@ from outpost.core.viewmixins import (
 from outpost.core.views import RevealView
 from outpost.keypersons import selectors
 from outpost.keypersons.forms import (
+    ContactForm,
+    ContactLedgerForm,
     KeyPersonFilterForm,
     KeyPersonNewPersonForm,
     KeyPersonResidentForm,
     KeyPersonStatusForm,
+    TeamForm,
 )
 from outpost.keypersons.models import KeyPerson
 from outpost.keypersons.services import (
+    contact_log,
     key_person_create,
     key_person_status_change,
     key_persons_from_screening,
+    may_log_contact,
+    team_confirm,
+    team_propose,
 )
+from outpost.keypersons.tasks import contact_ledger_export_result, contact_ledger_export_task
 from outpost.registry.models import Resident
+from outpost.registry.services import ledger_export_path
 from outpost.screening.models import ScreeningRun
 
 
@@ -84,11 +97,23 @@ class KeyPersonDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        can_change = (
+            self.object.is_active
+            and KeyPerson.objects.visible_to(user, "change").filter(pk=self.object.pk).exists()
+        )
+        team = list(selectors.current_team(user=user, key_person=self.object))
         context.update(
             sources=selectors.key_person_sources(user=user, key_person=self.object),
             history=record_history(self.object),
-            can_change=self.object.is_active
-            and KeyPerson.objects.visible_to(user, "change").filter(pk=self.object.pk).exists(),
+            can_change=can_change,
+            team=team,
+            team_proposed=any(member.status == "proposed" for member in team),
+            can_team=can_change and user.has_perm("keypersons.change_teammember"),
+            can_log=self.object.is_active and may_log_contact(user, self.object),
+            contacts=selectors.contact_entries(user=user, key_person=self.object)[:10],
+            contact_state=selectors.with_contact_state(KeyPerson.objects.filter(pk=self.object.pk))
+            .values("last_contact_at", "is_overdue")
+            .first(),
         )
         return context
 
@@ -273,3 +298,322 @@ class KeyPersonsFromScreeningView(LoginRequiredMixin, PermissionRequiredMixin, V
             ) % {"skipped": skipped}
         messages.success(request, message)
         return HttpResponseRedirect(f"{reverse('keypersons:list')}?run={run.pk}")
+
+
+# ---------------------------------------------------------------------------- teams and contacts
+
+
+def _unit_filter(request):
+    raw = request.GET.get("unit", "")
+    return get_visible(Unit, request.user, raw) if raw else None
+
+
+class MyKeyPersonsView(ScopedListView):
+    """A worker's own four-on-one list (我的包保对象): the active key persons they hold a
+    team place for, overdue ones first, each with a big "Log contact" button. A supervisor
+    opens a worker's list with `?worker=`."""
+
+    model = KeyPerson
+    template_name = "keypersons/my_key_persons.html"
+    paginate_by = 50
+
+    def get(self, request, *args, **kwargs):
+        raw = request.GET.get("worker")
+        self.worker = (
+            selectors.visible_worker(user=request.user, worker_id=raw) if raw else request.user
+        )
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return list(
+            selectors.my_key_persons(user=self.request.user, worker=self.worker)
+            .select_related(None)
+            .values_list("pk", flat=True)
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = selectors.in_order(
+            selectors.my_key_persons(user=self.request.user, worker=self.worker),
+            context["object_list"],
+        )
+        context.update(
+            object_list=page,
+            worker=self.worker,
+            own_list=self.worker.pk == self.request.user.pk,
+            overdue_on_page=sum(1 for key_person in page if key_person.is_overdue),
+            can_log=self.worker.pk == self.request.user.pk
+            and self.request.user.has_perm("keypersons.add_contactentry"),
+        )
+        return context
+
+
+class ContactNewView(ScopedViewMixin, View):
+    """Log a contact with one key person (联系登记): how, outcome, when, note; below, the
+    person's recent contacts. Team members and users who may change the key person log."""
+
+    model = KeyPerson
+    template_name = "keypersons/contact_form.html"
+
+    def get(self, request, pk):
+        key_person = get_visible(KeyPerson, request.user, pk)
+        return self._render(key_person, ContactForm())
+
+    def post(self, request, pk):
+        key_person = get_visible(KeyPerson, request.user, pk)
+        form = ContactForm(request.POST)
+        if not form.is_valid():
+            return self._render(key_person, form, status=422)
+        try:
+            contact_log(acting_user=request.user, key_person=key_person, **form.cleaned_data)
+        except PermissionDenied:
+            return self._render(key_person, form, status=403)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+            return self._render(key_person, form, status=422)
+        messages.success(
+            request, _("Contact with %(name)s logged.") % {"name": key_person.display_name}
+        )
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("keypersons:mine")
+        return HttpResponseRedirect(target or reverse("keypersons:mine"))
+
+    def _render(self, key_person, form, status=200):
+        user = self.request.user
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "object": key_person,
+                "form": form,
+                "can_log": key_person.is_active and may_log_contact(user, key_person),
+                "contacts": selectors.contact_entries(user=user, key_person=key_person)[:10],
+                "next": self.request.GET.get("next") or self.request.POST.get("next", ""),
+            },
+            status=status,
+        )
+
+
+class TeamView(ScopedViewMixin, View):
+    """A key person's four-on-one team (四包一): the proposed or current member of each
+    place, among the workers who may take it (fewest places first); confirm or change."""
+
+    model = KeyPerson
+    scope_action = "change"
+    template_name = "keypersons/team_form.html"
+
+    def _form(self, key_person, data=None):
+        roles = selectors.team_roles()
+        current = {
+            member.role_id: member
+            for member in selectors.current_team(user=self.request.user, key_person=key_person)
+        }
+        return TeamForm(data, key_person=key_person, roles=roles, current=current), current
+
+    def get(self, request, pk):
+        key_person = get_visible(KeyPerson, request.user, pk, "change")
+        form, current = self._form(key_person)
+        return self._render(key_person, form, current)
+
+    def post(self, request, pk):
+        key_person = get_visible(KeyPerson, request.user, pk, "change")
+        try:
+            if request.POST.get("action") == "propose":
+                proposed = team_propose(acting_user=request.user, key_person=key_person)
+                messages.info(request, _("%(n)d places proposed.") % {"n": len(proposed)})
+                return HttpResponseRedirect(reverse("keypersons:team", args=[key_person.pk]))
+            form, current = self._form(key_person, request.POST)
+            if not form.is_valid():
+                return self._render(key_person, form, current, status=422)
+            team_confirm(acting_user=request.user, key_person=key_person, workers=form.workers())
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            form, current = self._form(key_person, request.POST)
+            form.is_valid()
+            form_add_service_errors(form, exc)
+            return self._render(key_person, form, current, status=422)
+        messages.success(request, _("Team confirmed."))
+        return HttpResponseRedirect(key_person.get_absolute_url())
+
+    def _render(self, key_person, form, current, status=200):
+        rows = [(form[role.code], current.get(role.pk)) for role in form.roles]
+        return render(
+            self.request,
+            self.template_name,
+            {"object": key_person, "form": form, "rows": rows},
+            status=status,
+        )
+
+
+class CoverageView(ScopedListView):
+    """Four-on-one coverage (包保覆盖): active key persons whose team lacks a confirmed
+    member in some place, and each worker with their number of places."""
+
+    model = KeyPerson
+    template_name = "keypersons/coverage.html"
+    paginate_by = 30
+
+    def get(self, request, *args, **kwargs):
+        self.unit = _unit_filter(request)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return list(
+            selectors.incomplete_teams(user=self.request.user, unit=self.unit)
+            .select_related(None)
+            .values_list("pk", flat=True)
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        roles = selectors.team_roles()
+        page = selectors.in_order(
+            KeyPerson.objects.visible_to(self.request.user).select_related("resident", "unit"),
+            context["object_list"],
+        )
+        places = selectors.current_places(key_person.pk for key_person in page)
+        rows = [
+            (
+                key_person,
+                [(role, places.get(key_person.pk, {}).get(role.pk)) for role in roles],
+            )
+            for key_person in page
+        ]
+        context.update(
+            rows=rows,
+            roles=roles,
+            unit=self.unit,
+            units=selectors.filter_units(user=self.request.user),
+            workers=selectors.worker_loads(user=self.request.user, unit=self.unit),
+        )
+        return context
+
+
+class OverdueView(ScopedListView):
+    """Overdue contacts (超时未联系): key persons under management not contacted within the
+    contact rule, with counts per community and per worker; `?unit=` a community or grid,
+    `?worker=` one worker's."""
+
+    model = KeyPerson
+    template_name = "keypersons/overdue.html"
+
+    def get(self, request, *args, **kwargs):
+        self.unit = _unit_filter(request)
+        raw = request.GET.get("worker")
+        self.worker = selectors.visible_worker(user=request.user, worker_id=raw) if raw else None
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        # The rule is evaluated once: the ids in order, then the page's rows by id.
+        self.rows = selectors.overdue_rows(
+            user=self.request.user, unit=self.unit, worker=self.worker
+        )
+        return [pk for pk, _community in self.rows]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = selectors.in_order(
+            selectors.with_contact_state(
+                KeyPerson.objects.visible_to(self.request.user)
+            ).select_related("resident", "unit"),
+            context["object_list"],
+        )
+        context.update(
+            object_list=page,
+            unit=self.unit,
+            worker=self.worker,
+            units=selectors.filter_units(user=self.request.user),
+            by_community=selectors.overdue_by_community(self.rows),
+            by_worker=selectors.overdue_by_worker(self.object_list, limit=50),
+        )
+        return context
+
+
+class ContactLedgerExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
+    """Export the contact ledger (工作台账) of a community or grid over a date range, as a
+    background task; the unit list offers the user's units only, another is a 404."""
+
+    model = Unit
+    permission_required = "keypersons.view_contactentry"
+    form_class = ContactLedgerForm
+    template_name = "keypersons/ledger_export.html"
+
+    def get_initial(self):
+        today = timezone.localdate()
+        unit = user_scope_unit(self.request.user)
+        return {"since": today.replace(day=1), "until": today, "unit": getattr(unit, "pk", None)}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("unit"):
+            get_visible(Unit, request.user, request.POST["unit"])
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        result = contact_ledger_export_task.enqueue(
+            user_id=self.request.user.pk,
+            unit_id=data["unit"].pk,
+            since=data["since"].isoformat(),
+            until=data["until"].isoformat(),
+            reason=data["reason"].strip(),
+            language=get_language(),
+            ip_address=self.request.META.get("REMOTE_ADDR"),
+        )
+        return HttpResponseRedirect(reverse("keypersons:ledger_status", args=[result.id]))
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=422)
+
+
+class ContactLedgerStatusView(LoginRequiredMixin, View):
+    """One contact-ledger export's state, polled by htmx; only for the user who asked."""
+
+    def get(self, request, pk):
+        result = contact_ledger_export_result(user=request.user, export_id=pk)
+        template = (
+            "keypersons/partials/ledger_status.html"
+            if request.htmx
+            else "keypersons/ledger_status.html"
+        )
+        kwargs = result.kwargs
+        unit = Unit.objects.visible_to(request.user).filter(pk=kwargs["unit_id"]).first()
+        return render(
+            request,
+            template,
+            {
+                "export_id": result.id,
+                "unit": unit,
+                "since": kwargs["since"],
+                "until": kwargs["until"],
+                "status": result.status,
+                "done": result.status == TaskResultStatus.SUCCESSFUL,
+                "failed": result.status == TaskResultStatus.FAILED,
+                "rows": result.return_value["rows"]
+                if result.status == TaskResultStatus.SUCCESSFUL
+                else None,
+            },
+        )
+
+
+class ContactLedgerDownloadView(LoginRequiredMixin, View):
+    """The export's file, for the user who asked, while the unit is still theirs."""
+
+    def get(self, request, pk):
+        result = contact_ledger_export_result(user=request.user, export_id=pk)
+        if result.status != TaskResultStatus.SUCCESSFUL:
+            raise Http404
+        get_visible(Unit, request.user, result.kwargs["unit_id"])
+        path = ledger_export_path(str(result.id))
+        if not path.exists():
+            raise Http404
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=result.return_value["filename"],
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )

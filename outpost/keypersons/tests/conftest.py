@@ -32,3 +32,23 @@ def station_officer(district):
 def station_run(district, station_officer):
     """A finished run over the whole station: results in both communities."""
     return ScreeningRunFactory(unit=district.station, created_by=station_officer, status="done")
+
+
+@pytest.fixture
+def team_staff(district, officer_a, grid_worker_a1):
+    """The workers who serve community A as the demo places them: the police officer at the
+    community (officer_a), a cadre at the community, a medic at the police office (the
+    health centre's unit), a grid worker in each grid."""
+    return {
+        "police": officer_a,
+        "cadre": staff_user(
+            role=Role.COMMUNITY_CADRE, unit=district.community_a, username="cadre_a"
+        ),
+        "medical": staff_user(role=Role.MEDICAL_STAFF, unit=district.office, username="medic_o"),
+        "grid": grid_worker_a1,
+        "grid_a2": staff_user(role=Role.GRID_WORKER, unit=district.grid_a2, username="grid_a2"),
+        "grid_b1": staff_user(role=Role.GRID_WORKER, unit=district.grid_b1, username="grid_b1"),
+        "cadre_b": staff_user(
+            role=Role.COMMUNITY_CADRE, unit=district.community_b, username="cadre_b"
+        ),
+    }

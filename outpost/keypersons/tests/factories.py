@@ -2,9 +2,18 @@ import datetime
 
 import factory
 from django.contrib.auth.models import User
+from django.utils import timezone
 
-from outpost.keypersons.choices import KeyPersonCategory, SourceType
-from outpost.keypersons.models import KeyPerson
+from outpost.core.choices import Role
+from outpost.keypersons.choices import (
+    ContactChannel,
+    ContactOutcome,
+    KeyPersonCategory,
+    KeyPersonStatus,
+    MemberStatus,
+    SourceType,
+)
+from outpost.keypersons.models import ContactEntry, KeyPerson, TeamMember, TeamRole
 from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory
 from outpost.screening.choices import LinkStatus
 from outpost.screening.models import OriginCategory, ScreeningResult
@@ -45,4 +54,108 @@ SCOPED_FACTORIES = {
     KeyPerson: lambda grid: KeyPersonFactory(
         resident=ResidentFactory(household=HouseholdFactory(unit=grid))
     ),
+}
+
+
+def _registrar():
+    return User.objects.get_or_create(username="key-person-registrar")[0]
+
+
+def key_person_in(grid, **values) -> KeyPerson:
+    """A key person of a new resident of `grid`."""
+    return KeyPersonFactory(
+        resident=ResidentFactory(household=HouseholdFactory(unit=grid)), **values
+    )
+
+
+def managed_key_person_in(grid, *, days: int = 3, **values) -> KeyPerson:
+    """A key person under management since `days` days ago (overdue when never contacted)."""
+    today = timezone.localdate()
+    started = today - datetime.timedelta(days=days)
+    values = {
+        "status": KeyPersonStatus.UNDER_MANAGEMENT,
+        "identified_on": started,
+        "managed_from": started,
+        **values,
+    }
+    return key_person_in(grid, **values)
+
+
+def key_person_with_team_in(grid) -> KeyPerson:
+    """A key person under management whose police place is held by the police officer of
+    the grid's community (when there is one)."""
+    key_person = managed_key_person_in(grid)
+    officer = User.objects.filter(
+        groups__name=Role.POLICE_OFFICER, staff_profile__unit=grid.parent
+    ).first()
+    if officer is not None:
+        TeamMemberFactory(
+            key_person=key_person, worker=officer, role=TeamRole.objects.get(code="police")
+        )
+    return key_person
+
+
+class TeamMemberFactory(factory.django.DjangoModelFactory):
+    """A proposed member in the grid-worker place (pass ``key_person=`` and ``worker=``)."""
+
+    class Meta:
+        model = TeamMember
+
+    role = factory.LazyFunction(lambda: TeamRole.objects.get(code="grid"))
+    status = MemberStatus.PROPOSED
+    assigned_by = factory.LazyFunction(_registrar)
+
+
+class ContactEntryFactory(factory.django.DjangoModelFactory):
+    """A phone call that reached the person (pass ``key_person=`` and ``worker=``)."""
+
+    class Meta:
+        model = ContactEntry
+
+    contacted_at = factory.LazyFunction(timezone.now)
+    channel = ContactChannel.PHONE
+    outcome = ContactOutcome.REACHED
+    recorded_by = factory.LazyAttribute(lambda o: o.worker)
+
+
+def _contact_ledger_export_of(user) -> str:
+    """A contact-ledger export of the user's own unit, run to the end; its id."""
+    from outpost.core.tests.worker import run_queued_tasks
+    from outpost.keypersons.tasks import contact_ledger_export_task
+
+    today = timezone.localdate()
+    result = contact_ledger_export_task.enqueue(
+        user_id=user.pk,
+        unit_id=user.staff_profile.unit_id,
+        since=(today - datetime.timedelta(days=7)).isoformat(),
+        until=today.isoformat(),
+        reason="社区工作台账",
+    )
+    run_queued_tasks()
+    return result.id
+
+
+SCOPED_FACTORIES.update(
+    {
+        TeamMember: lambda grid: TeamMemberFactory(
+            key_person=key_person_in(grid), worker=_registrar()
+        ),
+        ContactEntry: lambda grid: ContactEntryFactory(
+            key_person=managed_key_person_in(grid), worker=_registrar()
+        ),
+    }
+)
+
+# Pages that show only some key persons: a worker's own list (the walk's officer is proposed
+# for the team of a key person of their community) and the overdue list.
+ROUTE_FACTORIES = {
+    "keypersons:mine": key_person_with_team_in,
+    "GET /api/v1/keypersons/my-key-persons": key_person_with_team_in,
+    "keypersons:overdue": managed_key_person_in,
+    "GET /api/v1/keypersons/overdue": managed_key_person_in,
+}
+
+OWNER_ONLY_FACTORIES = {
+    "keypersons:ledger_status": _contact_ledger_export_of,
+    "keypersons:ledger_download": _contact_ledger_export_of,
 }

@@ -1,0 +1,77 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from outpost.core.models import Unit
+from outpost.core.services import REASON_MIN_LENGTH
+from outpost.dispatch.choices import ItemResult
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+class OrderUploadForm(forms.Form):
+    """Import an order: what the higher level's cover says, and the workbook."""
+
+    unit = forms.ModelChoiceField(label=_("Receiving unit"), queryset=Unit.objects.none())
+    order_number = forms.CharField(label=_("Order number"), max_length=60)
+    issuing_body = forms.CharField(label=_("Issued by"), max_length=100)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    deadline = forms.DateTimeField(
+        label=_("Deadline"), widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS
+    )
+    file = forms.FileField(
+        label=_("Order workbook"),
+        help_text=_("The list as received: an Excel workbook (.xlsx, .xls) or a CSV file."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.visible_to(user).order_by("path")
+
+
+class ResultForm(forms.Form):
+    """What the officer found; `version` is the item's version the form was read at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    result = forms.ChoiceField(
+        label=_("What did you find?"), choices=ItemResult.choices, widget=forms.RadioSelect
+    )
+    moved_to = forms.CharField(
+        label=_("Moved to"),
+        max_length=200,
+        required=False,
+        help_text=_("Where the person went: city, district or address."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    result_at = forms.DateTimeField(
+        label=_("Checked at"),
+        required=False,
+        widget=DATETIME_WIDGET,
+        input_formats=DATETIME_FORMATS,
+        help_text=_("Leave empty for now."),
+    )
+
+
+class OfficerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        profile = obj.staff_profile
+        return f"{profile} · {profile.unit.name}"
+
+
+class AssignForm(forms.Form):
+    officer = OfficerChoiceField(label=_("Officer"), queryset=None)
+
+    def __init__(self, *args, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers
+
+
+class FeedbackExportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        min_length=REASON_MIN_LENGTH,
+        max_length=200,
+        help_text=_("Logged with the export, e.g. “反馈上级核查结果”."),
+    )

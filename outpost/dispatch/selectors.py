@@ -1,0 +1,158 @@
+"""Reads of dispatch orders, always scoped (`visible_to`), with the joins each page needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from outpost.core.choices import UnitKind
+from outpost.core.models import Unit
+from outpost.dispatch.choices import MatchStatus
+from outpost.dispatch.models import DispatchItem, DispatchOrder
+from outpost.registry.models import Resident
+
+OPEN = Q(result="")
+
+
+def order_list(*, user) -> QuerySet[DispatchOrder]:
+    """The orders of the user's jurisdiction with their counts, newest first."""
+    now = timezone.now()
+    return (
+        DispatchOrder.objects.visible_to(user)
+        .select_related("unit")
+        .annotate(
+            item_count=Count("items"),
+            done_count=Count("items", filter=~Q(items__result="")),
+            overdue_count=Count("items", filter=Q(items__result="", deadline__lt=now)),
+        )
+        .order_by("-received_at", "-pk")
+    )
+
+
+@dataclass
+class Progress:
+    """Counts of an order's items: done, open, overdue (open after the deadline), and the
+    items still at the duty desk or to review."""
+
+    total: int = 0
+    done: int = 0
+    open: int = 0
+    overdue: int = 0
+    to_route: int = 0
+    review: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+@dataclass
+class OrderProgress:
+    overall: Progress
+    by_community: list[tuple[str, Progress]] = field(default_factory=list)
+
+
+def order_progress(*, order: DispatchOrder, user) -> OrderProgress:
+    """The order's progress against its deadline, overall and per community (the duty desk
+    and the items to review under the order's own unit). Two queries."""
+    overdue = order.deadline < timezone.now()
+    rows = (
+        DispatchItem.objects.visible_to(user)
+        .filter(order=order)
+        .values_list("unit__path", "result", "assigned_officer_id", "match_status")
+    )
+    communities = {
+        path: name
+        for path, name in Unit.objects.filter(
+            path__startswith=order.unit.path, kind=UnitKind.COMMUNITY
+        ).values_list("path", "name")
+    }
+    overall = Progress()
+    groups: dict[str, Progress] = {}
+    for path, result, officer_id, match_status in rows:
+        community = next((n for p, n in communities.items() if path.startswith(p)), "")
+        for progress in (overall, groups.setdefault(community, Progress())):
+            progress.total += 1
+            if result:
+                progress.done += 1
+            else:
+                progress.open += 1
+                progress.overdue += overdue
+                if match_status == MatchStatus.REVIEW:
+                    progress.review += 1
+                elif officer_id is None:
+                    progress.to_route += 1
+    by_community = sorted(groups.items(), key=lambda g: (g[0] == "", g[0]))
+    return OrderProgress(overall=overall, by_community=by_community)
+
+
+def _items(user, action: str = "view") -> QuerySet[DispatchItem]:
+    return DispatchItem.objects.visible_to(user, action).select_related(
+        "order", "unit", "resident", "assigned_officer__staff_profile", "duplicate_of"
+    )
+
+
+def order_items(*, order: DispatchOrder, user, show: str = "") -> QuerySet[DispatchItem]:
+    """The items of an order the user may see; `show`: open / overdue / done / all."""
+    items = _items(user).filter(order=order)
+    if show in ("open", "overdue"):
+        items = items.filter(OPEN)
+    if show == "overdue" and order.deadline >= timezone.now():
+        items = items.none()
+    if show == "done":
+        items = items.exclude(OPEN)
+    return items.order_by("row_number")
+
+
+def duty_desk_items(*, order: DispatchOrder, user) -> QuerySet[DispatchItem]:
+    """Items waiting for an officer at the duty desk (值班台): unmatched, or matched in a
+    unit without an officer."""
+    return (
+        _items(user, "change")
+        .filter(order=order, assigned_officer__isnull=True)
+        .exclude(match_status=MatchStatus.REVIEW)
+        .order_by("row_number")
+    )
+
+
+@dataclass
+class ReviewItem:
+    item: DispatchItem
+    candidates: list[tuple[Resident, int]]
+
+
+def review_items(*, order: DispatchOrder, user) -> list[ReviewItem]:
+    """Items whose match the engine left to a person, with their candidates (the residents
+    the user may see). Two queries."""
+    items = list(
+        _items(user, "change")
+        .filter(order=order, match_status=MatchStatus.REVIEW)
+        .order_by("row_number")
+    )
+    ids = {c["resident_id"] for item in items for c in item.candidates}
+    residents = Resident.objects.visible_to(user).select_related("unit").in_bulk(list(ids))
+    return [
+        ReviewItem(
+            item=item,
+            candidates=[
+                (residents[c["resident_id"]], c["score"])
+                for c in item.candidates
+                if c["resident_id"] in residents
+            ],
+        )
+        for item in items
+    ]
+
+
+def my_items(*, user, order_id: int | None = None, show: str = "open") -> QuerySet[DispatchItem]:
+    """The items routed to the user, open ones first and the nearest deadline first."""
+    items = _items(user, "change").filter(assigned_officer=user)
+    if order_id:
+        items = items.filter(order_id=order_id)
+    if show == "open":
+        items = items.filter(OPEN)
+    elif show == "done":
+        items = items.exclude(OPEN)
+    return items.order_by("order__deadline", "order_id", "row_number")

@@ -1,0 +1,631 @@
+"""Writes of dispatch orders (调度指令): upload, read and match, route, review, assign,
+record the result on the ground, and write the feedback workbook.
+
+Every function takes `acting_user`, checks the permission and the scope itself and writes
+its history (simple-history) in the same transaction; notifications to officers are
+inbox messages written in that transaction too (`notification_send`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from outpost.core.choices import Role, UnitKind
+from outpost.core.imports.readers import ImportFileError
+from outpost.core.imports.services import job_file_path
+from outpost.core.models import StaffProfile, Unit
+from outpost.core.scoping import assert_in_scope, get_visible
+from outpost.core.services import personal_data_export_log
+from outpost.core.validators import validate_id_number, validate_phone
+from outpost.dispatch import exports
+from outpost.dispatch.choices import LINKED, ItemResult, MatchStatus, OrderStatus
+from outpost.dispatch.imports import OrderReading, OrderRow, order_read
+from outpost.dispatch.models import DispatchItem, DispatchOrder
+from outpost.keypersons.choices import ACTIVE_STATUSES, KeyPersonCategory, SourceType
+from outpost.keypersons.models import KeyPerson, KeyPersonSource
+from outpost.keypersons.services import key_person_create
+from outpost.notify.choices import MessageKind
+from outpost.notify.services import notification_send
+from outpost.registry.models import Resident
+from outpost.screening import engine
+from outpost.screening.services.decisions import match_decision_record
+from outpost.screening.services.runs import match_decisions
+
+logger = logging.getLogger("outpost.dispatch")
+
+EXPORT_DIR = "exports"
+# Officers are looked for from the resident's unit up to, not including, the station: a
+# community's officer, else its community police office's.
+ROUTING_KINDS = (UnitKind.GRID, UnitKind.COMMUNITY, UnitKind.POLICE_OFFICE)
+
+
+def _require(user, permission: str, message: str) -> None:
+    if not user.has_perm(permission):
+        raise PermissionDenied(message)
+
+
+# ---------------------------------------------------------------------------- upload, read
+
+
+def order_upload(
+    *,
+    acting_user,
+    unit: Unit,
+    order_number: str,
+    issuing_body: str,
+    title: str,
+    deadline: datetime.datetime,
+    file,
+    received_at: datetime.datetime | None = None,
+    original_name: str = "",
+) -> DispatchOrder:
+    """Keep an order workbook and queue the reading, matching and routing of its items.
+
+    The file is read once here too (orders are short lists), so a file that cannot be read,
+    names no identity column or has no data row is refused at once with the reason, and
+    nothing is kept. A deadline already past is accepted: the order page warns about it.
+    """
+    _require(
+        acting_user, "dispatch.add_dispatchorder", _("Your role may not import dispatch orders.")
+    )
+    if not Unit.objects.visible_to(acting_user).filter(pk=unit.pk).exists():
+        raise PermissionDenied(_("The receiving unit is outside your jurisdiction."))
+    original_name = (original_name or getattr(file, "name", "") or "order")[:255]
+    if getattr(file, "size", None) == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    order = DispatchOrder(
+        unit=unit,
+        order_number=order_number.strip(),
+        issuing_body=issuing_body.strip(),
+        title=title.strip(),
+        received_at=received_at or timezone.now(),
+        deadline=deadline,
+        original_name=original_name,
+        created_by=acting_user,
+        status=OrderStatus.QUEUED,
+    )
+    suffix = Path(original_name).suffix.lower()[:8]
+    order.file.save(f"{secrets.token_hex(8)}{suffix}", file, save=False)
+    try:
+        with job_file_path(order) as path:
+            reading = order_read(path)
+        order.sheet_name = reading.sheet_name[:100]
+        order.header_row = reading.header_row
+        order.headers = reading.headers
+        order.mapping = reading.mapping
+        order.total_items = len(reading.rows)
+        order.full_clean()
+        order._history_user = acting_user
+        with transaction.atomic():
+            order.save()
+            assert_in_scope(order, acting_user, "view")
+            language = translation.get_language() or ""
+            transaction.on_commit(lambda: _enqueue(order, acting_user, language))
+    except ImportFileError as exc:
+        order.file.delete(save=False)
+        raise ValidationError({"file": str(exc)}) from None
+    except BaseException:
+        order.file.delete(save=False)
+        raise
+    logger.info("order %s uploaded by %s: %s", order.pk, acting_user, original_name)
+    return order
+
+
+def _enqueue(order: DispatchOrder, acting_user, language: str) -> None:
+    from outpost.dispatch.tasks import order_process_task
+
+    order_process_task.enqueue(order_id=order.pk, user_id=acting_user.pk, language=language)
+
+
+def _set_status(order: DispatchOrder, acting_user, **fields) -> None:
+    for name, value in fields.items():
+        setattr(order, name, value)
+    order._history_user = acting_user
+    order.save(update_fields=list(fields))
+
+
+def order_process(*, acting_user, order: DispatchOrder) -> DispatchOrder:
+    """Read every row of a queued order into items, match them with the screening engine,
+    route the linked ones to their officers and tell each officer once. One transaction:
+    the order is stored whole or not at all."""
+    assert_in_scope(order, acting_user, "view")
+    _set_status(order, acting_user, status=OrderStatus.READING, progress=10, failure="")
+    try:
+        with job_file_path(order) as path:
+            reading = order_read(path)
+    except ImportFileError as exc:
+        order_fail(order=order, message=str(exc), acting_user=acting_user)
+        return order
+    _set_status(order, acting_user, progress=40)
+    with transaction.atomic():
+        DispatchItem.objects.filter(order=order).delete()  # read again: start afresh
+        items = _items_matched(order, reading, acting_user=acting_user)
+        items = bulk_create_with_history(items, DispatchItem, default_user=acting_user)
+        if not all(item.pk for item in items):
+            items = list(DispatchItem.objects.filter(order=order).order_by("row_number"))
+        _flag_duplicates(items, acting_user)
+        routed = _route_new(order, items, acting_user=acting_user)
+        _set_status(
+            order,
+            acting_user,
+            status=OrderStatus.READY,
+            progress=100,
+            total_items=len(items),
+            headers=reading.headers,
+            mapping=reading.mapping,
+        )
+        _notify_officers(order, routed)
+    logger.info("order %s read: %d items", order.pk, len(items))
+    return order
+
+
+def order_fail(*, order: DispatchOrder, message: str, acting_user=None) -> None:
+    DispatchItem.objects.filter(order=order).delete()
+    _set_status(order, acting_user, status=OrderStatus.FAILED, failure=message, total_items=0)
+    logger.info("order %s failed: %s", order.pk, message)
+
+
+def _items_matched(order: DispatchOrder, reading: OrderReading, *, acting_user):
+    residents = list(
+        Resident.objects.visible_to(acting_user)
+        .filter(unit__path__startswith=order.unit.path, merged_into__isnull=True)
+        .values_list("pk", "name", "id_number", "phone", "birth_date", "unit_id")
+    )
+    unit_of = {r[0]: r[5] for r in residents}
+    resident_cols = {
+        column: [r[i] for r in residents] for i, column in enumerate(engine.RESIDENT_COLUMNS)
+    }
+    rows: list[OrderRow] = reading.rows
+    feed_cols = {
+        "row_id": list(range(len(rows))),
+        "name": [r.name for r in rows],
+        "id_number": [r.id_number for r in rows],
+        "phone": [r.phone for r in rows],
+        "birth_date": [r.birth_date for r in rows],
+    }
+    # As a screening does: an accepted decision for a resident outside these residents is
+    # not this order's to apply; rejections apply wherever they are met.
+    decisions = {
+        key: value
+        for key, value in match_decisions(unit=order.unit).items()
+        if value is engine.REJECTED or value in unit_of
+    }
+    links = engine.match_feed(resident_cols, feed_cols, decisions).by_row()
+    items = []
+    for index, row in enumerate(rows):
+        item = DispatchItem(
+            order=order,
+            unit_id=order.unit_id,
+            row_number=row.row_number,
+            values=row.values,
+            name=row.name,
+            id_number=row.id_number,
+            phone=row.phone,
+            birth_date=row.birth_date,
+            identity_key=engine.identity_key(row.id_number, row.phone, row.name, row.birth_date),
+        )
+        link = links.get(index)
+        if link is not None:
+            item.identity_key = link.identity_key
+            item.match_rule = link.rule
+            item.match_score = link.score
+            if link.status == engine.REVIEW:
+                item.match_status = MatchStatus.REVIEW
+                item.candidates = [
+                    {"resident_id": c.resident_id, "score": c.score} for c in link.candidates
+                ]
+            else:
+                item.match_status = (
+                    MatchStatus.DECIDED if link.status == engine.DECIDED else MatchStatus.AUTO
+                )
+                item.resident_id = link.resident_id
+                item.unit_id = unit_of[link.resident_id]
+        items.append(item)
+    return items
+
+
+def _person_key(item: DispatchItem):
+    if item.resident_id:
+        return ("resident", item.resident_id)
+    if len(item.id_number) >= 15:
+        return ("id", item.id_number)
+    if item.name and item.phone:
+        return ("name_phone", engine.normalize_name(item.name), item.phone)
+    return None
+
+
+def _flag_duplicates(items: list[DispatchItem], acting_user) -> None:
+    """The same person twice in one order: both items stay (each row needs its answer); the
+    later one names the first as the same person."""
+    first: dict = {}
+    flagged = []
+    for item in items:
+        key = _person_key(item)
+        if key is None:
+            continue
+        if key in first:
+            item.duplicate_of = first[key]
+            flagged.append(item)
+        else:
+            first[key] = item
+    if flagged:
+        DispatchItem.objects.bulk_update(flagged, ["duplicate_of"])
+
+
+# ---------------------------------------------------------------------------- routing
+
+
+@dataclass
+class _Officers:
+    """The active community police officers under a unit, by their unit."""
+
+    by_unit: dict[int, list]
+    units: dict[int, tuple[int | None, str]]  # unit id -> (parent id, kind)
+
+    @classmethod
+    def under(cls, unit: Unit) -> _Officers:
+        by_unit: dict[int, list] = defaultdict(list)
+        profiles = (
+            StaffProfile.objects.filter(
+                unit__path__startswith=unit.path,
+                user__is_active=True,
+                user__groups__name=Role.POLICE_OFFICER,
+            )
+            .select_related("user")
+            .order_by("user_id")
+        )
+        for profile in profiles:
+            by_unit[profile.unit_id].append(profile.user)
+        units = {
+            pk: (parent_id, kind)
+            for pk, parent_id, kind in Unit.objects.filter(path__startswith=unit.path).values_list(
+                "pk", "parent_id", "kind"
+            )
+        }
+        return cls(by_unit=by_unit, units=units)
+
+    def responsible_for(self, unit_id: int):
+        """The officer of the nearest unit, from `unit_id` up to its community police
+        office, that has one (the first by id when a unit has several); else None."""
+        current = unit_id
+        while current is not None and current in self.units:
+            parent_id, kind = self.units[current]
+            if kind not in ROUTING_KINDS:
+                return None
+            if self.by_unit.get(current):
+                return self.by_unit[current][0]
+            current = parent_id
+        return None
+
+
+def _route_new(order: DispatchOrder, items: list[DispatchItem], *, acting_user):
+    """Give each linked item the officer responsible for its resident's unit."""
+    officers = _Officers.under(order.unit)
+    now = timezone.now()
+    routed = []
+    for item in items:
+        if item.match_status not in LINKED:
+            continue
+        officer = officers.responsible_for(item.unit_id)
+        if officer is not None:
+            item.assigned_officer = officer
+            item.routed_at = now
+            routed.append(item)
+    if routed:
+        DispatchItem.objects.bulk_update(routed, ["assigned_officer", "routed_at"])
+    return routed
+
+
+def _notify_officers(order: DispatchOrder, items) -> None:
+    """One inbox message per officer for this order, however many items they received."""
+    by_officer: dict[int, list] = defaultdict(list)
+    users = {}
+    for item in items:
+        by_officer[item.assigned_officer.pk].append(item)
+        users[item.assigned_officer.pk] = item.assigned_officer
+    url = reverse("dispatch:my_items") + f"?order={order.pk}"
+    for officer_id, officer_items in by_officer.items():
+        notification_send(
+            recipients=[users[officer_id]],
+            kind=MessageKind.ORDER_ITEM,
+            subject=_("Dispatch order %(number)s: %(count)d item(s) to verify by %(deadline)s")
+            % {
+                "number": order.order_number,
+                "count": len(officer_items),
+                "deadline": timezone.localtime(order.deadline).strftime("%Y-%m-%d %H:%M"),
+            },
+            url=url,
+        )
+
+
+def _save_item(item: DispatchItem, acting_user, fields: list[str]) -> None:
+    item._history_user = acting_user
+    item.full_clean()
+    item.save(update_fields=fields)
+
+
+@transaction.atomic
+def item_review_decide(
+    *, acting_user, item: DispatchItem, resident: Resident | None
+) -> DispatchItem:
+    """Decide an item the engine could not decide: accept one of its candidates (the item is
+    linked and routed to that resident's officer) or reject them all (`resident` None: the
+    item goes to the duty desk). The decision is remembered for later orders and runs."""
+    _require(acting_user, "dispatch.change_dispatchitem", _("Your role may not route items."))
+    item = DispatchItem.objects.select_for_update().get(pk=item.pk)
+    assert_in_scope(item, acting_user, "change")
+    if item.match_status != MatchStatus.REVIEW:
+        raise ValidationError(_("This item has been decided already; reload the page."))
+    candidate_ids = {c["resident_id"] for c in item.candidates}
+    if resident is not None and resident.pk not in candidate_ids:
+        raise ValidationError({"resident": _("Choose one of the item's candidates.")})
+    match_decision_record(
+        acting_user=acting_user,
+        identity_key=item.identity_key,
+        resident=resident,
+        rejected=resident is None,
+    )
+    if resident is None:
+        item.match_status = MatchStatus.UNMATCHED
+        _save_item(item, acting_user, ["match_status"])
+        return item
+    item.resident = resident
+    item.unit_id = resident.unit_id
+    item.match_status = MatchStatus.DECIDED
+    item.match_score = next(c["score"] for c in item.candidates if c["resident_id"] == resident.pk)
+    fields = ["resident", "unit", "match_status", "match_score"]
+    officer = _Officers.under(item.order.unit).responsible_for(item.unit_id)
+    if officer is not None:
+        item.assigned_officer, item.routed_at = officer, timezone.now()
+        fields += ["assigned_officer", "routed_at"]
+    _save_item(item, acting_user, fields)
+    assert_in_scope(item, acting_user, "view")
+    if officer is not None:
+        _notify_officers(item.order, [item])
+    return item
+
+
+def police_officers_for(user):
+    """Active community police officers whose unit is within `user`'s jurisdiction."""
+    from django.contrib.auth import get_user_model
+
+    units = Unit.objects.visible_to(user)
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            groups__name=Role.POLICE_OFFICER,
+            staff_profile__unit__in=units,
+        )
+        .select_related("staff_profile__unit")
+        .order_by("staff_profile__unit__path", "pk")
+    )
+
+
+@transaction.atomic
+def item_assign(*, acting_user, item: DispatchItem, officer) -> DispatchItem:
+    """Route an item by hand from the duty desk (值班台人工分派). The officer must be one of
+    the acting user's jurisdiction; for an item linked to a resident, one whose unit covers
+    the resident's (an officer of another community is refused). An unmatched item moves to
+    the officer's unit, so that the officer sees it."""
+    _require(acting_user, "dispatch.change_dispatchitem", _("Your role may not route items."))
+    item = DispatchItem.objects.select_for_update().select_related("unit").get(pk=item.pk)
+    assert_in_scope(item, acting_user, "change")
+    if item.match_status == MatchStatus.REVIEW:
+        raise ValidationError(_("Decide the match first: accept a candidate or reject them."))
+    if not police_officers_for(acting_user).filter(pk=officer.pk).exists():
+        raise ValidationError({"officer": _("Choose a police officer of your jurisdiction.")})
+    officer_unit = officer.staff_profile.unit
+    if item.resident_id is not None:
+        if not item.unit.path.startswith(officer_unit.path):
+            raise ValidationError(
+                {
+                    "officer": _(
+                        "%(officer)s is not responsible for %(unit)s, where the person lives: "
+                        "choose an officer of that community."
+                    )
+                    % {"officer": officer.staff_profile, "unit": item.unit.name}
+                }
+            )
+    else:
+        item.unit = officer_unit
+    item.assigned_officer, item.routed_at = officer, timezone.now()
+    _save_item(item, acting_user, ["unit", "assigned_officer", "routed_at"])
+    assert_in_scope(item, acting_user, "view")
+    _notify_officers(item.order, [item])
+    return item
+
+
+# ---------------------------------------------------------------------------- the result
+
+
+def _stale() -> ValidationError:
+    return ValidationError(
+        {
+            "version": _(
+                "Someone else recorded a result for this item while you were editing it. "
+                "Your entry was not saved: look at the result now shown and record again "
+                "if it needs changing."
+            )
+        }
+    )
+
+
+@transaction.atomic
+def item_result_record(
+    *,
+    acting_user,
+    item: DispatchItem,
+    version: int,
+    result: str,
+    moved_to: str = "",
+    note: str = "",
+    result_at: datetime.datetime | None = None,
+) -> DispatchItem:
+    """Record what was found on the ground (落地核查). `version` is the item's version the
+    form was read at: if the item changed since, nothing is saved (no lost update). "Found
+    and under management" makes the resident a key person (or notes the order on the active
+    key person they already are)."""
+    _require(acting_user, "dispatch.change_dispatchitem", _("Your role may not record results."))
+    assert_in_scope(item, acting_user, "change")
+    errors: dict[str, list[str]] = {}
+    moved_to, note = (moved_to or "").strip(), (note or "").strip()
+    now = timezone.now()
+    result_at = result_at or now
+    if result not in ItemResult.values:
+        errors["result"] = [_("Choose what you found.")]
+    if result == ItemResult.MOVED_AWAY and not moved_to:
+        errors["moved_to"] = [_("Say where the person moved to.")]
+    if result != ItemResult.MOVED_AWAY:
+        moved_to = ""
+    if result_at > now + datetime.timedelta(minutes=5):
+        errors["result_at"] = [_("The time of the check cannot be in the future.")]
+    if item.match_status == MatchStatus.REVIEW:
+        errors["result"] = [_("The match of this item is still to be reviewed at the station.")]
+    if errors:
+        raise ValidationError(errors)
+    # Compare-and-set in one UPDATE: of two users saving against the same version, only the
+    # first changes a row; the second finds none and is refused.
+    claimed = DispatchItem.objects.filter(pk=item.pk, version=version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        raise _stale()
+    item = DispatchItem.objects.select_related("order", "resident").get(pk=item.pk)
+    item.result, item.moved_to, item.result_note = result, moved_to, note
+    item.result_at, item.recorded_by = result_at, acting_user
+    fields = ["result", "moved_to", "result_note", "result_at", "recorded_by"]
+    if result == ItemResult.FOUND_MANAGED and item.key_person_id is None:
+        item.key_person = _key_person_for(item, acting_user)
+        fields.append("key_person")
+    _save_item(item, acting_user, fields)
+    assert_in_scope(item, acting_user, "change")
+    return item
+
+
+def _key_person_for(item: DispatchItem, acting_user) -> KeyPerson:
+    note = _("Dispatch order %(number)s (%(body)s), row %(row)d") % {
+        "number": item.order.order_number,
+        "body": item.order.issuing_body,
+        "row": item.row_number,
+    }
+    if item.resident_id is not None:
+        active = (
+            KeyPerson.objects.select_for_update()
+            .filter(resident_id=item.resident_id, status__in=ACTIVE_STATUSES)
+            .first()
+        )
+        if active is not None:
+            KeyPersonSource.objects.create(
+                key_person=active,
+                source_type=SourceType.DISPATCH_ORDER,
+                note=note[:300],
+                noted_by=acting_user,
+            )
+            return active
+        return key_person_create(
+            acting_user=acting_user,
+            category=KeyPersonCategory.DISPATCHED,
+            resident=item.resident,
+            source_type=SourceType.DISPATCH_ORDER,
+            source_note=note,
+        )
+    return key_person_create(
+        acting_user=acting_user,
+        category=KeyPersonCategory.DISPATCHED,
+        unit=item.unit,
+        name=item.name or _("(no name)"),
+        id_number=_valid_or_empty(validate_id_number, item.id_number),
+        phone=_valid_or_empty(validate_phone, item.phone),
+        source_type=SourceType.DISPATCH_ORDER,
+        source_note=note,
+    )
+
+
+def _valid_or_empty(validate, value: str) -> str:
+    if not value:
+        return ""
+    try:
+        return validate(value)
+    except ValidationError:
+        return ""
+
+
+# ---------------------------------------------------------------------------- feedback
+
+
+@dataclass(frozen=True)
+class FeedbackFile:
+    name: str
+    filename: str
+    rows: int
+
+
+def feedback_export_path(export_id: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / EXPORT_DIR / f"dispatch-{export_id}.xlsx"
+
+
+def feedback_export(
+    *,
+    acting_user,
+    export_id: str,
+    order_id: int,
+    reason: str,
+    ip_address: str | None = None,
+) -> FeedbackFile:
+    """Write the feedback workbook (反馈表) of an order: the incoming list's own columns in
+    their order, its values as sent (ID numbers and phones too: it is the higher level's own
+    list going back), and the result columns. Needs the export permission; logged in the
+    access log with the reason before the file appears."""
+    order = get_visible(DispatchOrder, acting_user, order_id)
+    _require(
+        acting_user,
+        "core.export_personal_data",
+        _("Your role may not export the feedback workbook."),
+    )
+    items = list(
+        DispatchItem.objects.visible_to(acting_user)
+        .filter(order=order)
+        .select_related("recorded_by__staff_profile")
+        .order_by("row_number")
+    )
+    path = feedback_export_path(export_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    try:
+        exports.feedback_workbook(order=order, items=items, path=partial)
+        personal_data_export_log(
+            acting_user=acting_user,
+            model=DispatchItem,
+            description=_("Feedback workbook of dispatch order %(number)s")
+            % {"number": order.order_number},
+            fields=[*order.headers, *exports.result_headings()],
+            row_count=len(items),
+            reason=reason,
+            unmasked=True,
+            ip_address=ip_address,
+        )
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return FeedbackFile(
+        name=f"{EXPORT_DIR}/{path.name}",
+        filename=exports.feedback_filename(order),
+        rows=len(items),
+    )

@@ -1,0 +1,358 @@
+"""Pages of dispatch orders: list, import, the order with its progress, review and duty
+desk, the officer's own items and the result form (made for a phone), the feedback
+workbook. Thin: they parse, call a selector or a service, and render."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView
+from django_tasks import TaskResultStatus
+
+from outpost.core.models import Unit
+from outpost.core.scoping import get_visible, user_scope_unit
+from outpost.core.viewmixins import (
+    ScopedDetailView,
+    ScopedListView,
+    ScopedViewMixin,
+    form_add_service_errors,
+)
+from outpost.dispatch import selectors, services
+from outpost.dispatch.forms import AssignForm, FeedbackExportForm, OrderUploadForm, ResultForm
+from outpost.dispatch.models import DispatchItem, DispatchOrder
+from outpost.dispatch.tasks import (
+    feedback_export_result,
+    feedback_export_summary,
+    feedback_export_task,
+)
+from outpost.registry.models import Resident
+
+
+class OrderListView(ScopedListView):
+    """The orders of the user's jurisdiction, each with its progress and deadline."""
+
+    model = DispatchOrder
+    template_name = "dispatch/order_list.html"
+
+    def get_queryset(self):
+        return selectors.order_list(user=self.request.user)
+
+
+class OrderUploadView(ScopedViewMixin, PermissionRequiredMixin, FormView):
+    """Import an order into a unit of the user's jurisdiction (the form lists unit names);
+    lands on the order's page, which follows the reading and matching."""
+
+    model = Unit
+    permission_required = "dispatch.add_dispatchorder"
+    form_class = OrderUploadForm
+    template_name = "dispatch/order_upload.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        return {"unit": user_scope_unit(self.request.user)}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            order = services.order_upload(
+                acting_user=self.request.user,
+                unit=data["unit"],
+                order_number=data["order_number"],
+                issuing_body=data["issuing_body"],
+                title=data["title"],
+                deadline=data["deadline"],
+                file=data["file"],
+                original_name=data["file"].name,
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("The order is kept; its items are being read and matched. This page shows it."),
+        )
+        return HttpResponseRedirect(order.get_absolute_url())
+
+
+class OrderDetailView(ScopedDetailView):
+    """An order: its progress against the deadline (done / open / overdue, per community),
+    the items to review, the duty desk count and every item, ID numbers and phones masked.
+    htmx polls the body while the order is being read."""
+
+    model = DispatchOrder
+    template_name = "dispatch/order_detail.html"
+    partial_template_name = "dispatch/partials/order_body.html"
+    items_shown = 500
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("unit", "created_by__staff_profile")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        order, user = self.object, self.request.user
+        show = self.request.GET.get("show", "")
+        context["show"] = show
+        if not order.is_reading:
+            context["progress"] = selectors.order_progress(order=order, user=user)
+            context["items"] = selectors.order_items(order=order, user=user, show=show)[
+                : self.items_shown
+            ]
+            if user.has_perm("dispatch.change_dispatchitem"):
+                context["review"] = selectors.review_items(order=order, user=user)
+            context["may_export"] = user.has_perm("core.export_personal_data")
+        return context
+
+
+class DutyDeskView(ScopedDetailView):
+    """The duty desk (值班台) of an order: items no officer has yet, each with a form that
+    routes it to an officer of the user's jurisdiction."""
+
+    model = DispatchOrder
+    template_name = "dispatch/duty_desk.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        # One list for every row's choice (not a query per row).
+        context["officers"] = list(services.police_officers_for(user))
+        context["items"] = selectors.duty_desk_items(order=self.object, user=user)
+        context["may_assign"] = user.has_perm("dispatch.change_dispatchitem")
+        return context
+
+
+class _ItemView(ScopedViewMixin, View):
+    model = DispatchItem
+    scope_action = "change"
+
+    def item(self, pk) -> DispatchItem:
+        return get_visible(DispatchItem, self.request.user, pk, self.scope_action)
+
+
+class ItemAssignView(_ItemView):
+    """Route one item by hand to an officer (from the duty desk)."""
+
+    template_name = "dispatch/item_assign.html"
+
+    def _render(self, item, form, status=200):
+        return render(self.request, self.template_name, {"item": item, "form": form}, status=status)
+
+    def get(self, request, pk):
+        item = self.item(pk)
+        officers = services.police_officers_for(request.user)
+        return self._render(item, AssignForm(officers=officers))
+
+    def post(self, request, pk):
+        item = self.item(pk)
+        officers = services.police_officers_for(request.user)
+        form = AssignForm(request.POST, officers=officers)
+        if form.is_valid():
+            try:
+                services.item_assign(
+                    acting_user=request.user, item=item, officer=form.cleaned_data["officer"]
+                )
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            except PermissionDenied as exc:
+                raise Http404 from exc
+            else:
+                messages.success(
+                    request,
+                    _("Row %(row)d was routed to %(officer)s.")
+                    % {"row": item.row_number, "officer": form.cleaned_data["officer"]},
+                )
+                return HttpResponseRedirect(reverse("dispatch:duty_desk", args=[item.order_id]))
+        return self._render(item, form, status=200)
+
+
+class ItemReviewView(_ItemView):
+    """Decide an item the engine left to a person: this candidate, or none of them."""
+
+    template_name = "dispatch/item_review.html"
+
+    def _render(self, item, error=""):
+        candidates = selectors.review_items(order=item.order, user=self.request.user)
+        review = next((r for r in candidates if r.item.pk == item.pk), None)
+        return render(
+            self.request, self.template_name, {"item": item, "review": review, "error": error}
+        )
+
+    def get(self, request, pk):
+        return self._render(self.item(pk))
+
+    def post(self, request, pk):
+        item = self.item(pk)
+        choice = request.POST.get("resident", "")
+        resident = None
+        if choice != "none":
+            if not choice.isdigit():
+                return self._render(item, _("Choose a candidate, or “none of them”."))
+            resident = get_visible(Resident, request.user, choice)
+        try:
+            services.item_review_decide(acting_user=request.user, item=item, resident=resident)
+        except ValidationError as exc:
+            return self._render(item, " ".join(exc.messages))
+        messages.success(request, _("Row %(row)d was decided.") % {"row": item.row_number})
+        return HttpResponseRedirect(item.order.get_absolute_url() + "#review")
+
+
+class MyItemsView(ScopedListView):
+    """The items routed to me (我的核查任务), open ones first by deadline; one big tappable
+    row each, made for a phone."""
+
+    model = DispatchItem
+    scope_action = "change"
+    template_name = "dispatch/my_items.html"
+
+    def get_queryset(self):
+        order = self.request.GET.get("order", "")
+        return selectors.my_items(
+            user=self.request.user,
+            order_id=int(order) if order.isdigit() else None,
+            show=self.request.GET.get("show", "open"),
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(show=self.request.GET.get("show", "open"), **kwargs)
+
+
+class ItemResultView(_ItemView):
+    """Record what was found on the ground, on a phone: the result as big radio buttons,
+    "moved to" shown when moved away, a note and the time. A form read before someone else
+    saved is refused with the reason, and shows what they recorded."""
+
+    template_name = "dispatch/item_result.html"
+
+    def _render(self, item, form):
+        return render(self.request, self.template_name, {"item": item, "form": form})
+
+    def item(self, pk):
+        item = super().item(pk)
+        return (
+            DispatchItem.objects.select_related(
+                "order", "resident", "unit", "recorded_by__staff_profile", "duplicate_of"
+            )
+            .filter(pk=item.pk)
+            .get()
+        )
+
+    def get(self, request, pk):
+        item = self.item(pk)
+        initial = {
+            "version": item.version,
+            "result": item.result or None,
+            "moved_to": item.moved_to,
+            "note": item.result_note,
+        }
+        return self._render(item, ResultForm(initial=initial))
+
+    def post(self, request, pk):
+        item = self.item(pk)
+        form = ResultForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.item_result_record(
+                    acting_user=request.user,
+                    item=item,
+                    version=data["version"],
+                    result=data["result"],
+                    moved_to=data["moved_to"],
+                    note=data["note"],
+                    result_at=data["result_at"],
+                )
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+                item = self.item(pk)  # what the other user recorded
+                if "version" in getattr(exc, "error_dict", {}):
+                    form = _stale_form(form, item)
+            else:
+                messages.success(
+                    request, _("Row %(row)d: result saved.") % {"row": item.row_number}
+                )
+                return HttpResponseRedirect(reverse("dispatch:my_items"))
+        return self._render(item, form)
+
+
+def _stale_form(form: ResultForm, item: DispatchItem) -> ResultForm:
+    """The user's entry kept, with the item's current version, and the refusal shown."""
+    data = form.data.copy()
+    data["version"] = str(item.version)
+    fresh = ResultForm(data)
+    fresh.is_valid()
+    for error in form.errors.get("version", []) + form.non_field_errors():
+        fresh.add_error(None, error)
+    return fresh
+
+
+class FeedbackExportView(ScopedDetailView):
+    """Ask for the feedback workbook of an order (background export, logged with a reason).
+    Only for users who may export personal data."""
+
+    model = DispatchOrder
+    template_name = "dispatch/feedback_export.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", FeedbackExportForm())
+        context["may_export"] = self.request.user.has_perm("core.export_personal_data")
+        return context
+
+    def post(self, request, pk):
+        self.object = self.get_object()
+        if not request.user.has_perm("core.export_personal_data"):
+            raise Http404
+        form = FeedbackExportForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        result = feedback_export_task.enqueue(
+            user_id=request.user.pk,
+            order_id=self.object.pk,
+            reason=form.cleaned_data["reason"].strip(),
+            language=get_language(),
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+        return HttpResponseRedirect(reverse("dispatch:feedback_status", args=[result.id]))
+
+
+class FeedbackStatusView(LoginRequiredMixin, View):
+    """One feedback export's state, polled by htmx until the file is ready; only for who
+    asked."""
+
+    def get(self, request, pk):
+        result = feedback_export_result(user=request.user, export_id=pk)
+        order = get_visible(DispatchOrder, request.user, result.kwargs["order_id"])
+        template = (
+            "dispatch/partials/feedback_status.html"
+            if request.htmx
+            else "dispatch/feedback_status.html"
+        )
+        context = {"export": feedback_export_summary(result), "order": order}
+        return render(request, template, context)
+
+
+class FeedbackDownloadView(LoginRequiredMixin, View):
+    """The feedback workbook, for the user who asked, while the order is still theirs."""
+
+    def get(self, request, pk):
+        result = feedback_export_result(user=request.user, export_id=pk)
+        if result.status != TaskResultStatus.SUCCESSFUL:
+            raise Http404
+        get_visible(DispatchOrder, request.user, result.kwargs["order_id"])
+        if not request.user.has_perm("core.export_personal_data"):
+            raise Http404
+        path = services.feedback_export_path(str(result.id))
+        if not path.exists():
+            raise Http404
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=result.return_value["filename"],
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
