@@ -13,12 +13,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import TaskContext, TaskResult, TaskResultStatus, task
-from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 
+from outpost.core.owned_tasks import owned_task_result
 from outpost.core.scoping import get_visible
 from outpost.dispatch import services
 from outpost.dispatch.models import DispatchOrder
@@ -70,13 +69,7 @@ def feedback_export_task(
 
 def feedback_export_result(*, user, export_id) -> TaskResult:
     """The export `export_id` if `user` asked for it; anyone else's, or none, is a 404."""
-    try:
-        result = feedback_export_task.get_result(str(export_id))
-    except (TaskResultDoesNotExist, TaskResultMismatch, ValueError) as exc:
-        raise Http404 from exc
-    if not getattr(user, "is_authenticated", False) or result.kwargs.get("user_id") != user.pk:
-        raise Http404
-    return result
+    return owned_task_result(feedback_export_task, user=user, result_id=export_id)
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,10 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.http import Http404
 from django.utils import translation
 from django_tasks import TaskContext, TaskResult, task
-from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 
+from outpost.core.owned_tasks import owned_task_result
 from outpost.keypersons import services
 
 
@@ -49,10 +48,4 @@ def contact_ledger_export_task(
 
 def contact_ledger_export_result(*, user, export_id) -> TaskResult:
     """The export `export_id` if `user` asked for it; anyone else's, or none, is a 404."""
-    try:
-        result = contact_ledger_export_task.get_result(str(export_id))
-    except (TaskResultDoesNotExist, TaskResultMismatch, ValueError) as exc:
-        raise Http404 from exc
-    if not getattr(user, "is_authenticated", False) or result.kwargs.get("user_id") != user.pk:
-        raise Http404
-    return result
+    return owned_task_result(contact_ledger_export_task, user=user, result_id=export_id)

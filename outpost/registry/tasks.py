@@ -14,13 +14,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.http import Http404
 from django.utils import translation
 from django_tasks import TaskContext, TaskResult, TaskResultStatus, task
-from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 from django_tasks_db.models import DBTaskResult
 
 from outpost.core.models import Unit
+from outpost.core.owned_tasks import owned_task_result
 from outpost.registry import services
 from outpost.registry.exports import LedgerKind
 
@@ -56,13 +55,7 @@ def ledger_export_task(
 
 def ledger_export_result(*, user, export_id) -> TaskResult:
     """The export `export_id` if `user` asked for it; anyone else's, or none, is a 404."""
-    try:
-        result = ledger_export_task.get_result(str(export_id))
-    except (TaskResultDoesNotExist, TaskResultMismatch, ValueError) as exc:
-        raise Http404 from exc
-    if not getattr(user, "is_authenticated", False) or result.kwargs.get("user_id") != user.pk:
-        raise Http404
-    return result
+    return owned_task_result(ledger_export_task, user=user, result_id=export_id)
 
 
 @dataclass(frozen=True)

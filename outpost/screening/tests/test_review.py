@@ -20,7 +20,7 @@ from outpost.screening.services import (
 from outpost.screening.tests import test_runs
 from outpost.screening.tests.factories import FeedRowFactory, ScreeningRunFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 # The world of the run tests: residents, a feed with a tie row, a station officer.
 ARRIVED = test_runs.ARRIVED
