@@ -65,13 +65,18 @@ from __future__ import annotations
 import datetime
 import gc
 import hashlib
+import importlib.util
 import itertools
+import json
 import re
+import sys
+import threading
 import time
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -235,6 +240,18 @@ def name_key(raw: str | None) -> str:
 
 @lru_cache(maxsize=1)
 def _pinyin_dict() -> dict[int, str]:
+    """pypinyin's character dictionary. Importing the package also loads its phrase
+    dictionaries (a third of a second, unused here): when it is not imported yet, the
+    character dictionary is read from its JSON file (what ``pypinyin.pinyin_dict`` does)."""
+    module = sys.modules.get("pypinyin.pinyin_dict")
+    spec = importlib.util.find_spec("pypinyin") if module is None else None
+    if spec is not None and spec.submodule_search_locations:
+        path = Path(next(iter(spec.submodule_search_locations)), "pinyin_dict.json")
+        try:
+            with open(path, encoding="utf-8") as fh:
+                return {int(code): readings for code, readings in json.load(fh).items()}
+        except (OSError, ValueError):
+            pass
     from pypinyin.pinyin_dict import pinyin_dict
 
     return pinyin_dict
@@ -372,19 +389,25 @@ def identity_key(id_number: Any, phone: Any, name: Any, birth_date: datetime.dat
 def _checksum_ok_sql(hi: str, lo: str, chk: str) -> str:
     """ISO 7064 MOD 11-2: character '10X98765432'[sum % 11], i.e. sum % 11 == (12 - c) % 11.
 
-    ``hi`` and ``lo`` are the first 9 and the next 8 digits as integers (columns: DuckDB does
+    ``hi`` and ``lo`` are the first 9 and the next 8 digits as DOUBLE (columns: DuckDB does
     not share common subexpressions). The weighted digit sum is computed without extracting
     the digits: with q_j = v // 10**j and d_j = q_j - 10 q_(j+1), sum(w_j d_j) equals
-    sum((w_j - 10 w_(j-1)) q_j): one division per digit instead of a division and a modulo."""
+    sum((w_j - 10 w_(j-1)) q_j): one division per digit instead of a division and a modulo.
+    In DOUBLE, which is exact here (every value is an integer below 2**53, and ``floor`` of a
+    correctly rounded quotient of such integers is the integer quotient) and much cheaper
+    than BIGINT arithmetic (no overflow checks, no integer division)."""
 
-    def weighted(var: str, weights: Sequence[int]) -> str:
-        w = list(reversed(weights))  # w[j]: the weight of the digit worth 10**j
-        terms = [f"{var} * {w[0]}"]
-        terms += [f"({var} // {10**j}) * {w[j] - 10 * w[j - 1]}" for j in range(1, len(w))]
-        return " + ".join(terms)
-
-    total = f"{weighted(hi, ID_WEIGHTS[:9])} + {weighted(lo, ID_WEIGHTS[9:])}"
+    total = f"{_weighted_sql(hi, ID_WEIGHTS[:9])} + {_weighted_sql(lo, ID_WEIGHTS[9:])}"
     return f"coalesce(({total}) % 11 = (12 - {chk}) % 11, false)"
+
+
+def _weighted_sql(var: str, weights: Sequence[int]) -> str:
+    """The weighted digit sum of ``var`` (a DOUBLE holding an integer of ``len(weights)`` digits
+    at most, below 2**53), see :func:`_checksum_ok_sql`."""
+    w = list(reversed(weights))  # w[j]: the weight of the digit worth 10**j
+    terms = [f"{var} * {w[0]}"]
+    terms += [f"floor({var} / {10**j}.0) * {w[j] - 10 * w[j - 1]}" for j in range(1, len(w))]
+    return " + ".join(terms)
 
 
 def _base11_sql(x17: str, chk: str) -> str:
@@ -406,14 +429,17 @@ def _upgrade_15_sql(col: str) -> str:
     """An old 15-digit ID upgraded ('19' inserted, check character added), when
     validate_id_number would accept it (province code, a real birth date not in the future);
     else NULL. Evaluated only on 15-digit rows (inside a CASE)."""
-    weights = [*ID_WEIGHTS[:6], *ID_WEIGHTS[8:]]  # '1' and '9' add 1*W6 + 9*W7 = 11: nothing
-    total = " + ".join(f"(ascii({col}[{k + 1}]) - 48) * {w}" for k, w in enumerate(weights))
+    # '1' and '9' add 1*W6 + 9*W7 = 11: nothing. The digits as numbers (string indexing per
+    # character is slow): the first 6 and the last 9 (the cast is exact on 15 digits).
+    head = f"({col}::BIGINT // 1000000000)::DOUBLE"
+    tail = f"({col}::BIGINT % 1000000000)::DOUBLE"
+    total = f"({_weighted_sql(head, ID_WEIGHTS[:6])} + {_weighted_sql(tail, ID_WEIGHTS[8:])})"
     provinces = ", ".join(f"'{code}'" for code in sorted(PROVINCE_CODES))
     birth = f"try_strptime('19' || substr({col}, 7, 6), '%Y%m%d')"
     return (
-        f"CASE WHEN substr({col}, 1, 2) IN ({provinces}) AND {birth} IS NOT NULL "
-        f"AND {birth}::DATE <= current_date THEN substr({col}, 1, 6) || '19' || "
-        f"substr({col}, 7, 9) || substr('10X98765432', ({total}) % 11 + 1, 1) END"
+        f"CASE WHEN substr({col}, 1, 2) IN ({provinces}) "
+        f"AND coalesce({birth}::DATE <= current_date, false) THEN substr({col}, 1, 6) || '19' || "
+        f"substr({col}, 7, 9) || substr('10X98765432', (({total}) % 11)::INTEGER + 1, 1) END"
     )
 
 
@@ -438,10 +464,11 @@ _ID_EMPTY, _ID_SHAPED, _ID_ODD, _ID_OTHER = 0, 1, 2, 3
 
 # Phones already canonical, or canonical after dropping ASCII spaces and dashes and a +86 /
 # 0086 / 86 prefix (exactly what normalize_phone does with them); the rest goes to Python.
+# (Two ``replace`` calls cost a third of one ``regexp_replace``.)
 _PHONE_SQL = """CASE WHEN phone IS NULL OR phone = '' THEN ''
     WHEN regexp_full_match(phone, '1[0-9]{10}') THEN phone
-    WHEN regexp_full_match(regexp_replace(phone, '[ -]', '', 'g'), '(\\+86|0086|86)?1[0-9]{10}')
-        THEN right(regexp_replace(phone, '[ -]', '', 'g'), 11) END"""
+    WHEN regexp_full_match(replace(replace(phone, ' ', ''), '-', ''), '(\\+86|0086|86)?1[0-9]{10}')
+        THEN right(replace(replace(phone, ' ', ''), '-', ''), 11) END"""
 
 
 def _load(con, rel_or_columns, columns: Sequence[str], table: str) -> None:
@@ -505,10 +532,14 @@ def _normalise_odd(con, table: str) -> None:
                 ELSE {_ID_ODD} END::UTINYINT AS state
         FROM u"""
     )
+    # Printable ASCII without spaces (and no x, upper-cased above) is what normalize_id_number
+    # leaves as it is; not shaped and not 15 digits, validate_id_number rejects it: it stays
+    # "odd" as it is, no need to ask the validators (Excel's 3.60426E+17, truncated IDs).
     odd_ids = [
         r[0]
         for r in con.execute(
-            f"SELECT DISTINCT norm FROM {table}_id_fix WHERE state = {_ID_ODD}"
+            f"""SELECT DISTINCT norm FROM {table}_id_fix
+            WHERE state = {_ID_ODD} AND NOT regexp_full_match(norm, '[!-wyz{{|}}~]+')"""
         ).fetchall()
     ]
     changed = []  # only what the validators change; the rest stays "odd" (not shaped)
@@ -560,15 +591,22 @@ _ID_18 = re.compile(r"[0-9]{17}[0-9X]")
 
 def _bad_ids(con, table: str) -> None:
     """``{table}_bad``: rows whose ID is shaped like one but has a wrong check character, with
-    the ID as a base-11 BIGINT (``id_v``). The checksum is the costly expression of the engine
-    (DuckDB evaluates it digit by digit): computed once, over a materialised ``x17``."""
+    its first 17 digits (``x17``) and check character (``chk``, X = 10). The checksum is the
+    costly expression of the engine (one pass over every shaped ID): the ID is cast to a number
+    once (``TRY_CAST`` of the whole ID, exact on a shaped ID; NULL only for a final X), then
+    only arithmetic."""
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {table}_bad AS
-        WITH x AS MATERIALIZED (
-            SELECT rowid AS idx, {_digits_sql("id_n")} FROM {table}_n
-            WHERE id_state = {_ID_SHAPED})
-        SELECT idx, hi * 100000000 + lo AS x17, chk FROM x
-        WHERE NOT {_checksum_ok_sql("hi", "lo", "chk")}"""
+        WITH v AS (
+            SELECT rowid AS idx, id_n, TRY_CAST(id_n AS BIGINT) AS v FROM {table}_n
+            WHERE id_state = {_ID_SHAPED}),
+        x AS (
+            SELECT idx, CASE WHEN v IS NULL THEN left(id_n, 17)::BIGINT ELSE v // 10 END AS x17,
+                CASE WHEN v IS NULL THEN 10 ELSE v % 10 END AS chk FROM v),
+        d AS (
+            SELECT idx, x17, chk, (x17 // 100000000)::DOUBLE AS hi,
+                (x17 % 100000000)::DOUBLE AS lo FROM x)
+        SELECT idx, x17, chk FROM d WHERE NOT {_checksum_ok_sql("hi", "lo", "chk")}"""
     )
 
 
@@ -671,6 +709,9 @@ def match_feed(
     con.execute("SET checkpoint_threshold = '1TB'")
     try:
         _load(con, residents, RESIDENT_COLUMNS, "res")
+        # pypinyin's dictionary (a JSON file of 40,000 characters) is read in the background,
+        # while DuckDB (which releases the GIL) reads and normalises the feed.
+        threading.Thread(target=_pinyin_dict, name="outpost-pinyin", daemon=True).start()
         _load(con, feed_rows, FEED_COLUMNS, "feed")
         timings["load"] = time.perf_counter() - started
         for table in ("res", "feed"):
@@ -698,8 +739,8 @@ def _homophone_table(con) -> None:
     chars = [
         r[0]
         for r in con.execute(
-            """SELECT DISTINCT unnest(string_split(fk, '')) FROM cand4
-            UNION SELECT DISTINCT unnest(string_split(rk, '')) FROM cand4"""
+            """SELECT DISTINCT unnest(string_split(k, '')) FROM (
+                SELECT DISTINCT fk AS k FROM cand4 UNION SELECT DISTINCT rk FROM cand4)"""
         ).fetchall()
     ]
     ch_col, rd_col = [], []

@@ -530,3 +530,47 @@ def test_many_unmatched_rows_come_back_lazily(monkeypatch):
     assert len(result.unmatched) == 2
     assert result.unmatched == [101, 102]
     assert list(result.unmatched) == [101, 102] and result.unmatched[0] == 101
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="0123456789", min_size=17, max_size=17),
+            st.sampled_from(["0" * 17, "9" * 17, "1" * 17, "65" + "9" * 15, "10" + "0" * 15]),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_sql_check_character_test_agrees_with_the_validators(prefixes, rng):
+    # The SQL checksum (arithmetic on the ID as numbers) flags exactly the IDs whose check
+    # character is wrong, for every check character (X included) and extreme digits.
+    ids = [p + rng.choice("0123456789X") for p in prefixes]
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TEMP TABLE t_n AS SELECT unnest($1::VARCHAR[]) AS id_n, 1::UTINYINT AS id_state",
+        [ids],
+    )
+    engine._bad_ids(con, "t")
+    bad = {ids[i] for (i,) in con.execute("SELECT idx FROM t_bad").fetchall()}
+    assert bad == {i for i in ids if i[17] != id_check_character(i[:17])}
+    con.close()
+
+
+def test_pinyin_dictionary_read_from_its_file_is_pypinyins(monkeypatch):
+    # Read from pypinyin's JSON file when the package is not imported yet: the same content.
+    import sys
+
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    monkeypatch.delitem(sys.modules, "pypinyin.pinyin_dict")
+    engine._pinyin_dict.cache_clear()
+    try:
+        from_file = engine._pinyin_dict()
+    finally:
+        engine._pinyin_dict.cache_clear()
+    assert from_file is not pinyin_dict
+    assert from_file == pinyin_dict
+    assert from_file[ord("单")] == pinyin_dict[ord("单")] == "dān,chán,shàn"
