@@ -29,6 +29,7 @@ from outpost.core.choices import Role, UnitKind
 from outpost.core.imports.readers import ImportFileError
 from outpost.core.imports.services import job_file_path
 from outpost.core.models import StaffProfile, Unit
+from outpost.core.owned_tasks import EXPORT_DIR
 from outpost.core.scoping import assert_in_scope, get_visible
 from outpost.core.services import personal_data_export_log
 from outpost.core.validators import validate_id_number, validate_phone
@@ -48,7 +49,7 @@ from outpost.screening.services.runs import match_decisions
 
 logger = logging.getLogger("outpost.dispatch")
 
-EXPORT_DIR = "exports"
+
 # Officers are looked for from the resident's unit up to, not including, the station: a
 # community's officer, else its community police office's.
 ROUTING_KINDS = (UnitKind.GRID, UnitKind.COMMUNITY, UnitKind.POLICE_OFFICE)

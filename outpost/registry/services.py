@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outpost.core.models import Unit
+from outpost.core.owned_tasks import EXPORT_DIR
 from outpost.core.scoping import assert_in_scope, get_visible, user_scope_unit
 from outpost.core.services import REASON_MIN_LENGTH, personal_data_export_log
 from outpost.core.validators import id_birth_date, id_sex, validate_id_number, validate_phone
@@ -567,8 +568,6 @@ def resident_merge(
 
 # ---------------------------------------------------------------------------- ledger exports
 
-EXPORT_DIR = "exports"
-
 
 @dataclass(frozen=True)
 class LedgerFile:
@@ -579,25 +578,6 @@ class LedgerFile:
 
 def ledger_export_path(export_id: str) -> Path:
     return Path(settings.MEDIA_ROOT) / EXPORT_DIR / f"{export_id}.xlsx"
-
-
-def ledger_exports_prune(*, older_than: datetime.datetime) -> int:
-    """Delete the ledger files finished before `older_than`, and their task records: an
-    export's purpose ends once it has been downloaded, and a file of personal data left on
-    disk is a leak waiting to happen. Returns how many exports were removed."""
-    from django_tasks_db.models import DBTaskResult
-
-    from outpost.registry.tasks import ledger_export_task
-
-    finished = DBTaskResult.objects.finished().filter(
-        task_path=ledger_export_task.module_path, finished_at__lt=older_than
-    )
-    removed = 0
-    for export_id in finished.values_list("id", flat=True):
-        ledger_export_path(str(export_id)).unlink(missing_ok=True)
-        removed += 1
-    finished.delete()
-    return removed
 
 
 def ledger_export(

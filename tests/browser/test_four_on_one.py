@@ -12,7 +12,10 @@ from outpost.keypersons.models import ContactEntry, TeamMember
 from outpost.keypersons.services import key_person_create, key_person_status_change
 from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.mark.parametrize("width", [360, 1280])

@@ -5,7 +5,10 @@ import pytest
 from outpost.core.tests.factories import TEST_PASSWORD
 from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.mark.parametrize("width", [360, 1280])

@@ -12,7 +12,10 @@ from outpost.core.tests.factories import TEST_PASSWORD
 from outpost.core.tests.imports_support import HEADINGS, person, use_import_settings, write_xlsx
 from outpost.registry.models import Resident
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.mark.parametrize("width", [360, 1280])

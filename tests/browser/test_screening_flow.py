@@ -20,7 +20,10 @@ from outpost.registry.tests.factories import (
 )
 from outpost.screening.models import TravelDiscrepancy
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 ARRIVED = datetime.date(2020, 1, 20)
 

@@ -14,7 +14,10 @@ from outpost.registry.tests.factories import (
     valid_id_number,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 NEW_ID = valid_id_number(321, region="420102", born=datetime.date(1995, 3, 8))
 

@@ -1,5 +1,5 @@
-"""``outpost prune``: delete files whose purpose has ended (留存期限): finished ledger exports
-after a week, uploaded import files after thirty days (the records and counts stay)."""
+"""``outpost prune``: delete files whose purpose has ended (留存期限): finished exports
+(residents and households ledgers, contact ledgers, dispatch feedback workbooks) after a week, uploaded import files after thirty days (the records and counts stay)."""
 
 import datetime
 
@@ -8,11 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outpost.core.imports.services import import_files_prune
-from outpost.registry.services import ledger_exports_prune
+from outpost.core.owned_tasks import exports_prune
+from outpost.dispatch.tasks import feedback_export_task
+from outpost.keypersons.tasks import contact_ledger_export_task
+from outpost.registry.tasks import ledger_export_task
 
 
 class Command(BaseCommand):
-    help = _("Delete ledger exports and uploaded import files whose purpose has ended.")
+    help = _("Delete exports and uploaded import files whose purpose has ended.")
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -30,7 +33,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, export_days, import_days, **options):
         now = timezone.now()
-        exports = ledger_exports_prune(older_than=now - datetime.timedelta(days=export_days))
+        exports = exports_prune(
+            tasks=[ledger_export_task, contact_ledger_export_task, feedback_export_task],
+            older_than=now - datetime.timedelta(days=export_days),
+        )
         imports = import_files_prune(older_than=now - datetime.timedelta(days=import_days))
         self.stdout.write(
             _("Deleted %(exports)d exports and the files of %(imports)d imports.")

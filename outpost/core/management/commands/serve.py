@@ -13,6 +13,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from outpost.core.recovery import interrupted_work_fail
+
 
 class Command(BaseCommand):
     help = "Serve Outpost on http://HOST:PORT (and run a background task worker)."
@@ -31,6 +33,9 @@ class Command(BaseCommand):
         call_command("prune")  # the embedded default has no cron: clean up at each start
         worker = None
         if not no_worker:
+            # This process starts the only worker: whatever the database still calls
+            # "running" died with the previous one.
+            interrupted_work_fail()
             worker = subprocess.Popen([sys.executable, "-m", "outpost.cli", "db_worker"])
         self.stdout.write(
             _("Outpost is serving on http://%(host)s:%(port)s/") % {"host": host, "port": port}
