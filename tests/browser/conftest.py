@@ -1,9 +1,10 @@
 """Browser tests drive Debian's chromium through Playwright (no browser download).
 
-They run against a live server, so they use real transactions; `serialized_rollback` puts
-back the reference data that migrations load (regions, origin categories, risk
-designations, team places, contact rules) after each test's flush."""
+They run against a live server, so they use real transactions, and the flush after each one
+empties every table, the reference data that migrations load included: `reference_data`
+loads it again (regions, origin categories, risk designations, team places, contact rule)."""
 
+import importlib
 import os
 import shutil
 from pathlib import Path
@@ -46,3 +47,18 @@ def screenshot():
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+# The migrations that load reference data, each with an idempotent `seed(apps, schema_editor)`.
+REFERENCE_DATA_MIGRATIONS = (
+    "outpost.screening.migrations.0002_regions_and_default_designations",
+    "outpost.keypersons.migrations.0002_teams_and_contacts",
+)
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    from django.apps import apps
+
+    for module in REFERENCE_DATA_MIGRATIONS:
+        importlib.import_module(module).seed(apps, None)

@@ -7,7 +7,7 @@ from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

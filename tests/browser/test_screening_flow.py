@@ -22,7 +22,7 @@ from outpost.screening.models import TravelDiscrepancy
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 ARRIVED = datetime.date(2020, 1, 20)

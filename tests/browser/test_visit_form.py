@@ -16,7 +16,7 @@ from outpost.registry.tests.factories import (
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 NEW_ID = valid_id_number(321, region="420102", born=datetime.date(1995, 3, 8))
