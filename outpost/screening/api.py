@@ -336,7 +336,28 @@ class SourceOut(Schema):
     row_id: int | None = None
 
 
-class ResultOut(Schema):
+class ResidentMaskedFields(Schema):
+    """The resident of a result or discrepancy as the API shows it: name, masked ID number
+    and phone, unit name."""
+
+    @staticmethod
+    def resolve_resident_name(obj) -> str:
+        return obj.resident.name
+
+    @staticmethod
+    def resolve_id_number_masked(obj) -> str:
+        return obj.resident.masked_id_number
+
+    @staticmethod
+    def resolve_phone_masked(obj) -> str:
+        return obj.resident.masked_phone
+
+    @staticmethod
+    def resolve_unit_name(obj) -> str:
+        return obj.unit.name
+
+
+class ResultOut(ResidentMaskedFields):
     id: int
     resident_id: int
     resident_name: str
@@ -351,22 +372,6 @@ class ResultOut(Schema):
     score: int
     status: str
     sources: list[SourceOut]
-
-    @staticmethod
-    def resolve_resident_name(obj: ScreeningResult) -> str:
-        return obj.resident.name
-
-    @staticmethod
-    def resolve_id_number_masked(obj: ScreeningResult) -> str:
-        return obj.resident.masked_id_number
-
-    @staticmethod
-    def resolve_phone_masked(obj: ScreeningResult) -> str:
-        return obj.resident.masked_phone
-
-    @staticmethod
-    def resolve_unit_name(obj: ScreeningResult) -> str:
-        return obj.unit.name
 
     @staticmethod
     def resolve_category_code(obj: ScreeningResult) -> str | None:
@@ -704,7 +709,7 @@ def review_reject_all(request: HttpRequest, result_id: int):
 # ---------------------------------------------------------------------------- discrepancies
 
 
-class DiscrepancyOut(Schema):
+class DiscrepancyOut(ResidentMaskedFields):
     """A concealed-travel discrepancy (出行信息不一致): the visit's declaration and the feed."""
 
     id: int
@@ -733,22 +738,6 @@ class DiscrepancyOut(Schema):
     resolution_note: str
     resolved_at: datetime.datetime | None
     created_at: datetime.datetime
-
-    @staticmethod
-    def resolve_resident_name(obj: TravelDiscrepancy) -> str:
-        return obj.resident.name
-
-    @staticmethod
-    def resolve_id_number_masked(obj: TravelDiscrepancy) -> str:
-        return obj.resident.masked_id_number
-
-    @staticmethod
-    def resolve_phone_masked(obj: TravelDiscrepancy) -> str:
-        return obj.resident.masked_phone
-
-    @staticmethod
-    def resolve_unit_name(obj: TravelDiscrepancy) -> str:
-        return obj.unit.name
 
     @staticmethod
     def resolve_category_code(obj: TravelDiscrepancy) -> str | None:
