@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "outpost.keypersons",
     "outpost.notify",
     "outpost.dispatch",
+    "outpost.observation",
 ]
 
 MIDDLEWARE = [

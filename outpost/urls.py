@@ -22,6 +22,7 @@ urlpatterns = [
     path("keypersons/", include("outpost.keypersons.urls")),
     path("notify/", include("outpost.notify.urls")),
     path("dispatch/", include("outpost.dispatch.urls")),
+    path("observation/", include("outpost.observation.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

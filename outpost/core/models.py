@@ -319,3 +319,23 @@ class ImportColumnMemory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.heading} → {self.field}"
+
+
+class ScheduledJobRun(models.Model):
+    """One firing of a periodic job (定时任务) at one scheduled time. The unique pair lets
+    several schedulers (one per machine) run and the job still be enqueued once."""
+
+    job = models.CharField(_("job"), max_length=100)
+    scheduled_for = models.DateTimeField(_("scheduled for"))
+    enqueued_at = models.DateTimeField(_("enqueued"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("scheduled job run")
+        verbose_name_plural = _("scheduled job runs")
+        ordering = ["-scheduled_for"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "scheduled_for"], name="core_scheduled_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.scheduled_for:%Y-%m-%d %H:%M}"

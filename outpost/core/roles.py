@@ -20,20 +20,34 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "screening": VIEW,
         "keypersons": VIEW,
         "dispatch": VIEW,
+        "observation": VIEW,
     },
     Role.POLICE_OFFICER: {
         "registry": EDIT,
         "screening": EDIT,
         "keypersons": EDIT,
         "dispatch": EDIT,
+        "observation": EDIT,
     },
-    Role.AUXILIARY_POLICE: {"registry": EDIT, "keypersons": EDIT},
-    Role.COMMUNITY_CADRE: {"registry": EDIT, "keypersons": EDIT},
-    Role.GRID_WORKER: {"registry": EDIT, "keypersons": EDIT},
-    Role.MEDICAL_STAFF: {"registry": VIEW, "keypersons": VIEW},
-    Role.ANALYST: {"registry": VIEW, "screening": VIEW, "keypersons": VIEW, "dispatch": VIEW},
+    Role.AUXILIARY_POLICE: {"registry": EDIT, "keypersons": EDIT, "observation": EDIT},
+    Role.COMMUNITY_CADRE: {"registry": EDIT, "keypersons": EDIT, "observation": EDIT},
+    Role.GRID_WORKER: {"registry": EDIT, "keypersons": EDIT, "observation": EDIT},
+    Role.MEDICAL_STAFF: {"registry": VIEW, "keypersons": VIEW, "observation": EDIT},
+    Role.ANALYST: {
+        "registry": VIEW,
+        "screening": VIEW,
+        "keypersons": VIEW,
+        "dispatch": VIEW,
+        "observation": VIEW,
+    },
     Role.ENTERPRISE_LIAISON: {},
-    Role.ADMINISTRATOR: {"registry": EDIT, "screening": EDIT, "keypersons": EDIT, "dispatch": EDIT},
+    Role.ADMINISTRATOR: {
+        "registry": EDIT,
+        "screening": EDIT,
+        "keypersons": EDIT,
+        "dispatch": EDIT,
+        "observation": EDIT,
+    },
 }
 
 ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
@@ -45,6 +59,8 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "screening.add_feed",
         "screening.add_screeningrun",
         "dispatch.add_dispatchorder",
+        # Escalated alerts reach the leader, who must be able to take them over.
+        "observation.change_alert",
         "core.add_importjob",
         "core.reveal_personal_data",
         "core.export_personal_data",
@@ -80,10 +96,23 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
 # Permissions an app-level grant above gives a role that its work does not need: only
 # station users (officers, leaders, administrators) organise screening campaigns.
 _CAMPAIGN_ORGANISING = ("registry.add_campaign", "registry.change_campaign")
+# Sites, rooms, duty rosters and observation rules are set up by the station (officers,
+# administrators); the others work inside them.
+_SITE_SETUP = (
+    "observation.add_isolationsite",
+    "observation.change_isolationsite",
+    "observation.add_room",
+    "observation.add_sitestaff",
+    "observation.change_sitestaff",
+    "observation.change_observationpolicy",
+    "observation.add_observationplan",
+    "observation.change_observationplan",
+)
 ROLE_WITHHELD_PERMISSIONS: dict[Role, tuple[str, ...]] = {
-    Role.AUXILIARY_POLICE: _CAMPAIGN_ORGANISING,
-    Role.COMMUNITY_CADRE: _CAMPAIGN_ORGANISING,
-    Role.GRID_WORKER: _CAMPAIGN_ORGANISING,
+    Role.AUXILIARY_POLICE: _CAMPAIGN_ORGANISING + _SITE_SETUP,
+    Role.COMMUNITY_CADRE: _CAMPAIGN_ORGANISING + _SITE_SETUP,
+    Role.GRID_WORKER: _CAMPAIGN_ORGANISING + _SITE_SETUP,
+    Role.MEDICAL_STAFF: _SITE_SETUP,
 }
 
 

@@ -2,7 +2,8 @@
 
 They run against a live server, so they use real transactions, and the flush after each one
 empties every table, the reference data that migrations load included: `reference_data`
-loads it again (regions, origin categories, risk designations, team places, contact rule)."""
+loads it again (regions, origin categories, risk designations, team places, contact rule,
+observation plans and policy)."""
 
 import importlib
 import os
@@ -53,6 +54,7 @@ def screenshot():
 REFERENCE_DATA_MIGRATIONS = (
     "outpost.screening.migrations.0002_regions_and_default_designations",
     "outpost.keypersons.migrations.0002_teams_and_contacts",
+    "outpost.observation.migrations.0002_default_plans_and_policy",
 )
 
 
