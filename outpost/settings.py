@@ -7,6 +7,8 @@ Environment variables:
     ALLOWED_HOSTS    comma-separated; default 127.0.0.1,localhost
     DEBUG            "1" to turn debugging on (never in production)
     OUTPOST_VAR_DIR  where the SQLite file, secret key and uploads live (default ./var)
+    OUTPOST_BASE_URL the address people open Outpost at, for links sent by SMS
+                     (default http://127.0.0.1:8000)
     SECURE_SSL_REDIRECT  production only, default "1"; set "0" when TLS ends at a proxy
                          that does not set X-Forwarded-Proto
     OUTPOST_SMS_BACKEND    where SMS go: "file" (default, var/outbox/sms.jsonl), "console",
@@ -60,6 +62,8 @@ ALLOWED_HOSTS = [
     for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
     if h.strip()
 ]
+# Links that leave Outpost (a resident's self-report link by SMS) must be absolute.
+OUTPOST_BASE_URL = os.environ.get("OUTPOST_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -85,6 +89,7 @@ INSTALLED_APPS = [
     "outpost.notify",
     "outpost.dispatch",
     "outpost.observation",
+    "outpost.briefing",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BriefingConfig(AppConfig):
+    name = "outpost.briefing"
+    label = "briefing"
+    verbose_name = _("Daily briefing")  # 每日会商研判调度
