@@ -24,7 +24,7 @@ Rules, in order (the first rule that yields a confirmed candidate decides)
    character, confirmed by the exact phone or a name score >= 90. Auto when the phone
    confirms, review when only the name does. Only IDs that fail the GB 11643 check
    character can be one edit away from a valid ID (MOD 11-2 detects every single substitution
-   and adjacent transposition), so the one-edit variants (as base-11 integers) are generated
+   and adjacent transposition), so the one-edit variants (as text) are generated
    only for IDs with a wrong check character, on either side, and joined exactly (plus the
    one unshaped case: the last digit swapped with an X check character).
 3. ``phone``: the exact normalised phone, name score >= 90 auto, 60-90 review.
@@ -410,29 +410,13 @@ def _weighted_sql(var: str, weights: Sequence[int]) -> str:
     return " + ".join(terms)
 
 
-def _base11_sql(x17: str, chk: str) -> str:
-    """An 18-character ID as one BIGINT in base 11, X = 10 (11**18 < 2**63)."""
-    terms = " + ".join(f"(({x17} // {10 ** (16 - k)}) % 10) * {11 ** (17 - k)}" for k in range(17))
-    return f"{terms} + {chk}"
-
-
-def _digits_sql(col: str) -> str:
-    """``hi``, ``lo`` (digits 1-9 and 10-17 as BIGINT) and ``chk`` (the check character as
-    0-10) of an ID shaped like one."""
-    return (
-        f"substr({col}, 1, 9)::BIGINT AS hi, substr({col}, 10, 8)::BIGINT AS lo, "
-        f"CASE WHEN {col}[18] = 'X' THEN 10 ELSE ascii({col}[18]) - 48 END AS chk"
-    )
-
-
-def _upgrade_15_sql(col: str) -> str:
-    """An old 15-digit ID upgraded ('19' inserted, check character added), when
+def _upgrade_15_sql(col: str, head: str, tail: str) -> str:
+    """An old 15-digit ID ``col`` upgraded ('19' inserted, check character added), when
     validate_id_number would accept it (province code, a real birth date not in the future);
-    else NULL. Evaluated only on 15-digit rows (inside a CASE)."""
+    else NULL. ``head`` and ``tail``: its first 6 and last 9 digits as DOUBLE (columns, see
+    :func:`_checksum_ok_sql`)."""
     # '1' and '9' add 1*W6 + 9*W7 = 11: nothing. The digits as numbers (string indexing per
-    # character is slow): the first 6 and the last 9 (the cast is exact on 15 digits).
-    head = f"({col}::BIGINT // 1000000000)::DOUBLE"
-    tail = f"({col}::BIGINT % 1000000000)::DOUBLE"
+    # character is slow).
     total = f"({_weighted_sql(head, ID_WEIGHTS[:6])} + {_weighted_sql(tail, ID_WEIGHTS[8:])})"
     provinces = ", ".join(f"'{code}'" for code in sorted(PROVINCE_CODES))
     birth = f"try_strptime('19' || substr({col}, 7, 6), '%Y%m%d')"
@@ -478,15 +462,19 @@ def _load(con, rel_or_columns, columns: Sequence[str], table: str) -> None:
     # IDs: only classified here (canonical 18 characters, empty, or "odd"); the odd ones are
     # normalised by _normalise_odd, on their rows only (in one projection over millions of
     # rows even an expression in an untaken CASE branch costs).
-    select = f"""SELECT {key_col} AS key, name::VARCHAR AS name,
+    # The raw phone is kept only where SQL leaves the phone to the validators (a column of
+    # mostly NULLs is cheaper to write than a copy of every phone).
+    select = f"""SELECT key, name, given_birth_date, id_n, id_state, phone_n,
+        CASE WHEN phone_n IS NULL THEN phone END AS phone_raw FROM (
+        SELECT {key_col} AS key, name::VARCHAR AS name,
         birth_date::DATE AS given_birth_date, coalesce(id_number::VARCHAR, '') AS id_n,
         CASE WHEN id_number IS NULL OR id_number::VARCHAR = '' THEN {_ID_EMPTY}
             WHEN regexp_full_match(id_number::VARCHAR, '[0-9]{{17}}[0-9X]') THEN {_ID_SHAPED}
             ELSE {_ID_ODD} END::UTINYINT AS id_state,
-        phone::VARCHAR AS phone_raw, {_PHONE_SQL.replace("phone", "phone::VARCHAR")} AS phone_n"""
+        phone::VARCHAR AS phone, {_PHONE_SQL.replace("phone", "phone::VARCHAR")} AS phone_n"""
     if isinstance(rel_or_columns, duckdb.DuckDBPyRelation):
         con.register(f"{table}_src", rel_or_columns)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_n AS {select} FROM {table}_src")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_n AS {select} FROM {table}_src)")
         con.unregister(f"{table}_src")
         return
     data = rel_or_columns
@@ -507,7 +495,7 @@ def _load(con, rel_or_columns, columns: Sequence[str], table: str) -> None:
         f"""CREATE OR REPLACE TEMP TABLE {table}_n AS {select} FROM (SELECT
             unnest($1::{key_type}[]) AS {key_col}, unnest($2::VARCHAR[]) AS name,
             unnest($3::VARCHAR[]) AS id_number, unnest($4::VARCHAR[]) AS phone,
-            unnest($5::DATE[]) AS birth_date)""",
+            unnest($5::DATE[]) AS birth_date))""",
         [keys, text["name"], text["id_number"], text["phone"], list(data["birth_date"])],
     )
 
@@ -524,13 +512,17 @@ def _normalise_odd(con, table: str) -> None:
         WITH c AS MATERIALIZED (
             SELECT rowid AS idx, id_n AS raw, replace(replace(id_n, ' ', ''), 'x', 'X') AS clean
             FROM {table}_n WHERE id_state = {_ID_ODD}),
+        d AS MATERIALIZED (
+            SELECT idx, clean, TRY_CAST(clean AS BIGINT) AS v FROM c WHERE {old15}),
         u AS MATERIALIZED (
-            SELECT *, CASE WHEN {old15} THEN {_upgrade_15_sql("clean")} END AS upgraded FROM c)
-        SELECT idx, raw, coalesce(upgraded, clean) AS norm,
+            SELECT idx, {_upgrade_15_sql("clean", "head", "tail")} AS upgraded FROM (
+                SELECT idx, clean, (v // 1000000000)::DOUBLE AS head,
+                    (v % 1000000000)::DOUBLE AS tail FROM d))
+        SELECT c.idx, raw, coalesce(upgraded, clean) AS norm,
             CASE WHEN clean = '' THEN {_ID_EMPTY} WHEN upgraded IS NOT NULL THEN {_ID_SHAPED}
-                WHEN {shaped} THEN {_ID_SHAPED} WHEN {old15} THEN {_ID_OTHER}
+                WHEN {shaped} THEN {_ID_SHAPED} WHEN u.idx IS NOT NULL THEN {_ID_OTHER}
                 ELSE {_ID_ODD} END::UTINYINT AS state
-        FROM u"""
+        FROM c LEFT JOIN u ON u.idx = c.idx"""
     )
     # Printable ASCII without spaces (and no x, upper-cased above) is what normalize_id_number
     # leaves as it is; not shaped and not 15 digits, validate_id_number rejects it: it stays
@@ -590,61 +582,43 @@ _ID_18 = re.compile(r"[0-9]{17}[0-9X]")
 
 
 def _bad_ids(con, table: str) -> None:
-    """``{table}_bad``: rows whose ID is shaped like one but has a wrong check character, with
-    its first 17 digits (``x17``) and check character (``chk``, X = 10). The checksum is the
-    costly expression of the engine (one pass over every shaped ID): the ID is cast to a number
-    once (``TRY_CAST`` of the whole ID, exact on a shaped ID; NULL only for a final X), then
-    only arithmetic."""
+    """``{table}_bad``: rows (``idx``) whose ID (``id_n``) is shaped like one but has a wrong
+    check character. The checksum is the costly expression of the engine (one pass over every
+    shaped ID): the ID is cast to a number once (``TRY_CAST`` of the whole ID, exact on a shaped
+    ID; NULL only for a final X), then only arithmetic."""
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {table}_bad AS
         WITH v AS (
             SELECT rowid AS idx, id_n, TRY_CAST(id_n AS BIGINT) AS v FROM {table}_n
             WHERE id_state = {_ID_SHAPED}),
         x AS (
-            SELECT idx, CASE WHEN v IS NULL THEN left(id_n, 17)::BIGINT ELSE v // 10 END AS x17,
+            SELECT idx, id_n,
+                CASE WHEN v IS NULL THEN left(id_n, 17)::BIGINT ELSE v // 10 END AS x17,
                 CASE WHEN v IS NULL THEN 10 ELSE v % 10 END AS chk FROM v),
         d AS (
-            SELECT idx, x17, chk, (x17 // 100000000)::DOUBLE AS hi,
+            SELECT idx, id_n, chk, (x17 // 100000000)::DOUBLE AS hi,
                 (x17 % 100000000)::DOUBLE AS lo FROM x)
-        SELECT idx, x17, chk FROM d WHERE NOT {_checksum_ok_sql("hi", "lo", "chk")}"""
+        SELECT idx, id_n FROM d WHERE NOT {_checksum_ok_sql("hi", "lo", "chk")}"""
     )
 
 
 def _variants_sql(table: str) -> str:
-    """One-edit variants (base 11) of the IDs of ``{table}_bad``: one wrong digit, a wrong check
-    character, two adjacent characters swapped."""
-    pos = ", ".join(f"({k}, {11 ** (17 - k)}::BIGINT)" for k in range(18))
+    """Every ID one edit away from those of ``{table}_bad`` (``v``), with the kind of edit: one
+    wrong digit, a wrong check character, two adjacent characters swapped. As text: a few
+    hundred IDs times 180 variants, joined on the other side's IDs as they are."""
+    chars = ", ".join(f"('{c}')" for c in "0123456789X")
     return f"""
-    WITH src AS (SELECT idx, {_base11_sql("x17", "chk")} AS id_v FROM {table}_bad),
-    p(k, w) AS (VALUES {pos}),
-    digits AS (
-        SELECT s.idx, s.id_v, p.k, p.w, (s.id_v // p.w) % 11 AS d FROM src s, p),
+    WITH b AS (SELECT idx, id_n FROM {table}_bad),
     subs AS (
-        SELECT d.idx, d.id_v + (e.e - d.d) * d.w AS v,
-            CASE WHEN d.k = 17 THEN 'check' ELSE 'digit' END AS edit
-        FROM digits d, range(0, 11) e(e)
-        WHERE e.e <> d.d AND (e.e < 10 OR d.k = 17)),
+        SELECT b.idx, left(b.id_n, p.k) || c.c || substr(b.id_n, p.k + 2) AS v,
+            CASE WHEN p.k = 17 THEN 'check' ELSE 'digit' END AS edit
+        FROM b, range(0, 18) p(k), (VALUES {chars}) c(c)
+        WHERE c.c <> b.id_n[p.k + 1] AND (c.c <> 'X' OR p.k = 17)),
     swaps AS (
-        SELECT a.idx, a.id_v + (b.d - a.d) * a.w + (a.d - b.d) * b.w AS v, 'swap' AS edit
-        FROM digits a JOIN digits b ON a.idx = b.idx AND b.k = a.k + 1
-        WHERE a.d <> b.d)
+        SELECT idx, left(id_n, p.k) || id_n[p.k + 2] || id_n[p.k + 1] || substr(id_n, p.k + 3)
+            AS v, 'swap' AS edit
+        FROM b, range(0, 17) p(k) WHERE id_n[p.k + 1] <> id_n[p.k + 2])
     SELECT * FROM subs UNION ALL SELECT * FROM swaps"""
-
-
-def _one_edit_strings(id_number: str) -> list[tuple[str, str]]:
-    """Every ID one edit away from ``id_number`` (18 characters), with the kind of edit."""
-    out = []
-    for k in range(18):
-        for ch in "0123456789X" if k == 17 else "0123456789":
-            if ch != id_number[k]:
-                out.append(
-                    (id_number[:k] + ch + id_number[k + 1 :], "check" if k == 17 else "digit")
-                )
-    for k in range(17):
-        if id_number[k] != id_number[k + 1]:
-            swapped = id_number[:k] + id_number[k + 1] + id_number[k] + id_number[k + 2 :]
-            out.append((swapped, "swap"))
-    return out
 
 
 # ---------------------------------------------------------------------------- the engine
@@ -654,19 +628,24 @@ class UnmatchedRows(Sequence):
     """The row ids of the feed rows without a link, in feed order, fetched on first use.
 
     Millions of Python ints cost seconds to make; callers mostly want ``len()``. Holds the
-    DuckDB connection (with one small table) until the ids are fetched."""
+    DuckDB connection (with the feed's keys, ``table``, and the rowids of the linked rows,
+    ``linked``) until the ids are fetched."""
 
-    def __init__(self, con, table: str, count: int) -> None:
-        self._con, self._table, self._count = con, table, count
+    def __init__(self, con, table: str, linked: str, count: int) -> None:
+        self._con, self._table, self._linked, self._count = con, table, linked, count
         self._ids: list | None = None
 
     def _load(self) -> list:
         if self._ids is None:
             self._ids = [
                 r[0]
-                for r in self._con.execute(f"SELECT key FROM {self._table} ORDER BY idx").fetchall()
+                for r in self._con.execute(
+                    f"""SELECT key FROM {self._table}
+                    WHERE rowid NOT IN (SELECT idx FROM {self._linked}) ORDER BY rowid"""
+                ).fetchall()
             ]
-            self._con.execute(f"DROP TABLE IF EXISTS {self._table}")
+            for table in (self._table, self._linked):
+                self._con.execute(f"DROP TABLE IF EXISTS {table}")
             self._con = None
         return self._ids
 
@@ -732,19 +711,12 @@ def match_feed(
             con.execute(f"SET checkpoint_threshold = '{threshold}'")
 
 
-def _homophone_table(con) -> None:
-    """``hom(a, b)``: pairs of different characters with a reading in common, for the
-    characters of the names in ``cand4`` (pypinyin's readings, surname readings included:
-    every surname reading of SURNAME_READINGS is also one of the character's readings)."""
-    chars = [
-        r[0]
-        for r in con.execute(
-            """SELECT DISTINCT unnest(string_split(k, '')) FROM (
-                SELECT DISTINCT fk AS k FROM cand4 UNION SELECT DISTINCT rk FROM cand4)"""
-        ).fetchall()
-    ]
+def _reading_table(con, table: str, chars_sql: str) -> None:
+    """``{table}(ch, rd)``: every toneless reading of each character ``chars_sql`` returns
+    (pypinyin's readings, surname readings included: every surname reading of
+    SURNAME_READINGS is also one of the character's readings)."""
     ch_col, rd_col = [], []
-    for ch in chars:
+    for (ch,) in con.execute(chars_sql).fetchall():
         readings = set(_char_reading(ch))
         for surname, surname_readings in SURNAME_READINGS.items():
             if ch in surname:
@@ -753,9 +725,20 @@ def _homophone_table(con) -> None:
             ch_col.append(ch)
             rd_col.append(reading)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE char_read AS "
+        f"CREATE OR REPLACE TEMP TABLE {table} AS "
         "SELECT unnest($1::VARCHAR[]) AS ch, unnest($2::VARCHAR[]) AS rd",
         [ch_col, rd_col],
+    )
+
+
+def _homophone_table(con) -> None:
+    """``hom(a, b)``: pairs of different characters with a reading in common, for the
+    characters of the names in ``cand4``."""
+    _reading_table(
+        con,
+        "char_read",
+        """SELECT DISTINCT unnest(string_split(k, '')) FROM (
+            SELECT DISTINCT fk AS k FROM cand4 UNION SELECT DISTINCT rk FROM cand4)""",
     )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE hom AS SELECT DISTINCT x.ch AS a, y.ch AS b
@@ -764,7 +747,6 @@ def _homophone_table(con) -> None:
 
 
 def _candidate_pairs(con) -> list[tuple]:
-    valid_f = "(f.id_state = 1 AND f.rowid NOT IN (SELECT idx FROM feed_bad))"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE res_x AS
         WITH x AS (SELECT rowid AS idx, given_birth_date, id_n,
@@ -780,33 +762,21 @@ def _candidate_pairs(con) -> list[tuple]:
     # Rule 2, feed side: variants of the (few) bad feed IDs against every resident ID.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE edit_pairs AS
-        WITH r AS (SELECT rowid AS ri, {_digits_sql("id_n")} FROM res_n WHERE id_state = 1),
-        r17 AS (SELECT ri, hi * 100000000 + lo AS x17, chk FROM r)
-        SELECT v.idx AS fi, r.ri, v.edit FROM ({_variants_sql("feed")}) v
-        JOIN r17 r ON {_base11_sql("r.x17", "r.chk")} = v.v"""
+        SELECT v.idx AS fi, r.rowid AS ri, v.edit FROM ({_variants_sql("feed")}) v
+        JOIN res_n r ON r.id_n = v.v WHERE r.id_state = {_ID_SHAPED}"""
     )
-    # A swap of the last digit with an X check character leaves the X inside: not shaped.
+    # A swap of the last digit with an X check character leaves the X inside: not shaped,
+    # and left "odd" by the normalisation (the regular expression then runs on those only).
     con.execute(
-        """INSERT INTO edit_pairs SELECT f.rowid, r.rowid, 'swap' FROM feed_n f
+        f"""INSERT INTO edit_pairs SELECT f.rowid, r.rowid, 'swap' FROM feed_n f
         JOIN res_n r ON r.id_n = substr(f.id_n, 1, 16) || f.id_n[18] || 'X'
-        WHERE f.id_state <> 1 AND regexp_full_match(f.id_n, '[0-9]{16}X[0-9]')"""
+        WHERE f.id_state = {_ID_ODD} AND regexp_full_match(f.id_n, '[0-9]{{16}}X[0-9]')"""
     )
-    # Rule 2, resident side: residents' bad IDs are rare; their variants as text.
-    bad_res = con.execute(
-        "SELECT b.idx, r.id_n FROM res_bad b JOIN res_n r ON r.rowid = b.idx"
-    ).fetchall()
-    if bad_res:
-        ri_col, v_col, e_col = [], [], []
-        for ri, id_number in bad_res:
-            for variant, edit in _one_edit_strings(id_number):
-                ri_col.append(ri)
-                v_col.append(variant)
-                e_col.append(edit)
+    # Rule 2, resident side: residents' bad IDs are rare (a pass over the feed when any).
+    if con.execute("SELECT count(*) FROM res_bad").fetchone()[0]:
         con.execute(
-            """INSERT INTO edit_pairs SELECT f.rowid, v.ri, v.edit FROM feed_n f JOIN (
-                SELECT unnest($1::BIGINT[]) AS ri, unnest($2::VARCHAR[]) AS v,
-                    unnest($3::VARCHAR[]) AS edit) v ON f.id_n = v.v""",
-            [ri_col, v_col, e_col],
+            f"""INSERT INTO edit_pairs SELECT f.rowid, v.idx, v.edit FROM feed_n f
+            JOIN ({_variants_sql("res")}) v ON f.id_n = v.v"""
         )
     # Rule 3.
     con.execute(
@@ -820,8 +790,8 @@ def _candidate_pairs(con) -> list[tuple]:
     # characters) a reading in common at every position; longer names go to Python.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE res_b AS SELECT x.idx, x.name_key, x.birth_date,
-            strftime(x.birth_date, '%Y%m%d') AS bd8, length(x.name_key) AS len
-        FROM res_x x WHERE x.birth_date IS NOT NULL AND x.name_key <> ''"""
+            strftime(x.birth_date, '%Y%m%d') AS bd8, length(x.name_key) AS len,
+            x.name_key[1] AS c1 FROM res_x x WHERE x.birth_date IS NOT NULL AND x.name_key <> ''"""
     )
     # Joins first, then the few joined rows are filtered (an IN over millions of rows is a
     # full mark join in DuckDB).
@@ -830,11 +800,28 @@ def _candidate_pairs(con) -> list[tuple]:
         UNION ALL SELECT f.rowid, f.name, f.given_birth_date FROM feed_bad b
         JOIN feed_n f ON f.rowid = b.idx
         WHERE f.given_birth_date IS NOT NULL AND f.name IS NOT NULL"""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE feed_b AS SELECT fi, fk, bd, length(fk) AS len,
+            fk[1] AS c1 FROM (SELECT fi, {_name_key_sql("name")} AS fk, given_birth_date AS bd
+            FROM ({no_valid_id})) WHERE fk <> ''"""
+    )
+    # Names of up to 9 characters need a reading in common at the first position already:
+    # the pairs of first characters that have one cut the pairs of rows joined on the birth
+    # date (every feed row times every resident born that day) to a handful.
+    _reading_table(
+        con,
+        "first_read",
+        """SELECT DISTINCT c1 FROM feed_b WHERE len <= 9
+        UNION SELECT DISTINCT c1 FROM res_b WHERE len <= 9""",
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE first_ok AS SELECT DISTINCT x.ch AS a, y.ch AS b
+        FROM first_read x JOIN first_read y ON x.rd = y.rd"""
+    )
     parts = [
-        f"""SELECT f.fi, r.idx AS ri, f.fk, r.name_key AS rk FROM (
-            SELECT fi, {_name_key_sql("name")} AS fk, given_birth_date AS bd
-            FROM ({no_valid_id})) f
-        JOIN res_b r ON f.bd = r.birth_date AND length(f.fk) = r.len"""
+        """SELECT f.fi, r.idx AS ri, f.fk, r.name_key AS rk FROM feed_b f
+        JOIN res_b r ON f.bd = r.birth_date AND f.len = r.len
+        WHERE f.len > 9 OR (f.c1, r.c1) IN (SELECT a, b FROM first_ok)"""
     ]
     if con.execute("SELECT count(*) FROM res_x WHERE NOT valid").fetchone()[0]:
         no_id = "(SELECT * FROM res_b WHERE idx IN (SELECT idx FROM res_x WHERE NOT valid))"
@@ -869,21 +856,30 @@ def _candidate_pairs(con) -> list[tuple]:
         UNION ALL SELECT cand4.fi, cand4.ri FROM cand4
         SEMI JOIN near ON near.fk = cand4.fk AND near.rk = cand4.rk"""
     )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE p AS
+        SELECT fi, ri, 1 AS rule, 'exact' AS edit FROM exact
+        UNION ALL SELECT fi, ri, 2, edit FROM edit_pairs
+        UNION ALL SELECT fi, ri, 3, '' FROM phone_pairs
+        UNION ALL SELECT fi, ri, 4, '' FROM name_pairs"""
+    )
+    # The candidates' feed rows, read once (a pass over the whole feed) for the pairs and for
+    # their identity keys (_decide_rows).
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE feed_c AS SELECT rowid AS fi, key, name, id_n, id_state,
+            phone_n, given_birth_date FROM feed_n WHERE rowid IN (SELECT fi FROM p)"""
+    )
+    valid_f = "(f.id_state = 1 AND f.fi NOT IN (SELECT idx FROM feed_bad))"
     conflict = f"({valid_f} AND r.valid AND f.id_n <> rn.id_n)"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE pairs AS
-        WITH p AS (
-            SELECT fi, ri, 1 AS rule, 'exact' AS edit FROM exact
-            UNION ALL SELECT fi, ri, 2, edit FROM edit_pairs
-            UNION ALL SELECT fi, ri, 3, '' FROM phone_pairs
-            UNION ALL SELECT fi, ri, 4, '' FROM name_pairs)
         SELECT p.*, f.key AS fkey, rn.key AS rkey, {_name_key_sql("f.name")} AS fname,
             r.name_key AS rname, f.phone_n AS fphone, rn.phone_n AS rphone,
             coalesce(f.given_birth_date, CASE WHEN {valid_f}
                 THEN try_strptime(substr(f.id_n, 7, 8), '%Y%m%d')::DATE END) AS fbd,
             r.birth_date AS rbd, f.id_n AS fid, rn.id_n AS rid,
             {conflict} AS conflict
-        FROM p JOIN feed_n f ON f.rowid = p.fi JOIN res_n rn ON rn.rowid = p.ri
+        FROM p JOIN feed_c f ON f.fi = p.fi JOIN res_n rn ON rn.rowid = p.ri
         JOIN res_x r ON r.idx = p.ri"""
     )
     return con.execute(
@@ -979,12 +975,11 @@ def _decide_rows(con, pairs: list[tuple], decisions: Mapping[Any, Any]) -> Match
         f"md5(concat_ws('|', f.id_n, f.phone_n, {_name_key_sql('f.name')}, "
         "coalesce(strftime(f.given_birth_date, '%Y-%m-%d'), '')))"
     )
-    where = "f.rowid IN (SELECT idx FROM cand_rows)"
+    source = "SELECT fi AS idx, * FROM feed_c"  # the candidates' rows
     if decided_keys:  # an accepted decision may apply to a row no rule proposes
-        where = "true"
+        source = "SELECT rowid AS idx, * FROM feed_n"
     rows = con.execute(
-        f"""WITH keyed AS (SELECT f.rowid AS idx, f.key, {key_sql} AS ik FROM feed_n f
-            WHERE {where})
+        f"""WITH keyed AS (SELECT f.idx, f.key, {key_sql} AS ik FROM ({source}) f)
         SELECT idx, key, ik FROM keyed
         WHERE idx IN (SELECT idx FROM cand_rows) OR ik IN (SELECT k FROM decided_keys)"""
     ).fetchall()
@@ -1052,21 +1047,25 @@ def _decide_rows(con, pairs: list[tuple], decisions: Mapping[Any, Any]) -> Match
             links.append((fi, Link(row_id, None, tied[0][2], top, (), REVIEW, ik, cands)))
         linked.add(fi)
 
+    run = next(_RUNS)  # tables of their own per call: a lazy list may outlive the next call
+    linked_table, table = f"linked_rows_{run}", f"unmatched_rows_{run}"
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE linked_rows AS SELECT unnest($1::BIGINT[]) AS idx",
+        f"CREATE OR REPLACE TEMP TABLE {linked_table} AS SELECT unnest($1::BIGINT[]) AS idx",
         [sorted(linked)],
     )
-    table = f"unmatched_rows_{next(_RUNS)}"  # one per call: a lazy list may outlive the next
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT rowid AS idx, key FROM feed_n
-        WHERE rowid NOT IN (SELECT idx FROM linked_rows)"""
-    )
-    count = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    unmatched: Sequence[Any] = UnmatchedRows(con, table, count)
+    count = con.execute("SELECT count(*) FROM feed_n").fetchone()[0] - len(linked)
+    # The lazy list reads the feed's keys from feed_n itself, renamed and cut to its key column
+    # (dropping a column keeps the others' storage: no copy of millions of rows).
+    columns = [d[0] for d in con.execute("SELECT * FROM feed_n LIMIT 0").description]
+    con.execute(f"ALTER TABLE feed_n RENAME TO {table}")
+    for column in columns:
+        if column != "key":
+            con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    unmatched: Sequence[Any] = UnmatchedRows(con, table, linked_table, count)
     if count <= EAGER_UNMATCHED:
         unmatched = list(unmatched)
     else:  # keep only what the lazy list needs
-        for table in ("feed_n", "res_n", "pairs", "cand4"):
+        for table in ("res_n", "pairs", "cand4", "feed_b", "feed_c"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
     links.sort(key=lambda pair: pair[0])
     return MatchResult(links=[link for _fi, link in links], unmatched=unmatched)
