@@ -28,3 +28,11 @@ def mask_phone(value: str) -> str:
 def mask_address(*, street: str, building: str) -> str:
     """Keep the street and building; hide entrance and room."""
     return f"{street}{building}号****"
+
+
+def mask_name(value: str) -> str:
+    """`张三丰` -> `张**`: the first character only, for pages a stranger might see."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    return value[0] + "*" * max(len(value) - 1, 1)

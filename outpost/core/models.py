@@ -339,3 +339,25 @@ class ScheduledJobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.scheduled_for:%Y-%m-%d %H:%M}"
+
+
+class RateCounter(models.Model):
+    """Requests counted against a rate limit in one fixed time window (限流计数).
+
+    Kept in the database, not in a per-process cache, so every app process and machine
+    counts against the same limit. Rows outlive their window only until the next new
+    window of any key sweeps them (see `outpost.core.ratelimit`).
+    """
+
+    key = models.CharField(max_length=120)
+    window_start = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="core_rate_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.hits}"

@@ -35,7 +35,7 @@ def exports_prune(*, tasks: list[Task], older_than: datetime.datetime) -> int:
     directory = Path(settings.MEDIA_ROOT) / EXPORT_DIR
     removed = 0
     for export_id in finished.values_list("id", flat=True):
-        for path in directory.glob(f"*{export_id}.xlsx"):
+        for path in directory.glob(f"*{export_id}.*"):  # xlsx, pdf
             path.unlink(missing_ok=True)
         removed += 1
     finished.delete()

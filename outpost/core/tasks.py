@@ -2,22 +2,30 @@
 
 The two long steps of a spreadsheet import run here: checking every row (the preview)
 and writing them. Each updates its ImportJob's status and progress as it goes, which the
-job's page polls.
+job's page polls. The daily prune (`outpost prune`) runs here too, from the scheduler.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from outpost.briefing.tasks import daily_report_export_task
 from outpost.core.imports import services
+from outpost.core.imports.services import import_files_prune
 from outpost.core.models import ImportJob
+from outpost.core.owned_tasks import exports_prune
+from outpost.core.scheduler import scheduled_runs_prune
 from outpost.core.scoping import get_visible
+from outpost.dispatch.tasks import feedback_export_task
+from outpost.keypersons.tasks import contact_ledger_export_task
+from outpost.registry.tasks import ledger_export_task
 
 logger = logging.getLogger("outpost.imports")
 
@@ -70,3 +78,30 @@ def import_job_commit_task(*, job_id: int, user_id: int, language: str = "") -> 
     if counts is None:
         return {"status": "not imported"}
     return {"created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged}
+
+
+def files_prune(
+    *, now: datetime.datetime, export_days: int = 7, import_days: int = 30
+) -> tuple[int, int]:
+    """Delete finished exports older than `export_days` and the files of imports ended
+    more than `import_days` ago; returns how many of each."""
+    exports = exports_prune(
+        tasks=[
+            ledger_export_task,
+            contact_ledger_export_task,
+            feedback_export_task,
+            daily_report_export_task,
+        ],
+        older_than=now - datetime.timedelta(days=export_days),
+    )
+    imports = import_files_prune(older_than=now - datetime.timedelta(days=import_days))
+    return exports, imports
+
+
+@task()
+def prune_task(*, now: str = "") -> dict:
+    """The daily prune, as of `now` (ISO; the scheduler passes the scheduled time)."""
+    moment = datetime.datetime.fromisoformat(now) if now else timezone.now()
+    exports, imports = files_prune(now=moment)
+    runs = scheduled_runs_prune(older_than=moment - datetime.timedelta(days=7))
+    return {"exports": exports, "imports": imports, "scheduled_runs": runs}

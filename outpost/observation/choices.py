@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EpisodeKind(models.TextChoices):
@@ -77,7 +78,8 @@ class AlertKind(models.TextChoices):
 class AlertStatus(models.TextChoices):
     """open → acknowledged → resolved (预警状态)."""
 
-    OPEN = "open", _("Open")  # 待处置
+    # "Open" alone is already "查看" (open a page) in the catalog.
+    OPEN = "open", pgettext_lazy("alert status", "Open")  # 待处置
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")  # 已接收
     RESOLVED = "resolved", _("Resolved")  # 已处置
 

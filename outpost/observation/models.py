@@ -559,3 +559,29 @@ class SiteDailyReport(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.site} {self.day}"
+
+
+class ReminderSent(ScopedModel):
+    """A reminder to report (上报提醒) sent to the person for one scheduled check-in: the
+    reminder job sends at most one per slot, however often it runs."""
+
+    scope_unit_field = "episode__unit"
+
+    episode = models.ForeignKey(
+        Episode, verbose_name=_("episode"), on_delete=models.PROTECT, related_name="reminders"
+    )
+    slot_at = models.DateTimeField(_("check-in due at"))
+    sent_at = models.DateTimeField(_("sent"))
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        ordering = ["-slot_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode", "slot_at"], name="observation_one_reminder_per_slot"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.episode_id} {self.slot_at:%Y-%m-%d %H:%M}"

@@ -42,6 +42,10 @@ PERSONAL_DATA_FREE_URLS = {
         "POST-only action: looks the run and results up within the user's scope and "
         "redirects to the scoped key-person list; tested in keypersons/tests/test_views.py"
     ),
+    "observation:self_report": (
+        "public, no login: only the form of the link's own person (masked name, day "
+        "number), found by the token alone; tested in observation/tests/test_self_report.py"
+    ),
 }
 # URL namespaces handled elsewhere: the API below, the admin (staff only, no residents).
 WALKED_ELSEWHERE = {"api", "admin"}

@@ -127,3 +127,12 @@ SCOPED_FACTORIES = {
     RoomStay: stay_in,
     SiteDailyReport: daily_report_in,
 }
+
+
+def episode_registered(grid, *, start_date: datetime.date, at: datetime.datetime, **values):
+    """An episode of `grid` from `start_date`, registered at `at` (a controlled clock's
+    moment: slots before registration are never counted as missed)."""
+    episode = episode_in(grid, start_date=start_date, **values)
+    Episode.objects.filter(pk=episode.pk).update(created_at=at)
+    episode.refresh_from_db()
+    return episode

@@ -1,5 +1,6 @@
 """``outpost prune``: delete files whose purpose has ended (留存期限): finished exports
-(residents and households ledgers, contact ledgers, dispatch feedback workbooks) after a week, uploaded import files after thirty days (the records and counts stay)."""
+(residents and households ledgers, contact ledgers, dispatch feedback workbooks) after a week, uploaded import files after thirty days (the records and counts stay).
+The scheduler's record of periodic jobs goes after a week too."""
 
 import datetime
 
@@ -7,11 +8,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from outpost.core.imports.services import import_files_prune
-from outpost.core.owned_tasks import exports_prune
-from outpost.dispatch.tasks import feedback_export_task
-from outpost.keypersons.tasks import contact_ledger_export_task
-from outpost.registry.tasks import ledger_export_task
+from outpost.core.scheduler import scheduled_runs_prune
+from outpost.core.tasks import files_prune
 
 
 class Command(BaseCommand):
@@ -33,11 +31,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, export_days, import_days, **options):
         now = timezone.now()
-        exports = exports_prune(
-            tasks=[ledger_export_task, contact_ledger_export_task, feedback_export_task],
-            older_than=now - datetime.timedelta(days=export_days),
-        )
-        imports = import_files_prune(older_than=now - datetime.timedelta(days=import_days))
+        exports, imports = files_prune(now=now, export_days=export_days, import_days=import_days)
+        scheduled_runs_prune(older_than=now - datetime.timedelta(days=7))
         self.stdout.write(
             _("Deleted %(exports)d exports and the files of %(imports)d imports.")
             % {"exports": exports, "imports": imports}

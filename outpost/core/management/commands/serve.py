@@ -1,8 +1,10 @@
-"""`outpost serve`: the web app, and in the embedded default also a task worker.
+"""`outpost serve`: the web app, and in the embedded default also a task worker and the
+scheduler of periodic jobs.
 
 Not in debug mode it serves with waitress (a production WSGI server that needs no
 compiler and runs anywhere Python does). With PostgreSQL, run workers separately
-(`outpost db_worker`) on as many machines as needed and pass --no-worker here.
+(`outpost db_worker`) on as many machines as needed, `outpost scheduler` beside them, and
+pass --no-worker here.
 """
 
 import subprocess
@@ -26,17 +28,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-worker",
             action="store_true",
-            help=_("Do not start a task worker (workers run as separate processes)."),
+            help=_(
+                "Do not start a task worker and the scheduler (they run as separate processes)."
+            ),
         )
 
     def handle(self, *args, host, port, threads, no_worker, **options):
-        call_command("prune")  # the embedded default has no cron: clean up at each start
-        worker = None
+        call_command("prune")  # at each start too: with --no-worker no scheduler runs here
+        children = []
         if not no_worker:
             # This process starts the only worker: whatever the database still calls
             # "running" died with the previous one.
             interrupted_work_fail()
-            worker = subprocess.Popen([sys.executable, "-m", "outpost.cli", "db_worker"])
+            children = [
+                subprocess.Popen([sys.executable, "-m", "outpost.cli", command])
+                for command in ("db_worker", "scheduler")
+            ]
         self.stdout.write(
             _("Outpost is serving on http://%(host)s:%(port)s/") % {"host": host, "port": port}
         )
@@ -50,6 +57,7 @@ class Command(BaseCommand):
 
                 serve(application, host=host, port=port, threads=threads, ident="outpost")
         finally:
-            if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+            for child in children:
+                child.terminate()
+            for child in children:
+                child.wait(timeout=10)

@@ -1,0 +1,278 @@
+"""The site daily report (每日信息通报) as a page and as xlsx: one fixed layout of the figures
+for both, and the workbook with its list of that day's alerts and transfers.
+
+The builder only writes; permission, reason and the access log are
+`services.reports.site_day_report_export`'s. Names and ID numbers are always masked here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from outpost.core.masking import mask_name
+from outpost.observation.choices import (
+    FEVER_OUTCOMES,
+    MISSED_OUTCOMES,
+    AlertKind,
+    AlertOutcome,
+    AlertStatus,
+    EndReason,
+)
+from outpost.observation.models import Episode, SiteDailyReport
+from outpost.registry.exports import _subtitle
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    value: int | str
+    # Sub-lines (outcomes under "raised") are indented on the page and in the sheet.
+    indent: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    lines: list[Line]
+
+
+def _state_labels() -> dict[str, str]:
+    labels = {value: str(label) for value, label in AlertOutcome.choices}
+    labels[AlertStatus.OPEN] = _("Not acknowledged")
+    labels[AlertStatus.ACKNOWLEDGED] = _("Acknowledged, not resolved")
+    return labels
+
+
+def _alert_lines(counts: dict, outcomes) -> list[Line]:
+    states = _state_labels()
+    order = [AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED, *outcomes]
+    return [Line(_("Raised"), counts.get("raised", 0))] + [
+        Line(states[state], counts.get(state, 0), indent=True) for state in order
+    ]
+
+
+def figure_sections(figures: dict) -> list[Section]:
+    """The report's fixed layout (the same rows in the same order every day), from the
+    figures of a live or frozen report."""
+    rooms, check_ins = figures["rooms"], figures["check_ins"]
+    alerts, episodes = figures["alerts"], figures["episodes"]
+    transfers = figures["transfers"]
+    return [
+        Section(
+            _("People and rooms"),
+            [
+                Line(_("Checked in"), figures["arrivals"]),
+                Line(_("Checked out"), figures["departures"]),
+                Line(_("Room changes"), figures["room_moves"]),
+                Line(_("In isolation"), figures["occupancy"]),
+                Line(_("Rooms"), rooms["total"]),
+                Line(_("Occupied"), rooms["occupied"], indent=True),
+                Line(_("Free"), rooms["free"], indent=True),
+                Line(_("Cleaning"), rooms["cleaning"], indent=True),
+                Line(_("Out of service"), rooms["out_of_service"], indent=True),
+            ],
+        ),
+        Section(
+            _("Check-ins"),
+            [
+                Line(_("Expected"), check_ins["expected"]),
+                Line(_("Done"), check_ins["done"]),
+                Line(_("Missing"), check_ins["missing"]),
+            ],
+        ),
+        Section(_("Fever alerts"), _alert_lines(alerts.get(AlertKind.FEVER, {}), FEVER_OUTCOMES)),
+        Section(
+            _("Missed check-in alerts"),
+            _alert_lines(alerts.get(AlertKind.MISSED_CHECK_IN, {}), MISSED_OUTCOMES),
+        ),
+        Section(
+            _("Transfers to a fever clinic"),
+            [Line(_("Transfers"), len(transfers))]
+            + [
+                Line(f"{_time(t['at'])} {t['place']}", "", indent=True)
+                for t in sorted(transfers, key=lambda t: t["at"])
+            ],
+        ),
+        Section(
+            _("Observation episodes"),
+            [Line(_("Started that day"), episodes["started"])]
+            + [
+                Line(_("Ended: %(reason)s") % {"reason": label}, episodes["ended"].get(reason, 0))
+                for reason, label in EndReason.choices
+            ],
+        ),
+    ]
+
+
+def _time(iso: str) -> str:
+    """An ISO time of the figures as the report shows it: local, 24 h."""
+    if not iso:
+        return ""
+    return timezone.localtime(datetime.datetime.fromisoformat(iso)).strftime("%Y-%m-%d %H:%M")
+
+
+# ---------------------------------------------------------------------------- the workbook
+
+HEADING_FILL = PatternFill("solid", fgColor="DDE4EE")
+SECTION_FILL = PatternFill("solid", fgColor="EEF2F7")
+THIN = Side(style="thin", color="9AA5B1")
+GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def list_columns() -> list[tuple[str, int]]:
+    """The list sheet's headings and widths."""
+    return [
+        (_("No."), 6),  # 序号
+        (_("Alert type"), 20),  # 预警类型
+        (_("Raised"), 17),  # 预警时间
+        (_("Key person"), 12),  # 姓名
+        (_("ID number"), 21),  # 身份证号
+        (_("Temperature (°C)"), 10),  # 体温
+        (_("Check-in due at"), 17),  # 应报时间
+        (_("Status or outcome"), 20),  # 处置情况
+        (_("Transferred to"), 20),  # 转送地点
+        (_("Transferred at"), 17),  # 转送时间
+    ]
+
+
+def _title_rows(sheet: Worksheet, *, title: str, subtitle: str, width: int) -> None:
+    last = get_column_letter(width)
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True, size=16)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.merge_cells(f"A1:{last}1")
+    sheet.append([subtitle])
+    sheet["A2"].font = Font(size=10, color="555555")
+    sheet.merge_cells(f"A2:{last}2")
+
+
+def _heading_row(sheet: Worksheet, headings: list[str]) -> None:
+    sheet.append(headings)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADING_FILL
+        cell.border = GRID
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _print_setup(sheet: Worksheet, *, landscape: bool) -> None:
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "3:3"
+    sheet.freeze_panes = "A4"
+
+
+def _stamp(report: SiteDailyReport) -> str:
+    if report.closed_at:
+        return _("Closed at %(time)s") % {
+            "time": timezone.localtime(report.closed_at).strftime("%Y-%m-%d %H:%M")
+        }
+    return _("Live figures as of %(time)s (the day is not closed)") % {
+        "time": _time(report.figures["as_of"])
+    }
+
+
+def site_day_workbook(*, acting_user, report: SiteDailyReport, now) -> tuple[bytes, int]:
+    """The workbook of one day's report and the number of people-rows of its list sheet."""
+    workbook = Workbook()
+    title = _("%(site)s daily report %(day)s") % {
+        "site": report.site.name,
+        "day": report.day.isoformat(),
+    }
+    subtitle = " · ".join(
+        [
+            _stamp(report),
+            _subtitle(acting_user=acting_user, today=timezone.localdate(now), unmasked=False),
+        ]
+    )
+
+    figures_sheet = workbook.active
+    figures_sheet.title = _("Figures")[:31]
+    _title_rows(figures_sheet, title=title, subtitle=subtitle, width=3)
+    _heading_row(figures_sheet, [_("Section"), _("Item"), _("Figure")])
+    for column, width in zip("ABC", (24, 36, 10), strict=True):
+        figures_sheet.column_dimensions[column].width = width
+    for section in figure_sections(report.figures):
+        for index, line in enumerate(section.lines):
+            figures_sheet.append(
+                [
+                    section.title if index == 0 else "",
+                    f"    {line.label}" if line.indent else line.label,
+                    line.value,
+                ]
+            )
+            row = figures_sheet[figures_sheet.max_row]
+            for cell in row:
+                cell.border = GRID
+            if index == 0:
+                row[0].font = Font(bold=True)
+                row[0].fill = SECTION_FILL
+    _print_setup(figures_sheet, landscape=False)
+
+    list_sheet = workbook.create_sheet(_("Alerts and transfers")[:31])
+    columns = list_columns()
+    _title_rows(list_sheet, title=title, subtitle=subtitle, width=len(columns))
+    _heading_row(list_sheet, [heading for heading, _width in columns])
+    for index, (_heading, width) in enumerate(columns, start=1):
+        list_sheet.column_dimensions[get_column_letter(index)].width = width
+    rows = _list_rows(acting_user=acting_user, figures=report.figures)
+    for number, row in enumerate(rows, start=1):
+        list_sheet.append([number, *row])
+        for cell in list_sheet[list_sheet.max_row]:
+            cell.border = GRID
+        # ID numbers as text: Excel would turn 18 digits into a rounded number.
+        list_sheet.cell(row=list_sheet.max_row, column=5).number_format = "@"
+        list_sheet.cell(row=list_sheet.max_row, column=6).number_format = "0.0"
+    if not rows:
+        list_sheet.append(["", _("No alerts or transfers that day.")])
+    _print_setup(list_sheet, landscape=True)
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue(), len(rows)
+
+
+def _list_rows(*, acting_user, figures: dict) -> list[list]:
+    """The day's alerts and transfers with the person's masked name and ID number; rows of
+    people outside the user's jurisdiction are left out."""
+    entries = figures.get("alert_rows", [])
+    episodes = {
+        episode.pk: episode
+        for episode in Episode.objects.visible_to(acting_user)
+        .filter(pk__in={entry["episode"] for entry in entries})
+        .select_related("key_person__resident")
+    }
+    kinds = dict(AlertKind.choices)
+    states = _state_labels()
+    rows = []
+    for entry in entries:
+        episode = episodes.get(entry["episode"])
+        if episode is None:
+            continue
+        person = episode.key_person
+        rows.append(
+            [
+                str(kinds.get(entry["kind"], entry["kind"])),
+                _time(entry["raised_at"]),
+                mask_name(person.display_name),
+                person.masked_id_number,
+                float(entry["temperature"]) if entry["temperature"] else "",
+                _time(entry["slot_at"]),
+                states.get(entry["state"], entry["state"]),
+                entry["transfer_place"],
+                _time(entry["transferred_at"]),
+            ]
+        )
+    return rows

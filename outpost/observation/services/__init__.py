@@ -1,0 +1,1 @@
+"""Writes of the observation module, one submodule per area: import from the submodules."""

@@ -1,0 +1,412 @@
+"""Alerts (预警) and the reminders that try to make them unnecessary.
+
+A fever alert is raised inside the check-in's own request and lands at once in the inbox
+of the person's four-on-one team and of the site's medical staff on duty, with an SMS to
+each who has a phone; so raising it costs a handful of queries. Missed-check-in alerts,
+reminders and escalation run as scheduled jobs (see `tasks.py`), each given the time it
+runs for (`now`) so a controlled clock can drive them, and each safe to run twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from outpost.core.choices import Role
+from outpost.core.models import PATH_SEPARATOR, Unit
+from outpost.notify.choices import Channel, MessageKind
+from outpost.notify.services import notification_send, outbound_message_send
+from outpost.observation.choices import (
+    FEVER_OUTCOMES,
+    MISSED_OUTCOMES,
+    OPEN_EPISODE_STATUSES,
+    AlertKind,
+    AlertOutcome,
+    AlertStatus,
+    SiteStaffRole,
+    Symptom,
+)
+from outpost.observation.models import (
+    Alert,
+    CheckIn,
+    Episode,
+    ObservationPolicy,
+    ReminderSent,
+)
+from outpost.observation.services import schedule
+
+# How far back the missed-check-in sweep looks: a day covers any pause of the scheduler
+# short of an outage, and keeps each run's work to the last two or three slots.
+SWEEP_LOOKBACK = datetime.timedelta(days=1)
+
+
+# ---------------------------------------------------------------------------- recipients
+
+
+def _users():
+    return get_user_model().objects.filter(is_active=True).select_related("staff_profile")
+
+
+def _team_of(episode: Episode) -> list:
+    """The current four-on-one team of the episode's key person."""
+    return list(
+        _users()
+        .filter(
+            team_memberships__key_person_id=episode.key_person_id,
+            team_memberships__ended_at__isnull=True,
+        )
+        .distinct()
+    )
+
+
+def _medical_on_duty(episode: Episode, day: datetime.date) -> list:
+    if episode.site_id is None:
+        return []
+    return list(
+        _users()
+        .filter(
+            isolation_duties__site_id=episode.site_id,
+            isolation_duties__role=SiteStaffRole.MEDICAL,
+            isolation_duties__on_duty_from__lte=day,
+        )
+        .filter(
+            Q(isolation_duties__on_duty_until__isnull=True)
+            | Q(isolation_duties__on_duty_until__gte=day)
+        )
+        .distinct()
+    )
+
+
+def _station_leaders(unit: Unit) -> list:
+    """Station leaders whose unit is the episode's unit or one above it."""
+    codes = [code for code in unit.path.split(PATH_SEPARATOR) if code]
+    paths = [PATH_SEPARATOR.join(codes[: n + 1]) + PATH_SEPARATOR for n in range(len(codes))]
+    return list(
+        _users().filter(groups__name=Role.STATION_LEADER, staff_profile__unit__path__in=paths)
+    )
+
+
+def _name_of(user) -> str:
+    profile = getattr(user, "staff_profile", None)
+    return profile.display_name if profile else user.get_username()
+
+
+def _local_time(moment: datetime.datetime) -> str:
+    return f"{timezone.localtime(moment):%m-%d %H:%M}"
+
+
+def _policy() -> ObservationPolicy:
+    return ObservationPolicy.current()
+
+
+# ---------------------------------------------------------------------------- raised by check-ins
+
+
+def fever_alert_raise_if_needed(
+    *, check_in: CheckIn, now: datetime.datetime | None = None
+) -> Alert | None:
+    """Raise a fever alert when the reading is at or above the policy's threshold or names
+    a red-flag symptom; tell the team and the site's medical staff on duty (inbox + SMS).
+    Runs inside the check-in's transaction."""
+    now = now or timezone.now()
+    policy = _policy()
+    # The policy row read back from the database holds a Decimal, a fresh one the default float.
+    threshold = policy.fever_threshold
+    red_flags = [s for s in check_in.symptoms if s in policy.red_flag_symptoms]
+    if check_in.temperature < Decimal(str(threshold)) and not red_flags:
+        return None
+    episode = Episode.objects.select_related("key_person__resident").get(pk=check_in.episode_id)
+    alert = Alert.objects.create(
+        unit_id=episode.unit_id,
+        episode=episode,
+        kind=AlertKind.FEVER,
+        check_in=check_in,
+        raised_at=now,
+    )
+    recipients = _team_of(episode) + _medical_on_duty(episode, timezone.localdate(now))
+    symptoms = ", ".join(str(Symptom(s).label) for s in check_in.symptoms)
+    notification_send(
+        recipients=recipients,
+        kind=MessageKind.ALERT,
+        subject=_("Fever alert: %(name)s, %(temperature)s °C")
+        % {"name": episode.key_person.display_name, "temperature": check_in.temperature},
+        body=_("Taken at %(time)s. Symptoms: %(symptoms)s. Acknowledge the alert and act on it.")
+        % {"time": _local_time(check_in.taken_at), "symptoms": symptoms or _("none")},
+        url=alert.get_absolute_url(),
+        channels=(Channel.SMS,),
+    )
+    return alert
+
+
+def missed_alert_settle(*, check_in: CheckIn, now: datetime.datetime | None = None) -> list:
+    """A check-in taken late still counts for its slot: the open missed-check-in alert of
+    that slot is resolved as reported late."""
+    slot = schedule.slot_of(episode=check_in.episode, at=check_in.taken_at)
+    if slot is None:
+        return []
+    settled = []
+    for alert in Alert.objects.select_for_update().filter(
+        episode_id=check_in.episode_id,
+        kind=AlertKind.MISSED_CHECK_IN,
+        slot_at=slot,
+        status__in=(AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED),
+    ):
+        alert.status, alert.outcome = AlertStatus.RESOLVED, AlertOutcome.REPORTED_LATE
+        alert.resolved_at, alert.check_in = now or timezone.now(), check_in
+        alert.save(update_fields=["status", "outcome", "resolved_at", "check_in"])
+        settled.append(alert)
+    return settled
+
+
+# ---------------------------------------------------------------------------- handled by staff
+
+
+def _alert_for_change(acting_user, alert: Alert) -> Alert:
+    locked = (
+        Alert.objects.visible_to(acting_user, "change")
+        .select_for_update(of=("self",))
+        .filter(pk=alert.pk)
+        .first()
+    )
+    if locked is None:
+        raise PermissionDenied("alert outside the user's jurisdiction")
+    if locked.status == AlertStatus.RESOLVED:
+        raise ValidationError({"status": _("This alert is already resolved.")})
+    return locked
+
+
+@transaction.atomic
+def alert_acknowledge(*, acting_user, alert: Alert, now: datetime.datetime | None = None) -> Alert:
+    """Say the alert is being handled (已接收): it stops escalating."""
+    alert = _alert_for_change(acting_user, alert)
+    if alert.status == AlertStatus.ACKNOWLEDGED:
+        raise ValidationError(
+            {
+                "status": _("%(name)s already acknowledged this alert at %(time)s.")
+                % {
+                    "name": _name_of(alert.acknowledged_by),
+                    "time": _local_time(alert.acknowledged_at),
+                }
+            }
+        )
+    alert.status = AlertStatus.ACKNOWLEDGED
+    alert.acknowledged_at, alert.acknowledged_by = now or timezone.now(), acting_user
+    alert._history_user = acting_user
+    alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
+    return alert
+
+
+@transaction.atomic
+def alert_resolve(
+    *,
+    acting_user,
+    alert: Alert,
+    outcome: str,
+    transfer_place: str = "",
+    transferred_at: datetime.datetime | None = None,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> Alert:
+    """Close the alert with its outcome (处置结果); a transfer to a fever clinic needs the
+    place and the time. An alert nobody acknowledged is acknowledged on the way."""
+    now = now or timezone.now()
+    alert = _alert_for_change(acting_user, alert)
+    fitting = FEVER_OUTCOMES if alert.kind == AlertKind.FEVER else MISSED_OUTCOMES
+    if outcome not in fitting:
+        raise ValidationError(
+            {
+                "outcome": _("Choose one of: %(outcomes)s.")
+                % {"outcomes": ", ".join(str(AlertOutcome(o).label) for o in fitting)}
+            }
+        )
+    errors = {}
+    transfer_place = transfer_place.strip()
+    if outcome == AlertOutcome.FEVER_CLINIC:
+        if not transfer_place:
+            errors["transfer_place"] = _("Enter the fever clinic the person was taken to.")
+        if transferred_at is None:
+            errors["transferred_at"] = _("Enter when the person was transferred.")
+        elif transferred_at > now:
+            errors["transferred_at"] = _("The time of the transfer cannot be in the future.")
+    else:
+        transfer_place, transferred_at = "", None
+    if errors:
+        raise ValidationError(errors)
+    if alert.status == AlertStatus.OPEN:
+        alert.acknowledged_at, alert.acknowledged_by = now, acting_user
+    alert.status, alert.outcome, alert.note = AlertStatus.RESOLVED, outcome, note.strip()
+    alert.transfer_place, alert.transferred_at = transfer_place, transferred_at
+    alert.resolved_at, alert.resolved_by = now, acting_user
+    alert.full_clean(
+        exclude=["unit", "episode", "check_in", "acknowledged_by", "resolved_by"],
+        validate_constraints=False,
+    )
+    alert._history_user = acting_user
+    alert.save()
+    return alert
+
+
+# ---------------------------------------------------------------------------- scheduled jobs
+
+
+@transaction.atomic
+def alerts_escalate(*, now: datetime.datetime) -> list[Alert]:
+    """Tell the station leaders about each alert nobody acknowledged within the policy's
+    minutes (a fever alert also by SMS). Each alert escalates once."""
+    deadline = now - datetime.timedelta(minutes=_policy().escalate_after_minutes)
+    due = list(
+        Alert.objects.select_for_update(of=("self",), skip_locked=True)
+        .filter(status=AlertStatus.OPEN, escalated_at__isnull=True, raised_at__lte=deadline)
+        .select_related("episode__key_person__resident", "episode__unit")
+        .order_by("raised_at")
+    )
+    for alert in due:
+        alert.escalated_at = now
+        alert.save(update_fields=["escalated_at"])
+        notification_send(
+            recipients=_station_leaders(alert.episode.unit),
+            kind=MessageKind.ALERT,
+            subject=_("Not acknowledged: %(kind)s, %(name)s")
+            % {"kind": alert.get_kind_display(), "name": alert.episode.key_person.display_name},
+            body=_("Raised at %(time)s and nobody has acknowledged it yet.")
+            % {"time": _local_time(alert.raised_at)},
+            url=alert.get_absolute_url(),
+            channels=(Channel.SMS,) if alert.kind == AlertKind.FEVER else (),
+        )
+    return due
+
+
+def _episodes_due(now: datetime.datetime, since: datetime.datetime):
+    return Episode.objects.filter(
+        status__in=OPEN_EPISODE_STATUSES,
+        start_date__lte=timezone.localdate(now),
+        planned_end_date__gte=timezone.localdate(since),
+    )
+
+
+def _taken_times(episodes, since: datetime.datetime) -> dict[int, list]:
+    taken = defaultdict(list)
+    rows = CheckIn.objects.filter(
+        episode__in=episodes, taken_at__gte=since - schedule.EARLY_WINDOW
+    ).values_list("episode_id", "taken_at")
+    for episode_id, taken_at in rows:
+        taken[episode_id].append(taken_at)
+    return taken
+
+
+def _unreported_slots(episode: Episode, taken: list, start, end) -> list:
+    """Slots in [start, end) with no check-in in their window, leaving out slots before the
+    episode was registered (nobody could have reported for them)."""
+    slots = []
+    for slot in schedule.slots_between(episode=episode, start=start, end=end):
+        if slot < episode.created_at:
+            continue
+        opens, closes = schedule.slot_window(episode=episode, slot=slot)
+        if not any(opens <= at < closes for at in taken):
+            slots.append(slot)
+    return slots
+
+
+@transaction.atomic
+def missed_check_ins_sweep(*, now: datetime.datetime) -> list[Alert]:
+    """Raise one missed-check-in alert (漏报) per slot that passed the policy's minutes
+    without a check-in in its window; the team hears of it in the inbox (no SMS: it ranks
+    below a fever)."""
+    missed_after = datetime.timedelta(minutes=_policy().missed_after_minutes)
+    since = now - SWEEP_LOOKBACK
+    episodes = _episodes_due(now, since)
+    taken = _taken_times(episodes, since)
+    raised_before = set(
+        Alert.objects.filter(
+            kind=AlertKind.MISSED_CHECK_IN, episode__in=episodes, slot_at__gte=since
+        ).values_list("episode_id", "slot_at")
+    )
+    raised = []
+    for episode in episodes.select_related("key_person__resident"):
+        for slot in _unreported_slots(episode, taken[episode.pk], since, now):
+            if slot + missed_after > now or (episode.pk, slot) in raised_before:
+                continue
+            alert = Alert(
+                unit_id=episode.unit_id,
+                episode=episode,
+                kind=AlertKind.MISSED_CHECK_IN,
+                slot_at=slot,
+                raised_at=now,
+            )
+            try:
+                with transaction.atomic():
+                    alert.save()
+            except IntegrityError:
+                continue  # another sweep raised it a moment ago
+            notification_send(
+                recipients=_team_of(episode),
+                kind=MessageKind.ALERT,
+                subject=_("Missed check-in: %(name)s, due %(time)s")
+                % {"name": episode.key_person.display_name, "time": _local_time(slot)},
+                body=_("No temperature was reported for this check-in. Reach the person."),
+                url=alert.get_absolute_url(),
+            )
+            raised.append(alert)
+    return raised
+
+
+def _phone_of(key_person) -> str:
+    if key_person.resident_id and key_person.resident.phone:
+        return key_person.resident.phone
+    return key_person.phone
+
+
+@transaction.atomic
+def reminders_send(*, now: datetime.datetime) -> int:
+    """Remind by SMS each person with a usable self-report link who has not reported for a
+    slot the policy's minutes after it (until it counts as missed); once per slot. People
+    without a phone are skipped. Returns how many reminders were sent."""
+    policy = _policy()
+    remind_after = datetime.timedelta(minutes=policy.remind_after_minutes)
+    missed_after = datetime.timedelta(minutes=policy.missed_after_minutes)
+    since = now - missed_after
+    episodes = _episodes_due(now, since).filter(
+        links__revoked_at__isnull=True, links__expires_at__gt=now
+    )
+    episode_ids = set(episodes.values_list("pk", flat=True))
+    taken = _taken_times(Episode.objects.filter(pk__in=episode_ids), since)
+    reminded = set(
+        ReminderSent.objects.filter(episode_id__in=episode_ids, slot_at__gte=since).values_list(
+            "episode_id", "slot_at"
+        )
+    )
+    sent = 0
+    for episode in Episode.objects.filter(pk__in=episode_ids).select_related(
+        "key_person__resident"
+    ):
+        phone = _phone_of(episode.key_person)
+        if not phone:
+            continue
+        for slot in _unreported_slots(episode, taken[episode.pk], since, now):
+            due = slot + remind_after <= now < slot + missed_after
+            if not due or (episode.pk, slot) in reminded:
+                continue
+            try:
+                with transaction.atomic():
+                    ReminderSent.objects.create(episode=episode, slot_at=slot, sent_at=now)
+            except IntegrityError:
+                continue  # another run sent it a moment ago
+            outbound_message_send(
+                channel=Channel.SMS,
+                address=phone,
+                body=_(
+                    "Please report your temperature for %(time)s through the self-report "
+                    "link you received."
+                )
+                % {"time": f"{timezone.localtime(slot):%H:%M}"},
+            )
+            sent += 1
+    return sent

@@ -1,0 +1,156 @@
+"""Self-report links (自主上报链接): a private link per episode that lets the person report
+their own temperature from a phone, without an account.
+
+The token is 256 random bits sent once by SMS; only its SHA-256 is stored, so the database
+cannot give the link away. A link works while the episode is open and its planned end day
+has not passed (an extension moves the end, so the link follows the episode), until staff
+issue a new one or revoke it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from outpost.core.masking import mask_phone
+from outpost.core.scoping import assert_in_scope
+from outpost.notify.services import outbound_message_send
+from outpost.observation.choices import CheckInSource
+from outpost.observation.models import CheckIn, Episode, SelfReportLink
+from outpost.observation.services.checkins import check_in_record
+
+# What a form's one-time number looks like (secrets.token_urlsafe(16) makes 22 characters).
+NONCE_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,43}")
+
+
+class LinkUnusable(Exception):
+    """The link is unknown, revoked, expired or its episode has ended. `status` is the HTTP
+    status the page answers with: 404 for a link that never existed, 410 for one that did."""
+
+    def __init__(self, message, *, status: int):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def link_url(token: str) -> str:
+    """The absolute address of a link (settings.OUTPOST_BASE_URL + the page)."""
+    return settings.OUTPOST_BASE_URL + reverse("observation:self_report", args=[token])
+
+
+def _end_of(day: datetime.date) -> datetime.datetime:
+    """The first moment after `day` in the station's time zone."""
+    return timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    )
+
+
+def _phone_of(episode: Episode) -> str:
+    key_person = episode.key_person
+    return key_person.resident.phone if key_person.resident_id else key_person.phone
+
+
+@transaction.atomic
+def link_issue(
+    *, acting_user, episode: Episode, channel: str = "sms"
+) -> tuple[SelfReportLink, str]:
+    """A new link for `episode`, replacing (revoking) any earlier one, sent by SMS to the
+    person's phone when there is one. Returns the link and its URL: the only time the URL
+    exists outside the message, for staff to read out or show as a QR code."""
+    assert_in_scope(episode, acting_user, "change")
+    episode = Episode.objects.select_for_update().get(pk=episode.pk)
+    if not episode.is_open:
+        raise ValidationError({"episode": _("This observation has ended.")})
+    for earlier in SelfReportLink.objects.filter(episode=episode, revoked_at__isnull=True):
+        link_revoke(acting_user=acting_user, link=earlier)  # one at a time: each audited
+    token = secrets.token_urlsafe(32)
+    url = link_url(token)
+    phone = _phone_of(episode)
+    link = SelfReportLink(
+        episode=episode,
+        token_hash=token_hash(token),
+        # Masked: the full number lives in the outbound message only until it is sent.
+        sent_to=mask_phone(phone) if channel else "",
+        created_by=acting_user,
+        expires_at=_end_of(episode.planned_end_date),
+    )
+    link.full_clean()
+    link._history_user = acting_user
+    link.save()
+    if channel and phone:
+        # The person reads it in Chinese whatever language the staff member uses.
+        with translation.override(settings.LANGUAGE_CODE):
+            body = _(
+                "Please report your temperature every day at %(times)s through your own "
+                "link: %(url)s (do not share it)."
+            ) % {"times": "、".join(episode.check_in_times), "url": url}
+        outbound_message_send(channel=channel, address=phone, body=body)
+    return link, url
+
+
+@transaction.atomic
+def link_revoke(*, acting_user, link: SelfReportLink) -> SelfReportLink:
+    """Stop a link from working (lost phone, link forwarded); issue a new one to replace it."""
+    assert_in_scope(link, acting_user, "change")
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link._history_user = acting_user
+        link.save(update_fields=["revoked_at"])
+    return link
+
+
+def link_resolve(token: str) -> SelfReportLink:
+    """The usable link of `token`, with its episode and key person; else `LinkUnusable`."""
+    link = (
+        SelfReportLink.objects.select_related("episode__key_person__resident")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    if link is None:
+        raise LinkUnusable(gettext_lazy("This link is not valid."), status=404)
+    if link.revoked_at is not None:
+        raise LinkUnusable(
+            gettext_lazy("This link has been replaced. Please use the newest link you received."),
+            status=410,
+        )
+    episode = link.episode
+    if not episode.is_open:
+        raise LinkUnusable(gettext_lazy("Your observation has ended."), status=410)
+    if timezone.now() >= _end_of(episode.planned_end_date):
+        raise LinkUnusable(gettext_lazy("This link has expired."), status=410)
+    return link
+
+
+@transaction.atomic
+def self_report_submit(
+    *, token: str, temperature, symptoms, form_nonce: str
+) -> tuple[CheckIn, bool]:
+    """Store the person's own check-in sent through their link; returns (check-in,
+    created). A form sent again (a double tap, a reload) finds its check-in by the form's
+    one-time number and stores nothing new."""
+    link = link_resolve(token)
+    if not NONCE_PATTERN.fullmatch(form_nonce or ""):
+        raise ValidationError({"form_nonce": _("The form has expired. Please send it again.")})
+    # The number is the person's own: prefixed with the episode, another person's form can
+    # never match it.
+    return check_in_record(
+        episode=link.episode,
+        temperature=temperature,
+        symptoms=symptoms,
+        source=CheckInSource.SELF_REPORT,
+        form_nonce=f"{link.episode_id}:{form_nonce}",
+    )

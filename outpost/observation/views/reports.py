@@ -1,0 +1,105 @@
+"""The site daily report (每日信息通报) page and its workbook: today live, a past day as it
+was frozen when it closed."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views import View
+
+from outpost.core.scoping import get_visible
+from outpost.core.viewmixins import ScopedDetailView, ScopedViewMixin, form_add_service_errors
+from outpost.observation.exports import figure_sections
+from outpost.observation.forms import ReportDayForm, ReportExportForm
+from outpost.observation.models import IsolationSite
+from outpost.observation.services.reports import site_day_report, site_day_report_export
+
+TEMPLATE = "observation/site_report.html"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _report_context(request, site, day: datetime.date, *, day_form, export_form=None) -> dict:
+    now = timezone.now()
+    today = timezone.localdate(now)
+    try:
+        report = site_day_report(site=site, day=day, now=now)
+    except ValidationError as exc:
+        form_add_service_errors(day_form, exc)
+        day = today
+        report = site_day_report(site=site, day=day, now=now)
+    one_day = datetime.timedelta(days=1)
+    return {
+        "object": site,
+        "site": site,
+        "day": day,
+        "today": today,
+        "yesterday": today - one_day,
+        "previous_day": day - one_day,
+        "next_day": day + one_day if day < today else None,
+        "report": report,
+        "as_of": timezone.localtime(datetime.datetime.fromisoformat(report.figures["as_of"])),
+        "sections": figure_sections(report.figures),
+        "day_form": day_form,
+        "export_form": export_form or ReportExportForm(initial={"day": day}),
+    }
+
+
+class SiteReportView(ScopedDetailView):
+    """The day of `?day=YYYY-MM-DD`, today when missing."""
+
+    model = IsolationSite
+    template_name = TEMPLATE
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        day_form = ReportDayForm(request.GET or None)
+        day = (day_form.cleaned_data.get("day") if day_form.is_valid() else None) or (
+            timezone.localdate()
+        )
+        context = _report_context(request, self.object, day, day_form=day_form)
+        return self.render_to_response(context)
+
+
+class SiteReportExportView(ScopedViewMixin, PermissionRequiredMixin, View):
+    """POST (day, reason): the day's workbook, logged in the access log."""
+
+    model = IsolationSite
+    permission_required = "core.export_personal_data"
+
+    def post(self, request, pk):
+        site = get_visible(IsolationSite, request.user, pk)
+        form = ReportExportForm(request.POST)
+        if form.is_valid():
+            day = form.cleaned_data["day"] or timezone.localdate()
+            try:
+                exported = site_day_report_export(
+                    acting_user=request.user,
+                    site=site,
+                    day=day,
+                    reason=form.cleaned_data["reason"],
+                    now=timezone.now(),
+                    ip_address=request.META.get("REMOTE_ADDR"),
+                )
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                response = HttpResponse(exported.content, content_type=XLSX)
+                response["Content-Disposition"] = content_disposition_header(
+                    as_attachment=True, filename=exported.filename
+                )
+                return response
+        day = form.cleaned_data.get("day") if hasattr(form, "cleaned_data") else None
+        context = _report_context(
+            request,
+            site,
+            day or timezone.localdate(),
+            day_form=ReportDayForm(),
+            export_form=form,
+        )
+        return render(request, TEMPLATE, context, status=422)

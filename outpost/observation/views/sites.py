@@ -1,0 +1,376 @@
+"""Isolation site pages (集中隔离点): the list, the occupancy board (房态图), new sites and
+rooms, room states, who stays in which room (check in, move, check out) and the staff on
+duty."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from outpost.core.masking import mask_name
+from outpost.core.models import Unit
+from outpost.core.scoping import get_visible
+from outpost.core.viewmixins import (
+    ScopedDetailView,
+    ScopedListView,
+    ScopedViewMixin,
+    form_add_service_errors,
+)
+from outpost.observation import selectors
+from outpost.observation.forms import (
+    RoomsAddForm,
+    RoomStateForm,
+    SiteForm,
+    SiteStaffForm,
+    StayCheckInForm,
+    StayMoveForm,
+)
+from outpost.observation.models import Episode, IsolationSite, Room
+from outpost.observation.services.sites import (
+    room_status_set,
+    rooms_add,
+    site_create,
+    site_staff_add,
+    stay_check_in,
+    stay_check_out,
+    stay_move,
+)
+
+
+class SiteListView(ScopedListView):
+    """Isolation sites of the user's jurisdiction, with rooms, occupied and free."""
+
+    model = IsolationSite
+    template_name = "observation/site_list.html"
+
+    def get_queryset(self):
+        return selectors.site_list(user=self.request.user)
+
+
+class SiteDetailView(ScopedDetailView):
+    """A site's occupancy board: rooms by floor as tiles (free, occupied with the
+    occupant's masked name, cleaning, out of service), the counts, the staff on duty and
+    the people waiting for a room. htmx refreshes the board alone."""
+
+    model = IsolationSite
+    template_name = "observation/site_detail.html"
+    partial_template_name = "observation/partials/site_board.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        site = self.object
+        today = timezone.localdate()
+        context.update(
+            board=selectors.site_board(user=user, site=site),
+            staff=selectors.site_staff_on_duty(user=user, site=site, day=today),
+            awaiting=selectors.episodes_awaiting_room(user=user, site=site),
+            today=today,
+        )
+        return context
+
+
+def _ok(request, message, url):
+    messages.success(request, message)
+    return HttpResponseRedirect(url)
+
+
+class SiteNewView(ScopedViewMixin, PermissionRequiredMixin, View):
+    """Set up an isolation site of a unit of the user's jurisdiction."""
+
+    model = Unit
+    permission_required = "observation.add_isolationsite"
+    template_name = "observation/site_new.html"
+
+    def _form(self, data=None):
+        return SiteForm(
+            data, units=Unit.objects.visible_to(self.request.user).filter(is_active=True)
+        )
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": self._form()})
+
+    def post(self, request):
+        # A unit from outside the user's scope is a 404, not a form error.
+        if request.POST.get("unit"):
+            get_visible(Unit, request.user, request.POST["unit"])
+        form = self._form(request.POST)
+        if form.is_valid():
+            try:
+                site = site_create(acting_user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                return _ok(
+                    request,
+                    _("Site %(name)s set up.") % {"name": site.name},
+                    site.get_absolute_url(),
+                )
+        return render(request, self.template_name, {"form": form}, status=422)
+
+
+class _SiteStepView(ScopedViewMixin, PermissionRequiredMixin, View):
+    """A form about one site (`pk`)."""
+
+    model = IsolationSite
+    template_name = ""
+
+    def get_site(self):
+        return get_visible(IsolationSite, self.request.user, self.kwargs["pk"])
+
+    def form(self, site, data=None):
+        raise NotImplementedError
+
+    def get(self, request, pk):
+        site = self.get_site()
+        return self._render(site, self.form(site))
+
+    def post(self, request, pk):
+        site = self.get_site()
+        form = self.form(site, request.POST)
+        if form.is_valid():
+            try:
+                message = self.perform(site, form.cleaned_data)
+            except PermissionDenied as exc:
+                raise Http404 from exc
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                return _ok(request, message, site.get_absolute_url())
+        return self._render(site, form, status=422)
+
+    def perform(self, site, data) -> str:
+        raise NotImplementedError
+
+    def context(self, site) -> dict:
+        return {}
+
+    def _render(self, site, form, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {"object": site, "form": form, **self.context(site)},
+            status=status,
+        )
+
+
+class RoomsAddView(_SiteStepView):
+    """Add rooms on a floor: single numbers and ranges ("301-320, 325")."""
+
+    permission_required = "observation.add_room"
+    template_name = "observation/room_add.html"
+
+    def form(self, site, data=None):
+        return RoomsAddForm(data)
+
+    def perform(self, site, data):
+        rooms = rooms_add(acting_user=self.request.user, site=site, **data)
+        return _("%(n)d rooms added on floor %(floor)s.") % {
+            "n": len(rooms),
+            "floor": data["floor"],
+        }
+
+
+class StayCheckInView(_SiteStepView):
+    """Check a person in centralized isolation at this site into a free room (入住);
+    `?episode=` and `?room=` preselect."""
+
+    permission_required = "observation.add_roomstay"
+    template_name = "observation/site_check_in.html"
+
+    def form(self, site, data=None):
+        form = StayCheckInForm(
+            data,
+            episodes=selectors.episodes_awaiting_room(user=self.request.user, site=site),
+            rooms=selectors.free_rooms(site=site),
+        )
+        for field in ("episode", "room"):
+            if self.request.GET.get(field, "").isdigit():
+                form.initial[field] = int(self.request.GET[field])
+        return form
+
+    def post(self, request, pk):
+        # The choices accepted are wider than those shown (free rooms, people without a
+        # room): when a room was taken or a person housed since the form was shown, the
+        # service says which, next to the field, instead of "not a valid choice".
+        site = self.get_site()
+        check = StayCheckInForm(
+            request.POST,
+            episodes=Episode.objects.visible_to(request.user, "change").filter(site=site),
+            rooms=Room.objects.filter(site=site),
+        )
+        if check.is_valid():
+            try:
+                message = self.perform(site, check.cleaned_data)
+            except PermissionDenied as exc:
+                raise Http404 from exc
+            except ValidationError as exc:
+                form_add_service_errors(check, exc)
+            else:
+                return _ok(request, message, site.get_absolute_url())
+        shown = self.form(site, request.POST)
+        shown.errors.clear()
+        shown.errors.update(check.errors)
+        return self._render(site, shown, status=422)
+
+    def perform(self, site, data):
+        stay = stay_check_in(acting_user=self.request.user, **data)
+        return _("%(name)s checked into room %(room)s.") % {
+            "name": stay.episode.key_person.display_name,
+            "room": stay.room.number,
+        }
+
+
+class SiteStaffAddView(_SiteStepView):
+    """Put a staff member on duty at the site (驻点人员)."""
+
+    permission_required = "observation.add_sitestaff"
+    template_name = "observation/site_staff_add.html"
+
+    def form(self, site, data=None):
+        return SiteStaffForm(data, users=selectors.staff_candidates(user=self.request.user))
+
+    def perform(self, site, data):
+        duty = site_staff_add(acting_user=self.request.user, site=site, **data)
+        return _("%(name)s is on duty: %(role)s.") % {
+            "name": getattr(duty.user, "staff_profile", None) or duty.user.username,
+            "role": duty.get_role_display(),
+        }
+
+
+class _StayView(ScopedViewMixin, PermissionRequiredMixin, View):
+    """A change of the room of one episode (`pk`) of centralized isolation."""
+
+    model = Episode
+    scope_action = "change"
+    permission_required = "observation.change_roomstay"
+    template_name = ""
+
+    def get(self, request, pk):
+        episode = get_visible(Episode, request.user, pk, "change")
+        return self._render(episode, self.form(episode))
+
+    def post(self, request, pk):
+        episode = get_visible(Episode, request.user, pk, "change")
+        form = self.form(episode, request.POST)
+        if form.is_valid():
+            try:
+                message = self.perform(episode, form.cleaned_data)
+            except PermissionDenied as exc:
+                raise Http404 from exc
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                return _ok(request, message, self.success_url(episode))
+        return self._render(episode, form, status=422)
+
+    def success_url(self, episode):
+        return episode.site.get_absolute_url() if episode.site_id else episode.get_absolute_url()
+
+    def _render(self, episode, form, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "object": episode,
+                "form": form,
+                "stay": selectors.open_stay(episode),
+            },
+            status=status,
+        )
+
+
+class StayMoveView(_StayView):
+    """Move the person to another free room of the site (换房); the old one is cleaned."""
+
+    template_name = "observation/room_move.html"
+
+    def form(self, episode, data=None):
+        rooms = selectors.free_rooms(site=episode.site) if episode.site_id else Room.objects.none()
+        return StayMoveForm(data, rooms=rooms)
+
+    def perform(self, episode, data):
+        stay = stay_move(acting_user=self.request.user, episode=episode, **data)
+        return _("%(name)s moved to room %(room)s.") % {
+            "name": episode.key_person.display_name,
+            "room": stay.room.number,
+        }
+
+
+class _NoFields(forms.Form):
+    """A confirmation: the button is the whole form."""
+
+
+class StayCheckOutView(_StayView):
+    """Check the person out of their room (退房); the room is cleaned next."""
+
+    template_name = "observation/room_check_out.html"
+
+    def form(self, episode, data=None):
+        return _NoFields(data)
+
+    def perform(self, episode, data):
+        stay = stay_check_out(acting_user=self.request.user, episode=episode)
+        return _("%(name)s checked out of room %(room)s; the room is to be cleaned.") % {
+            "name": episode.key_person.display_name,
+            "room": stay.room.number,
+        }
+
+
+def _occupant(room: Room) -> str:
+    """The masked name of whoever stays in the room, or ""."""
+    stay = (
+        room.stays.filter(checked_out_at__isnull=True)
+        .select_related("episode__key_person__resident")
+        .first()
+    )
+    return mask_name(stay.episode.key_person.display_name) if stay else ""
+
+
+class RoomStateView(ScopedViewMixin, View):
+    """Set a room free, being cleaned or out of service (房态); the board's tile links here."""
+
+    model = Room
+    scope_action = "change"
+    template_name = "observation/room_state.html"
+
+    def get(self, request, pk):
+        room = get_visible(Room, request.user, pk, "change")
+        return self._render(room, RoomStateForm(initial={"status": room.status}))
+
+    def post(self, request, pk):
+        room = get_visible(Room, request.user, pk, "change")
+        form = RoomStateForm(request.POST)
+        if form.is_valid():
+            try:
+                room = room_status_set(acting_user=request.user, room=room, **form.cleaned_data)
+            except PermissionDenied as exc:
+                raise Http404 from exc
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                return _ok(
+                    request,
+                    _("Room %(room)s: %(state)s.")
+                    % {"room": room.number, "state": room.get_status_display()},
+                    reverse("observation:site_detail", args=[room.site_id]),
+                )
+        return self._render(room, form, status=422)
+
+    def _render(self, room, form, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "object": room,
+                "form": form,
+                "occupant": _occupant(room),
+            },
+            status=status,
+        )
