@@ -23,6 +23,7 @@ urlpatterns = [
     path("notify/", include("outpost.notify.urls")),
     path("dispatch/", include("outpost.dispatch.urls")),
     path("observation/", include("outpost.observation.urls")),
+    path("briefing/", include("outpost.briefing.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,16 +1,17 @@
 """The figures of the daily briefing (每日会商研判), per unit of the jurisdiction tree.
 
-Each figure is counted once for a whole subtree by one grouped query (rows per unit), then
-rolled up the tree: the station, every office, community and grid get their figures from
-the same ~20 queries, whether the dashboard shows one unit with its children or the day
-close freezes every unit. Counting is not user-scoped: callers pass a unit the user may
-see (`outpost.core.scoping`), and snapshots are taken by the system.
+A figure is defined by the rows it counts (a queryset of one model): the dashboard's count
+and the list behind it are the same query, so they cannot disagree. Each figure is counted
+once for a whole subtree by one grouped query (rows per unit), then rolled up the tree: the
+station, every office, community and grid get their figures from the same ~20 queries.
+Counting is not user-scoped: callers pass a unit the user may see, the lists add the
+user's scope, and snapshots are taken by the system.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
@@ -36,119 +37,85 @@ from outpost.registry.models import Household, Resident, Visit, VisitMember
 from outpost.screening.choices import LinkStatus
 from outpost.screening.models import OriginCategory, ScreeningResult
 
-Counts = dict[int, int]  # unit id -> rows of that unit (not yet rolled up)
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One figure of the briefing: its key in snapshots, its label, its group."""
-
-    key: str
-    label: str | Promise
-    group: str | Promise
-
-
-def _within(path: str, via: str = "") -> Q:
-    """Rows whose unit (reached through `via`, e.g. "site__") lies in the subtree at `path`."""
-    return Q(**{f"{via}unit__path__startswith": path})
-
-
-def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-    return start, start + datetime.timedelta(days=1)
-
-
-def _by_unit(queryset: QuerySet, unit_field: str = "unit", distinct: str = "") -> Counts:
-    count = Count(distinct, distinct=True) if distinct else Count("pk")
-    return dict(queryset.order_by().values_list(f"{unit_field}_id").annotate(n=count))
-
-
 GROUP_SCREENING = _("Carpet screening")
 GROUP_ARRIVALS = _("Arrivals")
 GROUP_DISPATCH = _("Dispatch orders")
 GROUP_KEY_PERSONS = _("Key persons")
 GROUP_OBSERVATION = _("Observation")
 
-FIXED_FIGURES = (
-    Figure("households_total", _("Households"), GROUP_SCREENING),
-    Figure("households_screened", _("Households screened"), GROUP_SCREENING),
-    Figure("persons_total", _("Residents"), GROUP_SCREENING),
-    Figure("persons_screened", _("Residents screened"), GROUP_SCREENING),
-    Figure("arrivals_new", _("New arrivals today"), GROUP_ARRIVALS),
-    Figure("dispatch_items", _("Dispatched items"), GROUP_DISPATCH),
-    Figure("dispatch_verified", _("Items verified"), GROUP_DISPATCH),
-    Figure("dispatch_overdue", _("Items overdue"), GROUP_DISPATCH),
-    Figure("key_persons", _("Key persons under management"), GROUP_KEY_PERSONS),
-    Figure("key_persons_incomplete_team", _("Without a full team"), GROUP_KEY_PERSONS),
-    Figure("contacts_overdue", _("Contacts overdue"), GROUP_KEY_PERSONS),
-    Figure("observation_home", _("In home observation"), GROUP_OBSERVATION),
-    Figure("observation_centralized", _("In centralized isolation"), GROUP_OBSERVATION),
-    Figure("observation_new", _("Started observation today"), GROUP_OBSERVATION),
-    Figure("observation_released", _("Released today"), GROUP_OBSERVATION),
-    Figure("alerts_open", _("Open fever alerts"), GROUP_OBSERVATION),
-    Figure("transfers", _("Transferred to a fever clinic today"), GROUP_OBSERVATION),
-    Figure("rooms_occupied", _("Isolation rooms occupied"), GROUP_OBSERVATION),
-    Figure("rooms_total", _("Isolation rooms"), GROUP_OBSERVATION),
-)
+
+@dataclass(frozen=True)
+class Moment:
+    """What a figure is counted for: the unit subtree's path, the day of the day's events
+    (new today, released today) and the moment of the states (open, overdue)."""
+
+    path: str
+    day: datetime.date
+    now: datetime.datetime
+
+    def within(self, via: str = "") -> Q:
+        """Rows whose unit (reached through `via`, e.g. "site__") lies in the subtree."""
+        return Q(**{f"{via}unit__path__startswith": self.path})
+
+    def day_bounds(self) -> tuple[datetime.datetime, datetime.datetime]:
+        start = timezone.make_aware(datetime.datetime.combine(self.day, datetime.time.min))
+        return start, start + datetime.timedelta(days=1)
 
 
-def figure_list() -> list[Figure]:
-    """Every figure in display order; one arrivals figure per origin category (data)."""
-    arrivals = [
-        Figure(f"arrivals_{code}", name, GROUP_ARRIVALS)
-        for code, name in OriginCategory.objects.order_by("order", "pk").values_list("code", "name")
-    ]
-    return [*FIXED_FIGURES[:4], *arrivals, *FIXED_FIGURES[4:]]
+@dataclass(frozen=True)
+class Figure:
+    """One figure: its key in snapshots, label, group, and the rows it counts, grouped by
+    `unit_field` (the unit each row belongs to)."""
+
+    key: str
+    label: str | Promise
+    group: str | Promise
+    rows: Callable[[Moment], QuerySet]
+    unit_field: str = "unit"
 
 
-def _screening_counts(path: str, day: datetime.date) -> dict[str, Counts]:
-    counts = {
-        "households_total": _by_unit(Household.objects.filter(_within(path))),
-        "households_screened": _by_unit(Visit.objects.filter(_within(path)), distinct="household"),
-        "persons_total": _by_unit(
-            Resident.objects.filter(_within(path), is_active=True, merged_into__isnull=True)
-        ),
-        "persons_screened": _by_unit(
-            VisitMember.objects.filter(_within(path, "resident__")),
-            unit_field="resident__unit",
-            distinct="resident",
-        ),
-    }
-    # A resident counts once, in the category of their latest linked result.
-    linked = ScreeningResult.objects.filter(
-        _within(path), status__in=(LinkStatus.AUTO, LinkStatus.DECIDED)
+def _households_screened(m: Moment) -> QuerySet:
+    return Household.objects.filter(
+        m.within(), Exists(Visit.objects.filter(household=OuterRef("pk")))
     )
-    latest = linked.filter(
-        run_id=linked.filter(resident=OuterRef("resident"))
+
+
+def _residents(m: Moment) -> QuerySet:
+    return Resident.objects.filter(m.within(), is_active=True, merged_into__isnull=True)
+
+
+def _residents_screened(m: Moment) -> QuerySet:
+    return _residents(m).filter(Exists(VisitMember.objects.filter(resident=OuterRef("pk"))))
+
+
+def _arrivals(m: Moment) -> QuerySet:
+    """Linked screening results, one per resident: the one of their latest run."""
+    linked = ScreeningResult.objects.filter(
+        m.within(), status__in=(LinkStatus.AUTO, LinkStatus.DECIDED)
+    )
+    latest_run = (
+        linked.filter(resident=OuterRef("resident"))
         .order_by()
         .values("resident")
         .annotate(last=Max("run_id"))
         .values("last")[:1]
     )
-    per_category: dict[str, Counts] = defaultdict(dict)
-    for unit_id, code, n in (
-        latest.order_by()
-        .values_list("unit_id", "category__code")
-        .annotate(n=Count("resident", distinct=True))
-    ):
-        if code:
-            per_category[f"arrivals_{code}"][unit_id] = n
-    counts.update(per_category)
-    counts["arrivals_new"] = _by_unit(latest.filter(arrival_date=day), distinct="resident")
-    return counts
+    return linked.filter(run_id=latest_run)
 
 
-def _dispatch_counts(path: str, now: datetime.datetime) -> dict[str, Counts]:
-    items = DispatchItem.objects.filter(_within(path))
-    return {
-        "dispatch_items": _by_unit(items),
-        "dispatch_verified": _by_unit(items.exclude(result="")),
-        "dispatch_overdue": _by_unit(items.filter(result="", order__deadline__lt=now)),
-    }
+def _arrivals_of(code: str) -> Callable[[Moment], QuerySet]:
+    return lambda m: _arrivals(m).filter(category__code=code)
 
 
-def _key_person_counts(path: str, now: datetime.datetime) -> dict[str, Counts]:
-    active = KeyPerson.objects.filter(_within(path), status__in=ACTIVE_STATUSES)
+def _dispatch_items(m: Moment) -> QuerySet:
+    return DispatchItem.objects.filter(m.within())
+
+
+def _key_persons(m: Moment) -> QuerySet:
+    return KeyPerson.objects.filter(m.within(), status__in=ACTIVE_STATUSES)
+
+
+def _incomplete_teams(m: Moment) -> QuerySet:
     places = TeamRole.objects.filter(is_active=True).count()
     complete = (
         TeamMember.objects.filter(
@@ -159,53 +126,133 @@ def _key_person_counts(path: str, now: datetime.datetime) -> dict[str, Counts]:
         .filter(n__gte=places)
         .values("key_person_id")
     )
-    return {
-        "key_persons": _by_unit(active),
-        "key_persons_incomplete_team": _by_unit(active.exclude(pk__in=complete)),
-        "contacts_overdue": _by_unit(with_contact_state(active, now=now).filter(is_overdue=True)),
-    }
+    return _key_persons(m).exclude(pk__in=complete)
 
 
-def _observation_counts(path: str, day: datetime.date) -> dict[str, Counts]:
-    start, end = _day_bounds(day)
-    episodes = Episode.objects.filter(_within(path))
-    open_episodes = episodes.filter(status__in=OPEN_EPISODE_STATUSES)
-    occupied = RoomStay.objects.filter(_within(path, "room__site__"), checked_out_at__isnull=True)
-    return {
-        "observation_home": _by_unit(
-            open_episodes.exclude(kind=EpisodeKind.CENTRALIZED), distinct="key_person"
-        ),
-        "observation_centralized": _by_unit(
-            open_episodes.filter(kind=EpisodeKind.CENTRALIZED), distinct="key_person"
-        ),
+def _contacts_overdue(m: Moment) -> QuerySet:
+    return with_contact_state(_key_persons(m), now=m.now).filter(is_overdue=True)
+
+
+def _open_episodes(m: Moment) -> QuerySet:
+    return Episode.objects.filter(m.within(), status__in=OPEN_EPISODE_STATUSES)
+
+
+def _released(m: Moment) -> QuerySet:
+    # Completed and not continued into another episode (centralized → home monitoring).
+    return Episode.objects.filter(
+        m.within(), ended_on=m.day, end_reason=EndReason.COMPLETED
+    ).exclude(Exists(Episode.objects.filter(previous=OuterRef("pk"))))
+
+
+def _transfers(m: Moment) -> QuerySet:
+    start, end = m.day_bounds()
+    return Alert.objects.filter(
+        m.within(),
+        outcome=AlertOutcome.FEVER_CLINIC,
+        transferred_at__gte=start,
+        transferred_at__lt=end,
+    )
+
+
+FIXED_FIGURES = (
+    Figure(
+        "households_total",
+        _("Households"),
+        GROUP_SCREENING,
+        lambda m: Household.objects.filter(m.within()),
+    ),
+    Figure("households_screened", _("Households screened"), GROUP_SCREENING, _households_screened),
+    Figure("persons_total", _("Residents"), GROUP_SCREENING, _residents),
+    Figure("persons_screened", _("Residents screened"), GROUP_SCREENING, _residents_screened),
+)
+LATER_FIGURES = (
+    Figure(
+        "arrivals_new",
+        _("New arrivals today"),
+        GROUP_ARRIVALS,
+        lambda m: _arrivals(m).filter(arrival_date=m.day),
+    ),
+    Figure("dispatch_items", _("Dispatched items"), GROUP_DISPATCH, _dispatch_items),
+    Figure(
+        "dispatch_verified",
+        _("Items verified"),
+        GROUP_DISPATCH,
+        lambda m: _dispatch_items(m).exclude(result=""),
+    ),
+    Figure(
+        "dispatch_overdue",
+        _("Items overdue"),
+        GROUP_DISPATCH,
+        lambda m: _dispatch_items(m).filter(result="", order__deadline__lt=m.now),
+    ),
+    Figure("key_persons", _("Key persons under management"), GROUP_KEY_PERSONS, _key_persons),
+    Figure(
+        "key_persons_incomplete_team",
+        _("Without a full team"),
+        GROUP_KEY_PERSONS,
+        _incomplete_teams,
+    ),
+    Figure("contacts_overdue", _("Contacts overdue"), GROUP_KEY_PERSONS, _contacts_overdue),
+    Figure(
+        "observation_home",
+        _("In home observation"),
+        GROUP_OBSERVATION,
+        lambda m: _open_episodes(m).exclude(kind=EpisodeKind.CENTRALIZED),
+    ),
+    Figure(
+        "observation_centralized",
+        _("In centralized isolation"),
+        GROUP_OBSERVATION,
+        lambda m: _open_episodes(m).filter(kind=EpisodeKind.CENTRALIZED),
+    ),
+    Figure(
+        "observation_new",
+        _("Started observation today"),
+        GROUP_OBSERVATION,
         # A chained episode (centralized → home monitoring) is not a new person.
-        "observation_new": _by_unit(episodes.filter(start_date=day, previous__isnull=True)),
-        "observation_released": _by_unit(
-            episodes.filter(ended_on=day, end_reason=EndReason.COMPLETED).exclude(
-                Exists(Episode.objects.filter(previous=OuterRef("pk")))
-            )
+        lambda m: Episode.objects.filter(m.within(), start_date=m.day, previous__isnull=True),
+    ),
+    Figure("observation_released", _("Released today"), GROUP_OBSERVATION, _released),
+    Figure(
+        "alerts_open",
+        _("Open fever alerts"),
+        GROUP_OBSERVATION,
+        lambda m: Alert.objects.filter(
+            m.within(), kind=AlertKind.FEVER, status__in=UNRESOLVED_ALERT_STATUSES
         ),
-        "alerts_open": _by_unit(
-            Alert.objects.filter(
-                _within(path), kind=AlertKind.FEVER, status__in=UNRESOLVED_ALERT_STATUSES
-            )
-        ),
-        "transfers": _by_unit(
-            Alert.objects.filter(
-                _within(path),
-                outcome=AlertOutcome.FEVER_CLINIC,
-                transferred_at__gte=start,
-                transferred_at__lt=end,
-            )
-        ),
-        "rooms_total": _by_unit(
-            Room.objects.filter(_within(path, "site__")), unit_field="site__unit"
-        ),
-        "rooms_occupied": _by_unit(occupied, unit_field="room__site__unit"),
-    }
+    ),
+    Figure("transfers", _("Transferred to a fever clinic today"), GROUP_OBSERVATION, _transfers),
+    Figure(
+        "rooms_occupied",
+        _("Isolation rooms occupied"),
+        GROUP_OBSERVATION,
+        lambda m: RoomStay.objects.filter(m.within("room__site__"), checked_out_at__isnull=True),
+        unit_field="room__site__unit",
+    ),
+    Figure(
+        "rooms_total",
+        _("Isolation rooms"),
+        GROUP_OBSERVATION,
+        lambda m: Room.objects.filter(m.within("site__")),
+        unit_field="site__unit",
+    ),
+)
 
 
-def _roll_up(root: Unit, counts: dict[str, Counts]) -> dict[int, dict[str, int]]:
+def figure_list() -> list[Figure]:
+    """Every figure in display order; one arrivals figure per origin category (data)."""
+    arrivals = [
+        Figure(f"arrivals_{code}", name, GROUP_ARRIVALS, _arrivals_of(code))
+        for code, name in OriginCategory.objects.order_by("order", "pk").values_list("code", "name")
+    ]
+    return [*FIXED_FIGURES, *arrivals, *LATER_FIGURES]
+
+
+def figure_by_key(key: str) -> Figure | None:
+    return next((figure for figure in figure_list() if figure.key == key), None)
+
+
+def _roll_up(root: Unit, counts: dict[str, dict[int, int]]) -> dict[int, dict[str, int]]:
     """Every unit of root's subtree with its figures: its own rows and all below it."""
     units = list(Unit.objects.filter(path__startswith=root.path).values_list("pk", "parent_id"))
     parent_of = dict(units)
@@ -222,16 +269,25 @@ def _roll_up(root: Unit, counts: dict[str, Counts]) -> dict[int, dict[str, int]]
 def subtree_figures(
     *, root: Unit, day: datetime.date, now: datetime.datetime | None = None
 ) -> dict[int, dict[str, int]]:
-    """The figures of `root` and of every unit below it, as of `now` (default: now) for
-    the states and of `day` for the day's events. Figures with no rows are 0."""
-    now = now or timezone.now()
-    counts: dict[str, Counts] = {}
-    counts.update(_screening_counts(root.path, day))
-    counts.update(_dispatch_counts(root.path, now))
-    counts.update(_key_person_counts(root.path, now))
-    counts.update(_observation_counts(root.path, day))
-    keys = [figure.key for figure in figure_list()]
-    return {
-        unit_id: {key: figures.get(key, 0) for key in keys}
-        for unit_id, figures in _roll_up(root, counts).items()
+    """The figures of `root` and of every unit below it: states as of `now` (default: now),
+    the day's events of `day`. Figures with no rows are 0."""
+    moment = Moment(path=root.path, day=day, now=now or timezone.now())
+    figures = figure_list()
+    counts = {
+        figure.key: dict(
+            figure.rows(moment)
+            .order_by()
+            .values_list(f"{figure.unit_field}_id")
+            .annotate(n=Count("pk"))
+        )
+        for figure in figures
     }
+    return {
+        unit_id: {figure.key: values.get(figure.key, 0) for figure in figures}
+        for unit_id, values in _roll_up(root, counts).items()
+    }
+
+
+def figure_rows(*, figure: Figure, unit: Unit, day: datetime.date, now=None) -> QuerySet:
+    """The rows behind a figure of `unit` (not user-scoped: add the user's scope)."""
+    return figure.rows(Moment(path=unit.path, day=day, now=now or timezone.now()))

@@ -21,6 +21,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "keypersons": VIEW,
         "dispatch": VIEW,
         "observation": VIEW,
+        "briefing": VIEW,
     },
     Role.POLICE_OFFICER: {
         "registry": EDIT,
@@ -28,6 +29,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "keypersons": EDIT,
         "dispatch": EDIT,
         "observation": EDIT,
+        "briefing": VIEW,
     },
     Role.AUXILIARY_POLICE: {"registry": EDIT, "keypersons": EDIT, "observation": EDIT},
     Role.COMMUNITY_CADRE: {"registry": EDIT, "keypersons": EDIT, "observation": EDIT},
@@ -39,6 +41,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "keypersons": VIEW,
         "dispatch": VIEW,
         "observation": VIEW,
+        "briefing": VIEW,
     },
     Role.ENTERPRISE_LIAISON: {},
     Role.ADMINISTRATOR: {
@@ -47,6 +50,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "keypersons": EDIT,
         "dispatch": EDIT,
         "observation": EDIT,
+        "briefing": VIEW,
     },
 }
 

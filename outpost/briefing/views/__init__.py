@@ -1,0 +1,1 @@
+"""Briefing pages: the dashboard (dashboard.py) and the daily report (report.py)."""

@@ -1,0 +1,136 @@
+"""The dashboard (会商研判看板) and the list behind each of its figures."""
+
+import datetime
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from outpost.briefing.charts import trend_chart_svg
+from outpost.briefing.figures import figure_by_key
+from outpost.briefing.models import DailySnapshot
+from outpost.briefing.reports import day_figures
+from outpost.briefing.rows import RELATED, row_display
+from outpost.briefing.selectors import trends, visible_figure_rows
+from outpost.core.models import Unit
+from outpost.core.scoping import user_scope_unit
+from outpost.core.viewmixins import ScopedViewMixin
+
+# The figures charted over time, in one chart each pair.
+TREND_CHARTS = (
+    ("key_persons", "contacts_overdue"),
+    ("observation_home", "observation_centralized", "alerts_open"),
+)
+
+
+class BriefingUnitMixin(ScopedViewMixin, PermissionRequiredMixin):
+    """A unit of the user's subtree (?unit=, default the user's own) and a day (?day=,
+    default today; never after today)."""
+
+    model = DailySnapshot
+    permission_required = "briefing.view_dailysnapshot"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.unit = self._chosen_unit()
+        today = timezone.localdate()
+        day = parse_date(request.GET.get("day", "") or "") or today
+        self.day = min(day, today)
+        return super().dispatch(request, *args, **kwargs)
+
+    def _chosen_unit(self) -> Unit:
+        units = Unit.objects.visible_to(self.request.user)
+        raw = self.request.GET.get("unit", "")
+        if raw:
+            try:
+                return units.get(pk=int(raw))
+            except (ValueError, Unit.DoesNotExist) as exc:
+                raise Http404(_("unit")) from exc
+        own = user_scope_unit(self.request.user)
+        if own is None:
+            own = units.filter(parent__isnull=True).first()
+        if own is None:
+            raise Http404(_("unit"))
+        return own
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        return super().get_context_data(
+            unit=self.unit,
+            day=self.day,
+            is_today=self.day == today,
+            yesterday=today - datetime.timedelta(days=1),
+            **kwargs,
+        )
+
+
+class DashboardView(BriefingUnitMixin, TemplateView):
+    """Where the unit stands today (or on a past day), what changed, and its parts."""
+
+    template_name = "briefing/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        figures = day_figures(unit=self.unit, day=self.day)
+        labels = {figure.key: str(figure.label) for figure in figures.figures}
+        charts = []
+        for keys in TREND_CHARTS:
+            series = trends(unit=self.unit, keys=list(keys), until=figures)
+            charts.append(
+                trend_chart_svg(
+                    title=_("Last 30 days"),
+                    series={labels[key]: points for key, points in series.items()},
+                )
+            )
+        columns = [figure for figure in figures.figures if figure.key in DRILL_DOWN]
+        children = [
+            (child.unit, [(figure, child.values.get(figure.key)) for figure in columns])
+            for child in figures.children
+        ]
+        return super().get_context_data(
+            figures=figures,
+            charts=charts,
+            drill_columns=columns,
+            children=children,
+            **kwargs,
+        )
+
+
+# The figures in the drill-down table (one column each), the station's main numbers.
+DRILL_DOWN = {
+    "households_screened",
+    "persons_screened",
+    "arrivals_new",
+    "key_persons",
+    "contacts_overdue",
+    "observation_home",
+    "observation_centralized",
+    "alerts_open",
+}
+
+
+class FigureRowsView(BriefingUnitMixin, TemplateView):
+    """The rows behind one figure (?key=) of the unit: what the number counts, scoped to the
+    user and masked. The default figure is the key persons under management."""
+
+    template_name = "briefing/figure_rows.html"
+
+    def get_context_data(self, **kwargs):
+        figure = figure_by_key(self.request.GET.get("key", "") or "key_persons")
+        if figure is None:
+            raise Http404(_("figure"))
+        rows = visible_figure_rows(
+            user=self.request.user, figure=figure, unit=self.unit, day=self.day
+        )
+        rows = rows.select_related(*RELATED[rows.model]).order_by("-pk")
+        page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            figure=figure,
+            page_obj=page,
+            rows=[row_display(row) for row in page.object_list],
+            **kwargs,
+        )

@@ -1,0 +1,158 @@
+"""The daily report (每日信息通报) export: choose a day, a unit of your subtree and a format;
+a background task writes the file; its status page polls until it can be downloaded, by
+the user who asked only."""
+
+import datetime
+
+from django import forms
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import FormView
+from django_tasks import TaskResultStatus
+
+from outpost.briefing.services import REPORT_FORMATS
+from outpost.briefing.tasks import (
+    daily_report_export_result,
+    daily_report_export_task,
+    report_export_path,
+)
+from outpost.core.models import PATH_SEPARATOR, Unit
+from outpost.core.scoping import get_visible, user_scope_unit
+from outpost.core.viewmixins import ScopedViewMixin
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """Units of the user's subtree, each indented under its parent."""
+
+    def label_from_instance(self, obj):
+        return "　" * (obj.path.count(PATH_SEPARATOR) - 1) + obj.name
+
+
+class DailyReportForm(forms.Form):
+    day = forms.DateField(
+        label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    file_format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("xlsx", _("xlsx workbook")), ("pdf", _("PDF for printing"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_("Why you export it; written to the access log."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = (
+            Unit.objects.visible_to(user).filter(is_active=True).order_by("path")
+        )
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The report cannot be of a day still to come."))
+        return day
+
+
+class DailyReportExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
+    """The report's lists are personal data (masked): exporting it needs the export
+    permission and a reason, like the ledgers. Another subtree's unit is a 404."""
+
+    model = Unit
+    permission_required = ("briefing.view_dailysnapshot", "core.export_personal_data")
+    form_class = DailyReportForm
+    template_name = "briefing/report_export.html"
+
+    def get_initial(self):
+        unit = user_scope_unit(self.request.user)
+        return {
+            "day": timezone.localdate() - datetime.timedelta(days=1),
+            "unit": getattr(unit, "pk", None),
+            "file_format": REPORT_FORMATS[0],
+        }
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("unit"):
+            get_visible(Unit, request.user, request.POST["unit"])
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        result = daily_report_export_task.enqueue(
+            user_id=self.request.user.pk,
+            unit_id=data["unit"].pk,
+            day=data["day"].isoformat(),
+            file_format=data["file_format"],
+            reason=data["reason"].strip(),
+            language=get_language(),
+            ip_address=self.request.META.get("REMOTE_ADDR"),
+        )
+        return HttpResponseRedirect(reverse("briefing:report_status", args=[result.id]))
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=422)
+
+
+class DailyReportStatusView(LoginRequiredMixin, View):
+    """One report export's state, polled by htmx; only for the user who asked."""
+
+    def get(self, request, pk):
+        result = daily_report_export_result(user=request.user, export_id=pk)
+        template = (
+            "briefing/partials/report_status.html"
+            if request.htmx
+            else "briefing/report_status.html"
+        )
+        kwargs = result.kwargs
+        done = result.status == TaskResultStatus.SUCCESSFUL
+        return render(
+            request,
+            template,
+            {
+                "export_id": result.id,
+                "unit": Unit.objects.visible_to(request.user).filter(pk=kwargs["unit_id"]).first(),
+                "day": kwargs["day"],
+                "file_format": kwargs["file_format"],
+                "waiting": result.status == TaskResultStatus.READY,
+                "done": done,
+                "failed": result.status == TaskResultStatus.FAILED,
+                "rows": result.return_value["rows"] if done else None,
+            },
+        )
+
+
+class DailyReportDownloadView(LoginRequiredMixin, View):
+    """The report's file, for the user who asked, while the unit is still theirs."""
+
+    def get(self, request, pk):
+        result = daily_report_export_result(user=request.user, export_id=pk)
+        if result.status != TaskResultStatus.SUCCESSFUL:
+            raise Http404
+        get_visible(Unit, request.user, result.kwargs["unit_id"])
+        file_format = result.kwargs["file_format"]
+        path = report_export_path(str(result.id), file_format)
+        if not path.exists():
+            raise Http404
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=result.return_value["filename"],
+            content_type=CONTENT_TYPES[file_format],
+        )

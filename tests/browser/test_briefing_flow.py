@@ -1,0 +1,98 @@
+"""Issue 7 end to end: the station leader opens the daily briefing, clicks a figure to the
+list behind it, and downloads yesterday's daily report as xlsx and as PDF; the PDF's first
+page renders with the Chinese text."""
+
+import datetime
+import io
+from pathlib import Path
+
+import pypdfium2
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from outpost.briefing.services import snapshots_take
+from outpost.core.choices import Role
+from outpost.core.tests.factories import TEST_PASSWORD, staff_user
+from outpost.core.tests.worker import run_queued_tasks
+from outpost.keypersons.tests.factories import managed_key_person_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def _log_in(browser, live_server, user, width):
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, locale="zh-CN", accept_downloads=True
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return context, page
+
+
+def _download(page, live_server, *, day, file_format):
+    page.goto(f"{live_server.url}/briefing/report/")
+    page.fill("input[name=day]", day.isoformat())
+    page.check(f"input[name=file_format][value={file_format}]")
+    page.fill("input[name=reason]", "向分局报送每日信息")
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/briefing/report/*/")
+    run_queued_tasks()
+    page.reload()
+    with page.expect_download() as download_info:
+        page.click("a[href*='/download/']")
+    return Path(download_info.value.path()).read_bytes()
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_leader_reads_the_briefing_and_downloads_yesterdays_report(
+    browser, live_server, district, screenshot, settings, width
+):
+    leader = staff_user(role=Role.STATION_LEADER, unit=district.station, username="leader")
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    person = managed_key_person_in(district.grid_a1)
+    snapshots_take(day=yesterday)
+    managed_key_person_in(district.grid_b1)  # today: one more than yesterday
+
+    context, page = _log_in(browser, live_server, leader, width)
+    page.click("a.nav-single[href='/briefing/']")
+    page.wait_for_url("**/briefing/")
+    figure = page.locator("a[data-figure=key_persons]")
+    assert figure.locator(".figure-value").inner_text() == "2"
+    assert "(+1 / –)" in figure.inner_text()  # yesterday frozen, no week-old snapshot
+    assert page.locator("[data-testid=drill-down]").inner_text().count(district.office.name) == 1
+    screenshot(page, f"briefing-dashboard-{width}")
+
+    # Yesterday's figure opens the list behind it: the one key person of that day.
+    page.goto(f"{live_server.url}/briefing/?day={yesterday.isoformat()}")
+    page.click("a[data-figure=key_persons]")
+    page.wait_for_url("**/briefing/figure/**")
+    rows = page.locator("[data-testid=figure-rows] tbody tr")
+    assert rows.count() == 2  # the rows as they are now: both key persons
+    assert person.display_name in page.locator("[data-testid=figure-rows]").inner_text()
+    screenshot(page, f"briefing-figure-rows-{width}")
+    if width == 360:
+        context.close()
+        return
+
+    settings.TASKS = DATABASE_TASKS
+    workbook = load_workbook(
+        io.BytesIO(_download(page, live_server, day=yesterday, file_format="xlsx"))
+    )
+    first = workbook.worksheets[0]
+    cells = [str(c) for row in first.iter_rows(values_only=True) for c in row if c is not None]
+    assert any("每日信息通报" in cell for cell in cells)
+    assert any(district.station.name in cell for cell in cells)
+
+    pdf = pypdfium2.PdfDocument(_download(page, live_server, day=yesterday, file_format="pdf"))
+    text = pdf[0].get_textpage().get_text_range()
+    assert "每日信息通报" in text and district.station.name in text
+    image = pdf[0].render(scale=1.5).to_pil()
+    image.save(Path(settings.MEDIA_ROOT).parent / "screenshots" / "briefing-report-pdf-page1.png")
+    assert image.convert("L").getextrema()[0] < 100  # there is ink on the page
+    context.close()
