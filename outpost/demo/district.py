@@ -233,7 +233,7 @@ class DemoSummary:
                 first.username if len(members) == 1 else f"{first.username} … {last.username}"
             )
             if first.organisation_name:
-                if len(members) == 1:
+                if len({m.organisation_name for m in members}) == 1:
                     where = f"{first.organisation_name}, {first.unit_name}"
                 else:
                     kind = OrganisationKind(first.organisation_kind).label
@@ -744,6 +744,17 @@ def _staff(
         person(f"medic{n:02d}", Role.MEDICAL_STAFF, organisations[i].unit_code, organisation=i)
         for n, i in enumerate(centres, 1)
     ]
+    # The isolation hotel's staff, at the station (the hotel serves the whole station): the
+    # health commission's doctors, also the medical place of four-on-one teams where no
+    # health centre is near, and the officer on duty there.
+    commission = next(
+        i for i, o in enumerate(organisations) if o.kind == OrganisationKind.HEALTH_COMMISSION
+    )
+    staff += [
+        person(f"doctor{n:02d}", Role.MEDICAL_STAFF, STATION_CODE, organisation=commission)
+        for n in (1, 2)
+    ]
+    staff.append(person("siteofficer01", Role.POLICE_OFFICER, STATION_CODE))
     enterprise = next(
         i for i, o in enumerate(organisations) if o.kind == OrganisationKind.ENTERPRISE
     )

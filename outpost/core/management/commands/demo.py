@@ -1,4 +1,5 @@
-"""`outpost demo`: build the demo district (演示辖区) into an empty database.
+"""`outpost demo`: build the demo district (演示辖区) and its last days of activity into an
+empty database.
 
 Prints the counts, the time taken, one line per kind of login and the shared password,
 and saves the logins and password to ``<VAR_DIR>/demo-logins.txt`` (mode 600) so that
@@ -14,10 +15,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from outpost.core.models import Unit
 from outpost.demo import DemoDistrictError, DemoSummary, build_demo_district
+from outpost.demo.activity import build_demo_activity
 
 LOGINS_FILE_NAME = "demo-logins.txt"
 
@@ -81,6 +84,14 @@ class Command(BaseCommand):
             help=_("Password for every demo login (default: a new random one)."),
         )
         parser.add_argument(
+            "--days",
+            type=int,
+            default=14,
+            help=_(
+                "Days of activity up to today: arrivals, key persons, observation (default 14)."
+            ),
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help=_(
@@ -89,7 +100,9 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, scale: float, seed: int, password: str, if_empty: bool, **options):
+    def handle(
+        self, *args, scale: float, seed: int, password: str, if_empty: bool, days: int, **options
+    ):
         if Unit.objects.exists():
             if not if_empty:
                 raise CommandError(
@@ -106,6 +119,8 @@ class Command(BaseCommand):
             return
         if scale <= 0:
             raise CommandError(_("--scale must be greater than 0."))
+        if days < 1:
+            raise CommandError(_("--days must be at least 1."))
 
         password = password or memorable_password()
         self.stdout.write(
@@ -116,23 +131,35 @@ class Command(BaseCommand):
             }
         )
         started = time.monotonic()
+        # One transaction: a failure while writing the activity leaves an empty database,
+        # so that `--if-empty` builds it all again rather than keeping half a demo.
         try:
-            summary = build_demo_district(scale=scale, seed=seed, password=password)
+            with transaction.atomic():
+                summary = build_demo_district(scale=scale, seed=seed, password=password)
+                elapsed = time.monotonic() - started
+                self.stdout.write("\n".join(summary.count_lines()))
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        _("Demo district built in %(seconds).1f s (%(rows)s rows).")
+                        % {"seconds": elapsed, "rows": f"{summary.rows_written:,}"}
+                    )
+                )
+                self.stdout.write(_("Writing the last %(days)d days of activity…") % {"days": days})
+                started = time.monotonic()
+                activity = build_demo_activity(seed=seed, days=days)
         except DemoDistrictError as exc:
             raise CommandError(str(exc)) from exc
-        elapsed = time.monotonic() - started
+        self.stdout.write(activity.line())
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Activity written in %(seconds).1f s (%(rows)s rows).")
+                % {"seconds": time.monotonic() - started, "rows": f"{activity.rows_written:,}"}
+            )
+        )
 
         text = logins_text(summary, password)
         path = logins_file()
         write_private(path, text)
-
-        self.stdout.write("\n".join(summary.count_lines()))
-        self.stdout.write(
-            self.style.SUCCESS(
-                _("Demo district built in %(seconds).1f s (%(rows)s rows).")
-                % {"seconds": elapsed, "rows": f"{summary.rows_written:,}"}
-            )
-        )
         self.stdout.write("")
         self.stdout.write(text, ending="")
         self.stdout.write(_("Logins saved to %(path)s") % {"path": path})
