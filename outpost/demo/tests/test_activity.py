@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Exists, OuterRef, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from outpost.briefing.models import DailySnapshot
 from outpost.core.models import Unit
@@ -142,7 +142,7 @@ def test_the_same_seed_writes_the_same_activity(db):
     summary = build_demo_activity(days=3, key_persons=30, now=NOW)
     first = list(KeyPerson.objects.order_by("pk").values_list("resident_id", "identified_on"))
     assert summary.key_persons == len(first) == 30
-    with pytest.raises(Exception, match="already"):
+    with pytest.raises(Exception, match="already"), translation.override("en"):
         build_demo_activity(days=3, key_persons=30, now=NOW)
 
 
@@ -155,7 +155,8 @@ def var_dir(tmp_path, settings):
 @pytest.mark.django_db
 def test_the_command_builds_the_activity_once(var_dir):
     out = io.StringIO()
-    call_command("demo", "--scale", str(SCALE), "--password", PASSWORD, stdout=out)
+    with translation.override("en"):
+        call_command("demo", "--scale", str(SCALE), "--password", PASSWORD, stdout=out)
     assert "key persons" in out.getvalue()
     counts = (KeyPerson.objects.count(), CheckIn.objects.count(), DailySnapshot.objects.count())
     assert counts[0] > 0 and counts[1] > 0 and counts[2] > 0
