@@ -5,13 +5,14 @@ import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.http import Http404
-from django_tasks import TaskResult
+from django.http import FileResponse, Http404
+from django_tasks import TaskResult, TaskResultStatus
 from django_tasks.base import Task
 from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 from django_tasks_db.models import DBTaskResult
 
 EXPORT_DIR = "exports"  # under MEDIA_ROOT; each export file is named by its task's id
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def owned_task_result(task: Task, *, user, result_id) -> TaskResult:
@@ -40,3 +41,17 @@ def exports_prune(*, tasks: list[Task], older_than: datetime.datetime) -> int:
         removed += 1
     finished.delete()
     return removed
+
+
+def finished_export_response(result: TaskResult, *, path: Path, content_type: str = XLSX):
+    """The file an export task wrote, as a download under the name the task chose; 404
+    while the task has not finished or once the file has been pruned. The caller has
+    checked the result is the user's own and its records still in their scope."""
+    if result.status != TaskResultStatus.SUCCESSFUL or not path.exists():
+        raise Http404
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=result.return_value["filename"],
+        content_type=content_type,
+    )

@@ -5,16 +5,16 @@ workbook. Thin: they parse, call a selector or a service, and render."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
-from django_tasks import TaskResultStatus
 
 from outpost.core.models import Unit
+from outpost.core.owned_tasks import finished_export_response
 from outpost.core.scoping import get_visible, user_scope_unit
 from outpost.core.viewmixins import (
     ScopedDetailView,
@@ -342,17 +342,7 @@ class FeedbackDownloadView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         result = feedback_export_result(user=request.user, export_id=pk)
-        if result.status != TaskResultStatus.SUCCESSFUL:
-            raise Http404
         get_visible(DispatchOrder, request.user, result.kwargs["order_id"])
         if not request.user.has_perm("core.export_personal_data"):
             raise Http404
-        path = services.feedback_export_path(str(result.id))
-        if not path.exists():
-            raise Http404
-        return FileResponse(
-            path.open("rb"),
-            as_attachment=True,
-            filename=result.return_value["filename"],
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        return finished_export_response(result, path=services.feedback_export_path(str(result.id)))

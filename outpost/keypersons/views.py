@@ -4,7 +4,7 @@ status change, reveal, and the action that turns screening results into key pers
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django_tasks import TaskResultStatus
 
 from outpost.core.audit import record_history
 from outpost.core.models import Unit
+from outpost.core.owned_tasks import finished_export_response
 from outpost.core.scoping import get_visible, user_scope_unit
 from outpost.core.viewmixins import (
     ScopedDetailView,
@@ -605,15 +606,5 @@ class ContactLedgerDownloadView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         result = contact_ledger_export_result(user=request.user, export_id=pk)
-        if result.status != TaskResultStatus.SUCCESSFUL:
-            raise Http404
         get_visible(Unit, request.user, result.kwargs["unit_id"])
-        path = ledger_export_path(str(result.id))
-        if not path.exists():
-            raise Http404
-        return FileResponse(
-            path.open("rb"),
-            as_attachment=True,
-            filename=result.return_value["filename"],
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        return finished_export_response(result, path=ledger_export_path(str(result.id)))

@@ -3,7 +3,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,10 +11,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
-from django_tasks import TaskResultStatus
 
 from outpost.core.audit import record_history
 from outpost.core.models import Unit
+from outpost.core.owned_tasks import finished_export_response
 from outpost.core.scoping import get_visible, user_scope_unit
 from outpost.core.viewmixins import ScopedDetailView, ScopedListView, ScopedViewMixin
 from outpost.core.views import RevealView
@@ -665,18 +665,8 @@ class LedgerExportDownloadView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         result = ledger_export_result(user=request.user, export_id=pk)
-        if result.status != TaskResultStatus.SUCCESSFUL:
-            raise Http404
         kwargs = result.kwargs
         get_visible(Unit, request.user, kwargs["unit_id"])
         if kwargs.get("unmasked") and not request.user.has_perm("core.export_personal_data"):
             raise Http404
-        path = ledger_export_path(str(result.id))
-        if not path.exists():
-            raise Http404
-        return FileResponse(
-            path.open("rb"),
-            as_attachment=True,
-            filename=result.return_value["filename"],
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        return finished_export_response(result, path=ledger_export_path(str(result.id)))

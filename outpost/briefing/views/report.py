@@ -6,7 +6,7 @@ import datetime
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,11 +23,12 @@ from outpost.briefing.tasks import (
     report_export_path,
 )
 from outpost.core.models import PATH_SEPARATOR, Unit
+from outpost.core.owned_tasks import XLSX, finished_export_response
 from outpost.core.scoping import get_visible, user_scope_unit
 from outpost.core.viewmixins import ScopedViewMixin
 
 CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX,
     "pdf": "application/pdf",
 }
 
@@ -143,16 +144,10 @@ class DailyReportDownloadView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         result = daily_report_export_result(user=request.user, export_id=pk)
-        if result.status != TaskResultStatus.SUCCESSFUL:
-            raise Http404
         get_visible(Unit, request.user, result.kwargs["unit_id"])
         file_format = result.kwargs["file_format"]
-        path = report_export_path(str(result.id), file_format)
-        if not path.exists():
-            raise Http404
-        return FileResponse(
-            path.open("rb"),
-            as_attachment=True,
-            filename=result.return_value["filename"],
+        return finished_export_response(
+            result,
+            path=report_export_path(str(result.id), file_format),
             content_type=CONTENT_TYPES[file_format],
         )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views import View
 
+from outpost.core.owned_tasks import XLSX
 from outpost.core.scoping import get_visible
 from outpost.core.viewmixins import ScopedDetailView, ScopedViewMixin, form_add_service_errors
 from outpost.observation.exports import figure_sections
@@ -21,7 +22,6 @@ from outpost.observation.models import IsolationSite
 from outpost.observation.services.reports import site_day_report, site_day_report_export
 
 TEMPLATE = "observation/site_report.html"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _report_context(request, site, day: datetime.date, *, day_form, export_form=None) -> dict:
