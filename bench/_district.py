@@ -58,3 +58,26 @@ def build_demo(*, scale: float, seed: int):
     from outpost.demo import build_demo_district
 
     return build_demo_district(scale=scale, seed=seed, password=DEMO_PASSWORD)
+
+
+def demo_database(*, scale: float, seed: int):
+    """Migrate the bench's database and build the demo district in it, printing what was
+    built; None (with a message) when DATABASE_URL points at a database already in use."""
+    import time
+
+    from django.db import connection
+
+    from outpost.core.models import Unit
+
+    if "DATABASE_URL" in os.environ and Unit.objects.exists():
+        print("refusing: DATABASE_URL points at a database that is not empty", file=sys.stderr)
+        return None
+    started = time.perf_counter()
+    migrate()
+    summary = build_demo(scale=scale, seed=seed)
+    print(f"database:        {connection.vendor}")
+    print(
+        f"demo district:   {summary.households:,} households, {summary.residents:,} residents, "
+        f"{summary.grids} grids ({time.perf_counter() - started:.1f} s)"
+    )
+    return summary

@@ -26,7 +26,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from _district import build_demo, fresh_var_dir, migrate, setup_django
+from _district import demo_database, fresh_var_dir, setup_django
 
 DASHBOARD_TARGET_MS = 300
 REPORT_TARGET_S = 5.0
@@ -52,24 +52,13 @@ def main() -> int:
 
 def run(args: argparse.Namespace, var_dir: Path) -> int:
     setup_django()
-    from django.db import connection
 
-    from outpost.core.models import Unit
-
-    if "DATABASE_URL" in os.environ and Unit.objects.exists():
-        print("refusing: DATABASE_URL points at a database that is not empty", file=sys.stderr)
-        return 2
     # The four-on-one data as the key-persons bench makes it.
     from keypersons_views import make_contacts, make_key_persons, make_teams
 
-    started = time.perf_counter()
-    migrate()
-    summary = build_demo(scale=args.scale, seed=args.seed)
-    print(f"database:        {connection.vendor}")
-    print(
-        f"demo district:   {summary.households:,} households, {summary.residents:,} residents, "
-        f"{summary.grids} grids ({time.perf_counter() - started:.1f} s)"
-    )
+    summary = demo_database(scale=args.scale, seed=args.seed)
+    if summary is None:
+        return 2
     rng = random.Random(args.seed)
     started = time.perf_counter()
     key_persons = make_key_persons(args.key_persons, rng)
@@ -256,7 +245,7 @@ def _time_dashboard(username: str) -> tuple[float, float, int]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(HTTP_HOST="127.0.0.1")
+    client = Client()
     client.force_login(User.objects.get(username=username))
     assert client.get("/briefing/").status_code == 200  # warm-up
     times = []

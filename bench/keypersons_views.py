@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _district import build_demo, fresh_var_dir, migrate, setup_django
+from _district import demo_database, fresh_var_dir, setup_django
 
 TARGET_MS = 200
 REPEAT = 10
@@ -49,23 +49,13 @@ def main() -> int:
 def run(args: argparse.Namespace, var_dir: Path) -> int:
     setup_django()
     from django.contrib.auth.models import User
-    from django.db import connection
 
     from outpost.core.choices import UnitKind
     from outpost.core.models import Unit
 
-    if "DATABASE_URL" in os.environ and Unit.objects.exists():
-        print("refusing: DATABASE_URL points at a database that is not empty", file=sys.stderr)
+    summary = demo_database(scale=args.scale, seed=args.seed)
+    if summary is None:
         return 2
-
-    started = time.perf_counter()
-    migrate()
-    summary = build_demo(scale=args.scale, seed=args.seed)
-    print(f"database:        {connection.vendor}")
-    print(
-        f"demo district:   {summary.households:,} households, {summary.residents:,} residents, "
-        f"{summary.grids} grids ({time.perf_counter() - started:.1f} s)"
-    )
     rng = random.Random(args.seed)
     started = time.perf_counter()
     key_persons = make_key_persons(args.key_persons, rng)

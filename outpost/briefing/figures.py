@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy as _
 
 from outpost.core.models import Unit
 from outpost.dispatch.models import DispatchItem
-from outpost.keypersons.choices import ACTIVE_STATUSES, MemberStatus
-from outpost.keypersons.models import KeyPerson, TeamMember, TeamRole
-from outpost.keypersons.selectors import with_contact_state
+from outpost.keypersons.choices import ACTIVE_STATUSES
+from outpost.keypersons.models import KeyPerson
+from outpost.keypersons.selectors import complete_team_key_person_ids, with_contact_state
 from outpost.observation.choices import (
     OPEN_EPISODE_STATUSES,
     UNRESOLVED_ALERT_STATUSES,
@@ -116,17 +116,7 @@ def _key_persons(m: Moment) -> QuerySet:
 
 
 def _incomplete_teams(m: Moment) -> QuerySet:
-    places = TeamRole.objects.filter(is_active=True).count()
-    complete = (
-        TeamMember.objects.filter(
-            ended_at__isnull=True, status=MemberStatus.CONFIRMED, role__is_active=True
-        )
-        .values("key_person_id")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=places)
-        .values("key_person_id")
-    )
-    return _key_persons(m).exclude(pk__in=complete)
+    return _key_persons(m).exclude(pk__in=complete_team_key_person_ids())
 
 
 def _contacts_overdue(m: Moment) -> QuerySet:

@@ -348,25 +348,29 @@ def overdue_by_worker(key_person_ids: list[int], *, limit: int = 100) -> list[di
     ]
 
 
-def incomplete_teams(*, user, unit: Unit | None = None) -> QuerySet[KeyPerson]:
-    """Active key persons the user may see whose team lacks a confirmed member in some
-    active place, newest first. The complete teams are found by one grouped query and left
-    out (no per-person count)."""
-    roles = TeamRole.objects.filter(is_active=True).count()
-    complete = (
+def complete_team_key_person_ids() -> QuerySet:
+    """Ids of key persons with a confirmed member in every active place, by one grouped
+    query (no per-person count)."""
+    places = TeamRole.objects.filter(is_active=True).count()
+    return (
         TeamMember.objects.filter(
             ended_at__isnull=True, status=MemberStatus.CONFIRMED, role__is_active=True
         )
         .values("key_person_id")
         .annotate(n=Count("pk"))
-        .filter(n__gte=roles)
+        .filter(n__gte=places)
         .values("key_person_id")
     )
+
+
+def incomplete_teams(*, user, unit: Unit | None = None) -> QuerySet[KeyPerson]:
+    """Active key persons the user may see whose team lacks a confirmed member in some
+    active place, newest first."""
     key_persons = KeyPerson.objects.visible_to(user).filter(status__in=ACTIVE_STATUSES)
     if unit is not None:
         key_persons = key_persons.filter(unit__path__startswith=unit.path)
     return (
-        key_persons.exclude(pk__in=complete)
+        key_persons.exclude(pk__in=complete_team_key_person_ids())
         .select_related("resident", "unit")
         .order_by("-identified_on", "-pk")
     )

@@ -13,26 +13,12 @@ from openpyxl import load_workbook
 
 from outpost.briefing.services import snapshots_take
 from outpost.core.choices import Role
-from outpost.core.tests.factories import TEST_PASSWORD, staff_user
+from outpost.core.tests.factories import staff_user
 from outpost.core.tests.worker import run_queued_tasks
 from outpost.keypersons.tests.factories import managed_key_person_in
+from tests.browser.support import DATABASE_TASKS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-
-
-def _log_in(browser, live_server, user, width):
-    context = browser.new_context(
-        viewport={"width": width, "height": 900}, locale="zh-CN", accept_downloads=True
-    )
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", TEST_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return context, page
 
 
 def _download(page, live_server, *, day, file_format):
@@ -59,7 +45,7 @@ def test_leader_reads_the_briefing_and_downloads_yesterdays_report(
     snapshots_take(day=yesterday)
     managed_key_person_in(district.grid_b1)  # today: one more than yesterday
 
-    context, page = _log_in(browser, live_server, leader, width)
+    context, page = log_in(browser, live_server, leader, width)
     page.click("a.nav-single[href='/briefing/']")
     page.wait_for_url("**/briefing/")
     figure = page.locator("a[data-figure=key_persons]")

@@ -14,13 +14,13 @@ from outpost.core.tests.worker import run_queued_tasks
 from outpost.dispatch.models import DispatchItem, DispatchOrder
 from outpost.keypersons.models import KeyPerson
 from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory
+from tests.browser.support import DATABASE_TASKS
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 THEIR_COLUMNS = ["序号", "姓名", "证件号码", "手机号码", "推送原因"]
 
 

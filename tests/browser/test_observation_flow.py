@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from outpost.core.choices import Role
-from outpost.core.tests.factories import TEST_PASSWORD, staff_user
+from outpost.core.tests.factories import staff_user
 from outpost.keypersons.choices import KeyPersonCategory, KeyPersonStatus
 from outpost.keypersons.models import TeamMember
 from outpost.keypersons.services import key_person_create, key_person_status_change
@@ -17,19 +17,9 @@ from outpost.observation.models import Alert, CheckIn, RoomStay
 from outpost.observation.services.episodes import episode_start
 from outpost.observation.services.sites import rooms_add, site_create, site_staff_add
 from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory
+from tests.browser.support import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(browser, live_server, user, width):
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", TEST_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return context, page
 
 
 def test_check_in_self_report_fever_alert_transfer_and_daily_report(
@@ -83,7 +73,7 @@ def test_check_in_self_report_fever_alert_transfer_and_daily_report(
     )
 
     # The officer on duty checks her into room 302 and sends her the self-report link.
-    context, page = _log_in(browser, live_server, site_officer, 1280)
+    context, page = log_in(browser, live_server, site_officer, 1280)
     page.goto(f"{live_server.url}{site.get_absolute_url()}")
     page.locator(f"#awaiting a[href*='?episode={episode.pk}']").click()
     page.wait_for_url("**/check-in/**")
@@ -117,7 +107,7 @@ def test_check_in_self_report_fever_alert_transfer_and_daily_report(
 
     # The grid worker of her team sees the alert in the inbox on a phone, acknowledges it
     # and records the transfer to the fever clinic.
-    context, page = _log_in(browser, live_server, grid_worker_a1, 360)
+    context, page = log_in(browser, live_server, grid_worker_a1, 360)
     assert page.locator(".inbox-badge").inner_text().strip() != ""
     page.goto(f"{live_server.url}/notify/inbox/")
     page.locator("li.inbox-item a", has_text="38.1").first.click()
@@ -138,7 +128,7 @@ def test_check_in_self_report_fever_alert_transfer_and_daily_report(
     assert alert.transfer_place == "大连市中心医院发热门诊"
 
     # The site's daily report counts the fever alert and the transfer.
-    context, page = _log_in(browser, live_server, site_officer, 1280)
+    context, page = log_in(browser, live_server, site_officer, 1280)
     page.goto(f"{live_server.url}/observation/sites/{site.pk}/report/")
     content = page.content()
     assert "大连市中心医院发热门诊" in content
