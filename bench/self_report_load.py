@@ -305,6 +305,7 @@ def run(args: argparse.Namespace, url: str) -> int:
         return path, nonce, status
 
     alert_seconds: list[float] = []
+    in_inbox_at_answer: list[bool] = []
 
     def in_inbox(episode_id: int) -> bool:
         alert = Alert.objects.filter(episode_id=episode_id, kind=AlertKind.FEVER).first()
@@ -326,11 +327,12 @@ def run(args: argparse.Namespace, url: str) -> int:
             nonce, csrf = probe.form(path)
             sent = time.perf_counter()
             status, html = probe.post(path, nonce, csrf, "38.1")
-            while not in_inbox(episode_id):
-                if time.perf_counter() - sent > 30:
-                    break
-                time.sleep(0.01)
-            alert_seconds.append(time.perf_counter() - sent)
+            answered = time.perf_counter() - sent
+            # The alert is written in the check-in's transaction: it is in the inbox when
+            # the phone gets its answer. Polling after that would time this process's own
+            # threads (16 clients on the same two cores), not the server.
+            in_inbox_at_answer.append(in_inbox(episode_id))
+            alert_seconds.append(answered)
             if status == 200 and "sr-done" in html:
                 with lock:
                     accepted.append((episode_id, nonce))
@@ -408,9 +410,11 @@ def run(args: argparse.Namespace, url: str) -> int:
     )
     if alert_seconds:
         print(
-            f"fever alerts:    {len(alert_seconds)} in the team's inbox after "
+            f"fever alerts:    {len(alert_seconds)} reports at 38.1 °C answered after "
             f"median {statistics.median(alert_seconds) * 1000:.0f} ms, "
-            f"max {max(alert_seconds) * 1000:.0f} ms (target < {ALERT_TARGET_S:.0f} s)"
+            f"max {max(alert_seconds) * 1000:.0f} ms (target < {ALERT_TARGET_S:.0f} s); "
+            f"alert already in the team's inbox at the answer: "
+            f"{sum(in_inbox_at_answer)}/{len(in_inbox_at_answer)}"
         )
     ok = (
         exactly_once
@@ -420,6 +424,7 @@ def run(args: argparse.Namespace, url: str) -> int:
         and flood_answers[429] >= args.flood - PER_LINK.hits
         and neighbour_ok == 2
         and all(s < ALERT_TARGET_S for s in alert_seconds)
+        and all(in_inbox_at_answer)
     )
     print("result:          " + ("ok" if ok else "FAILED"))
     return 0 if ok else 1
