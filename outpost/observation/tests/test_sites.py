@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from outpost.core.choices import Role
 from outpost.core.tests.factories import staff_user
@@ -211,13 +211,15 @@ def test_two_check_ins_racing_for_one_room_on_postgresql_give_it_to_one(district
     outcomes: list[object] = []
 
     def check_in(episode):
-        try:
-            barrier.wait(timeout=10)
-            outcomes.append(stay_check_in(acting_user=officer, episode=episode, room=room))
-        except ValidationError as exc:
-            outcomes.append(exc.message_dict)
-        finally:
-            connections.close_all()
+        # The active language is per thread: each starts in the default, Chinese.
+        with translation.override("en"):
+            try:
+                barrier.wait(timeout=10)
+                outcomes.append(stay_check_in(acting_user=officer, episode=episode, room=room))
+            except ValidationError as exc:
+                outcomes.append(exc.message_dict)
+            finally:
+                connections.close_all()
 
     threads = [threading.Thread(target=check_in, args=(episode,)) for episode in episodes]
     for thread in threads:
