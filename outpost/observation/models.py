@@ -434,6 +434,8 @@ class SelfReportLink(ScopedModel):
         related_name="+",
     )
     created_at = models.DateTimeField(_("issued"), auto_now_add=True)
+    # The episode's planned end when the link was issued; whether it still works is read
+    # from the episode (an extension keeps it working), see `services.links.link_resolve`.
     expires_at = models.DateTimeField(_("expires"))
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     history = HistoricalRecords()

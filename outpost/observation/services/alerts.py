@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +40,7 @@ from outpost.observation.models import (
     Episode,
     ObservationPolicy,
     ReminderSent,
+    SelfReportLink,
 )
 from outpost.observation.services import schedule
 
@@ -373,9 +374,10 @@ def reminders_send(*, now: datetime.datetime) -> int:
     remind_after = datetime.timedelta(minutes=policy.remind_after_minutes)
     missed_after = datetime.timedelta(minutes=policy.missed_after_minutes)
     since = now - missed_after
-    episodes = _episodes_due(now, since).filter(
-        links__revoked_at__isnull=True, links__expires_at__gt=now
-    )
+    # A link works while it is not revoked and its episode runs (`links.link_resolve`):
+    # its `expires_at` is the end as it stood at issue, which an extension moves on.
+    open_links = SelfReportLink.objects.filter(episode=OuterRef("pk"), revoked_at__isnull=True)
+    episodes = _episodes_due(now, since).filter(Exists(open_links))
     episode_ids = set(episodes.values_list("pk", flat=True))
     taken = _taken_times(Episode.objects.filter(pk__in=episode_ids), since)
     reminded = set(

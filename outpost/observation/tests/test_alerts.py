@@ -21,7 +21,7 @@ from outpost.observation.choices import (
     CheckInSource,
     SiteStaffRole,
 )
-from outpost.observation.models import Alert, ReminderSent, SelfReportLink, SiteStaff
+from outpost.observation.models import Alert, Episode, ReminderSent, SelfReportLink, SiteStaff
 from outpost.observation.services.alerts import (
     alert_acknowledge,
     alert_resolve,
@@ -382,6 +382,12 @@ def test_a_reminder_goes_once_per_slot_to_the_person_who_has_not_reported(distri
     assert (message.channel, message.address) == ("sms", episode.key_person.resident.phone)
     assert "08:00" in message.body
     assert ReminderSent.objects.get().slot_at == at(10, 8)
+
+
+def test_an_extended_episode_keeps_its_reminders_after_the_first_end(district):
+    episode = _with_link(_episode(district))  # the link was issued to end with the 12th
+    Episode.objects.filter(pk=episode.pk).update(planned_end_date=datetime.date(2020, 2, 14))
+    assert reminders_send(now=at(13, 8, 30)) == 1
 
 
 def test_no_reminder_for_those_who_reported(district):
