@@ -562,15 +562,6 @@ def test_a_link_of_an_ended_episode_is_gone(client, officer_a, district):
     assert _report(client, token).status_code == 410
 
 
-@pytest.fixture
-def still_clock(monkeypatch):
-    """The clock stands still, so the requests of a test share one rate-limit window
-    whenever the test runs."""
-    now = timezone.now()
-    monkeypatch.setattr(timezone, "now", lambda: now)
-    return now
-
-
 @pytest.mark.usefixtures("still_clock")
 def test_self_reports_are_rate_limited_per_link(client, officer_a, district):
     episode = _episode(district.grid_a1)

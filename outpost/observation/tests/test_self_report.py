@@ -193,7 +193,7 @@ def test_unknown_link_is_not_found(client, district):
     assert "This link is not valid." in response.content.decode()
 
 
-@pytest.mark.usefixtures("english")
+@pytest.mark.usefixtures("english", "still_clock")
 def test_a_flood_from_one_address_is_refused_but_a_neighbour_still_reports(
     client, district, officer_a, path
 ):
@@ -211,6 +211,7 @@ def test_a_flood_from_one_address_is_refused_but_a_neighbour_still_reports(
     assert CheckIn.objects.count() == PER_LINK.hits + 1
 
 
+@pytest.mark.usefixtures("still_clock")
 def test_guessed_links_from_one_address_are_refused_after_the_limit(client, path):
     guesses = [
         client.get(reverse("observation:self_report", args=[f"guess{i}"])).status_code
