@@ -33,12 +33,20 @@ from django.utils.translation import gettext as _
 from outpost.briefing.services import snapshots_take
 from outpost.core.choices import Role
 from outpost.core.models import StaffProfile, Unit
+from outpost.demo.clock import at as _at
 from outpost.demo.district import (
     FULL_RESIDENTS,
     REFERENCE_DATE,
     STATION_CODE,
     DemoDistrictError,
     _apportion,
+)
+from outpost.demo.feeds import ORIGINS, DemoFeeds, FeedPerson, demo_designations_open
+from outpost.demo.fieldwork import (
+    DeclaredTrip,
+    DemoVisits,
+    demo_campaign_open,
+    grid_workers_by_unit,
 )
 from outpost.dispatch.choices import ItemResult, MatchStatus, OrderStatus
 from outpost.dispatch.models import DispatchItem, DispatchOrder
@@ -74,8 +82,9 @@ from outpost.observation.models import (
     RoomStay,
     SiteStaff,
 )
+from outpost.registry.choices import Transport
 from outpost.registry.models import Resident
-from outpost.screening.choices import LinkStatus, RunStatus
+from outpost.screening.choices import LinkStatus
 from outpost.screening.models import OriginCategory, ScreeningResult, ScreeningRun
 
 BATCH_SIZE = 1000
@@ -112,6 +121,8 @@ CONTACT_NOTES = (
     "生活物资已送达",
     "询问健康状况，无发热咳嗽",
 )
+# Travellers of these categories are the ones a concealed trip matters for.
+CONCEALING_CATEGORIES = ("wuhan", "hubei_outside_wuhan")
 ARRIVAL_LAGS = (0, 0, 0, 1, 1, 1, 2, 2, 3, 4, 5, 6, 8, 10)  # days from arrival to screening
 
 
@@ -131,6 +142,11 @@ class ActivitySummary:
     missed_alerts: int = 0
     dispatch_items: int = 0
     snapshots: int = 0
+    visits: int = 0
+    visit_members: int = 0
+    feed_rows: int = 0
+    to_review: int = 0
+    discrepancies: int = 0
 
     @property
     def rows_written(self) -> int:
@@ -147,6 +163,9 @@ class ActivitySummary:
             + self.missed_alerts
             + self.dispatch_items
             + self.snapshots
+            + self.visits
+            + self.visit_members
+            + self.feed_rows
         )
 
     def line(self) -> str:
@@ -164,6 +183,17 @@ class ActivitySummary:
             "check_ins": f"{self.check_ins:,}",
             "alerts": f"{self.fever_alerts:,}",
             "snapshots": f"{self.snapshots:,}",
+        }
+
+    def fieldwork_line(self) -> str:
+        return _(
+            "%(visits)s door-to-door visits in the open campaign, %(rows)s feed rows matched, "
+            "%(review)s matches to review, %(discrepancies)s concealed trips to verify."
+        ) % {
+            "visits": f"{self.visits:,}",
+            "rows": f"{self.feed_rows:,}",
+            "review": f"{self.to_review:,}",
+            "discrepancies": f"{self.discrepancies:,}",
         }
 
 
@@ -185,6 +215,8 @@ class _Person:
     arrival: datetime.date
     identified_on: datetime.date
     fate: str  # "episode", "managed" or "identified"
+    place: str = ""  # where they came from, as the feed and their declaration say
+    region_code: str = ""
     centralized: bool = False
     home_kind: str = EpisodeKind.HOME_ISOLATION
     chain: bool = False  # continue into home monitoring after the first episode
@@ -196,12 +228,6 @@ class _Person:
     closed: bool = False
     episode: Episode | None = None
     stay: _Stay | None = None
-
-
-def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
-    return datetime.datetime.combine(
-        day, datetime.time(hour, minute), tzinfo=timezone.get_current_timezone()
-    )
 
 
 def _check_in_times(per_day: int) -> list[str]:
@@ -303,6 +329,7 @@ def build_demo_activity(
 
 class _Activity:
     def __init__(self, *, seed, days, key_persons, episodes, times, now, station) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         self.now = now
         self.today = timezone.localdate(now)
@@ -417,6 +444,7 @@ class _Activity:
     def run(self) -> ActivitySummary:
         self.site, self.rooms = self._hotel()
         self.order_items = self._dispatch_order_plan()
+        self._fieldwork()
         by_day: dict[datetime.date, list[_Person]] = {}
         for person in self.people:
             by_day.setdefault(person.identified_on, []).append(person)
@@ -426,6 +454,7 @@ class _Activity:
             if arrivals:
                 self._screening(day, arrivals)
                 self._teams(day, arrivals)
+            self.visits.write_day(day)
             self._releases(day)
             self._starts(day, arrivals)
             self._check_ins(day)
@@ -435,7 +464,58 @@ class _Activity:
                 end = _at(day, 23, 59) + datetime.timedelta(seconds=59)
                 self.summary.snapshots += snapshots_take(day=day, now=end)
         self._one_open_fever_alert()
+        self.summary.visits = self.visits.visits
+        self.summary.visit_members = self.visits.members
+        self.summary.feed_rows = self.feeds.feed_rows
+        self.summary.discrepancies = self.feeds.discrepancies
+        self.summary.to_review = ScreeningResult.objects.filter(status=LinkStatus.REVIEW).count()
         return self.summary
+
+    # ------------------------------------------------------------------ field work
+
+    def _fieldwork(self) -> None:
+        """The open campaign and its visits, the designations in force and the feeds; each
+        arrival's place, declared at the door as the feed has it, or concealed by a few."""
+        campaign = demo_campaign_open(
+            station=self.station, leader_id=self.leader, first_day=self.days[0], today=self.today
+        )
+        demo_designations_open(first_day=self.days[0], today=self.today)
+        self.visits = DemoVisits(
+            rng=random.Random(f"{self.seed}-visits"),
+            campaign=campaign,
+            days=self.days,
+            now=self.now,
+            grid_worker_of=grid_workers_by_unit(self.staff).get,
+        )
+        self.feeds = DemoFeeds(
+            rng=random.Random(f"{self.seed}-feeds"), station=self.station, analyst_id=self.analyst
+        )
+        rng = random.Random(f"{self.seed}-trips")
+        for person in self.people:
+            person.place, person.region_code = rng.choice(ORIGINS[person.code])
+        # A few travellers from Hubei say at the door that they stayed home: their household
+        # is visited after they came back and before the run that finds them.
+        could_conceal = [
+            p
+            for p in self.people
+            if p.code in CONCEALING_CATEGORIES and self.days[0] <= p.arrival < p.identified_on
+        ]
+        concealing = rng.sample(
+            could_conceal, min(len(could_conceal), max(2, round(len(could_conceal) * 0.2)))
+        )
+        for person in self.people:
+            self.visits.declare(
+                person.resident_id,
+                DeclaredTrip(
+                    place=person.place,
+                    region_code=person.region_code,
+                    returned_on=person.arrival,
+                    transport=Transport.TRAIN,
+                    concealed=person in concealing,
+                ),
+            )
+        for person in concealing:
+            self.visits.visit_home_of(person.resident_id, person.arrival)
 
     # ------------------------------------------------------------------ the hotel
 
@@ -502,42 +582,23 @@ class _Activity:
     # ------------------------------------------------------------------ screening and teams
 
     def _screening(self, day: datetime.date, arrivals: list[_Person]) -> None:
-        started = _at(day, 9)
-        by_code = Counter(p.code for p in arrivals)
-        run = ScreeningRun.objects.create(
-            unit=self.station,
-            created_by_id=self.analyst,
-            status=RunStatus.DONE,
-            progress=100,
-            counts={
-                "categories": dict(by_code),
-                "linked": len(arrivals),
-                "review": 0,
-                "rows": len(arrivals),
-                "unmatched_rows": 0,
-                "review_rows": 0,
-                "discrepancies": 0,
-            },
-            started_at=started,
-            finished_at=started + datetime.timedelta(minutes=4),
-        )
-        ScreeningRun.objects.filter(pk=run.pk).update(created_at=started)
-        ScreeningResult.objects.bulk_create(
-            [
-                ScreeningResult(
-                    run=run,
+        """The morning's feed and run (the engine links the arrivals, sends the mistyped
+        rows to review, raises concealed travel), then the key persons made of the run."""
+        run = self.feeds.run(
+            day=day,
+            arrivals=[
+                FeedPerson(
                     resident_id=p.resident_id,
-                    unit_id=p.unit_id,
-                    category_id=self.categories[p.code],
-                    arrival_date=p.arrival,
-                    rule="id_exact",
-                    score=100,
-                    status=LinkStatus.AUTO,
+                    place=p.place,
+                    region_code=p.region_code,
+                    arrival=p.arrival,
                 )
                 for p in arrivals
             ],
-            batch_size=BATCH_SIZE,
+            avoid={p.resident_id for p in self.people},
         )
+        started = run.started_at
+        by_code = Counter(p.code for p in arrivals)
         self.summary.screening_runs += 1
         self.summary.arrivals.update(by_code)
 

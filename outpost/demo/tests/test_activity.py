@@ -7,7 +7,7 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone, translation
 
 from outpost.briefing.models import DailySnapshot
@@ -26,8 +26,16 @@ from outpost.observation.choices import (
     EpisodeKind,
 )
 from outpost.observation.models import Alert, CheckIn, Episode, IsolationSite, Room, RoomStay
-from outpost.screening.choices import RunStatus
-from outpost.screening.models import ScreeningResult, ScreeningRun
+from outpost.registry.choices import VisitOutcome
+from outpost.registry.models import Campaign, Household, Visit, VisitMember
+from outpost.screening.choices import DiscrepancyKind, LinkStatus, RunStatus
+from outpost.screening.models import (
+    FeedRow,
+    RiskDesignation,
+    ScreeningResult,
+    ScreeningRun,
+    TravelDiscrepancy,
+)
 
 SCALE = 0.01
 PASSWORD = "demo-test-password-1"
@@ -46,12 +54,72 @@ def test_arrivals_come_from_finished_screening_runs_in_the_stations_proportions(
     assert ScreeningRun.objects.exclude(status=RunStatus.DONE).count() == 0
     assert ScreeningRun.objects.count() == activity.screening_runs >= 2
     by_category = dict(
-        ScreeningResult.objects.values_list("category__code").annotate(n=Count("pk"))
+        ScreeningResult.objects.exclude(status=LinkStatus.REVIEW)
+        .values_list("category__code")
+        .annotate(n=Count("pk"))
     )
     assert sum(by_category.values()) == 80
     assert by_category["elsewhere"] > by_category["wuhan"] >= 1
-    days = set(ScreeningResult.objects.values_list("arrival_date", flat=True))
+    days = set(
+        ScreeningResult.objects.exclude(status=LinkStatus.REVIEW).values_list(
+            "arrival_date", flat=True
+        )
+    )
     assert len(days) >= 3 and max(days) <= TODAY
+
+
+def test_every_run_reads_a_stored_feed_whose_rows_are_behind_its_results(activity):
+    for run in ScreeningRun.objects.prefetch_related("feeds"):
+        feeds = list(run.feeds.all())
+        assert len(feeds) == 1 and feeds[0].file.name.endswith(".csv")
+        rows = FeedRow.objects.filter(feed=feeds[0]).count()
+        assert rows == feeds[0].total_rows == run.counts["rows"]
+        assert run.counts["unmatched_rows"] > 0  # travellers who do not live here
+        for result in ScreeningResult.objects.filter(run=run):
+            row_ids = {source["row_id"] for source in result.sources}
+            assert row_ids and FeedRow.objects.filter(pk__in=row_ids, feed=feeds[0]).count() == len(
+                row_ids
+            )
+
+
+def test_mistyped_ids_without_a_phone_wait_in_the_review_queue(activity):
+    to_review = ScreeningResult.objects.filter(status=LinkStatus.REVIEW)
+    assert to_review.count() >= activity.screening_runs
+    assert activity.to_review == to_review.count()
+    assert not KeyPerson.objects.filter(resident__in=to_review.values("resident")).exists()
+
+
+def test_designations_are_in_force_over_the_demo_days(activity):
+    in_force = RiskDesignation.objects.filter(start_date__lte=TODAY, end_date__gte=TODAY)
+    assert set(in_force.values_list("category__code", flat=True)) == {
+        "wuhan",
+        "hubei_outside_wuhan",
+        "elsewhere",
+    }
+
+
+def test_an_open_campaign_has_visits_of_most_households_by_their_grid_workers(activity):
+    campaign = Campaign.objects.get()
+    assert not campaign.is_closed and campaign.end_date > TODAY
+    visited = Visit.objects.filter(campaign=campaign)
+    share = visited.count() / Household.objects.count()
+    assert 0.5 <= share <= 0.7
+    assert visited.filter(outcome=VisitOutcome.NOBODY_HOME).exists()
+    assert not visited.exclude(unit=F("household__unit")).exists()
+    assert not visited.exclude(visited_by__staff_profile__unit=F("unit")).exists()
+    assert not visited.filter(visited_at__gt=NOW).exists()
+    assert VisitMember.objects.filter(travelled=True).exists()
+    assert activity.visits == visited.count()
+
+
+def test_a_few_hubei_arrivals_concealed_their_trip_and_a_run_caught_it(activity):
+    discrepancies = TravelDiscrepancy.objects.all()
+    assert discrepancies.count() >= 1
+    assert set(discrepancies.values_list("kind", flat=True)) == {DiscrepancyKind.NO_TRAVEL}
+    assert set(discrepancies.values_list("category__code", flat=True)) <= {
+        "wuhan",
+        "hubei_outside_wuhan",
+    }
 
 
 def test_key_persons_are_under_management_with_confirmed_four_on_one_teams(activity):

@@ -150,6 +150,7 @@ class Command(BaseCommand):
         except DemoDistrictError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(activity.line())
+        self.stdout.write(activity.fieldwork_line())
         self.stdout.write(
             self.style.SUCCESS(
                 _("Activity written in %(seconds).1f s (%(rows)s rows).")
