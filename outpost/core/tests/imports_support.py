@@ -67,6 +67,7 @@ def run_import(*, user, unit, path: Path, skip_bad_rows: bool = False, mapping=N
     from outpost.core.imports.services import (
         import_job_commit,
         import_job_create,
+        import_job_inspect,
         import_job_set_mapping,
         import_job_validate,
     )
@@ -78,7 +79,9 @@ def run_import(*, user, unit, path: Path, skip_bad_rows: bool = False, mapping=N
             unit=unit,
             file=File(handle, name=path.name),
             original_name=path.name,
+            queue=False,
         )
+    job = import_job_inspect(acting_user=user, job=job)
     if mapping is not None:
         import_job_set_mapping(acting_user=user, job=job, mapping=mapping)
     validation = import_job_validate(acting_user=user, job=job)
