@@ -58,6 +58,9 @@ MAX_SHEETS = 100
 MAX_RATIO = 100
 RATIO_CHECKED_FROM = 10 * 1024 * 1024
 UNPACKED_PER_FILE_BYTE = 8
+# Shared strings are read whole before the first row: a part larger than this (per 100 MB
+# of file allowed) is refused rather than read for minutes.
+SHARED_STRINGS_PER_100_MB = 64 * 1024 * 1024
 # Small parts read whole: the workbook, its relationships, the styles.
 MAX_SMALL_PART = 16 * 1024 * 1024
 # Markup read between two rows (or two shared strings) while nothing is complete: a real
@@ -330,6 +333,17 @@ class XlsxWorkbook(Workbook):
         text = bytearray()
         offsets = array("Q", [0])
         info = self._names.get("xl/sharedStrings.xml")
+        limit = SHARED_STRINGS_PER_100_MB * max(
+            readers.current_limits().max_bytes // (100 * 1024 * 1024), 1
+        )
+        if info is not None and info.file_size > limit:
+            raise ImportFileError(
+                _(
+                    "The workbook's shared strings take more than %(limit)s MB; save the "
+                    "sheet as CSV UTF-8, or split it into smaller files."
+                )
+                % {"limit": f"{limit // (1024 * 1024):,}"}
+            )
         if info is not None:
 
             def where() -> str:
