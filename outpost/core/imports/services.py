@@ -1,9 +1,10 @@
 """Writes of an import job (数据导入), one function per step (STYLE rule 4).
 
-upload (`import_job_create`) → columns (`import_job_choose_sheet`, `import_job_set_mapping`)
+upload (`import_job_create`, which queues `import_job_inspect`: the worker reads the file) →
+columns (`import_job_set_mapping`; another sheet: `import_job_start_inspection`)
 → check every row (`import_job_start_validation` enqueues `import_job_validate`) → import
-(`import_job_start_commit` enqueues `import_job_commit`). The two long steps run as
-background tasks (`outpost.core.tasks`); the CLI calls them directly.
+(`import_job_start_commit` enqueues `import_job_commit`). Every step that opens the file
+runs as a background task (`outpost.core.tasks`); the CLI calls them directly.
 """
 
 from __future__ import annotations

@@ -104,13 +104,13 @@ def _unreadable(detail: str) -> ImportFileError:
     )
 
 
-def _too_complex(sheet: str, where: str) -> ImportFileError:
+def _too_complex(where: str) -> ImportFileError:
     return ImportFileError(
         _(
-            "The sheet “%(sheet)s” holds markup that is not a table near %(where)s; it is "
-            "damaged or was not written by a spreadsheet program."
+            "The workbook holds markup that is not a table near %(where)s; it is damaged or "
+            "was not written by a spreadsheet program."
         )
-        % {"sheet": sheet, "where": where}
+        % {"where": where}
     )
 
 
@@ -435,7 +435,7 @@ class XlsxWorkbook(Workbook):
                 if element.tag in _SHEET_DATA:
                     return
                 if len(element) > MAX_ROW_CELLS:
-                    raise _too_complex(name, where())
+                    raise _too_complex(where())
                 r = element.get("r")
                 at = int(r) if r and r.isdigit() else number + 1
                 row: list = []
@@ -470,7 +470,7 @@ class XlsxWorkbook(Workbook):
                     column += 1
                 _free(element)
                 if at <= number:
-                    raise _too_complex(name, where())
+                    raise _too_complex(where())
                 if not row:
                     continue  # formatting only (beyond the limit too: nothing to read)
                 if at > max_rows:

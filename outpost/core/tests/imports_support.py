@@ -65,7 +65,6 @@ def run_import(*, user, unit, path: Path, skip_bad_rows: bool = False, mapping=N
     from django.core.files import File
 
     from outpost.core.choices import ImportStatus
-
     from outpost.core.imports.services import (
         import_job_commit,
         import_job_create,
