@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from outpost.core.choices import ImportStatus
 from outpost.core.imports.base import get_importer
@@ -155,6 +156,16 @@ class ImportDetailView(ImportJobScope, ScopedDetailView):
     template_name = "core/import_detail.html"
     partial_template_name = "core/partials/import_status.html"
     context_object_name = "job"
+
+    def get(self, request, *args, **kwargs):
+        job = self.object = self.get_object()
+        if job.status == ImportStatus.UPLOADED and job.headers:
+            # The worker has read the file: on to its columns (the polling fragment too).
+            url = reverse("core:import_mapping", args=[job.pk])
+            if getattr(request, "htmx", False):
+                return HttpResponseClientRedirect(url)
+            return HttpResponseRedirect(url)
+        return self.render_to_response(self.get_context_data(object=job))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

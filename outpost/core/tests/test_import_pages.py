@@ -59,8 +59,9 @@ def test_an_officer_uploads_checks_and_imports_a_file_with_errors(
     assert response.status_code == 302
     # The worker reads the file (a task, immediate here); the job's page leads on.
     assert response["Location"] == reverse("core:import_detail", args=[job.pk])
-    page = client.get(response["Location"]).content.decode()
-    assert reverse("core:import_mapping", args=[job.pk]) in page and "Choose the columns" in page
+    assert client.get(response["Location"])["Location"] == reverse(
+        "core:import_mapping", args=[job.pk]
+    )
 
     page = client.get(reverse("core:import_mapping", args=[job.pk])).content.decode()
     assert "身份证号" in page and 'value="id_number" selected' in page
@@ -109,9 +110,15 @@ def test_the_check_runs_on_the_database_queue_through_the_real_worker(
     assert job.status == ImportStatus.READING and not job.headers  # the request read nothing
     mapping_page = client.get(reverse("core:import_mapping", args=[job.pk]))
     assert mapping_page["Location"] == reverse("core:import_detail", args=[job.pk])
+    detail = reverse("core:import_detail", args=[job.pk])
+    reading = client.get(detail, headers={"HX-Request": "true"}).content.decode()
+    assert "Reading the file…" in reading and 'hx-trigger="every 1s"' in reading
     run_queued_tasks()
     job.refresh_from_db()
     assert job.status == ImportStatus.UPLOADED and job.mapping
+    # The polling fragment takes the browser on to the columns.
+    columns = reverse("core:import_mapping", args=[job.pk])
+    assert client.get(detail, headers={"HX-Request": "true"})["HX-Redirect"] == columns
     _confirm_columns(client, job)
     job.refresh_from_db()
     assert job.status == ImportStatus.VALIDATING
