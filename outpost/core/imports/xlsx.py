@@ -58,14 +58,15 @@ MAX_SHEETS = 100
 MAX_RATIO = 100
 RATIO_CHECKED_FROM = 10 * 1024 * 1024
 UNPACKED_PER_FILE_BYTE = 8
-# Shared strings are read whole before the first row: a part larger than this (per 100 MB
-# of file allowed) is refused rather than read for minutes.
-SHARED_STRINGS_PER_100_MB = 64 * 1024 * 1024
+# Shared strings are read whole before the first row: a part larger than this is refused
+# rather than read for minutes (whatever the file size allowed: a feed that large comes as
+# csv).
+MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
 # Small parts read whole: the workbook, its relationships, the styles.
 MAX_SMALL_PART = 16 * 1024 * 1024
 # Markup read between two rows (or two shared strings) while nothing is complete: a real
 # row is a few kilobytes; millions of stray elements would each cost a tree node.
-MAX_PENDING_BYTES = 4 * 1024 * 1024
+MAX_PENDING_BYTES = 2 * 1024 * 1024
 MAX_ROW_CELLS = 16_384  # Excel's own limit
 CHUNK = 1 << 16
 # Merged ranges are looked for only to find the header (in the first rows).
@@ -201,7 +202,7 @@ class XlsxWorkbook(Workbook):
         except BaseException:
             self._zip.close()
             raise
-        self._shared: tuple[bytearray, array] | None = None
+        self._shared: _SharedStrings | None = None
 
     # -- the zip and the small parts
 
@@ -327,34 +328,19 @@ class XlsxWorkbook(Workbook):
 
     # -- shared strings
 
-    def _shared_strings(self) -> tuple[bytearray, array]:
-        if self._shared is not None:
-            return self._shared
-        text = bytearray()
-        offsets = array("Q", [0])
-        info = self._names.get("xl/sharedStrings.xml")
-        limit = SHARED_STRINGS_PER_100_MB * max(
-            readers.current_limits().max_bytes // (100 * 1024 * 1024), 1
-        )
-        if info is not None and info.file_size > limit:
-            raise ImportFileError(
-                _(
-                    "The workbook's shared strings take more than %(limit)s MB; save the "
-                    "sheet as CSV UTF-8, or split it into smaller files."
+    def _shared_strings(self) -> _SharedStrings:
+        if self._shared is None:
+            info = self._names.get("xl/sharedStrings.xml")
+            limit = MAX_SHARED_STRINGS_BYTES
+            if info is not None and info.file_size > limit:
+                raise ImportFileError(
+                    _(
+                        "The workbook's shared strings take more than %(limit)s MB; save the "
+                        "sheet as CSV UTF-8, or split it into smaller files."
+                    )
+                    % {"limit": f"{limit // (1024 * 1024):,}"}
                 )
-                % {"limit": f"{limit // (1024 * 1024):,}"}
-            )
-        if info is not None:
-
-            def where() -> str:
-                return _("shared string %(n)d") % {"n": len(offsets)}
-
-            with self._zip.open(info) as stream:
-                for element in _events(stream, tuple(_SI), where):
-                    text += _string_of(element).encode("utf-8", "surrogatepass")
-                    offsets.append(len(text))
-                    _free(element)
-        self._shared = (text, offsets)
+            self._shared = _SharedStrings(self._zip, info)
         return self._shared
 
     # -- sheets
@@ -419,8 +405,7 @@ class XlsxWorkbook(Workbook):
         return merged[:MAX_MERGED]
 
     def _rows(self, name: str, info: zipfile.ZipInfo, max_rows: int) -> Iterator[list]:
-        strings, offsets = self._shared_strings()
-        count = len(offsets) - 1
+        strings = self._shared_strings()
         date_styles = self._date_styles
         epoch = _EPOCH_1904 if self._date1904 else _EPOCH_1900
         max_columns = readers.MAX_COLUMNS
@@ -446,7 +431,7 @@ class XlsxWorkbook(Workbook):
                     ref = cell.get("r")
                     if ref:
                         column = _column_index(ref.rstrip("0123456789"))
-                    value = _cell_value(cell, strings, offsets, count, date_styles, epoch)
+                    value = _cell_value(cell, strings, date_styles, epoch)
                     if value is not None:
                         if column >= max_columns:
                             raise ImportFileError(
@@ -487,7 +472,43 @@ class XlsxWorkbook(Workbook):
                 number = at
 
     def close(self) -> None:
+        if self._shared is not None:
+            self._shared.close()
         self._zip.close()
+
+
+class _SharedStrings:
+    """The workbook's shared strings, read from their part only as far as a cell asks (the
+    header's few strings cost a few), kept as one UTF-8 buffer and an array of offsets."""
+
+    def __init__(self, book: zipfile.ZipFile, info: zipfile.ZipInfo | None):
+        self._text = bytearray()
+        self._offsets = array("Q", [0])
+        self._stream = book.open(info) if info is not None else None
+        self._elements = (
+            _events(self._stream, tuple(_SI), self._where) if self._stream is not None else None
+        )
+
+    def _where(self) -> str:
+        return _("shared string %(n)d") % {"n": len(self._offsets)}
+
+    def get(self, index: int) -> str:
+        offsets = self._offsets
+        if index < 0:
+            raise _unreadable(_("a shared string that does not exist"))
+        while index >= len(offsets) - 1:
+            element = next(self._elements, None) if self._elements is not None else None
+            if element is None:
+                raise _unreadable(_("a shared string that does not exist"))
+            self._text += _string_of(element).encode("utf-8", "surrogatepass")
+            offsets.append(len(self._text))
+            _free(element)
+        return self._text[offsets[index] : offsets[index + 1]].decode("utf-8", "surrogatepass")
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._elements = None
+            self._stream.close()
 
 
 def _normalise_part(part: str) -> str:
@@ -525,7 +546,7 @@ def _string_of(element) -> str:
     return "".join(parts)
 
 
-def _cell_value(element, strings, offsets, count, date_styles, epoch):
+def _cell_value(element, strings: _SharedStrings, date_styles, epoch):
     """A cell's value as the readers give it (str, float, bool, date, datetime), or None
     for a cell without one."""
     kind = element.get("t")
@@ -544,9 +565,7 @@ def _cell_value(element, strings, offsets, count, date_styles, epoch):
             index = int(raw)
         except ValueError:
             return None
-        if not 0 <= index < count:
-            raise _unreadable(_("a shared string that does not exist"))
-        return strings[offsets[index] : offsets[index + 1]].decode("utf-8", "surrogatepass")
+        return strings.get(index)
     if kind in ("str", "inlineStr", "e"):
         return raw
     if kind == "b":

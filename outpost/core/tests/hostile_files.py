@@ -153,6 +153,7 @@ HOSTILE: dict[str, Callable[[Path], Path]] = {
     "10,000 empty sheets": many_sheets,
     "nested 100,000 deep": deeply_nested,
     "2,000,000 stray elements": stray_markup,
+    "60 MB of shared strings": lambda folder: giant_shared_strings(folder, megabytes=60),
     "80 MB of shared strings": giant_shared_strings,
     "csv, one 200 MB line": csv_one_long_line,
 }
