@@ -157,7 +157,8 @@ def _events(stream, tags: tuple[str, ...], where: Callable[[], str]) -> Iterator
         parser.close()
         yield from (element for _event, element in parser.read_events())
     except etree.XMLSyntaxError as exc:
-        raise _unreadable(f"{where()}: {exc}") from None
+        # libxml2's own words up to its advice ("use XML_PARSE_HUGE option") are enough.
+        raise _unreadable(f"{where()}: {str(exc).split(',')[0]}") from None
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
         raise _unreadable(str(exc)) from None
 
