@@ -49,6 +49,7 @@ class AccessAction(models.TextChoices):
 class ImportStatus(models.TextChoices):
     """Where a spreadsheet import stands (导入状态)."""
 
+    READING = "reading", _("Reading the file")  # 读取文件中
     UPLOADED = "uploaded", _("Uploaded, columns to map")  # 已上传
     VALIDATING = "validating", _("Checking rows")  # 校验中
     VALIDATED = "validated", _("Checked, ready to import")  # 校验完成

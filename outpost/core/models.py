@@ -273,6 +273,8 @@ class ImportJob(models.Model):
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
     sheet_name = models.CharField(_("sheet"), max_length=100, blank=True)
+    # The workbook's sheets, as the worker found them (the pages never open the file).
+    sheets = models.JSONField(_("sheets"), default=list, blank=True)
     header_row = models.PositiveIntegerField(_("header row"), null=True, blank=True)
     headers = models.JSONField(_("headers"), default=list, blank=True)
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)

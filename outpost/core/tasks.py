@@ -1,7 +1,7 @@
 """Background work of core (django-tasks on the database queue; `outpost db_worker`).
 
-The two long steps of a spreadsheet import run here: checking every row (the preview)
-and writing them. Each updates its ImportJob's status and progress as it goes, which the
+The steps of a spreadsheet import that open the file run here: reading it (sheets,
+header, mapping), checking every row (the preview) and writing them. Each updates its ImportJob's status and progress as it goes, which the
 job's page polls. The daily prune (`outpost prune`) runs here too, from the scheduler.
 """
 
@@ -56,6 +56,20 @@ def _run_step(step, *, job_id: int, user_id: int, language: str):
         except Exception:
             _unexpected(job)
             raise
+
+
+@task()
+def import_job_inspect_task(
+    *, job_id: int, user_id: int, language: str = "", sheet_name: str = ""
+) -> dict:
+    """Read an uploaded file: its sheets, header and a guess of the column mapping."""
+    job = _run_step(
+        lambda **kw: services.import_job_inspect(**kw, sheet_name=sheet_name),
+        job_id=job_id,
+        user_id=user_id,
+        language=language,
+    )
+    return {"status": job.status}
 
 
 @task()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -89,7 +90,10 @@ def order_read(path: Path) -> OrderReading:
         )
     headers = list(info.headings)
     picks = {name: int(index) for index, name in info.mapping.items() if name}
-    rows = list(_rows(path, info.sheet_name, info.header_row, headers, picks))
+    # One row past the limit is enough to refuse: the rest is never read.
+    rows = list(
+        islice(_rows(path, info.sheet_name, info.header_row, headers, picks), MAX_ITEMS + 1)
+    )
     if not rows:
         raise ImportFileError(
             _("No data rows below the header (row %(row)d).") % {"row": info.header_row}

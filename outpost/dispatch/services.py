@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from outpost.core.choices import Role, UnitKind
-from outpost.core.imports.readers import ImportFileError
+from outpost.core.imports.readers import MAX_FILE_BYTES, ImportFileError
 from outpost.core.imports.services import job_file_path
 from outpost.core.models import StaffProfile, Unit
 from outpost.core.owned_tasks import EXPORT_DIR
@@ -77,9 +77,10 @@ def order_upload(
 ) -> DispatchOrder:
     """Keep an order workbook and queue the reading, matching and routing of its items.
 
-    The file is read once here too (orders are short lists), so a file that cannot be read,
-    names no identity column or has no data row is refused at once with the reason, and
-    nothing is kept. A deadline already past is accepted: the order page warns about it.
+    The request never opens the file: the worker (`order_process`) reads it, and a file
+    that cannot be read, names no identity column or has no data row fails the order with
+    the reason, shown on its page. A deadline already past is accepted: the order page
+    warns about it.
     """
     _require(
         acting_user, "dispatch.add_dispatchorder", _("Your role may not import dispatch orders.")
@@ -89,6 +90,13 @@ def order_upload(
     original_name = (original_name or getattr(file, "name", "") or "order")[:255]
     if getattr(file, "size", None) == 0:
         raise ValidationError({"file": _("The file is empty.")})
+    if (getattr(file, "size", None) or 0) > MAX_FILE_BYTES:
+        raise ValidationError(
+            {
+                "file": _("The file is larger than %(limit)d MB; split it into smaller files.")
+                % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
+            }
+        )
     order = DispatchOrder(
         unit=unit,
         order_number=order_number.strip(),
@@ -103,13 +111,6 @@ def order_upload(
     suffix = Path(original_name).suffix.lower()[:8]
     order.file.save(f"{secrets.token_hex(8)}{suffix}", file, save=False)
     try:
-        with job_file_path(order) as path:
-            reading = order_read(path)
-        order.sheet_name = reading.sheet_name[:100]
-        order.header_row = reading.header_row
-        order.headers = reading.headers
-        order.mapping = reading.mapping
-        order.total_items = len(reading.rows)
         order.full_clean()
         order._history_user = acting_user
         with transaction.atomic():
@@ -117,9 +118,6 @@ def order_upload(
             assert_in_scope(order, acting_user, "view")
             language = translation.get_language() or ""
             transaction.on_commit(lambda: _enqueue(order, acting_user, language))
-    except ImportFileError as exc:
-        order.file.delete(save=False)
-        raise ValidationError({"file": str(exc)}) from None
     except BaseException:
         order.file.delete(save=False)
         raise
@@ -167,6 +165,8 @@ def order_process(*, acting_user, order: DispatchOrder) -> DispatchOrder:
             status=OrderStatus.READY,
             progress=100,
             total_items=len(items),
+            sheet_name=reading.sheet_name[:100],
+            header_row=reading.header_row,
             headers=reading.headers,
             mapping=reading.mapping,
         )

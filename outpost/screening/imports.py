@@ -2,8 +2,8 @@
 own commit.
 
 A feed may be far larger than a registry import (`FEED_MAX_ROWS`, `FEED_MAX_BYTES`): the
-upload only looks at the top of the file (`feed_open`, `feed_has_rows`) and the worker reads
-the rows as a stream (`feed_parse`), reporting its progress.
+upload only keeps the file, and the worker finds its header (`feed_open`) and reads the
+rows as a stream (`feed_parse`), reporting its progress.
 
 The shared pipeline's steps are reused as they are — the readers, finding the header,
 mapping columns by synonyms (`inspect_file`, `columns_for`) and the cell helpers — but not
@@ -20,7 +20,6 @@ import datetime
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -211,17 +210,6 @@ def _data_rows(reading: FeedReading, rows: Iterable[list]) -> Iterator[tuple[int
         if not any(v.strip() if v.__class__ is str else True for v in values.values()):
             continue
         yield number, values
-
-
-def feed_has_rows(reading: FeedReading, *, look: int = 1000) -> bool:
-    """Whether a data row follows the header, looking at most `look` rows below it (beyond
-    them the answer is yes: the worker finds out, and fails the feed if there is none)."""
-    with feed_limits(), open_workbook(reading.path) as book:
-        sheet = book.sheet(reading.sheet_name)
-        window = reading.header_row + look
-        for _found in _data_rows(reading, islice(sheet.rows(), window)):
-            return True
-        return sheet.row_count > window
 
 
 def feed_parse(

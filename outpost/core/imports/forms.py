@@ -23,7 +23,7 @@ class ImportUploadForm(forms.Form):
         help_text=_(
             "Excel (.xlsx, .xls) or CSV; the header row may be anywhere in the first rows."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.xlsm,.ods,.csv,.txt"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.xlsm,.csv,.txt"}),
     )
     unit = UnitChoiceField(
         label=_("Into unit"),

@@ -1,9 +1,11 @@
-"""Reading spreadsheets: xlsx/xls/ods through python-calamine, csv with encoding detection.
+"""Reading spreadsheets: xlsx with bounded work and memory (`outpost.core.imports.xlsx`),
+xls through python-calamine, csv with encoding detection.
 
 A `Workbook` has named sheets; a `Sheet` yields rows as lists of cell values aligned to
 column A, starting at row 1, so a row's position is the row number Excel shows. The file
 type is told from its first bytes, not its name; anything that is neither a workbook nor
-text fails at once with a clear message, before anything large is read.
+text fails at once with a clear message, before anything large is read. No reader trusts
+what a file declares about its size: see `outpost.core.imports.xlsx`.
 """
 
 from __future__ import annotations
@@ -11,12 +13,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -31,11 +32,7 @@ MAX_LINE_CHARS = 100_000
 CSV_SHEET = "CSV"  # a csv file is one sheet
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCODINGS = ("utf-8", "gb18030")
 _DELIMITERS = (",", "\t", ";")
-
-
-_sheet_cache: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -66,35 +63,38 @@ def current_limits() -> ReadLimits:
     return _limits.get() or ReadLimits(max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS)
 
 
-@contextmanager
-def reuse_sheets() -> Iterator[None]:
-    """Within this block a sheet read once is kept and read again from memory (the CLI reads
-    a file's header and then its rows in one process; a web worker never holds on to one)."""
-    global _sheet_cache
-    outer = _sheet_cache
-    _sheet_cache = {} if outer is None else outer
-    try:
-        yield
-    finally:
-        if outer is None:
-            _sheet_cache = None
-
-
 class ImportFileError(Exception):
     """The file cannot be read at all. The message is translated and meant for the user."""
 
 
-@dataclass
 class Sheet:
-    name: str
-    # Number of rows, as far as known before reading (used for progress).
-    row_count: int
-    # Merged cells as (first row, first column, last row, last column), 0-based inclusive.
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
-    _rows: Any = None
+    """One sheet: its rows read on demand (a stream), its merged cells looked for only when
+    asked (``merged`` may be given as a function)."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        row_count: int,
+        rows: Callable[[], Iterator[list]],
+        merged: list | Callable[[], list] = (),
+    ):
+        self.name = name
+        # Number of rows, as far as known before reading (used for progress).
+        self.row_count = row_count
+        self._rows = rows
+        self._merged = merged
 
     def rows(self) -> Iterator[list]:
         return self._rows()
+
+    @property
+    def merged(self) -> list[tuple[int, int, int, int]]:
+        """Merged cells as (first row, first column, last row, last column), 0-based
+        inclusive."""
+        if callable(self._merged):
+            self._merged = self._merged()
+        return list(self._merged)
 
 
 class Workbook:
@@ -117,8 +117,7 @@ class Workbook:
         self.close()
 
 
-def file_kind(path: Path) -> str:
-    """``"excel"`` or ``"csv"`` from the first bytes; `ImportFileError` for anything else."""
+def _head(path: Path) -> bytes:
     size = path.stat().st_size
     if size == 0:
         raise ImportFileError(_("The file is empty."))
@@ -129,30 +128,34 @@ def file_kind(path: Path) -> str:
             % {"limit": max_bytes // (1024 * 1024)}
         )
     with path.open("rb") as handle:
-        head = handle.read(8)
-    if head.startswith(_ZIP) or head.startswith(_OLE):
-        return "excel"
-    return "csv"
+        return handle.read(8)
 
 
 def open_workbook(path: Path | str) -> Workbook:
     path = Path(path)
-    if file_kind(path) == "excel":
-        return ExcelWorkbook(path)
+    head = _head(path)
+    if head.startswith(_ZIP):
+        from outpost.core.imports.xlsx import XlsxWorkbook
+
+        return XlsxWorkbook(path)
+    if head.startswith(_OLE):
+        return XlsWorkbook(path)
     return CsvWorkbook(path)
 
 
-# ---------------------------------------------------------------------------- Excel
+# ---------------------------------------------------------------------------- xls
 
 
-class ExcelWorkbook(Workbook):
+class XlsWorkbook(Workbook):
+    """The old binary format, through python-calamine. Its own limits (65,536 rows and
+    256 columns) bound what a sheet can hold; the row and column limits are checked on the
+    sheet's range before its rows are handed out."""
+
     kind = "excel"
 
     def __init__(self, path: Path):
         from python_calamine import CalamineError, CalamineWorkbook
 
-        stat = path.stat()
-        self._key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
         try:
             self._book = CalamineWorkbook.from_path(str(path))
         except CalamineError as exc:
@@ -172,15 +175,6 @@ class ExcelWorkbook(Workbook):
         return list(self._names)
 
     def sheet(self, name: str) -> Sheet:
-        if _sheet_cache is not None:
-            key = (*self._key, name)
-            if key not in _sheet_cache:
-                _sheet_cache.clear()
-                _sheet_cache[key] = self._read_sheet(name)
-            return _sheet_cache[key]
-        return self._read_sheet(name)
-
-    def _read_sheet(self, name: str) -> Sheet:
         from python_calamine import CalamineError
 
         try:
@@ -193,7 +187,7 @@ class ExcelWorkbook(Workbook):
         end = sheet.end
         start = sheet.start
         if end is None or start is None:
-            return Sheet(name=name, row_count=0, _rows=lambda: iter(()))
+            return Sheet(name=name, row_count=0, rows=lambda: iter(()))
         max_rows = current_limits().max_rows
         if end[0] + 1 > max_rows:
             raise ImportFileError(
@@ -217,7 +211,7 @@ class ExcelWorkbook(Workbook):
             for row in sheet.iter_rows():
                 yield pad + row if first_column else row
 
-        return Sheet(name=name, row_count=end[0] + 1, merged=merged, _rows=rows)
+        return Sheet(name=name, row_count=end[0] + 1, merged=merged, rows=rows)
 
     def close(self) -> None:
         self._book.close()
@@ -226,27 +220,103 @@ class ExcelWorkbook(Workbook):
 # ---------------------------------------------------------------------------- csv
 
 
+def _common_in(encoding: str, lead: Callable[[int], bool]) -> Callable[[str], bool]:
+    """Is a character among the common ones of a language's encoding (its double-byte
+    code's lead byte in the given ranges), or CJK punctuation?"""
+
+    def common(ch: str) -> bool:
+        code = ord(ch)
+        if 0x3000 <= code <= 0x303F or 0xFF01 <= code <= 0xFF5E:
+            return True
+        try:
+            encoded = ch.encode(encoding)
+        except UnicodeEncodeError:
+            return False
+        return len(encoded) == 2 and lead(encoded[0])
+
+    return common
+
+
+# The East Asian encodings a csv may come in, the codec that reads each and what its
+# common characters are: GB2312's hanzi, Big5's hanzi, Shift-JIS's kana and first kanji.
+# Text in one of them read as another decodes without error more often than not, but into
+# rare characters (Big5 read as GBK gives kana and Greek), hence the score.
+_EAST_ASIAN = {
+    "gb18030": _common_in("gb2312", lambda b: 0xB0 <= b <= 0xF7),
+    "big5hkscs": _common_in("big5", lambda b: 0xA4 <= b <= 0xF9),
+    "cp932": _common_in(
+        "cp932", lambda b: 0x82 <= b <= 0x83 or 0x88 <= b <= 0x9F or 0xE0 <= b <= 0xEA
+    ),
+}
+ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8",
+    "utf-16": "UTF-16",
+    "gb18030": "GB18030/GBK",
+    "big5hkscs": "Big5",
+    "cp932": "Shift-JIS",
+}
+_SCORED_CHARS = 20_000
+# How sure a guess must be: GB18030 (the home encoding) when its text is this common;
+# another only when it is, and ahead of the next one by MARGIN.
+SURE = 0.9
+MARGIN = 0.3
+
+
+def _plausibility(text: str, common: Callable[[str], bool]) -> float:
+    wide = [ch for ch in text if ord(ch) > 127][:_SCORED_CHARS]
+    return sum(map(common, wide)) / len(wide) if wide else 1.0
+
+
+def _decodes(sample: bytes, encoding: str) -> str | None:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        text = decoder.decode(sample, final=False)
+    except UnicodeDecodeError:
+        return None
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t")
+    if controls > len(text) // 100:
+        return None
+    return text
+
+
 def detect_encoding(sample: bytes) -> str:
-    """utf-8-sig / utf-16 by their byte-order mark, else the first of utf-8 and GB18030
-    (a superset of GBK and GB2312) that decodes the sample; `ImportFileError` when none does
-    or the sample is binary."""
+    """The encoding of a csv file from its first bytes: utf-8-sig / utf-16 by their
+    byte-order mark; utf-8 when the sample is valid UTF-8; else whichever of GB18030
+    (a superset of GBK and GB2312), Big5 and Shift-JIS reads it as common characters of its
+    language. `ImportFileError` when the sample is binary, or when no encoding is clearly
+    the right one (the message names the encodings read)."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if b"\x00" in sample:
         raise _not_a_table()
-    for encoding in _ENCODINGS:
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            text = decoder.decode(sample, final=False)
-        except UnicodeDecodeError:
-            continue
-        controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t")
-        if controls > len(text) // 100:
-            continue
-        return encoding
-    raise _not_a_table()
+    if _decodes(sample, "utf-8") is not None:
+        return "utf-8"
+    scores = {}
+    for encoding, common in _EAST_ASIAN.items():
+        text = _decodes(sample, encoding)
+        if text is not None:
+            scores[encoding] = _plausibility(text, common)
+    if not scores:
+        raise _not_a_table()
+    ranked = sorted(scores, key=scores.get, reverse=True)
+    best = ranked[0]
+    runner_up = scores[ranked[1]] if len(ranked) > 1 else 0.0
+    gb = scores.get("gb18030", 0.0)
+    if gb >= SURE and gb >= scores[best] - 0.05:
+        return "gb18030"
+    if scores[best] >= SURE and scores[best] - runner_up >= MARGIN:
+        return best
+    raise ImportFileError(
+        _(
+            "The file's text encoding could not be told for certain (it reads as %(guesses)s). "
+            "Files in UTF-8 (with or without BOM), GB18030/GBK, Big5 or Shift-JIS are read; "
+            "save it again as “CSV UTF-8” and upload it again."
+        )
+        % {"guesses": " / ".join(ENCODING_NAMES[e] for e in ranked)}
+    )
 
 
 def _not_a_table() -> ImportFileError:
@@ -286,7 +356,7 @@ class CsvWorkbook(Workbook):
         return [CSV_SHEET]
 
     def sheet(self, name: str) -> Sheet:
-        return Sheet(name=name, row_count=self._lines + 1, _rows=self._rows)
+        return Sheet(name=name, row_count=self._lines + 1, rows=self._rows)
 
     def _rows(self) -> Iterator[list]:
         with self._path.open("rb") as raw:

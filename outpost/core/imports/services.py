@@ -1,9 +1,10 @@
 """Writes of an import job (数据导入), one function per step (STYLE rule 4).
 
-upload (`import_job_create`) → columns (`import_job_choose_sheet`, `import_job_set_mapping`)
+upload (`import_job_create`, which queues `import_job_inspect`: the worker reads the file) →
+columns (`import_job_set_mapping`; another sheet: `import_job_start_inspection`)
 → check every row (`import_job_start_validation` enqueues `import_job_validate`) → import
-(`import_job_start_commit` enqueues `import_job_commit`). The two long steps run as
-background tasks (`outpost.core.tasks`); the CLI calls them directly.
+(`import_job_start_commit` enqueues `import_job_commit`). Every step that opens the file
+runs as a background task (`outpost.core.tasks`); the CLI calls them directly.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ logger = logging.getLogger("outpost.imports")
 IMPORT_PERMISSION = "core.add_importjob"
 # Where a job may be (re)mapped and checked again.
 EDITABLE = (ImportStatus.UPLOADED, ImportStatus.VALIDATED, ImportStatus.FAILED)
-RUNNING = (ImportStatus.VALIDATING, ImportStatus.IMPORTING)
+RUNNING = (ImportStatus.READING, ImportStatus.VALIDATING, ImportStatus.IMPORTING)
 
 
 def may_import(user, importer: type[RowImporter]) -> bool:
@@ -113,12 +114,21 @@ def _reset_results(job: ImportJob) -> None:
 
 
 def import_job_create(
-    *, acting_user, kind: str, unit: Unit, file, original_name: str = ""
+    *,
+    acting_user,
+    kind: str,
+    unit: Unit,
+    file,
+    original_name: str = "",
+    language: str = "",
+    queue: bool = True,
 ) -> ImportJob:
-    """Store an uploaded file, find its sheet and header and guess the column mapping.
+    """Store an uploaded file and queue its reading (`import_job_inspect`, by the worker;
+    the CLI passes ``queue=False`` and reads it itself).
 
-    A file that cannot be read (empty, garbage, no header) is refused here with the
-    reason, and nothing is kept.
+    Nothing in the request opens the file: only its size is checked here. Whatever the
+    file turns out to be, the worker reads it with bounded work and memory, and a file that
+    cannot be read fails the job with the reason, shown on the job's page.
     """
     importer = _importer_class(kind)
     _check_may_import(acting_user, importer, unit)
@@ -133,26 +143,76 @@ def import_job_create(
                 % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
             }
         )
-    job = ImportJob(kind=kind, unit=unit, created_by=acting_user, original_name=original_name)
+    job = ImportJob(
+        kind=kind,
+        unit=unit,
+        created_by=acting_user,
+        original_name=original_name,
+        status=ImportStatus.READING,
+    )
     suffix = Path(original_name).suffix.lower()[:8]
     job.file.save(f"{secrets.token_hex(8)}{suffix}", file, save=False)
     try:
-        with job_file_path(job) as path:
-            info = inspect_file(path, importer=importer)
-        job.sheet_name = info.sheet_name[:100]
-        job.header_row = info.header_row
-        job.headers = info.headings
-        job.mapping = info.mapping
-        job.status = ImportStatus.UPLOADED
         with transaction.atomic():
             job.save()
-    except ImportFileError as exc:
-        job.file.delete(save=False)
-        raise ValidationError({"file": str(exc)}) from None
     except BaseException:
         job.file.delete(save=False)
         raise
     logger.info("import %s created by %s: %s", job.pk, acting_user, kind)
+    if queue:
+        job = import_job_start_inspection(acting_user=acting_user, job=job, language=language)
+    return job
+
+
+def import_job_start_inspection(
+    *, acting_user, job: ImportJob, sheet_name: str = "", language: str = ""
+) -> ImportJob:
+    """Queue the reading of the file (of another of its sheets, with ``sheet_name``): its
+    header and a fresh guess of the mapping."""
+    from outpost.core.tasks import import_job_inspect_task
+
+    importer = _importer_class(job.kind)
+    _check_may_import(acting_user, importer, job.unit)
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status != ImportStatus.READING:
+            _check_editable(job)
+            if sheet_name and sheet_name not in job.sheets:
+                raise ValidationError(
+                    {"sheet": _("The file has no sheet “%(sheet)s”.") % {"sheet": sheet_name}}
+                )
+            _reset_results(job)
+            job.status = ImportStatus.READING
+            job.save()
+    # Enqueued once the job's new status is committed, so the worker finds it in that state.
+    import_job_inspect_task.enqueue(
+        job_id=job.pk, user_id=acting_user.pk, language=language, sheet_name=sheet_name
+    )
+    job.refresh_from_db()
+    return job
+
+
+def import_job_inspect(*, acting_user, job: ImportJob, sheet_name: str = "") -> ImportJob:
+    """Read the file (in the worker, or the CLI): its sheets, the sheet chosen (the one
+    whose header names most known columns, unless ``sheet_name``), its header and a guess of
+    the mapping. A file that cannot be read fails the job with the reason."""
+    importer = _importer_class(job.kind)
+    _check_may_import(acting_user, importer, job.unit)
+    try:
+        with job_file_path(job) as path:
+            info = inspect_file(path, importer=importer, sheet_name=sheet_name or None)
+    except ImportFileError as exc:
+        _fail(job, str(exc))
+        return job
+    job.sheets = [name[:100] for name in info.sheet_names]
+    job.sheet_name = info.sheet_name[:100]
+    job.header_row = info.header_row
+    job.headers = info.headings
+    job.mapping = info.mapping
+    job.status = ImportStatus.UPLOADED
+    job.failure = ""
+    job.finished_at = None
+    job.save()
     return job
 
 
@@ -161,36 +221,9 @@ def _check_editable(job: ImportJob) -> None:
         raise ValidationError(_("This import is running or finished; its columns cannot change."))
 
 
-@transaction.atomic
-def import_job_choose_sheet(*, acting_user, job: ImportJob, sheet_name: str) -> ImportJob:
-    """Read another sheet of the workbook: its header and a fresh guess of the mapping."""
-    importer = _importer_class(job.kind)
-    _check_may_import(acting_user, importer, job.unit)
-    _check_editable(job)
-    try:
-        with job_file_path(job) as path:
-            info = inspect_file(path, importer=importer, sheet_name=sheet_name)
-    except ImportFileError as exc:
-        raise ValidationError({"sheet": str(exc)}) from None
-    _reset_results(job)
-    job.sheet_name = info.sheet_name[:100]
-    job.header_row = info.header_row
-    job.headers = info.headings
-    job.mapping = info.mapping
-    job.status = ImportStatus.UPLOADED
-    job.save()
-    return job
-
-
 def sheet_names(job: ImportJob) -> list[str]:
-    """The workbook's sheets, for the mapping screen ([] when the file cannot be opened)."""
-    from outpost.core.imports.readers import open_workbook
-
-    try:
-        with job_file_path(job) as path, open_workbook(path) as book:
-            return book.sheet_names
-    except (OSError, ValueError, ImportFileError):
-        return [job.sheet_name] if job.sheet_name else []
+    """The workbook's sheets, for the mapping screen (as the worker found them)."""
+    return list(job.sheets) or ([job.sheet_name] if job.sheet_name else [])
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from outpost.core.choices import ImportStatus
 from outpost.core.imports.base import get_importer
@@ -26,10 +27,10 @@ from outpost.core.imports.services import (
     EDITABLE,
     IMPORT_PERMISSION,
     RUNNING,
-    import_job_choose_sheet,
     import_job_create,
     import_job_set_mapping,
     import_job_start_commit,
+    import_job_start_inspection,
     import_job_start_validation,
     import_kinds_for,
     sheet_names,
@@ -79,6 +80,7 @@ class ImportListView(ImportJobScope, ScopedListView):
                     unit=form.cleaned_data["unit"],
                     file=upload,
                     original_name=Path(upload.name).name,
+                    language=get_language(),
                 )
             except ValidationError as exc:
                 errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
@@ -88,7 +90,8 @@ class ImportListView(ImportJobScope, ScopedListView):
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
-                return HttpResponseRedirect(reverse("core:import_mapping", args=[job.pk]))
+                # The worker reads the file; the job's page follows it.
+                return HttpResponseRedirect(reverse("core:import_detail", args=[job.pk]))
         self.object_list = self.get_queryset()
         context = self.get_context_data(form=form)
         return self.render_to_response(context, status=422)
@@ -109,16 +112,26 @@ class ImportMappingView(ImportJobScope, ScopedDetailView):
         context["import_label"] = get_importer(job.kind).label
         return context
 
+    def get(self, request, *args, **kwargs):
+        job = self.object = self.get_object()
+        if job.status == ImportStatus.READING or not job.headers:
+            # Nothing to map yet (being read) or the file could not be read: its page says.
+            return HttpResponseRedirect(reverse("core:import_detail", args=[job.pk]))
+        return self.render_to_response(self.get_context_data(object=job))
+
     def post(self, request, pk):
         job = self.object = self.get_object()
         if request.POST.get("action") == "sheet":
             try:
-                import_job_choose_sheet(
-                    acting_user=request.user, job=job, sheet_name=request.POST.get("sheet", "")
+                import_job_start_inspection(
+                    acting_user=request.user,
+                    job=job,
+                    sheet_name=request.POST.get("sheet", ""),
+                    language=get_language(),
                 )
             except ValidationError as exc:
                 return self._again(job, ImportMappingForm(job=job), exc.messages)
-            return HttpResponseRedirect(reverse("core:import_mapping", args=[job.pk]))
+            return HttpResponseRedirect(reverse("core:import_detail", args=[job.pk]))
         form = ImportMappingForm(request.POST, job=job)
         if not form.is_valid():
             return self._again(job, form, [])
@@ -143,6 +156,16 @@ class ImportDetailView(ImportJobScope, ScopedDetailView):
     template_name = "core/import_detail.html"
     partial_template_name = "core/partials/import_status.html"
     context_object_name = "job"
+
+    def get(self, request, *args, **kwargs):
+        job = self.object = self.get_object()
+        if job.status == ImportStatus.UPLOADED and job.headers:
+            # The worker has read the file: on to its columns (the polling fragment too).
+            url = reverse("core:import_mapping", args=[job.pk])
+            if getattr(request, "htmx", False):
+                return HttpResponseClientRedirect(url)
+            return HttpResponseRedirect(url)
+        return self.render_to_response(self.get_context_data(object=job))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -64,9 +64,11 @@ def run_import(*, user, unit, path: Path, skip_bad_rows: bool = False, mapping=N
     process, as the CLI does. Returns the job, refreshed."""
     from django.core.files import File
 
+    from outpost.core.choices import ImportStatus
     from outpost.core.imports.services import (
         import_job_commit,
         import_job_create,
+        import_job_inspect,
         import_job_set_mapping,
         import_job_validate,
     )
@@ -78,7 +80,11 @@ def run_import(*, user, unit, path: Path, skip_bad_rows: bool = False, mapping=N
             unit=unit,
             file=File(handle, name=path.name),
             original_name=path.name,
+            queue=False,
         )
+    job = import_job_inspect(acting_user=user, job=job)
+    if job.status == ImportStatus.FAILED:
+        return job
     if mapping is not None:
         import_job_set_mapping(acting_user=user, job=job, mapping=mapping)
     validation = import_job_validate(acting_user=user, job=job)

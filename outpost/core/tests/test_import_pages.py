@@ -57,7 +57,11 @@ def test_an_officer_uploads_checks_and_imports_a_file_with_errors(
     response = _upload(client, district, path)
     job = ImportJob.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:import_mapping", args=[job.pk])
+    # The worker reads the file (a task, immediate here); the job's page leads on.
+    assert response["Location"] == reverse("core:import_detail", args=[job.pk])
+    assert client.get(response["Location"])["Location"] == reverse(
+        "core:import_mapping", args=[job.pk]
+    )
 
     page = client.get(reverse("core:import_mapping", args=[job.pk])).content.decode()
     assert "身份证号" in page and 'value="id_number" selected' in page
@@ -103,6 +107,18 @@ def test_the_check_runs_on_the_database_queue_through_the_real_worker(
     client.force_login(officer_a)
     _upload(client, district, write_xlsx(tmp_path / "a.xlsx", [HEADINGS, person(1)]))
     job = ImportJob.objects.get()
+    assert job.status == ImportStatus.READING and not job.headers  # the request read nothing
+    mapping_page = client.get(reverse("core:import_mapping", args=[job.pk]))
+    assert mapping_page["Location"] == reverse("core:import_detail", args=[job.pk])
+    detail = reverse("core:import_detail", args=[job.pk])
+    reading = client.get(detail, headers={"HX-Request": "true"}).content.decode()
+    assert "Reading the file…" in reading and 'hx-trigger="every 1s"' in reading
+    run_queued_tasks()
+    job.refresh_from_db()
+    assert job.status == ImportStatus.UPLOADED and job.mapping
+    # The polling fragment takes the browser on to the columns.
+    columns = reverse("core:import_mapping", args=[job.pk])
+    assert client.get(detail, headers={"HX-Request": "true"})["HX-Redirect"] == columns
     _confirm_columns(client, job)
     job.refresh_from_db()
     assert job.status == ImportStatus.VALIDATING
@@ -155,17 +171,19 @@ def test_a_mapping_without_the_required_name_is_refused(officer_a, district, cli
     assert job.status == ImportStatus.UPLOADED
 
 
-def test_uploading_garbage_says_why_and_keeps_nothing(officer_a, district, client, tmp_path):
+def test_uploading_garbage_fails_the_import_saying_why_on_its_page(
+    officer_a, district, client, tmp_path
+):
     client.force_login(officer_a)
     path = tmp_path / "garbage.xlsx"
     path.write_bytes(bytes(range(256)) * 400)
 
     response = _upload(client, district, path)
 
-    assert response.status_code == 422
-    assert "neither an Excel workbook" in response.content.decode()
-    assert ImportJob.objects.count() == 0
-    assert not list((tmp_path / "media").rglob("*.xlsx"))
+    job = ImportJob.objects.get()
+    assert response["Location"] == reverse("core:import_detail", args=[job.pk])
+    assert job.status == ImportStatus.FAILED
+    assert "neither an Excel workbook" in client.get(response["Location"]).content.decode()
 
 
 def test_a_unit_outside_the_users_jurisdiction_cannot_be_chosen(

@@ -4,7 +4,6 @@ responsible officer by the resident's unit, one message per officer per order.""
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -137,13 +136,13 @@ def test_a_deadline_already_past_is_accepted_and_the_page_warns(
     assert "overdue-row" in page
 
 
-def test_a_workbook_naming_no_person_column_is_refused_and_nothing_kept(
-    tmp_path, district, station_officer, media
+def test_a_workbook_naming_no_person_column_fails_with_the_reason_and_no_item(
+    tmp_path, district, station_officer, media, django_capture_on_commit_callbacks
 ):
     path = write_order(tmp_path / "bad.xlsx", [["1", "x"]], headers=["序号", "事项"])
 
-    with pytest.raises(ValidationError) as refused:
-        order_upload(
+    with django_capture_on_commit_callbacks(execute=True):
+        order = order_upload(
             acting_user=station_officer,
             unit=district.station,
             order_number="1",
@@ -153,8 +152,10 @@ def test_a_workbook_naming_no_person_column_is_refused_and_nothing_kept(
             file=SimpleUploadedFile("bad.xlsx", path.read_bytes()),
         )
 
-    assert "no column for the name" in str(refused.value.message_dict["file"])
-    assert not DispatchOrder.objects.exists()
+    order.refresh_from_db()
+    assert order.status == OrderStatus.FAILED
+    assert "no column for the name" in order.failure
+    assert not order.items.exists()
 
 
 def test_an_order_can_only_be_imported_into_ones_own_jurisdiction(

@@ -1,7 +1,7 @@
 """Arrival feeds (比对数据源): upload, keep the raw file, store every row.
 
-The upload (`feed_upload`) only checks what it can see at the top of the file and keeps it
-with the status "waiting to be read"; the worker (`feed_parse_task`, which calls
+The upload (`feed_upload`) never opens the file: it keeps it with the status "waiting to be
+read"; the worker (`feed_parse_task`, which calls
 `feed_read`) reads every row, stores them in batches and reports its progress, so that a
 feed of millions of rows never holds up a request.
 """
@@ -19,13 +19,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from outpost.core.imports.bulk import bulk_writes
-from outpost.core.imports.readers import ImportFileError, file_kind, reuse_sheets
+from outpost.core.imports.readers import ImportFileError
 from outpost.core.imports.services import job_file_path
 from outpost.core.models import Unit
 from outpost.core.scoping import assert_in_scope
 from outpost.screening import imports
 from outpost.screening.choices import FeedStatus
-from outpost.screening.imports import ParsedRow, feed_has_rows, feed_open, feed_parse
+from outpost.screening.imports import ParsedRow, feed_open, feed_parse
 from outpost.screening.models import (
     Feed,
     FeedRow,
@@ -34,9 +34,6 @@ from outpost.screening.models import (
 logger = logging.getLogger("outpost.screening")
 
 BATCH_SIZE = 2000
-# A workbook above this size is not opened in the request (the Excel reader reads a whole
-# sheet at once: some 3 s for 200,000 rows, 11 MB): its header is checked by the worker.
-INSPECT_EXCEL_MAX_BYTES = 8 * 1024 * 1024
 # The feeds a screening may use: read to the end.
 READ = (FeedStatus.PARSED, FeedStatus.PARSED_WITH_ERRORS)
 RUNNING = (FeedStatus.QUEUED, FeedStatus.PARSING)
@@ -56,10 +53,10 @@ def feed_upload(
 ) -> Feed:
     """Keep an uploaded feed file and queue the reading of its rows.
 
-    What can be told from the top of the file is checked here: a file that is empty, not a
-    table, names none of the columns a feed needs or has no data row is refused with the
-    reason, and nothing is kept. The rows are read by the worker (`feed_parse_task`) once
-    this transaction commits; the feed's page follows its progress.
+    Only the file's size is checked here: the request never parses an upload. The worker
+    (`feed_parse_task`, once this transaction commits) finds the header and reads every
+    row; a file that is not a table, names none of the columns a feed needs or has no data
+    row fails the feed with the reason, shown on its page.
     """
     if not acting_user.has_perm("screening.add_feed"):
         raise PermissionDenied(_("Your role may not upload feeds."))
@@ -81,39 +78,17 @@ def feed_upload(
     suffix = Path(original_name).suffix.lower()[:8]
     feed.file.save(f"{secrets.token_hex(8)}{suffix}", file, save=False)
     try:
-        with job_file_path(feed) as path:
-            feed.mapping = _check_top(path, acting_user=acting_user, unit=unit)
         feed.full_clean()
         feed._history_user = acting_user
         with transaction.atomic():
             feed.save()
             assert_in_scope(feed, acting_user, "view")
             _enqueue(feed, acting_user)
-    except ImportFileError as exc:
-        feed.file.delete(save=False)
-        raise ValidationError({"file": str(exc)}) from None
     except BaseException:
         feed.file.delete(save=False)
         raise
     logger.info("feed %s uploaded by %s: %s", feed.pk, acting_user, original_name)
     return feed
-
-
-def _check_top(path: Path, *, acting_user, unit) -> dict:
-    """The column mapping, from the header; `ImportFileError` when the top of the file
-    shows it cannot be a feed. A large workbook is only told apart from other files here."""
-    with imports.feed_limits():
-        kind = file_kind(path)
-    if kind == "excel" and path.stat().st_size > INSPECT_EXCEL_MAX_BYTES:
-        return {}
-    with reuse_sheets():  # the workbook's sheet is read once for both looks
-        reading = feed_open(path, unit=unit, acting_user=acting_user)
-        has_rows = feed_has_rows(reading)
-    if not has_rows:
-        raise ImportFileError(
-            _("No data rows below the header (row %(row)d).") % {"row": reading.header_row}
-        )
-    return reading.mapping
 
 
 def _enqueue(feed: Feed, acting_user) -> None:
@@ -149,7 +124,7 @@ def feed_read(*, acting_user, feed: Feed) -> Feed:
         error_rows=0,
     )  # fmt: skip
     try:
-        with job_file_path(feed) as path, reuse_sheets():
+        with job_file_path(feed) as path:
             total, errors = _store_rows(feed, path, acting_user=acting_user)
     except ImportFileError as exc:
         feed_fail(feed=feed, message=str(exc), acting_user=acting_user)

@@ -17,6 +17,7 @@ from django.core.files import File
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from outpost.core.choices import ImportStatus
 from outpost.core.imports.base import importers
 from outpost.core.imports.error_report import error_workbook_bytes
 from outpost.core.imports.pipeline import (
@@ -26,10 +27,11 @@ from outpost.core.imports.pipeline import (
     rows_with_errors_message,
     validate,
 )
-from outpost.core.imports.readers import ImportFileError, reuse_sheets
+from outpost.core.imports.readers import ImportFileError
 from outpost.core.imports.services import (
     import_job_commit,
     import_job_create,
+    import_job_inspect,
     import_job_validate,
     may_import,
 )
@@ -86,14 +88,13 @@ class Command(ScopedCommand):
             raise CommandError(_("No file %(path)s.") % {"path": file})
         started = time.perf_counter()
         try:
-            with reuse_sheets():
-                if dry_run:
-                    validation = self._dry_run(importer_class, file, unit, user, sheet)
-                    counts = None
-                else:
-                    validation, counts = self._import(
-                        importer_class, file, unit, user, sheet, skip_bad_rows
-                    )
+            if dry_run:
+                validation = self._dry_run(importer_class, file, unit, user, sheet)
+                counts = None
+            else:
+                validation, counts = self._import(
+                    importer_class, file, unit, user, sheet, skip_bad_rows
+                )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from None
         except ValidationError as exc:
@@ -130,11 +131,11 @@ class Command(ScopedCommand):
                 unit=unit,
                 file=File(handle),
                 original_name=file.name,
+                queue=False,
             )
-        if sheet and sheet != job.sheet_name:
-            from outpost.core.imports.services import import_job_choose_sheet
-
-            job = import_job_choose_sheet(acting_user=user, job=job, sheet_name=sheet)
+        job = import_job_inspect(acting_user=user, job=job, sheet_name=sheet)
+        if job.status == ImportStatus.FAILED:
+            raise CommandError(job.failure)
         self._describe(job.sheet_name, job.header_row, job.headers, job.mapping, importer_class)
         problems = importer_class.check_mapping(job.mapping.values())
         if problems:
