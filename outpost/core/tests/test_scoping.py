@@ -29,6 +29,19 @@ PERSONAL_DATA_FREE_URLS = {
     "set_language": "language switch",
     "core:unit_list": "unit names of the user's subtree",
     "core:access_log": "audit log for auditors; tested in test_access_log",
+    **{
+        name: "old address of an export page: redirects to core:export_*, which checks the owner"
+        for name in (
+            "registry:export_status",
+            "registry:export_download",
+            "keypersons:ledger_status",
+            "keypersons:ledger_download",
+            "dispatch:feedback_status",
+            "dispatch:feedback_download",
+            "briefing:report_status",
+            "briefing:report_download",
+        )
+    },
     "notify:inbox": "the user's own inbox only; tested in notify/tests/test_inbox",
     "notify:inbox_read_all": "marks the user's own messages read; notify/tests/test_inbox",
     "notify:message_read": "one of the user's own messages, else 404; notify/tests/test_inbox",

@@ -2,6 +2,7 @@
 the overdue view and the xlsx export."""
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,7 +28,6 @@ from outpost.keypersons.tests.factories import (
     TeamMemberFactory,
     managed_key_person_in,
 )
-from outpost.registry.services import ledger_export_path
 
 pytestmark = pytest.mark.django_db
 
@@ -327,11 +327,11 @@ def test_the_ledger_exports_a_printable_masked_workbook(
     run_queued_tasks()
     status = client.get(response["Location"])
     assert status.status_code == 200
-    assert status.context["rows"] == 1
-    export_id = status.context["export_id"]
-    download = client.get(reverse("keypersons:ledger_download", args=[export_id]))
+    assert status.context["export"].rows == 1
+    export_id = status.context["export"].id
+    download = client.get(reverse("core:export_download", args=[export_id]))
     assert download.status_code == 200
-    sheet = load_workbook(ledger_export_path(str(export_id))).active
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
     assert district.community_a.name in sheet["A1"].value
     row = [cell.value for cell in sheet[4]]
     id_number = key_person.resident.id_number

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
@@ -15,6 +16,7 @@ from outpost.core.choices import AccessAction, Role
 from outpost.core.masking import mask_name
 from outpost.core.models import AccessLog
 from outpost.core.tests.factories import staff_user
+from outpost.core.tests.worker import run_queued_tasks
 from outpost.observation.choices import (
     AlertOutcome,
     AlertStatus,
@@ -285,10 +287,18 @@ def test_another_communitys_site_report_is_a_404(client, officer_a, district):
 
 
 def _download(client, site, day, reason="每日通报上报"):
-    return client.post(
+    """Ask for the workbook as a user does, let the worker write it, and download it."""
+    asked = client.post(
         reverse("observation:site_report_xlsx", args=[site.pk]),
         {"day": day.isoformat(), "reason": reason},
     )
+    if asked.status_code != 302:
+        return asked
+    run_queued_tasks()
+    download = client.get(asked["Location"] + "download/")
+    response = HttpResponse(b"".join(download.streaming_content), status=download.status_code)
+    response["Content-Disposition"] = download["Content-Disposition"]
+    return response
 
 
 def _cells(sheet):
