@@ -1,6 +1,8 @@
 """The feedback workbook: the order's own columns in order, values as sent, results added;
 background export, logged, only for who may export and only for who asked."""
 
+import io
+
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -135,3 +137,37 @@ def test_only_the_user_who_asked_may_download(client, order, station_officer, di
 
     assert client.get(status_url).status_code == 404
     assert client.get(status_url + "download/").status_code == 404
+
+
+def _feedback_rows(client, order):
+    status_url = export(client, order)["Location"]
+    download = client.get(status_url + "download/")
+    assert download.status_code == 200
+    content = b"".join(download.streaming_content)
+    return list(load_workbook(io.BytesIO(content)).active)
+
+
+def test_a_result_note_or_a_value_that_looks_like_a_formula_stays_text(
+    client, order, station_officer
+):
+    item = DispatchItem.objects.get(order=order, row_number=3)
+    DispatchItem.objects.filter(pk=item.pk).update(
+        result_note="=1+1", values=["@SUM(A1:A9)", *item.values[1:]]
+    )
+    client.force_login(station_officer)
+
+    first = _feedback_rows(client, order)[1]
+
+    assert (first[0].data_type, first[0].value) == ("s", "@SUM(A1:A9)")
+    assert (first[8].data_type, first[8].value) == ("s", "=1+1")
+
+
+def test_a_control_character_in_a_result_note_does_not_break_the_workbook(
+    client, order, station_officer
+):
+    DispatchItem.objects.filter(order=order, row_number=3).update(result_note="已核实\x1b")
+    client.force_login(station_officer)
+
+    first = _feedback_rows(client, order)[1]
+
+    assert first[8].value == "已核实\ufffd"

@@ -25,7 +25,7 @@ from outpost.observation.choices import (
     RoomStatus,
 )
 from outpost.observation.exports import list_columns
-from outpost.observation.models import Room, RoomStay, SiteDailyReport
+from outpost.observation.models import Alert, Room, RoomStay, SiteDailyReport
 from outpost.observation.services.reports import (
     site_day_close,
     site_day_figures,
@@ -391,3 +391,36 @@ def test_only_the_sites_own_episodes_count(district):
 
     assert figures["episodes"]["started"] == 1
     assert figures["check_ins"]["expected"] == 2
+
+
+def _list_row(client, site):
+    listing = load_workbook(io.BytesIO(_download(client, site, DAY).content))[
+        "Alerts and transfers"
+    ]
+    return list(listing[4])
+
+
+@pytest.mark.usefixtures("english")
+def test_a_transfer_place_that_looks_like_a_formula_stays_text_in_the_workbook(
+    client, officer_a, district
+):
+    site, _people = busy_day(district.grid_a1)
+    Alert.objects.update(transfer_place='=HYPERLINK("http://evil.example")')
+    site_day_close(site=site, day=DAY, now=CLOSING)
+    client.force_login(officer_a)
+
+    place = _list_row(client, site)[8]
+
+    assert (place.data_type, place.value) == ("s", '=HYPERLINK("http://evil.example")')
+
+
+@pytest.mark.usefixtures("english")
+def test_a_control_character_in_a_transfer_place_does_not_break_the_workbook(
+    client, officer_a, district
+):
+    site, _people = busy_day(district.grid_a1)
+    Alert.objects.update(transfer_place="发热门诊\x07")
+    site_day_close(site=site, day=DAY, now=CLOSING)
+    client.force_login(officer_a)
+
+    assert _list_row(client, site)[8].value == "发热门诊\ufffd"

@@ -420,3 +420,26 @@ def test_prune_deletes_exports_older_than_a_week_and_keeps_recent_ones(
     assert client.get(old_url).status_code == 404
     assert stored(new_id)
     assert client.get(new_url.rstrip("/") + "/download/").status_code == 200
+
+
+def test_a_workplace_that_looks_like_a_formula_stays_text_in_the_ledger(
+    client, officer_a, district, residents
+):
+    formula = '=HYPERLINK("http://evil.example","点此领取")'
+    residents["zhang"].workplace = formula
+    residents["zhang"].save()
+    url = export(client, officer_a, kind="residents", unit=district.community_a.pk)
+    sheet, _response = workbook(client, url)
+    workplace = sheet.cell(row=4, column=12)
+    assert (workplace.data_type, workplace.value) == ("s", formula)
+
+
+def test_a_control_character_in_a_workplace_does_not_break_the_ledgers(
+    client, admin_user, district, residents
+):
+    # Stored as it came, whichever way it came in: the ledger must still be written.
+    type(residents["li"]).objects.filter(pk=residents["li"].pk).update(workplace="大连\x07港务局")
+    for unit in (district.grid_a1, district.station):
+        url = export(client, admin_user, kind="residents", unit=unit.pk)
+        sheet, _response = workbook(client, url)
+        assert "大连\ufffd港务局" in [row[11] for row in rows(sheet)]
