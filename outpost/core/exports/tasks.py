@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
+from django.db.models import Q
 from django.http import Http404
 from django.utils import translation
 from django_tasks import TaskContext, TaskResult, TaskResultStatus, task
@@ -160,16 +161,18 @@ def exports_of(*, user, names, limit: int = 10) -> list[tuple[ExportSummary, dic
 def exports_prune(*, older_than: datetime.datetime) -> int:
     """Delete the files of exports finished before `older_than` and their task records (an
     export's purpose ends once it has been downloaded, and a file of personal data left in
-    the storage is a leak waiting to happen), and any file in the export folder that no
-    successful or unfinished export owns: what a failed or killed worker may have left.
-    Returns how many exports were removed."""
+    the storage is a leak waiting to happen), and every other file in the export folder
+    but those of recent successful exports and of exports still queued or running since
+    `older_than`: what a failed export or a worker that died may have left. Returns how
+    many exports were removed."""
     results = DBTaskResult.objects.filter(task_path=export_task.module_path)
     finished = results.finished().filter(finished_at__lt=older_than)
     keep = {
         str(export_id)
-        for export_id in results.exclude(pk__in=finished.values("pk"))
-        .exclude(status=TaskResultStatus.FAILED)
-        .values_list("id", flat=True)
+        for export_id in results.filter(
+            Q(status=TaskResultStatus.SUCCESSFUL, finished_at__gte=older_than)
+            | Q(finished_at__isnull=True, enqueued_at__gte=older_than)
+        ).values_list("id", flat=True)
     }
     try:
         _directories, files = default_storage.listdir(EXPORT_DIR)

@@ -198,12 +198,20 @@ def test_a_file_left_by_a_worker_that_died_is_removed_by_the_prune(
         status=TaskResultStatus.FAILED, finished_at=timezone.now()
     )
     default_storage.save(f"exports/{died.id}.xlsx", ContentFile(b"PK\x03\x04half"))
-    # One still being written is left alone.
-    running = export_task.enqueue(
-        export_name=UnitNamesExport.name, params={"unit_id": 1}, user_id=officer_a.pk
+    # One still being written is left alone; one "running" for longer than exports are
+    # kept died on a machine nobody restarted.
+    running, stale = (
+        export_task.enqueue(
+            export_name=UnitNamesExport.name, params={"unit_id": 1}, user_id=officer_a.pk
+        )
+        for _ in range(2)
     )
     DBTaskResult.objects.filter(id=running.id).update(status=TaskResultStatus.RUNNING)
-    default_storage.save(f"exports/{running.id}.xlsx", ContentFile(b"PK"))
+    DBTaskResult.objects.filter(id=stale.id).update(
+        status=TaskResultStatus.RUNNING, enqueued_at=timezone.now() - datetime.timedelta(days=8)
+    )
+    for result in (running, stale):
+        default_storage.save(f"exports/{result.id}.xlsx", ContentFile(b"PK"))
 
     exports_prune(older_than=timezone.now() - datetime.timedelta(days=7))
 
