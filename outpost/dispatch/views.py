@@ -304,12 +304,16 @@ class FeedbackExportView(ScopedDetailView):
         if not request.user.has_perm("core.export_personal_data"):
             raise Http404
         form = FeedbackExportForm(request.POST)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        result = export_enqueue(
-            export_name=FeedbackExport.name,
-            params={"order_id": self.object.pk},
-            request=request,
-            reason=form.cleaned_data["reason"],
-        )
-        return HttpResponseRedirect(reverse("core:export_status", args=[result.id]))
+        if form.is_valid():
+            try:
+                result = export_enqueue(
+                    export_name=FeedbackExport.name,
+                    params={"order_id": self.object.pk},
+                    request=request,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                return HttpResponseRedirect(reverse("core:export_status", args=[result.id]))
+        return self.render_to_response(self.get_context_data(form=form))

@@ -553,16 +553,20 @@ class ContactLedgerExportView(ScopedViewMixin, PermissionRequiredMixin, FormView
 
     def form_valid(self, form):
         data = form.cleaned_data
-        result = export_enqueue(
-            export_name=ContactLedgerExport.name,
-            params={
-                "unit_id": data["unit"].pk,
-                "since": data["since"].isoformat(),
-                "until": data["until"].isoformat(),
-            },
-            request=self.request,
-            reason=data["reason"],
-        )
+        try:
+            result = export_enqueue(
+                export_name=ContactLedgerExport.name,
+                params={
+                    "unit_id": data["unit"].pk,
+                    "since": data["since"].isoformat(),
+                    "until": data["until"].isoformat(),
+                },
+                request=self.request,
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+            return self.form_invalid(form)
         return HttpResponseRedirect(reverse("core:export_status", args=[result.id]))
 
     def form_invalid(self, form):

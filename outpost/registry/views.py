@@ -15,7 +15,12 @@ from outpost.core.audit import record_history
 from outpost.core.exports.tasks import export_enqueue, exports_of
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible, user_scope_unit
-from outpost.core.viewmixins import ScopedDetailView, ScopedListView, ScopedViewMixin
+from outpost.core.viewmixins import (
+    ScopedDetailView,
+    ScopedListView,
+    ScopedViewMixin,
+    form_add_service_errors,
+)
 from outpost.core.views import RevealView
 from outpost.registry import duplicates, selectors
 from outpost.registry.choices import MemberPresence
@@ -640,11 +645,15 @@ class LedgerExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
         params = {"unit_id": data["unit"]}
         if kind == LedgerKind.CAMPAIGN_PROGRESS:
             params["campaign_id"] = data["campaign"]
-        result = export_enqueue(
-            export_name=EXPORT_OF_KIND[kind].name,
-            params=params,
-            request=self.request,
-            unmasked=bool(data["unmasked"]),
-            reason=data["reason"],
-        )
+        try:
+            result = export_enqueue(
+                export_name=EXPORT_OF_KIND[kind].name,
+                params=params,
+                request=self.request,
+                unmasked=bool(data["unmasked"]),
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+            return self.form_invalid(form)
         return HttpResponseRedirect(reverse("core:export_status", args=[result.id]))

@@ -6,6 +6,7 @@ import datetime
 
 from django import forms
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +17,7 @@ from outpost.briefing.exports import REPORT_FORMATS, DailyReportExport
 from outpost.core.exports.tasks import export_enqueue
 from outpost.core.models import PATH_SEPARATOR, Unit
 from outpost.core.scoping import get_visible, user_scope_unit
-from outpost.core.viewmixins import ScopedViewMixin
+from outpost.core.viewmixins import ScopedViewMixin, form_add_service_errors
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -82,16 +83,20 @@ class DailyReportExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        result = export_enqueue(
-            export_name=DailyReportExport.name,
-            params={
-                "unit_id": data["unit"].pk,
-                "day": data["day"].isoformat(),
-                "file_format": data["file_format"],
-            },
-            request=self.request,
-            reason=data["reason"],
-        )
+        try:
+            result = export_enqueue(
+                export_name=DailyReportExport.name,
+                params={
+                    "unit_id": data["unit"].pk,
+                    "day": data["day"].isoformat(),
+                    "file_format": data["file_format"],
+                },
+                request=self.request,
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+            return self.form_invalid(form)
         return HttpResponseRedirect(reverse("core:export_status", args=[result.id]))
 
     def form_invalid(self, form):

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
 from outpost.core.choices import AccessAction, Role
@@ -115,6 +116,18 @@ def test_a_reason_is_required(client, order, station_officer):
 
     assert response.status_code == 200
     assert not AccessLog.objects.exists()
+
+
+def test_a_reason_too_short_is_refused_on_the_page_and_nothing_is_queued(
+    client, order, station_officer
+):
+    client.force_login(station_officer)
+
+    response = export(client, order, reason="核")
+
+    assert response.status_code == 200
+    assert "at least 4 characters" in response.content.decode()
+    assert not DBTaskResult.objects.filter(args_kwargs__kwargs__export_name="dispatch.feedback")
 
 
 def test_a_role_without_the_export_permission_gets_no_workbook(client, order, district):
