@@ -2,10 +2,11 @@
 
 An app declares each of its exports as an `ExportDefinition` (what it lists, its masking,
 the permissions it needs, its access-log purpose, its writer) and registers it in its
-``AppConfig.ready()`` with `register_export`; core never imports an app. `export_write`
+``AppConfig.ready()`` with `register_export`; core never imports an app. `export_check`
 is the only place that checks an export (records in the user's scope, permissions,
-masking, the reason) and writes its access-log row; `export_store` runs it into a file of
-Django's storage, so any app server can serve what any worker wrote.
+masking, the reason), `export_write` the only one that writes its access-log row, and
+`export_store` runs it into a file of Django's storage, so any app server can serve what
+any worker wrote.
 """
 
 from __future__ import annotations
@@ -243,9 +244,10 @@ def export_store(
     *, definition: ExportDefinition, export_id, params: dict, **kwargs
 ) -> StoredExport:
     """`export_write` into an anonymous temporary file, then into the default storage under
-    the export's id. The file appears only once the access log is written; a failure at any
-    step leaves no file behind, and a worker killed while writing leaves only the anonymous
-    file, which the system removes with the process."""
+    the export's id. The file appears only once the access log is written and a failure at
+    any step leaves no file behind. A worker killed while writing leaves only the anonymous
+    file, which the system removes with the process; one killed while copying into the
+    storage may leave part of a file there, which `exports_prune` removes."""
     name = export_storage_name(export_id, definition.file_format(params))
     with tempfile.TemporaryFile() as spool:
         written = export_write(definition=definition, params=params, target=spool, **kwargs)
