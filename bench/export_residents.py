@@ -5,7 +5,7 @@
 
 Without --var-dir it first builds the demo district into a fresh temporary var dir (with
 bench/demo_build.py, in its own process, so its memory does not count here) and removes
-it afterwards. Runs `services.ledger_export` — what `ledger_export_task` runs in the
+it afterwards. Runs `core.exports.base.export_store` — what `export_task` runs in the
 worker — as the station leader for the station unit, then prints the elapsed seconds
 (and this process's CPU seconds, which do not depend on what else the machine runs), peak
 memory (ru_maxrss of this process), rows, rows per second and the file size.
@@ -60,10 +60,11 @@ def main() -> int:
 def run(args: argparse.Namespace) -> int:
     setup_django()
     from django.contrib.auth.models import User
+    from django.core.files.storage import default_storage
     from django.db import connection
 
     from outpost.core.choices import Role, UnitKind
-    from outpost.registry.services import ledger_export, ledger_export_path
+    from outpost.core.exports.base import export_store, get_export
 
     leader = User.objects.filter(
         groups__name=Role.STATION_LEADER, staff_profile__unit__kind=UnitKind.STATION
@@ -76,20 +77,19 @@ def run(args: argparse.Namespace) -> int:
     before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     cpu_started = time.process_time()
     started = time.perf_counter()
-    ledger = ledger_export(
-        acting_user=leader,
+    ledger = export_store(
+        definition=get_export("registry.residents"),
         export_id=export_id,
-        kind="residents",
-        unit_id=station.pk,
+        params={"unit_id": station.pk},
+        acting_user=leader,
         unmasked=args.unmasked,
         reason="bench: time the station's residents ledger",
     )
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
-    path = ledger_export_path(export_id)
-    size_mb = path.stat().st_size / 1024 / 1024
-    path.unlink()
+    size_mb = default_storage.size(ledger.name) / 1024 / 1024
+    default_storage.delete(ledger.name)
 
     print(f"database:       {connection.vendor}")
     print(f"unit:           {station.name} ({'unmasked' if args.unmasked else 'masked'})")

@@ -231,17 +231,20 @@ def time_ledger(user, community) -> tuple[float, int]:
     from django.conf import settings
     from django.utils import timezone
 
-    from outpost.keypersons.services import contact_ledger_export
+    from outpost.core.exports.base import export_store, get_export
 
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="outpost-bench-media-")
     today = timezone.localdate()
     started = time.perf_counter()
-    ledger = contact_ledger_export(
-        acting_user=user,
+    ledger = export_store(
+        definition=get_export("keypersons.contact_ledger"),
         export_id="bench-contact-ledger",
-        unit_id=community.pk,
-        since=today - datetime.timedelta(days=9),
-        until=today,
+        params={
+            "unit_id": community.pk,
+            "since": (today - datetime.timedelta(days=9)).isoformat(),
+            "until": today.isoformat(),
+        },
+        acting_user=user,
         reason="性能测试导出",
     )
     return time.perf_counter() - started, ledger.rows

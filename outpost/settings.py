@@ -7,6 +7,8 @@ Environment variables:
     ALLOWED_HOSTS    comma-separated; default 127.0.0.1,localhost
     DEBUG            "1" to turn debugging on (never in production)
     OUTPOST_VAR_DIR  where the SQLite file, secret key and uploads live (default ./var)
+    OUTPOST_MEDIA_DIR  uploaded import files and exports (default <var dir>/media); one
+                       directory shared by every app server and worker machine
     OUTPOST_BASE_URL the address people open Outpost at, for links sent by SMS
                      (default http://127.0.0.1:8000)
     SECURE_SSL_REDIRECT  production only, default "1"; set "0" when TLS ends at a proxy
@@ -222,7 +224,9 @@ STORAGES = {
 # Embedded mode serves static files straight from the apps, with no collectstatic step.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded import files and export files, through Django's storage API only: with app
+# servers and workers on several machines, point this at one shared directory (NFS…).
+MEDIA_ROOT = Path(os.environ.get("OUTPOST_MEDIA_DIR", VAR_DIR / "media")).resolve()
 
 # Outbound messages (notify): nothing leaves the machine unless a backend is configured.
 NOTIFY = {

@@ -6,3 +6,10 @@ class BriefingConfig(AppConfig):
     name = "outpost.briefing"
     label = "briefing"
     verbose_name = _("Daily briefing")  # 每日会商研判调度
+
+    def ready(self) -> None:
+        from outpost.briefing.exports import EXPORTS
+        from outpost.core.exports.base import register_export
+
+        for definition in EXPORTS:
+            register_export(definition)

@@ -4,32 +4,46 @@ The workbook's first sheet has the fixed layout the branch files (title, one row
 under its group with the day's and the week's change, then the units below); one sheet per
 list follows, complete. The PDF (WeasyPrint, Noto Sans CJK SC) has the same tables and the
 lists cut at PDF_LIST_LIMIT rows each: a list of thousands is not read on paper, and the
-workbook has them all. Both only render a `DailyReport`: scope, permission and the access
-log are `services.daily_report_export`'s.
+workbook has them all. Both only render a `DailyReport`; `DailyReportExport` says what the
+export lists and needs (registered in `BriefingConfig.ready()`); scope, reason and the
+access log are `core.exports`'.
 """
 
 from __future__ import annotations
 
+import datetime
 import io
 
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from django.utils.translation import gettext_lazy
+from openpyxl.styles import Alignment, Font
 
-from outpost.briefing.reports import DailyReport
+from outpost.briefing.models import DailySnapshot
+from outpost.briefing.reports import DailyReport, daily_report
+from outpost.core.exports.base import (
+    ExportDefinition,
+    ExportRequest,
+    Fact,
+    Masking,
+    Written,
+    safe_filename,
+)
+from outpost.core.exports.xlsx import HEADING_FILL, XlsxBook
+from outpost.core.models import Unit
+from outpost.core.scoping import get_visible
 
 # The report's name on the form the branch expects; a proper name, like a form number.
 REPORT_NAME = "每日信息通报"
 PDF_LIST_LIMIT = 100
 # Units per block of the PDF's table of the units below: more would not fit across A4.
 PDF_UNITS_PER_BLOCK = 6
+REPORT_FORMATS = ("xlsx", "pdf")
+REPORT_LIST_FIELDS = ("name", "id_number", "phone")
 
 _BOLD = Font(bold=True)
-_HEADING_FILL = PatternFill("solid", fgColor="DDE4EE")
-_INVALID_SHEET_CHARACTERS = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 
 def report_title(report: DailyReport) -> str:
@@ -57,76 +71,63 @@ def _shown(value: int | None) -> int | str:
     return "—" if value is None else value
 
 
-def _sheet_title(text: str) -> str:
-    return str(text).translate(_INVALID_SHEET_CHARACTERS)[:31]
-
-
-def _heading_row(sheet, row: int, headings: list) -> None:
-    for column, heading in enumerate(headings, start=1):
-        cell = sheet.cell(row=row, column=column, value=str(heading))
-        cell.font = _BOLD
-        cell.fill = _HEADING_FILL
-
-
 def daily_report_xlsx(report: DailyReport) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _sheet_title(_("Figures"))
-    sheet.cell(row=1, column=1, value=report_title(report)).font = Font(bold=True, size=14)
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=4)
-    sheet.cell(row=2, column=1, value=report_source(report))
-    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=4)
-    _heading_row(
-        sheet,
-        3,
+    """The workbook, through the shared writer: every name and note stays text."""
+    book = XlsxBook()
+    sheet = book.sheet(_("Figures"))
+    sheet.widths([34] + [14] * len(report.figures))
+    sheet.merge_row(1, 4)
+    sheet.merge_row(2, 4)
+    sheet.append([report_title(report)], font=Font(bold=True, size=14))
+    sheet.append([report_source(report)])
+    sheet.append(
         [
             _("Figure"),
             _("Value"),
             _("Change since the day before"),
             _("Change since a week before"),
         ],
+        font=_BOLD,
+        fill=HEADING_FILL,
+        alignment=Alignment(wrap_text=True, vertical="top"),
     )
-    row = 4
     for group in report.groups:
-        sheet.cell(row=row, column=1, value=str(group.label)).font = _BOLD
-        row += 1
+        sheet.append([group.label], font=_BOLD)
         for line in group.lines:
-            sheet.cell(row=row, column=1, value=f"　{line.figure.label}")
-            sheet.cell(row=row, column=2, value=_shown(line.value))
-            sheet.cell(row=row, column=3, value=_signed(line.delta_day))
-            sheet.cell(row=row, column=4, value=_signed(line.delta_week))
-            row += 1
+            sheet.append(
+                [
+                    f"　{line.figure.label}",
+                    _shown(line.value),
+                    _signed(line.delta_day),
+                    _signed(line.delta_week),
+                ]
+            )
     if report.children:
-        row += 1
-        sheet.cell(row=row, column=1, value=_("Units below")).font = _BOLD
-        row += 1
-        _heading_row(sheet, row, [_("Unit"), *(figure.label for figure in report.figures)])
+        sheet.append([])
+        sheet.append([_("Units below")], font=_BOLD)
+        sheet.append(
+            [_("Unit"), *(figure.label for figure in report.figures)],
+            font=_BOLD,
+            fill=HEADING_FILL,
+        )
         for child in report.children:
-            row += 1
             # Marked only where it differs from the report: a unit added after the day closed.
             live = child.live and not report.live
             name = f"{child.unit.name} ({_('live')})" if live else child.unit.name
-            sheet.cell(row=row, column=1, value=name)
-            for column, figure in enumerate(report.figures, start=2):
-                sheet.cell(row=row, column=column, value=_shown(child.values[figure.key]))
-    sheet.column_dimensions["A"].width = 34
-    for column in range(2, len(report.figures) + 2):
-        sheet.column_dimensions[get_column_letter(column)].width = 14
-    for cell in sheet[3]:
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+            sheet.append([name, *(_shown(child.values[f.key]) for f in report.figures)])
 
     for report_list in report.lists:
-        list_sheet = workbook.create_sheet(_sheet_title(report_list.title))
-        list_sheet.append([f"{report_title(report)} {report_list.title}"])
-        list_sheet["A1"].font = _BOLD
-        _heading_row(list_sheet, 2, [column.label for column in report_list.columns])
+        list_sheet = book.sheet(report_list.title)
+        list_sheet.widths([column.width for column in report_list.columns])
+        list_sheet.worksheet.freeze_panes = "A3"
+        list_sheet.append([f"{report_title(report)} {report_list.title}"], font=_BOLD)
+        list_sheet.append(
+            [column.label for column in report_list.columns], font=_BOLD, fill=HEADING_FILL
+        )
         for values in report_list.rows:
             list_sheet.append(list(values))
-        list_sheet.freeze_panes = "A3"
-        for index, column in enumerate(report_list.columns, start=1):
-            list_sheet.column_dimensions[get_column_letter(index)].width = column.width
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    book.save(buffer)
     return buffer.getvalue()
 
 
@@ -199,3 +200,53 @@ def daily_report_pdf(report: DailyReport) -> bytes:
         },
     )
     return HTML(string=html).write_pdf()
+
+
+class DailyReportExport(ExportDefinition):
+    """The daily report of a unit of the user's scope for a day, as xlsx or PDF; its lists
+    are personal data, masked."""
+
+    name = "briefing.daily_report"
+    label = gettext_lazy("Daily report")
+    model = DailySnapshot
+    fields = REPORT_LIST_FIELDS
+    masking = Masking.MASKED
+    permissions = ("core.export_personal_data",)
+    permission_message = gettext_lazy("Your role may not export the daily report.")
+    form_url_name = "briefing:report"
+
+    def file_format(self, params: dict) -> str:
+        return params["file_format"] if params.get("file_format") in REPORT_FORMATS else "xlsx"
+
+    def records(self, *, user, params: dict) -> dict:
+        return {"unit": get_visible(Unit, user, params["unit_id"])}
+
+    def clean(self, *, params: dict, records: dict) -> None:
+        if params.get("file_format") not in REPORT_FORMATS:
+            raise ValidationError({"file_format": _("Choose xlsx or PDF.")})
+        if datetime.date.fromisoformat(params["day"]) > timezone.localdate():
+            raise ValidationError({"day": _("The report cannot be of a day still to come.")})
+
+    def purpose(self, *, params: dict, records: dict, unmasked: bool) -> str:
+        return _("Daily report: %(unit)s, %(day)s, %(format)s, masked") % {
+            "unit": records["unit"].name,
+            "day": params["day"],
+            "format": params["file_format"],
+        }
+
+    def facts(self, *, params: dict, records: dict) -> list[Fact]:
+        return [Fact(_("Unit"), records["unit"].name), Fact(_("Day"), params["day"])]
+
+    def write(self, *, request: ExportRequest, records: dict, target) -> Written:
+        params = request.params
+        unit, file_format = records["unit"], params["file_format"]
+        report = daily_report(unit=unit, day=datetime.date.fromisoformat(params["day"]))
+        render = daily_report_pdf if file_format == "pdf" else daily_report_xlsx
+        target.write(render(report))
+        return Written(
+            rows=report.list_rows,
+            filename=safe_filename(REPORT_NAME, unit.name, params["day"], suffix=file_format),
+        )
+
+
+EXPORTS = [DailyReportExport()]

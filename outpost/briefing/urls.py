@@ -1,6 +1,7 @@
 from django.urls import path
 
 from outpost.briefing.views import dashboard, report
+from outpost.core.exports.views import export_moved
 
 app_name = "briefing"
 
@@ -8,10 +9,7 @@ urlpatterns = [
     path("", dashboard.DashboardView.as_view(), name="dashboard"),
     path("figure/", dashboard.FigureRowsView.as_view(), name="figure_rows"),
     path("report/", report.DailyReportExportView.as_view(), name="report"),
-    path("report/<uuid:pk>/", report.DailyReportStatusView.as_view(), name="report_status"),
-    path(
-        "report/<uuid:pk>/download/",
-        report.DailyReportDownloadView.as_view(),
-        name="report_download",
-    ),
+    # Old addresses of a report export: they lead to the pages every export shares.
+    path("report/<uuid:pk>/", export_moved("status"), name="report_status"),
+    path("report/<uuid:pk>/download/", export_moved("download"), name="report_download"),
 ]

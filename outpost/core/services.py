@@ -15,7 +15,7 @@ from outpost.core.models import AccessLog, ApiToken, Unit
 REASON_MIN_LENGTH = 4
 
 
-def _clean_reason(reason: str) -> str:
+def clean_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < REASON_MIN_LENGTH:
         raise ValidationError(
@@ -42,7 +42,7 @@ def personal_data_reveal(
     """
     if not acting_user.has_perm("core.reveal_personal_data"):
         raise PermissionDenied(_("Your role may not reveal personal data."))
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason)
     fields = list(fields)
     AccessLog.objects.create(
         actor=acting_user,
@@ -80,7 +80,7 @@ def personal_data_export_log(
         subject=description[:200],
         fields=list(fields),
         row_count=row_count,
-        reason=_clean_reason(reason),
+        reason=clean_reason(reason),
         ip_address=ip_address,
     )
 

@@ -16,16 +16,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from outpost.briefing.tasks import daily_report_export_task
+from outpost.core.exports.tasks import exports_prune
 from outpost.core.imports import services
 from outpost.core.imports.services import import_files_prune
 from outpost.core.models import ImportJob
-from outpost.core.owned_tasks import exports_prune
 from outpost.core.scheduler import scheduled_runs_prune
 from outpost.core.scoping import get_visible
-from outpost.dispatch.tasks import feedback_export_task
-from outpost.keypersons.tasks import contact_ledger_export_task
-from outpost.registry.tasks import ledger_export_task
 
 logger = logging.getLogger("outpost.imports")
 
@@ -99,15 +95,7 @@ def files_prune(
 ) -> tuple[int, int]:
     """Delete finished exports older than `export_days` and the files of imports ended
     more than `import_days` ago; returns how many of each."""
-    exports = exports_prune(
-        tasks=[
-            ledger_export_task,
-            contact_ledger_export_task,
-            feedback_export_task,
-            daily_report_export_task,
-        ],
-        older_than=now - datetime.timedelta(days=export_days),
-    )
+    exports = exports_prune(older_than=now - datetime.timedelta(days=export_days))
     imports = import_files_prune(older_than=now - datetime.timedelta(days=import_days))
     return exports, imports
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from outpost.core import views
+from outpost.core.exports import views as export_views
 from outpost.core.imports import views as import_views
 
 app_name = "core"
@@ -17,5 +18,11 @@ urlpatterns = [
         "imports/<int:pk>/errors/",
         import_views.ImportErrorReportView.as_view(),
         name="import_errors",
+    ),
+    path("exports/<uuid:pk>/", export_views.ExportStatusView.as_view(), name="export_status"),
+    path(
+        "exports/<uuid:pk>/download/",
+        export_views.ExportDownloadView.as_view(),
+        name="export_download",
     ),
 ]

@@ -6,3 +6,10 @@ class DispatchConfig(AppConfig):
     name = "outpost.dispatch"
     label = "dispatch"
     verbose_name = _("Dispatch orders")  # 调度指令
+
+    def ready(self) -> None:
+        from outpost.core.exports.base import register_export
+        from outpost.dispatch.exports import EXPORTS
+
+        for definition in EXPORTS:
+            register_export(definition)

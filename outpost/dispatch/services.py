@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import datetime
 import logging
-import os
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -29,11 +27,8 @@ from outpost.core.choices import Role, UnitKind
 from outpost.core.imports.readers import MAX_FILE_BYTES, ImportFileError
 from outpost.core.imports.services import job_file_path
 from outpost.core.models import StaffProfile, Unit
-from outpost.core.owned_tasks import EXPORT_DIR
-from outpost.core.scoping import assert_in_scope, get_visible
-from outpost.core.services import personal_data_export_log
+from outpost.core.scoping import assert_in_scope
 from outpost.core.validators import validate_id_number, validate_phone
-from outpost.dispatch import exports
 from outpost.dispatch.choices import LINKED, ItemResult, MatchStatus, OrderStatus
 from outpost.dispatch.imports import OrderReading, OrderRow, order_read
 from outpost.dispatch.models import DispatchItem, DispatchOrder
@@ -565,68 +560,3 @@ def _valid_or_empty(validate, value: str) -> str:
         return validate(value)
     except ValidationError:
         return ""
-
-
-# ---------------------------------------------------------------------------- feedback
-
-
-@dataclass(frozen=True)
-class FeedbackFile:
-    name: str
-    filename: str
-    rows: int
-
-
-def feedback_export_path(export_id: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / EXPORT_DIR / f"dispatch-{export_id}.xlsx"
-
-
-def feedback_export(
-    *,
-    acting_user,
-    export_id: str,
-    order_id: int,
-    reason: str,
-    ip_address: str | None = None,
-) -> FeedbackFile:
-    """Write the feedback workbook (反馈表) of an order: the incoming list's own columns in
-    their order, its values as sent (ID numbers and phones too: it is the higher level's own
-    list going back), and the result columns. Needs the export permission; logged in the
-    access log with the reason before the file appears."""
-    order = get_visible(DispatchOrder, acting_user, order_id)
-    _require(
-        acting_user,
-        "core.export_personal_data",
-        _("Your role may not export the feedback workbook."),
-    )
-    items = list(
-        DispatchItem.objects.visible_to(acting_user)
-        .filter(order=order)
-        .select_related("recorded_by__staff_profile")
-        .order_by("row_number")
-    )
-    path = feedback_export_path(export_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".part")
-    try:
-        exports.feedback_workbook(order=order, items=items, path=partial)
-        personal_data_export_log(
-            acting_user=acting_user,
-            model=DispatchItem,
-            description=_("Feedback workbook of dispatch order %(number)s")
-            % {"number": order.order_number},
-            fields=[*order.headers, *exports.result_headings()],
-            row_count=len(items),
-            reason=reason,
-            unmasked=True,
-            ip_address=ip_address,
-        )
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return FeedbackFile(
-        name=f"{EXPORT_DIR}/{path.name}",
-        filename=exports.feedback_filename(order),
-        rows=len(items),
-    )

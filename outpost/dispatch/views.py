@@ -3,18 +3,17 @@ desk, the officer's own items and the result form (made for a phone), the feedba
 workbook. Thin: they parse, call a selector or a service, and render."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
+from outpost.core.exports.tasks import export_enqueue
 from outpost.core.models import Unit
-from outpost.core.owned_tasks import finished_export_response
 from outpost.core.scoping import get_visible, user_scope_unit
 from outpost.core.viewmixins import (
     ScopedDetailView,
@@ -23,13 +22,9 @@ from outpost.core.viewmixins import (
     form_add_service_errors,
 )
 from outpost.dispatch import selectors, services
+from outpost.dispatch.exports import FeedbackExport
 from outpost.dispatch.forms import AssignForm, FeedbackExportForm, OrderUploadForm, ResultForm
 from outpost.dispatch.models import DispatchItem, DispatchOrder
-from outpost.dispatch.tasks import (
-    feedback_export_result,
-    feedback_export_summary,
-    feedback_export_task,
-)
 from outpost.registry.models import Resident
 
 
@@ -309,40 +304,16 @@ class FeedbackExportView(ScopedDetailView):
         if not request.user.has_perm("core.export_personal_data"):
             raise Http404
         form = FeedbackExportForm(request.POST)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        result = feedback_export_task.enqueue(
-            user_id=request.user.pk,
-            order_id=self.object.pk,
-            reason=form.cleaned_data["reason"].strip(),
-            language=get_language(),
-            ip_address=request.META.get("REMOTE_ADDR"),
-        )
-        return HttpResponseRedirect(reverse("dispatch:feedback_status", args=[result.id]))
-
-
-class FeedbackStatusView(LoginRequiredMixin, View):
-    """One feedback export's state, polled by htmx until the file is ready; only for who
-    asked."""
-
-    def get(self, request, pk):
-        result = feedback_export_result(user=request.user, export_id=pk)
-        order = get_visible(DispatchOrder, request.user, result.kwargs["order_id"])
-        template = (
-            "dispatch/partials/feedback_status.html"
-            if request.htmx
-            else "dispatch/feedback_status.html"
-        )
-        context = {"export": feedback_export_summary(result), "order": order}
-        return render(request, template, context)
-
-
-class FeedbackDownloadView(LoginRequiredMixin, View):
-    """The feedback workbook, for the user who asked, while the order is still theirs."""
-
-    def get(self, request, pk):
-        result = feedback_export_result(user=request.user, export_id=pk)
-        get_visible(DispatchOrder, request.user, result.kwargs["order_id"])
-        if not request.user.has_perm("core.export_personal_data"):
-            raise Http404
-        return finished_export_response(result, path=services.feedback_export_path(str(result.id)))
+        if form.is_valid():
+            try:
+                result = export_enqueue(
+                    export_name=FeedbackExport.name,
+                    params={"order_id": self.object.pk},
+                    request=request,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                return HttpResponseRedirect(reverse("core:export_status", args=[result.id]))
+        return self.render_to_response(self.get_context_data(form=form))

@@ -3,23 +3,36 @@ grid) over a date range, one printable sheet laid out like the registry's ledger
 who exported it, header row repeated on every printed page, A4 landscape, fit to width).
 
 ID numbers are always masked here: the ledger is for printing and filing. The builder only
-writes; permission, scope and the access log are `services.contact_ledger_export`'s.
+writes; `ContactLedgerExport` says what the export lists and needs, and is registered in
+`KeyPersonsConfig.ready()`; scope, reason and the access log are `core.exports`'.
 """
 
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from outpost.core.exports.base import (
+    ExportDefinition,
+    ExportRequest,
+    Fact,
+    Masking,
+    Written,
+    safe_filename,
+)
+from outpost.core.exports.xlsx import Column, LedgerOutcome, LedgerSheet, export_subtitle
 from outpost.core.masking import mask_id_number
 from outpost.core.models import Unit
+from outpost.core.scoping import get_visible
 from outpost.keypersons import selectors
 from outpost.keypersons.choices import ContactChannel, ContactOutcome, KeyPersonCategory
-from outpost.registry.exports import CHUNK_SIZE, Column, LedgerOutcome, LedgerSheet, _subtitle
+from outpost.keypersons.models import ContactEntry
+
+CHUNK_SIZE = 2000
 
 CONTACT_COLUMNS = [
     Column(gettext_lazy("No."), 6),  # 序号
@@ -42,7 +55,7 @@ def contact_ledger(
     unit: Unit,
     since: datetime.date,
     until: datetime.date,
-    path: Path,
+    target,
     today: datetime.date,
 ) -> LedgerOutcome:
     """工作台账: the contacts of the unit's key persons between two days, oldest first."""
@@ -54,7 +67,7 @@ def contact_ledger(
     sheet = LedgerSheet(
         sheet_title=_("Contact ledger"),
         title=title,
-        subtitle=_subtitle(acting_user=acting_user, today=today, unmasked=False),
+        subtitle=export_subtitle(acting_user=acting_user, today=today, unmasked=False),
         columns=CONTACT_COLUMNS,
     )
     channels = {value: str(label) for value, label in ContactChannel.choices}
@@ -95,5 +108,60 @@ def contact_ledger(
                 row["note"],
             ]
         )
-    sheet.save(path, footer=_("Total: %(count)d contacts") % {"count": sheet.rows})
+    sheet.save(target, footer=_("Total: %(count)d contacts") % {"count": sheet.rows})
     return LedgerOutcome(rows=sheet.rows, fields=CONTACT_EXPORT_FIELDS)
+
+
+class ContactLedgerExport(ExportDefinition):
+    """The contact ledger of a community or grid of the user's scope over a date range."""
+
+    name = "keypersons.contact_ledger"
+    label = gettext_lazy("Contact ledger")
+    model = ContactEntry
+    fields = CONTACT_EXPORT_FIELDS
+    masking = Masking.MASKED
+    permissions = ("keypersons.view_contactentry",)
+    permission_message = gettext_lazy("Your role may not see the contact log.")
+    form_url_name = "keypersons:ledger"
+
+    def records(self, *, user, params: dict) -> dict:
+        return {"unit": get_visible(Unit, user, params["unit_id"])}
+
+    def clean(self, *, params: dict, records: dict) -> None:
+        if params["since"] > params["until"]:  # ISO dates compare as days
+            raise ValidationError({"until": _("The end cannot be before the start.")})
+
+    def purpose(self, *, params: dict, records: dict, unmasked: bool) -> str:
+        return _("Contact ledger: %(unit)s, %(since)s to %(until)s, masked") % {
+            "unit": records["unit"].name,
+            "since": params["since"],
+            "until": params["until"],
+        }
+
+    def facts(self, *, params: dict, records: dict) -> list[Fact]:
+        return [
+            Fact(_("Unit"), records["unit"].name),
+            Fact(_("Days"), f"{params['since']} – {params['until']}"),
+        ]
+
+    def write(self, *, request: ExportRequest, records: dict, target) -> Written:
+        params = request.params
+        outcome = contact_ledger(
+            acting_user=request.acting_user,
+            unit=records["unit"],
+            since=datetime.date.fromisoformat(params["since"]),
+            until=datetime.date.fromisoformat(params["until"]),
+            target=target,
+            today=request.today,
+        )
+        filename = safe_filename(
+            _("Contact ledger"),
+            records["unit"].name,
+            params["since"],
+            params["until"],
+            suffix="xlsx",
+        )
+        return Written(rows=outcome.rows, fields=outcome.fields, filename=filename)
+
+
+EXPORTS = [ContactLedgerExport()]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import os
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
@@ -17,7 +16,6 @@ from simple_history.utils import bulk_create_with_history
 from outpost.core.choices import Role, UnitKind
 from outpost.core.models import Unit
 from outpost.core.scoping import assert_in_scope, get_visible
-from outpost.core.services import REASON_MIN_LENGTH, personal_data_export_log
 from outpost.core.validators import validate_id_number, validate_phone
 from outpost.keypersons.choices import (
     ACTIVE_STATUSES,
@@ -40,7 +38,6 @@ from outpost.keypersons.models import (
 from outpost.notify.choices import MessageKind
 from outpost.notify.services import notification_send
 from outpost.registry.models import Resident
-from outpost.registry.services import EXPORT_DIR, LedgerFile, ledger_export_path
 from outpost.screening.choices import LinkStatus
 from outpost.screening.models import OriginCategory, ScreeningResult, ScreeningRun
 
@@ -709,66 +706,3 @@ def contact_log(
     entry._history_user = acting_user
     entry.save()
     return entry
-
-
-# ---------------------------------------------------------------------------- ledger export
-
-
-def contact_ledger_export(
-    *,
-    acting_user,
-    export_id: str,
-    unit_id: int,
-    since: datetime.date,
-    until: datetime.date,
-    reason: str,
-    ip_address: str | None = None,
-    today: datetime.date | None = None,
-) -> LedgerFile:
-    """Write the contact ledger (工作台账) of a community or grid of the acting user's scope
-    over a date range to the export file `export_id` (masked), and log the export with its
-    reason. Not one transaction: the rows stream and must not hold a write lock."""
-    from outpost.keypersons.exports import contact_ledger
-
-    today = today or timezone.localdate()
-    unit = get_visible(Unit, acting_user, unit_id)
-    _require(
-        acting_user, "keypersons.view_contactentry", _("Your role may not see the contact log.")
-    )
-    if len((reason or "").strip()) < REASON_MIN_LENGTH:
-        raise ValidationError(
-            {
-                "reason": _("State the reason in at least %(n)d characters.")
-                % {"n": REASON_MIN_LENGTH}
-            }
-        )
-    if since > until:
-        raise ValidationError({"until": _("The end cannot be before the start.")})
-    path = ledger_export_path(export_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".part")
-    try:
-        outcome = contact_ledger(
-            acting_user=acting_user, unit=unit, since=since, until=until, path=partial, today=today
-        )
-        personal_data_export_log(
-            acting_user=acting_user,
-            model=ContactEntry,
-            description=_("Contact ledger: %(unit)s, %(since)s to %(until)s, masked")
-            % {"unit": unit.name, "since": since.isoformat(), "until": until.isoformat()},
-            fields=outcome.fields,
-            row_count=outcome.rows,
-            reason=reason,
-            unmasked=False,
-            ip_address=ip_address,
-        )
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    safe = "".join(ch for ch in unit.name if ch not in '\\/:*?"<>|').strip() or "export"
-    return LedgerFile(
-        name=f"{EXPORT_DIR}/{path.name}",
-        filename=f"{_('Contact ledger')}-{safe}-{since.isoformat()}-{until.isoformat()}.xlsx",
-        rows=outcome.rows,
-    )

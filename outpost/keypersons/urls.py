@@ -1,5 +1,6 @@
 from django.urls import path
 
+from outpost.core.exports.views import export_moved
 from outpost.keypersons import views
 
 app_name = "keypersons"
@@ -27,10 +28,7 @@ urlpatterns += [
     path("<int:pk>/team/", views.TeamView.as_view(), name="team"),
     path("<int:pk>/contacts/new/", views.ContactNewView.as_view(), name="contact_new"),
     path("ledger/", views.ContactLedgerExportView.as_view(), name="ledger"),
-    path("ledger/<uuid:pk>/", views.ContactLedgerStatusView.as_view(), name="ledger_status"),
-    path(
-        "ledger/<uuid:pk>/download/",
-        views.ContactLedgerDownloadView.as_view(),
-        name="ledger_download",
-    ),
+    # Old addresses of a ledger export: they lead to the pages every export shares.
+    path("ledger/<uuid:pk>/", export_moved("status"), name="ledger_status"),
+    path("ledger/<uuid:pk>/download/", export_moved("download"), name="ledger_download"),
 ]

@@ -9,15 +9,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
-from django_tasks import TaskResultStatus
 
 from outpost.core.audit import record_history
+from outpost.core.exports.tasks import export_enqueue
 from outpost.core.models import Unit
-from outpost.core.owned_tasks import finished_export_response
 from outpost.core.scoping import get_visible, user_scope_unit
 from outpost.core.viewmixins import (
     ScopedDetailView,
@@ -27,6 +25,7 @@ from outpost.core.viewmixins import (
 )
 from outpost.core.views import RevealView
 from outpost.keypersons import selectors
+from outpost.keypersons.exports import ContactLedgerExport
 from outpost.keypersons.forms import (
     ContactForm,
     ContactLedgerForm,
@@ -46,9 +45,7 @@ from outpost.keypersons.services import (
     team_confirm,
     team_propose,
 )
-from outpost.keypersons.tasks import contact_ledger_export_result, contact_ledger_export_task
 from outpost.registry.models import Resident
-from outpost.registry.services import ledger_export_path
 from outpost.screening.models import ScreeningRun
 
 
@@ -556,55 +553,21 @@ class ContactLedgerExportView(ScopedViewMixin, PermissionRequiredMixin, FormView
 
     def form_valid(self, form):
         data = form.cleaned_data
-        result = contact_ledger_export_task.enqueue(
-            user_id=self.request.user.pk,
-            unit_id=data["unit"].pk,
-            since=data["since"].isoformat(),
-            until=data["until"].isoformat(),
-            reason=data["reason"].strip(),
-            language=get_language(),
-            ip_address=self.request.META.get("REMOTE_ADDR"),
-        )
-        return HttpResponseRedirect(reverse("keypersons:ledger_status", args=[result.id]))
+        try:
+            result = export_enqueue(
+                export_name=ContactLedgerExport.name,
+                params={
+                    "unit_id": data["unit"].pk,
+                    "since": data["since"].isoformat(),
+                    "until": data["until"].isoformat(),
+                },
+                request=self.request,
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+            return self.form_invalid(form)
+        return HttpResponseRedirect(reverse("core:export_status", args=[result.id]))
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=422)
-
-
-class ContactLedgerStatusView(LoginRequiredMixin, View):
-    """One contact-ledger export's state, polled by htmx; only for the user who asked."""
-
-    def get(self, request, pk):
-        result = contact_ledger_export_result(user=request.user, export_id=pk)
-        template = (
-            "keypersons/partials/ledger_status.html"
-            if request.htmx
-            else "keypersons/ledger_status.html"
-        )
-        kwargs = result.kwargs
-        unit = Unit.objects.visible_to(request.user).filter(pk=kwargs["unit_id"]).first()
-        return render(
-            request,
-            template,
-            {
-                "export_id": result.id,
-                "unit": unit,
-                "since": kwargs["since"],
-                "until": kwargs["until"],
-                "status": result.status,
-                "done": result.status == TaskResultStatus.SUCCESSFUL,
-                "failed": result.status == TaskResultStatus.FAILED,
-                "rows": result.return_value["rows"]
-                if result.status == TaskResultStatus.SUCCESSFUL
-                else None,
-            },
-        )
-
-
-class ContactLedgerDownloadView(LoginRequiredMixin, View):
-    """The export's file, for the user who asked, while the unit is still theirs."""
-
-    def get(self, request, pk):
-        result = contact_ledger_export_result(user=request.user, export_id=pk)
-        get_visible(Unit, request.user, result.kwargs["unit_id"])
-        return finished_export_response(result, path=ledger_export_path(str(result.id)))

@@ -1,8 +1,9 @@
 """The site daily report (每日信息通报) as a page and as xlsx: one fixed layout of the figures
 for both, and the workbook with its list of that day's alerts and transfers.
 
-The builder only writes; permission, reason and the access log are
-`services.reports.site_day_report_export`'s. Names and ID numbers are always masked here.
+The builder only writes, through the shared writer; `SiteDailyReportExport` says what the
+export lists and needs (registered in `ObservationConfig.ready()`); scope, reason and the
+access log are `core.exports`'. Names and ID numbers are always masked here.
 """
 
 from __future__ import annotations
@@ -11,14 +12,25 @@ import datetime
 import io
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from django.utils.translation import gettext_lazy
+from openpyxl.styles import Alignment, Font, PatternFill
 
+from outpost.core.exports.base import (
+    ExportDefinition,
+    ExportRequest,
+    Fact,
+    Masking,
+    Written,
+    safe_filename,
+)
+from outpost.core.exports.xlsx import GRID, HEADING_FILL, Sheet, XlsxBook, export_subtitle
 from outpost.core.masking import mask_name
+from outpost.core.scoping import get_visible
 from outpost.observation.choices import (
     FEVER_OUTCOMES,
     MISSED_OUTCOMES,
@@ -27,8 +39,7 @@ from outpost.observation.choices import (
     AlertStatus,
     EndReason,
 )
-from outpost.observation.models import Episode, SiteDailyReport
-from outpost.registry.exports import _subtitle
+from outpost.observation.models import Alert, Episode, IsolationSite, SiteDailyReport
 
 
 @dataclass(frozen=True)
@@ -122,10 +133,8 @@ def _time(iso: str) -> str:
 
 # ---------------------------------------------------------------------------- the workbook
 
-HEADING_FILL = PatternFill("solid", fgColor="DDE4EE")
 SECTION_FILL = PatternFill("solid", fgColor="EEF2F7")
-THIN = Side(style="thin", color="9AA5B1")
-GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADING_ROW = 3
 
 
 def list_columns() -> list[tuple[str, int]]:
@@ -144,34 +153,21 @@ def list_columns() -> list[tuple[str, int]]:
     ]
 
 
-def _title_rows(sheet: Worksheet, *, title: str, subtitle: str, width: int) -> None:
-    last = get_column_letter(width)
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=16)
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.merge_cells(f"A1:{last}1")
-    sheet.append([subtitle])
-    sheet["A2"].font = Font(size=10, color="555555")
-    sheet.merge_cells(f"A2:{last}2")
-
-
-def _heading_row(sheet: Worksheet, headings: list[str]) -> None:
-    sheet.append(headings)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADING_FILL
-        cell.border = GRID
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-
-def _print_setup(sheet: Worksheet, *, landscape: bool) -> None:
-    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "3:3"
-    sheet.freeze_panes = "A4"
+def _start(sheet: Sheet, *, title: str, subtitle: str, headings: list[str], widths, landscape):
+    """Widths, print setup and merged title rows come before the first row (write-only)."""
+    sheet.widths(widths)
+    sheet.merge_row(1, len(headings))
+    sheet.merge_row(2, len(headings))
+    sheet.print_setup(landscape=landscape, header_row=HEADING_ROW)
+    sheet.append([title], font=Font(bold=True, size=16), alignment=Alignment(horizontal="center"))
+    sheet.append([subtitle], font=Font(size=10, color="555555"))
+    sheet.append(
+        headings,
+        font=Font(bold=True),
+        fill=HEADING_FILL,
+        border=GRID,
+        alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+    )
 
 
 def _stamp(report: SiteDailyReport) -> str:
@@ -186,7 +182,7 @@ def _stamp(report: SiteDailyReport) -> str:
 
 def site_day_workbook(*, acting_user, report: SiteDailyReport, now) -> tuple[bytes, int]:
     """The workbook of one day's report and the number of people-rows of its list sheet."""
-    workbook = Workbook()
+    book = XlsxBook()
     title = _("%(site)s daily report %(day)s") % {
         "site": report.site.name,
         "day": report.day.isoformat(),
@@ -194,53 +190,64 @@ def site_day_workbook(*, acting_user, report: SiteDailyReport, now) -> tuple[byt
     subtitle = " · ".join(
         [
             _stamp(report),
-            _subtitle(acting_user=acting_user, today=timezone.localdate(now), unmasked=False),
+            export_subtitle(acting_user=acting_user, today=timezone.localdate(now), unmasked=False),
         ]
     )
 
-    figures_sheet = workbook.active
-    figures_sheet.title = _("Figures")[:31]
-    _title_rows(figures_sheet, title=title, subtitle=subtitle, width=3)
-    _heading_row(figures_sheet, [_("Section"), _("Item"), _("Figure")])
-    for column, width in zip("ABC", (24, 36, 10), strict=True):
-        figures_sheet.column_dimensions[column].width = width
+    figures = book.sheet(_("Figures"))
+    _start(
+        figures,
+        title=title,
+        subtitle=subtitle,
+        headings=[_("Section"), _("Item"), _("Figure")],
+        widths=(24, 36, 10),
+        landscape=False,
+    )
     for section in figure_sections(report.figures):
         for index, line in enumerate(section.lines):
-            figures_sheet.append(
+            first = index == 0
+            figures.append(
                 [
-                    section.title if index == 0 else "",
-                    f"    {line.label}" if line.indent else line.label,
-                    line.value,
+                    figures.cell(
+                        section.title if first else "",
+                        border=GRID,
+                        font=Font(bold=True) if first else None,
+                        fill=SECTION_FILL if first else None,
+                    ),
+                    figures.cell(f"    {line.label}" if line.indent else line.label, border=GRID),
+                    figures.cell(line.value, border=GRID),
                 ]
             )
-            row = figures_sheet[figures_sheet.max_row]
-            for cell in row:
-                cell.border = GRID
-            if index == 0:
-                row[0].font = Font(bold=True)
-                row[0].fill = SECTION_FILL
-    _print_setup(figures_sheet, landscape=False)
 
-    list_sheet = workbook.create_sheet(_("Alerts and transfers")[:31])
+    listing = book.sheet(_("Alerts and transfers"))
     columns = list_columns()
-    _title_rows(list_sheet, title=title, subtitle=subtitle, width=len(columns))
-    _heading_row(list_sheet, [heading for heading, _width in columns])
-    for index, (_heading, width) in enumerate(columns, start=1):
-        list_sheet.column_dimensions[get_column_letter(index)].width = width
+    _start(
+        listing,
+        title=title,
+        subtitle=subtitle,
+        headings=[heading for heading, _width in columns],
+        widths=[width for _heading, width in columns],
+        landscape=True,
+    )
     rows = _list_rows(acting_user=acting_user, figures=report.figures)
     for number, row in enumerate(rows, start=1):
-        list_sheet.append([number, *row])
-        for cell in list_sheet[list_sheet.max_row]:
-            cell.border = GRID
-        # ID numbers as text: Excel would turn 18 digits into a rounded number.
-        list_sheet.cell(row=list_sheet.max_row, column=5).number_format = "@"
-        list_sheet.cell(row=list_sheet.max_row, column=6).number_format = "0.0"
+        cells = []
+        for column, value in enumerate([number, *row], start=1):
+            # ID numbers as text: Excel would turn 18 digits into a rounded number.
+            cells.append(
+                listing.cell(
+                    value,
+                    border=GRID,
+                    text=column == 5,
+                    number_format="0.0" if column == 6 and value != "" else None,
+                )
+            )
+        listing.append(cells)
     if not rows:
-        list_sheet.append(["", _("No alerts or transfers that day.")])
-    _print_setup(list_sheet, landscape=True)
+        listing.append(["", _("No alerts or transfers that day.")])
 
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    book.save(buffer)
     return buffer.getvalue(), len(rows)
 
 
@@ -276,3 +283,53 @@ def _list_rows(*, acting_user, figures: dict) -> list[list]:
             ]
         )
     return rows
+
+
+class SiteDailyReportExport(ExportDefinition):
+    """The workbook of a site's day: the figures and the list of that day's alerts and
+    transfers (masked names and ID numbers)."""
+
+    name = "observation.site_daily_report"
+    label = gettext_lazy("Site daily report")
+    model = Alert
+    fields = ("key_person", "id_number")
+    masking = Masking.MASKED
+    permissions = ("core.export_personal_data",)
+    permission_message = gettext_lazy("Your role may not export personal data.")
+
+    def records(self, *, user, params: dict) -> dict:
+        return {"site": get_visible(IsolationSite, user, params["site_id"])}
+
+    def clean(self, *, params: dict, records: dict) -> None:
+        if datetime.date.fromisoformat(params["day"]) > timezone.localdate():
+            raise ValidationError({"day": _("There is no report for a day still to come.")})
+
+    def purpose(self, *, params: dict, records: dict, unmasked: bool) -> str:
+        return _("Site daily report: %(site)s, %(day)s, masked") % {
+            "site": records["site"].name,
+            "day": params["day"],
+        }
+
+    def facts(self, *, params: dict, records: dict) -> list[Fact]:
+        return [Fact(_("Site"), records["site"].name), Fact(_("Day"), params["day"])]
+
+    def another_url(self, *, params: dict, records: dict) -> str:
+        if not records:
+            return ""
+        url = reverse("observation:site_report", args=[records["site"].pk])
+        return f"{url}?day={params['day']}"
+
+    def write(self, *, request: ExportRequest, records: dict, target) -> Written:
+        from outpost.observation.services.reports import site_day_report
+
+        site, now = records["site"], timezone.now()
+        day = datetime.date.fromisoformat(request.params["day"])
+        with transaction.atomic():
+            report = site_day_report(site=site, day=day, now=now)
+        content, rows = site_day_workbook(acting_user=request.acting_user, report=report, now=now)
+        target.write(content)
+        filename = safe_filename(_("Site daily report"), site.name, day.isoformat(), suffix="xlsx")
+        return Written(rows=rows, filename=filename)
+
+
+EXPORTS = [SiteDailyReportExport()]

@@ -1,45 +1,45 @@
 """Ledgers (台账) as xlsx: households and residents of a unit, a campaign's progress by grid.
 
-Each ledger is one printable sheet: a title row naming the unit and the day, a line saying
-who exported it and whether numbers are masked, the header row (frozen, repeated on every
-printed page), then the rows and a total. Workbooks are written in openpyxl's write-only
-mode, streaming rows from the database, so the whole station (116,782 residents) needs
-little memory. ID numbers, phones and household numbers are text cells (number format
-``@``): Excel never turns them into numbers and loses digits.
+Each ledger is one printable sheet of the shared writer (`core.exports.xlsx.LedgerSheet`),
+streaming rows from the database, so the whole station (116,782 residents) needs little
+memory. ID numbers, phones and household numbers are text cells: Excel never turns them
+into numbers and loses digits, and free text (a workplace) is never a formula.
 
 Masked by default (DESIGN rule 2): ID and document numbers, phones, the address after the
-building and the day and month of birth. The builders only write; permission, scope and
-the access log are `services.ledger_export`'s.
+building and the day and month of birth. The builders only write; the definitions at the
+end say what each export lists, its masking and permissions, and are registered in
+`RegistryConfig.ready()`; scope, reason and the access log are `core.exports`'.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-from pathlib import Path
 
 from django.db import models
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
+from outpost.core.exports.base import (
+    ExportDefinition,
+    ExportRequest,
+    Fact,
+    Masking,
+    Written,
+    safe_filename,
+)
+from outpost.core.exports.xlsx import Column, LedgerOutcome, LedgerSheet, export_subtitle
 from outpost.core.masking import mask_address, mask_id_number, mask_phone
 from outpost.core.models import Unit
+from outpost.core.scoping import get_visible
 from outpost.registry.choices import DocumentType, RelationToHead, ResidenceType, Sex
+from outpost.registry.models import Campaign, Household, Resident
 from outpost.registry.selectors import (
     campaign_progress_by_grid,
     household_ledger,
     resident_ledger,
 )
 
-TEXT = "@"
 CHUNK_SIZE = 2000
-HEADER_ROW = 3
 
 
 class LedgerKind(models.TextChoices):
@@ -48,96 +48,6 @@ class LedgerKind(models.TextChoices):
     RESIDENTS = "residents", gettext_lazy("Residents ledger")  # 居民台账
     HOUSEHOLDS = "households", gettext_lazy("Households ledger")  # 户籍台账
     CAMPAIGN_PROGRESS = "campaign_progress", gettext_lazy("Visit progress by grid")  # 入户排查进度
-
-
-@dataclass(frozen=True)
-class Column:
-    heading: Promise
-    width: float
-    text: bool = False  # a text cell: numbers that must stay text (IDs, phones, house numbers)
-
-
-@dataclass(frozen=True)
-class LedgerOutcome:
-    rows: int
-    fields: tuple[str, ...]  # the personal-data fields written, for the access log
-
-
-class LedgerSheet:
-    """A write-only worksheet laid out for printing on A4 landscape."""
-
-    def __init__(self, *, sheet_title: str, title: str, subtitle: str, columns: list[Column]):
-        self.workbook = Workbook(write_only=True)
-        self.sheet = self.workbook.create_sheet(sheet_title[:31])
-        self.columns = columns
-        self.rows = 0
-        self._text_cells = {i for i, column in enumerate(columns) if column.text}
-        self._setup(self.sheet)
-        self._append_styled(title, Font(bold=True, size=16), Alignment(horizontal="center"))
-        self._append_styled(subtitle, Font(size=10, color="555555"), Alignment(horizontal="left"))
-        self.sheet.append([self._header_cell(column) for column in columns])
-
-    def _setup(self, sheet: Worksheet) -> None:
-        # Column widths and frozen panes are written before the first row.
-        for index, column in enumerate(self.columns, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = column.width
-        sheet.freeze_panes = f"A{HEADER_ROW + 1}"
-        last = get_column_letter(len(self.columns))
-        sheet.merged_cells.add(f"A1:{last}1")
-        sheet.merged_cells.add(f"A2:{last}2")
-        sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.print_options.gridLines = True
-        sheet.print_options.horizontalCentered = True
-        sheet.page_margins.left = sheet.page_margins.right = 0.4
-        sheet.page_margins.top = sheet.page_margins.bottom = 0.5
-
-    def _append_styled(self, value: str, font: Font, alignment: Alignment) -> None:
-        cell = WriteOnlyCell(self.sheet, value=value)
-        cell.font = font
-        cell.alignment = alignment
-        self.sheet.append([cell])
-
-    def _header_cell(self, column: Column) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.sheet, value=str(column.heading))
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE4EE")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = Border(bottom=Side(style="thin"))
-        return cell
-
-    def append(self, values: list) -> None:
-        # Blank values are left out (no cell at all): most of the cost is per cell written.
-        row = [None if value == "" else value for value in values]
-        for index in self._text_cells:
-            if row[index] is not None:
-                cell = WriteOnlyCell(self.sheet, value=str(row[index]))
-                cell.number_format = TEXT
-                row[index] = cell
-        self.sheet.append(row)
-        self.rows += 1
-
-    def save(self, path: Path, *, footer: str) -> None:
-        if footer:
-            self._append_styled(footer, Font(bold=True), Alignment(horizontal="left"))
-        self.workbook.save(path)
-
-
-def _subtitle(*, acting_user, today: datetime.date, unmasked: bool | None) -> str:
-    profile = getattr(acting_user, "staff_profile", None)
-    parts = [
-        _("Exported %(date)s by %(name)s")
-        % {"date": today.isoformat(), "name": profile or acting_user},
-    ]
-    if unmasked is True:
-        parts.append(_("UNMASKED: contains full ID numbers, phones and addresses. Keep it safe."))
-    elif unmasked is False:
-        parts.append(_("ID numbers, phones and addresses are masked."))
-    return " · ".join(parts)
 
 
 def _title(unit_name: str, ledger: str, today: datetime.date) -> str:
@@ -200,13 +110,13 @@ RESIDENT_EXPORT_FIELDS = (
 
 
 def residents_ledger(
-    *, acting_user, unit: Unit, unmasked: bool, path: Path, today: datetime.date
+    *, acting_user, unit: Unit, unmasked: bool, target, today: datetime.date
 ) -> LedgerOutcome:
     """户籍/居民台账: every active resident of the unit, one row each."""
     sheet = LedgerSheet(
         sheet_title=_("Residents"),
         title=_title(unit.name, LedgerKind.RESIDENTS.label, today),
-        subtitle=_subtitle(acting_user=acting_user, today=today, unmasked=unmasked),
+        subtitle=export_subtitle(acting_user=acting_user, today=today, unmasked=unmasked),
         columns=RESIDENT_COLUMNS,
     )
     sexes, documents = _labels(Sex), _labels(DocumentType)
@@ -231,7 +141,7 @@ def residents_ledger(
                 row["unit__name"],
             ]
         )
-    sheet.save(path, footer=_("Total: %(count)d residents") % {"count": sheet.rows})
+    sheet.save(target, footer=_("Total: %(count)d residents") % {"count": sheet.rows})
     return LedgerOutcome(rows=sheet.rows, fields=RESIDENT_EXPORT_FIELDS)
 
 
@@ -259,13 +169,13 @@ HOUSEHOLD_EXPORT_FIELDS = (
 
 
 def households_ledger(
-    *, acting_user, unit: Unit, unmasked: bool, path: Path, today: datetime.date
+    *, acting_user, unit: Unit, unmasked: bool, target, today: datetime.date
 ) -> LedgerOutcome:
     """户台账: every household of the unit, with its head and number of members."""
     sheet = LedgerSheet(
         sheet_title=_("Households"),
         title=_title(unit.name, LedgerKind.HOUSEHOLDS.label, today),
-        subtitle=_subtitle(acting_user=acting_user, today=today, unmasked=unmasked),
+        subtitle=export_subtitle(acting_user=acting_user, today=today, unmasked=unmasked),
         columns=HOUSEHOLD_COLUMNS,
     )
     yes, no = _("Yes"), _("No")
@@ -283,7 +193,7 @@ def households_ledger(
                 row["unit__name"],
             ]
         )
-    sheet.save(path, footer=_("Total: %(count)d households") % {"count": sheet.rows})
+    sheet.save(target, footer=_("Total: %(count)d households") % {"count": sheet.rows})
     return LedgerOutcome(rows=sheet.rows, fields=HOUSEHOLD_EXPORT_FIELDS)
 
 
@@ -303,13 +213,13 @@ PROGRESS_COLUMNS = [
 
 
 def campaign_progress_ledger(
-    *, acting_user, campaign, unit: Unit, path: Path, today: datetime.date
+    *, acting_user, campaign, unit: Unit, target, today: datetime.date
 ) -> LedgerOutcome:
     """入户排查进度表: households total and visited, persons screened, per grid."""
     sheet = LedgerSheet(
         sheet_title=_("Visit progress"),
         title=_title(unit.name, f"{campaign.name} {LedgerKind.CAMPAIGN_PROGRESS.label}", today),
-        subtitle=_subtitle(acting_user=acting_user, today=today, unmasked=None),
+        subtitle=export_subtitle(acting_user=acting_user, today=today, unmasked=None),
         columns=PROGRESS_COLUMNS,
     )
     totals = {"households": 0, "visited": 0, "screened": 0}
@@ -335,10 +245,107 @@ def campaign_progress_ledger(
         "Total: %(grids)d grids, %(visited)d of %(households)d households visited, "
         "%(screened)d persons screened"
     ) % {"grids": sheet.rows, **totals}
-    sheet.save(path, footer=footer)
+    sheet.save(target, footer=footer)
     return LedgerOutcome(rows=sheet.rows, fields=())
 
 
-def export_filename(*, kind_label: str, unit_name: str, today: datetime.date) -> str:
-    safe = "".join(ch for ch in unit_name if ch not in '\\/:*?"<>|').strip() or "export"
-    return f"{kind_label}-{safe}-{today.isoformat()}.xlsx"
+# ---------------------------------------------------------------------------- definitions
+
+
+class _UnitLedger(ExportDefinition):
+    """A ledger of one unit of the user's scope."""
+
+    form_url_name = "registry:export"
+
+    def records(self, *, user, params: dict) -> dict:
+        return {"unit": get_visible(Unit, user, params["unit_id"])}
+
+    def facts(self, *, params: dict, records: dict) -> list[Fact]:
+        return [Fact(_("Unit"), records["unit"].name)]
+
+    def filename(self, request: ExportRequest, records: dict) -> str:
+        return safe_filename(
+            str(self.label), records["unit"].name, request.today.isoformat(), suffix="xlsx"
+        )
+
+
+class _PersonalLedger(_UnitLedger):
+    masking = Masking.OPTIONAL
+    permission_message = gettext_lazy("Your role may not see these records.")
+    build = None
+
+    def purpose(self, *, params: dict, records: dict, unmasked: bool) -> str:
+        return _("%(ledger)s: %(unit)s, %(masking)s") % {
+            "ledger": self.label,
+            "unit": records["unit"].name,
+            "masking": _("unmasked") if unmasked else _("masked"),
+        }
+
+    def write(self, *, request: ExportRequest, records: dict, target) -> Written:
+        outcome = type(self).build(
+            acting_user=request.acting_user,
+            unit=records["unit"],
+            unmasked=request.unmasked,
+            target=target,
+            today=request.today,
+        )
+        return Written(
+            rows=outcome.rows, fields=outcome.fields, filename=self.filename(request, records)
+        )
+
+
+class ResidentsLedgerExport(_PersonalLedger):
+    name = "registry.residents"
+    label = LedgerKind.RESIDENTS.label
+    fields = RESIDENT_EXPORT_FIELDS
+    permissions = ("registry.view_resident",)
+    model = Resident
+    build = staticmethod(residents_ledger)
+
+
+class HouseholdsLedgerExport(_PersonalLedger):
+    name = "registry.households"
+    label = LedgerKind.HOUSEHOLDS.label
+    fields = HOUSEHOLD_EXPORT_FIELDS
+    permissions = ("registry.view_household",)
+    model = Household
+    build = staticmethod(households_ledger)
+
+
+class CampaignProgressExport(_UnitLedger):
+    """Counts only: no reason, no access-log row."""
+
+    name = "registry.campaign_progress"
+    label = LedgerKind.CAMPAIGN_PROGRESS.label
+    permissions = ("registry.view_campaign",)
+
+    def records(self, *, user, params: dict) -> dict:
+        return {
+            **super().records(user=user, params=params),
+            "campaign": get_visible(Campaign, user, params["campaign_id"]),
+        }
+
+    def facts(self, *, params: dict, records: dict) -> list[Fact]:
+        return [
+            Fact(_("Campaign"), records["campaign"].name),
+            *super().facts(params=params, records=records),
+        ]
+
+    def write(self, *, request: ExportRequest, records: dict, target) -> Written:
+        outcome = campaign_progress_ledger(
+            acting_user=request.acting_user,
+            campaign=records["campaign"],
+            unit=records["unit"],
+            target=target,
+            today=request.today,
+        )
+        return Written(rows=outcome.rows, filename=self.filename(request, records))
+
+
+# The export of each ledger kind (the form's choice).
+EXPORT_OF_KIND = {
+    LedgerKind.RESIDENTS: ResidentsLedgerExport(),
+    LedgerKind.HOUSEHOLDS: HouseholdsLedgerExport(),
+    LedgerKind.CAMPAIGN_PROGRESS: CampaignProgressExport(),
+}
+EXPORTS = list(EXPORT_OF_KIND.values())

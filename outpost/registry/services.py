@@ -1,12 +1,9 @@
 """Writes of the registry: one function per use case, audited by simple-history."""
 
 import datetime
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -14,11 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outpost.core.models import Unit
-from outpost.core.owned_tasks import EXPORT_DIR
 from outpost.core.scoping import assert_in_scope, get_visible, user_scope_unit
-from outpost.core.services import REASON_MIN_LENGTH, personal_data_export_log
 from outpost.core.validators import id_birth_date, id_sex, validate_id_number, validate_phone
-from outpost.registry import exports
 from outpost.registry.choices import (
     DocumentType,
     HealthStatus,
@@ -563,100 +557,4 @@ def resident_merge(
         changed_fields=tuple(changed),
         visits_moved=moved,
         visits_left=left,
-    )
-
-
-# ---------------------------------------------------------------------------- ledger exports
-
-
-@dataclass(frozen=True)
-class LedgerFile:
-    name: str  # relative to MEDIA_ROOT
-    filename: str  # what the download is called
-    rows: int
-
-
-def ledger_export_path(export_id: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / EXPORT_DIR / f"{export_id}.xlsx"
-
-
-def ledger_export(
-    *,
-    acting_user,
-    export_id: str,
-    kind: str,
-    unit_id: int,
-    campaign_id: int | None = None,
-    unmasked: bool = False,
-    reason: str = "",
-    ip_address: str | None = None,
-    today: datetime.date | None = None,
-) -> LedgerFile:
-    """Write a ledger (台账) of a unit of the acting user's scope to the export file `export_id`.
-
-    Residents and households are personal data: masked unless `unmasked` (which needs
-    `core.export_personal_data`), and every export is in the access log with its fields,
-    row count and reason. The file appears only once the log is written. Not one
-    transaction: the rows stream for many seconds and must not hold a write lock.
-    """
-    kind = exports.LedgerKind(kind)
-    today = today or timezone.localdate()
-    unit = get_visible(Unit, acting_user, unit_id)
-    personal = {
-        exports.LedgerKind.RESIDENTS: (Resident, exports.residents_ledger),
-        exports.LedgerKind.HOUSEHOLDS: (Household, exports.households_ledger),
-    }.get(kind)
-    if personal is not None:
-        model, build = personal
-        if not acting_user.has_perm(f"registry.view_{model._meta.model_name}"):
-            raise PermissionDenied(_("Your role may not see these records."))
-        if unmasked and not acting_user.has_perm("core.export_personal_data"):
-            raise PermissionDenied(_("Your role may not export unmasked personal data."))
-        if len((reason or "").strip()) < REASON_MIN_LENGTH:
-            raise ValidationError(
-                {
-                    "reason": _("State the reason in at least %(n)d characters.")
-                    % {"n": REASON_MIN_LENGTH}
-                }
-            )
-    else:
-        campaign = get_visible(Campaign, acting_user, campaign_id)
-
-    path = ledger_export_path(export_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".part")
-    try:
-        if personal is not None:
-            outcome = build(
-                acting_user=acting_user, unit=unit, unmasked=unmasked, path=partial, today=today
-            )
-            personal_data_export_log(
-                acting_user=acting_user,
-                model=model,
-                description=_("%(ledger)s: %(unit)s, %(masking)s")
-                % {
-                    "ledger": kind.label,
-                    "unit": unit.name,
-                    "masking": _("unmasked") if unmasked else _("masked"),
-                },
-                fields=outcome.fields,
-                row_count=outcome.rows,
-                reason=reason,
-                unmasked=unmasked,
-                ip_address=ip_address,
-            )
-        else:
-            outcome = exports.campaign_progress_ledger(
-                acting_user=acting_user, campaign=campaign, unit=unit, path=partial, today=today
-            )
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return LedgerFile(
-        name=f"{EXPORT_DIR}/{path.name}",
-        filename=exports.export_filename(
-            kind_label=str(kind.label), unit_name=unit.name, today=today
-        ),
-        rows=outcome.rows,
     )

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from outpost.core.exports.views import export_moved
 from outpost.registry import views
 
 app_name = "registry"
@@ -28,10 +29,7 @@ urlpatterns += [
     path("duplicates/", views.DuplicateListView.as_view(), name="duplicate_list"),
     path("residents/<int:pk>/merge/", views.ResidentMergeView.as_view(), name="resident_merge"),
     path("exports/", views.LedgerExportView.as_view(), name="export"),
-    path("exports/<uuid:pk>/", views.LedgerExportStatusView.as_view(), name="export_status"),
-    path(
-        "exports/<uuid:pk>/download/",
-        views.LedgerExportDownloadView.as_view(),
-        name="export_download",
-    ),
+    # Addresses of the time before the shared export pages: they lead there.
+    path("exports/<uuid:pk>/", export_moved("status"), name="export_status"),
+    path("exports/<uuid:pk>/download/", export_moved("download"), name="export_download"),
 ]

@@ -7,20 +7,24 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
 from outpost.core.audit import record_history
+from outpost.core.exports.tasks import export_enqueue, exports_of
 from outpost.core.models import Unit
-from outpost.core.owned_tasks import finished_export_response
 from outpost.core.scoping import get_visible, user_scope_unit
-from outpost.core.viewmixins import ScopedDetailView, ScopedListView, ScopedViewMixin
+from outpost.core.viewmixins import (
+    ScopedDetailView,
+    ScopedListView,
+    ScopedViewMixin,
+    form_add_service_errors,
+)
 from outpost.core.views import RevealView
 from outpost.registry import duplicates, selectors
 from outpost.registry.choices import MemberPresence
-from outpost.registry.exports import LedgerKind
+from outpost.registry.exports import EXPORT_OF_KIND, LedgerKind
 from outpost.registry.forms import (
     CampaignForm,
     LedgerExportForm,
@@ -34,16 +38,9 @@ from outpost.registry.models import Campaign, Household, Resident, VisitMember
 from outpost.registry.services import (
     VisitInputError,
     campaign_create,
-    ledger_export_path,
     resident_merge,
     resident_update_contact,
     visit_record,
-)
-from outpost.registry.tasks import (
-    ledger_export_result,
-    ledger_export_summary,
-    ledger_export_task,
-    ledger_exports_of,
 )
 
 
@@ -621,7 +618,18 @@ class LedgerExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["exports"] = ledger_exports_of(user=self.request.user)
+        user = self.request.user
+        recent = exports_of(
+            user=user, names=[definition.name for definition in EXPORT_OF_KIND.values()]
+        )
+        unit_ids = {result.kwargs["params"].get("unit_id") for _summary, result in recent}
+        names = dict(
+            Unit.objects.visible_to(user).filter(pk__in=unit_ids).values_list("pk", "name")
+        )
+        context["exports"] = [
+            {"export": summary, "unit": names.get(result.kwargs["params"].get("unit_id"), "")}
+            for summary, result in recent
+        ]
         return context
 
     def post(self, request, *args, **kwargs):
@@ -633,40 +641,19 @@ class LedgerExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        result = ledger_export_task.enqueue(
-            user_id=self.request.user.pk,
-            kind=data["kind"],
-            unit_id=data["unit"],
-            campaign_id=data["campaign"] if data["kind"] == LedgerKind.CAMPAIGN_PROGRESS else None,
-            unmasked=bool(data["unmasked"]),
-            reason=data["reason"].strip(),
-            language=get_language(),
-            ip_address=self.request.META.get("REMOTE_ADDR"),
-        )
-        return HttpResponseRedirect(reverse("registry:export_status", args=[result.id]))
-
-
-class LedgerExportStatusView(LoginRequiredMixin, View):
-    """One export's state, polled by htmx until the file is ready; only for who asked."""
-
-    template_name = "registry/ledger_export_status.html"
-    partial_template_name = "registry/partials/ledger_export_status.html"
-
-    def get(self, request, pk):
-        result = ledger_export_result(user=request.user, export_id=pk)
-        template = self.partial_template_name if request.htmx else self.template_name
-        return render(
-            request, template, {"export": ledger_export_summary(user=request.user, result=result)}
-        )
-
-
-class LedgerExportDownloadView(LoginRequiredMixin, View):
-    """The export's file, for the user who asked, while the unit is still theirs."""
-
-    def get(self, request, pk):
-        result = ledger_export_result(user=request.user, export_id=pk)
-        kwargs = result.kwargs
-        get_visible(Unit, request.user, kwargs["unit_id"])
-        if kwargs.get("unmasked") and not request.user.has_perm("core.export_personal_data"):
-            raise Http404
-        return finished_export_response(result, path=ledger_export_path(str(result.id)))
+        kind = LedgerKind(data["kind"])
+        params = {"unit_id": data["unit"]}
+        if kind == LedgerKind.CAMPAIGN_PROGRESS:
+            params["campaign_id"] = data["campaign"]
+        try:
+            result = export_enqueue(
+                export_name=EXPORT_OF_KIND[kind].name,
+                params=params,
+                request=self.request,
+                unmasked=bool(data["unmasked"]),
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+            return self.form_invalid(form)
+        return HttpResponseRedirect(reverse("core:export_status", args=[result.id]))

@@ -27,7 +27,7 @@ def _download(page, live_server, *, day, file_format):
     page.check(f"input[name=file_format][value={file_format}]")
     page.fill("input[name=reason]", "向分局报送每日信息")
     page.click("main form button[type=submit]")
-    page.wait_for_url("**/briefing/report/*/")
+    page.wait_for_url("**/core/exports/*/")
     run_queued_tasks()
     page.reload()
     with page.expect_download() as download_info:

@@ -91,7 +91,7 @@ def test_order_imported_routed_verified_on_a_phone_and_fed_back(
     page.goto(f"{live_server.url}/dispatch/orders/{order.pk}/feedback/")
     page.fill("input[name=reason]", "反馈上级核查结果")
     page.click("main form button[type=submit]")
-    page.wait_for_url("**/dispatch/feedback/*/")
+    page.wait_for_url("**/core/exports/*/")
     run_queued_tasks()
     page.reload()
     with page.expect_download() as download_info:

@@ -30,25 +30,3 @@ ROUTE_FACTORIES = {
     "briefing:report": lambda grid: grid,
     "briefing:figure_rows": _key_person_in,
 }
-
-
-def _daily_report_export_of(user) -> str:
-    """A daily report (xlsx) of the user's own unit for yesterday, run to the end; its id."""
-    from outpost.briefing.tasks import daily_report_export_task
-    from outpost.core.tests.worker import run_queued_tasks
-
-    result = daily_report_export_task.enqueue(
-        user_id=user.pk,
-        unit_id=user.staff_profile.unit_id,
-        day=(timezone.localdate() - datetime.timedelta(days=1)).isoformat(),
-        file_format="xlsx",
-        reason="每日信息通报",
-    )
-    run_queued_tasks()
-    return result.id
-
-
-OWNER_ONLY_FACTORIES = {
-    "briefing:report_status": _daily_report_export_of,
-    "briefing:report_download": _daily_report_export_of,
-}

@@ -226,3 +226,22 @@ def test_the_pdf_cuts_long_lists_and_the_workbook_keeps_them(district, monkeypat
     document.close()
     workbook = load_workbook(io.BytesIO(daily_report_xlsx(report)))
     assert workbook.worksheets[2].max_row == 2 + 4
+
+
+def _new_key_persons_sheet(district, name):
+    key_person = key_person_in(district.grid_a1, identified_on=timezone.localdate())
+    type(key_person.resident).objects.filter(pk=key_person.resident_id).update(name=name)
+    report = daily_report(unit=district.station, day=timezone.localdate())
+    with translation.override("en"):
+        return load_workbook(io.BytesIO(daily_report_xlsx(report)))["New key persons"]
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_workbook(district):
+    sheet = _new_key_persons_sheet(district, "=1+1")
+    name = sheet["A3"]
+    assert (name.data_type, name.value) == ("s", "=1+1")
+
+
+def test_a_control_character_in_a_name_does_not_break_the_workbook(district):
+    sheet = _new_key_persons_sheet(district, "张\x07三")
+    assert sheet["A3"].value == "张\ufffd三"

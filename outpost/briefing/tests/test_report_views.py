@@ -70,11 +70,11 @@ def test_the_leader_exports_yesterday_and_downloads_it(client, district, media, 
 
     assert response.status_code == 302
     waiting = client.get(response["Location"])
-    assert waiting.context["waiting"] and b"hx-get" in waiting.content
+    assert waiting.context["export"].waiting and b"hx-get" in waiting.content
     run_queued_tasks()
     status = client.get(response["Location"])
-    assert status.context["done"] and status.context["rows"] == 1
-    download = client.get(reverse("briefing:report_download", args=[status.context["export_id"]]))
+    assert status.context["export"].done and status.context["export"].rows == 1
+    download = client.get(reverse("core:export_download", args=[status.context["export"].id]))
     assert download.status_code == 200
     content = b"".join(download.streaming_content)
     disposition = download["Content-Disposition"]

@@ -1,36 +1,23 @@
 """The daily report (每日信息通报) export: choose a day, a unit of your subtree and a format;
-a background task writes the file; its status page polls until it can be downloaded, by
-the user who asked only."""
+the shared export task writes the file, and its status page (`core.exports.views`) polls
+until it can be downloaded, by the user who asked only."""
 
 import datetime
 
 from django import forms
-from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views import View
 from django.views.generic import FormView
-from django_tasks import TaskResultStatus
 
-from outpost.briefing.services import REPORT_FORMATS
-from outpost.briefing.tasks import (
-    daily_report_export_result,
-    daily_report_export_task,
-    report_export_path,
-)
+from outpost.briefing.exports import REPORT_FORMATS, DailyReportExport
+from outpost.core.exports.tasks import export_enqueue
 from outpost.core.models import PATH_SEPARATOR, Unit
-from outpost.core.owned_tasks import XLSX, finished_export_response
 from outpost.core.scoping import get_visible, user_scope_unit
-from outpost.core.viewmixins import ScopedViewMixin
-
-CONTENT_TYPES = {
-    "xlsx": XLSX,
-    "pdf": "application/pdf",
-}
+from outpost.core.viewmixins import ScopedViewMixin, form_add_service_errors
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -96,58 +83,21 @@ class DailyReportExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        result = daily_report_export_task.enqueue(
-            user_id=self.request.user.pk,
-            unit_id=data["unit"].pk,
-            day=data["day"].isoformat(),
-            file_format=data["file_format"],
-            reason=data["reason"].strip(),
-            language=get_language(),
-            ip_address=self.request.META.get("REMOTE_ADDR"),
-        )
-        return HttpResponseRedirect(reverse("briefing:report_status", args=[result.id]))
+        try:
+            result = export_enqueue(
+                export_name=DailyReportExport.name,
+                params={
+                    "unit_id": data["unit"].pk,
+                    "day": data["day"].isoformat(),
+                    "file_format": data["file_format"],
+                },
+                request=self.request,
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+            return self.form_invalid(form)
+        return HttpResponseRedirect(reverse("core:export_status", args=[result.id]))
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=422)
-
-
-class DailyReportStatusView(LoginRequiredMixin, View):
-    """One report export's state, polled by htmx; only for the user who asked."""
-
-    def get(self, request, pk):
-        result = daily_report_export_result(user=request.user, export_id=pk)
-        template = (
-            "briefing/partials/report_status.html"
-            if request.htmx
-            else "briefing/report_status.html"
-        )
-        kwargs = result.kwargs
-        done = result.status == TaskResultStatus.SUCCESSFUL
-        return render(
-            request,
-            template,
-            {
-                "export_id": result.id,
-                "unit": Unit.objects.visible_to(request.user).filter(pk=kwargs["unit_id"]).first(),
-                "day": kwargs["day"],
-                "file_format": kwargs["file_format"],
-                "waiting": result.status == TaskResultStatus.READY,
-                "done": done,
-                "failed": result.status == TaskResultStatus.FAILED,
-                "rows": result.return_value["rows"] if done else None,
-            },
-        )
-
-
-class DailyReportDownloadView(LoginRequiredMixin, View):
-    """The report's file, for the user who asked, while the unit is still theirs."""
-
-    def get(self, request, pk):
-        result = daily_report_export_result(user=request.user, export_id=pk)
-        get_visible(Unit, request.user, result.kwargs["unit_id"])
-        file_format = result.kwargs["file_format"]
-        return finished_export_response(
-            result,
-            path=report_export_path(str(result.id), file_format),
-            content_type=CONTENT_TYPES[file_format],
-        )

@@ -6,11 +6,11 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from outpost.core.choices import ImportStatus
+from outpost.core.exports.tasks import export_task
 from outpost.core.recovery import interrupted_work_fail
 from outpost.core.tests.factories import ImportJobFactory
 from outpost.dispatch.choices import OrderStatus
 from outpost.dispatch.tests.factories import DispatchOrderFactory
-from outpost.registry.tasks import ledger_export_task
 from outpost.screening.choices import FeedStatus, RunStatus
 from outpost.screening.models import FeedRow
 from outpost.screening.tests.factories import FeedFactory, FeedRowFactory, ScreeningRunFactory
@@ -27,7 +27,9 @@ def test_interrupted_work_is_failed_with_a_message_and_finished_work_is_left_alo
     FeedRowFactory(feed=reading, row_number=2)
     running = ScreeningRunFactory(unit=district.station, status=RunStatus.RUNNING)
     order = DispatchOrderFactory(unit=district.station, status=OrderStatus.READING)
-    task = ledger_export_task.enqueue(user_id=admin_user.pk, kind="residents", unit_id=1)
+    task = export_task.enqueue(
+        export_name="registry.residents", params={"unit_id": 1}, user_id=admin_user.pk
+    )
     DBTaskResult.objects.filter(id=task.id).update(status=TaskResultStatus.RUNNING)
 
     counts = interrupted_work_fail()

@@ -69,19 +69,6 @@ def _item_of_officer_a(grid):
     return DispatchItemFactory(unit=grid, assigned_officer=officer)
 
 
-def _feedback_export_of(user) -> str:
-    """A feedback export of an order of the user's unit, run to the end; its id."""
-    from outpost.core.tests.worker import run_queued_tasks
-    from outpost.dispatch.tasks import feedback_export_task
-
-    item = DispatchItemFactory(unit=user.staff_profile.unit)
-    result = feedback_export_task.enqueue(
-        user_id=user.pk, order_id=item.order_id, reason="反馈上级核查结果"
-    )
-    run_queued_tasks()
-    return result.id
-
-
 # For the route-walking scoping test: how to make one scoped row inside a given grid.
 SCOPED_FACTORIES = {
     DispatchOrder: lambda grid: DispatchOrderFactory(unit=grid),
@@ -91,9 +78,4 @@ SCOPED_FACTORIES = {
 ROUTE_FACTORIES = {
     "dispatch:my_items": _item_of_officer_a,
     "GET /api/v1/dispatch/items/mine": _item_of_officer_a,
-}
-
-OWNER_ONLY_FACTORIES = {
-    "dispatch:feedback_status": _feedback_export_of,
-    "dispatch:feedback_download": _feedback_export_of,
 }

@@ -1,8 +1,11 @@
 """The feedback workbook: the order's own columns in order, values as sent, results added;
 background export, logged, only for who may export and only for who asked."""
 
+import io
+
 import pytest
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
 from outpost.core.choices import AccessAction, Role
@@ -115,6 +118,18 @@ def test_a_reason_is_required(client, order, station_officer):
     assert not AccessLog.objects.exists()
 
 
+def test_a_reason_too_short_is_refused_on_the_page_and_nothing_is_queued(
+    client, order, station_officer
+):
+    client.force_login(station_officer)
+
+    response = export(client, order, reason="核")
+
+    assert response.status_code == 200
+    assert "at least 4 characters" in response.content.decode()
+    assert not DBTaskResult.objects.filter(args_kwargs__kwargs__export_name="dispatch.feedback")
+
+
 def test_a_role_without_the_export_permission_gets_no_workbook(client, order, district):
     analyst = staff_user(role=Role.ANALYST, unit=district.station, username="analyst")
     client.force_login(analyst)
@@ -135,3 +150,37 @@ def test_only_the_user_who_asked_may_download(client, order, station_officer, di
 
     assert client.get(status_url).status_code == 404
     assert client.get(status_url + "download/").status_code == 404
+
+
+def _feedback_rows(client, order):
+    status_url = export(client, order)["Location"]
+    download = client.get(status_url + "download/")
+    assert download.status_code == 200
+    content = b"".join(download.streaming_content)
+    return list(load_workbook(io.BytesIO(content)).active)
+
+
+def test_a_result_note_or_a_value_that_looks_like_a_formula_stays_text(
+    client, order, station_officer
+):
+    item = DispatchItem.objects.get(order=order, row_number=3)
+    DispatchItem.objects.filter(pk=item.pk).update(
+        result_note="=1+1", values=["@SUM(A1:A9)", *item.values[1:]]
+    )
+    client.force_login(station_officer)
+
+    first = _feedback_rows(client, order)[1]
+
+    assert (first[0].data_type, first[0].value) == ("s", "@SUM(A1:A9)")
+    assert (first[8].data_type, first[8].value) == ("s", "=1+1")
+
+
+def test_a_control_character_in_a_result_note_does_not_break_the_workbook(
+    client, order, station_officer
+):
+    DispatchItem.objects.filter(order=order, row_number=3).update(result_note="已核实\x1b")
+    client.force_login(station_officer)
+
+    first = _feedback_rows(client, order)[1]
+
+    assert first[8].value == "已核实\ufffd"

@@ -118,23 +118,6 @@ class ContactEntryFactory(factory.django.DjangoModelFactory):
     recorded_by = factory.LazyAttribute(lambda o: o.worker)
 
 
-def _contact_ledger_export_of(user) -> str:
-    """A contact-ledger export of the user's own unit, run to the end; its id."""
-    from outpost.core.tests.worker import run_queued_tasks
-    from outpost.keypersons.tasks import contact_ledger_export_task
-
-    today = timezone.localdate()
-    result = contact_ledger_export_task.enqueue(
-        user_id=user.pk,
-        unit_id=user.staff_profile.unit_id,
-        since=(today - datetime.timedelta(days=7)).isoformat(),
-        until=today.isoformat(),
-        reason="社区工作台账",
-    )
-    run_queued_tasks()
-    return result.id
-
-
 SCOPED_FACTORIES.update(
     {
         TeamMember: lambda grid: TeamMemberFactory(
@@ -153,9 +136,4 @@ ROUTE_FACTORIES = {
     "GET /api/v1/keypersons/my-key-persons": key_person_with_team_in,
     "keypersons:overdue": managed_key_person_in,
     "GET /api/v1/keypersons/overdue": managed_key_person_in,
-}
-
-OWNER_ONLY_FACTORIES = {
-    "keypersons:ledger_status": _contact_ledger_export_of,
-    "keypersons:ledger_download": _contact_ledger_export_of,
 }

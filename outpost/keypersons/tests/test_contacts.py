@@ -2,6 +2,7 @@
 the overdue view and the xlsx export."""
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,7 +28,6 @@ from outpost.keypersons.tests.factories import (
     TeamMemberFactory,
     managed_key_person_in,
 )
-from outpost.registry.services import ledger_export_path
 
 pytestmark = pytest.mark.django_db
 
@@ -327,11 +327,11 @@ def test_the_ledger_exports_a_printable_masked_workbook(
     run_queued_tasks()
     status = client.get(response["Location"])
     assert status.status_code == 200
-    assert status.context["rows"] == 1
-    export_id = status.context["export_id"]
-    download = client.get(reverse("keypersons:ledger_download", args=[export_id]))
+    assert status.context["export"].rows == 1
+    export_id = status.context["export"].id
+    download = client.get(reverse("core:export_download", args=[export_id]))
     assert download.status_code == 200
-    sheet = load_workbook(ledger_export_path(str(export_id))).active
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
     assert district.community_a.name in sheet["A1"].value
     row = [cell.value for cell in sheet[4]]
     id_number = key_person.resident.id_number
@@ -343,6 +343,51 @@ def test_the_ledger_exports_a_printable_masked_workbook(
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     log = AccessLog.objects.get(action=AccessAction.EXPORT)
     assert (log.actor, log.row_count, log.reason) == (team_staff["police"], 1, "社区工作台账归档")
+
+
+def _ledger_rows(client, user, unit):
+    today = timezone.localdate()
+    client.force_login(user)
+    response = client.post(
+        reverse("keypersons:ledger"),
+        {
+            "unit": unit.pk,
+            "since": (today - datetime.timedelta(days=7)).isoformat(),
+            "until": today.isoformat(),
+            "reason": "社区工作台账归档",
+        },
+    )
+    run_queued_tasks()
+    download = client.get(response["Location"] + "download/")
+    assert download.status_code == 200
+    return list(load_workbook(io.BytesIO(b"".join(download.streaming_content))).active)[3:-1]
+
+
+def test_a_contact_note_that_looks_like_a_formula_stays_text_in_the_ledger(
+    client, team_staff, district, export_settings
+):
+    note = "=cmd|' /C calc'!A0"
+    ContactEntryFactory(
+        key_person=managed_key_person_in(district.grid_a1),
+        worker=team_staff["grid"],
+        contacted_at=_ago(2),
+        note=note,
+    )
+    (row,) = _ledger_rows(client, team_staff["police"], district.community_a)
+    assert (row[-1].data_type, row[-1].value) == ("s", note)
+
+
+def test_a_control_character_in_a_contact_note_does_not_break_the_ledger(
+    client, team_staff, district, export_settings
+):
+    ContactEntryFactory(
+        key_person=managed_key_person_in(district.grid_a1),
+        worker=team_staff["grid"],
+        contacted_at=_ago(2),
+        note="体温\x0b正常",
+    )
+    (row,) = _ledger_rows(client, team_staff["police"], district.community_a)
+    assert row[-1].value == "体温\ufffd正常"
 
 
 def test_the_ledger_of_another_community_is_a_404(client, team_staff, district, export_settings):

@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from outpost.core.services import REASON_MIN_LENGTH, personal_data_export_log
 from outpost.observation.choices import (
     FEVER_OUTCOMES,
     MISSED_OUTCOMES,
@@ -301,55 +299,3 @@ def site_day_report(*, site: IsolationSite, day: datetime.date, now) -> SiteDail
             site=site, day=day, figures=site_day_figures(site=site, day=day, now=now)
         )
     return site_day_close(site=site, day=day, now=now)
-
-
-# ---------------------------------------------------------------------------- the workbook
-
-
-@dataclass(frozen=True)
-class ReportFile:
-    content: bytes
-    filename: str
-
-
-def site_day_report_export(
-    *,
-    acting_user,
-    site: IsolationSite,
-    day: datetime.date,
-    reason: str,
-    now,
-    ip_address: str | None = None,
-) -> ReportFile:
-    """The day's report as xlsx: the figures and the list of that day's alerts and transfers
-    (masked names and ID numbers). The list is personal data: the export permission and a
-    reason are required, and the export is written to the access log."""
-    from outpost.observation.exports import site_day_workbook
-
-    if not acting_user.has_perm("core.export_personal_data"):
-        raise PermissionDenied(_("Your role may not export personal data."))
-    if len((reason or "").strip()) < REASON_MIN_LENGTH:
-        raise ValidationError(
-            {
-                "reason": _("State the reason in at least %(n)d characters.")
-                % {"n": REASON_MIN_LENGTH}
-            }
-        )
-    with transaction.atomic():
-        report = site_day_report(site=site, day=day, now=now)
-    content, rows = site_day_workbook(acting_user=acting_user, report=report, now=now)
-    personal_data_export_log(
-        acting_user=acting_user,
-        model=Alert,
-        description=_("Site daily report: %(site)s, %(day)s, masked")
-        % {"site": site.name, "day": day.isoformat()},
-        fields=("key_person", "id_number"),
-        row_count=rows,
-        reason=reason,
-        unmasked=False,
-        ip_address=ip_address,
-    )
-    safe = "".join(ch for ch in site.name if ch not in '\\/:*?"<>|').strip() or "site"
-    return ReportFile(
-        content=content, filename=f"{_('Site daily report')}-{safe}-{day.isoformat()}.xlsx"
-    )

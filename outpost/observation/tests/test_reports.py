@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
@@ -15,6 +16,7 @@ from outpost.core.choices import AccessAction, Role
 from outpost.core.masking import mask_name
 from outpost.core.models import AccessLog
 from outpost.core.tests.factories import staff_user
+from outpost.core.tests.worker import run_queued_tasks
 from outpost.observation.choices import (
     AlertOutcome,
     AlertStatus,
@@ -23,7 +25,7 @@ from outpost.observation.choices import (
     RoomStatus,
 )
 from outpost.observation.exports import list_columns
-from outpost.observation.models import Room, RoomStay, SiteDailyReport
+from outpost.observation.models import Alert, Room, RoomStay, SiteDailyReport
 from outpost.observation.services.reports import (
     site_day_close,
     site_day_figures,
@@ -285,10 +287,18 @@ def test_another_communitys_site_report_is_a_404(client, officer_a, district):
 
 
 def _download(client, site, day, reason="每日通报上报"):
-    return client.post(
+    """Ask for the workbook as a user does, let the worker write it, and download it."""
+    asked = client.post(
         reverse("observation:site_report_xlsx", args=[site.pk]),
         {"day": day.isoformat(), "reason": reason},
     )
+    if asked.status_code != 302:
+        return asked
+    run_queued_tasks()
+    download = client.get(asked["Location"] + "download/")
+    response = HttpResponse(b"".join(download.streaming_content), status=download.status_code)
+    response["Content-Disposition"] = download["Content-Disposition"]
+    return response
 
 
 def _cells(sheet):
@@ -381,3 +391,36 @@ def test_only_the_sites_own_episodes_count(district):
 
     assert figures["episodes"]["started"] == 1
     assert figures["check_ins"]["expected"] == 2
+
+
+def _list_row(client, site):
+    listing = load_workbook(io.BytesIO(_download(client, site, DAY).content))[
+        "Alerts and transfers"
+    ]
+    return list(listing[4])
+
+
+@pytest.mark.usefixtures("english")
+def test_a_transfer_place_that_looks_like_a_formula_stays_text_in_the_workbook(
+    client, officer_a, district
+):
+    site, _people = busy_day(district.grid_a1)
+    Alert.objects.update(transfer_place='=HYPERLINK("http://evil.example")')
+    site_day_close(site=site, day=DAY, now=CLOSING)
+    client.force_login(officer_a)
+
+    place = _list_row(client, site)[8]
+
+    assert (place.data_type, place.value) == ("s", '=HYPERLINK("http://evil.example")')
+
+
+@pytest.mark.usefixtures("english")
+def test_a_control_character_in_a_transfer_place_does_not_break_the_workbook(
+    client, officer_a, district
+):
+    site, _people = busy_day(district.grid_a1)
+    Alert.objects.update(transfer_place="发热门诊\x07")
+    site_day_close(site=site, day=DAY, now=CLOSING)
+    client.force_login(officer_a)
+
+    assert _list_row(client, site)[8].value == "发热门诊\ufffd"

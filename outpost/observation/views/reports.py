@@ -7,19 +7,19 @@ import datetime
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views import View
 
-from outpost.core.owned_tasks import XLSX
+from outpost.core.exports.tasks import export_enqueue
 from outpost.core.scoping import get_visible
 from outpost.core.viewmixins import ScopedDetailView, ScopedViewMixin, form_add_service_errors
-from outpost.observation.exports import figure_sections
+from outpost.observation.exports import SiteDailyReportExport, figure_sections
 from outpost.observation.forms import ReportDayForm, ReportExportForm
 from outpost.observation.models import IsolationSite
-from outpost.observation.services.reports import site_day_report, site_day_report_export
+from outpost.observation.services.reports import site_day_report
 
 TEMPLATE = "observation/site_report.html"
 
@@ -67,7 +67,8 @@ class SiteReportView(ScopedDetailView):
 
 
 class SiteReportExportView(ScopedViewMixin, PermissionRequiredMixin, View):
-    """POST (day, reason): the day's workbook, logged in the access log."""
+    """POST (day, reason): queue the day's workbook (an export like any other: its status
+    page, then its file, logged in the access log)."""
 
     model = IsolationSite
     permission_required = "core.export_personal_data"
@@ -78,22 +79,16 @@ class SiteReportExportView(ScopedViewMixin, PermissionRequiredMixin, View):
         if form.is_valid():
             day = form.cleaned_data["day"] or timezone.localdate()
             try:
-                exported = site_day_report_export(
-                    acting_user=request.user,
-                    site=site,
-                    day=day,
+                result = export_enqueue(
+                    export_name=SiteDailyReportExport.name,
+                    params={"site_id": site.pk, "day": day.isoformat()},
+                    request=request,
                     reason=form.cleaned_data["reason"],
-                    now=timezone.now(),
-                    ip_address=request.META.get("REMOTE_ADDR"),
                 )
             except ValidationError as exc:
                 form_add_service_errors(form, exc)
             else:
-                response = HttpResponse(exported.content, content_type=XLSX)
-                response["Content-Disposition"] = content_disposition_header(
-                    as_attachment=True, filename=exported.filename
-                )
-                return response
+                return HttpResponseRedirect(reverse("core:export_status", args=[result.id]))
         day = form.cleaned_data.get("day") if hasattr(form, "cleaned_data") else None
         context = _report_context(
             request,

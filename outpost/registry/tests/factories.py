@@ -166,13 +166,13 @@ def _duplicate_in(grid) -> Resident:
 
 def _ledger_export_of(user) -> str:
     """An export of the user's own unit, run to the end; its id."""
+    from outpost.core.exports.tasks import export_task
     from outpost.core.tests.worker import run_queued_tasks
-    from outpost.registry.tasks import ledger_export_task
 
-    result = ledger_export_task.enqueue(
+    result = export_task.enqueue(
+        export_name="registry.residents",
+        params={"unit_id": user.staff_profile.unit_id},
         user_id=user.pk,
-        kind="residents",
-        unit_id=user.staff_profile.unit_id,
         reason="核对人口底数",
     )
     run_queued_tasks()
@@ -189,8 +189,9 @@ ROUTE_FACTORIES = {
     "GET /api/v1/registry/duplicates": _duplicate_in,
 }
 
-# Routes of one user's own background job (an export): how to make one for a user.
+# Routes of one user's own background job (an export, on the pages every export shares):
+# how to make one for a user.
 OWNER_ONLY_FACTORIES = {
-    "registry:export_status": _ledger_export_of,
-    "registry:export_download": _ledger_export_of,
+    "core:export_status": _ledger_export_of,
+    "core:export_download": _ledger_export_of,
 }

@@ -11,6 +11,7 @@ import re
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -27,7 +28,6 @@ from outpost.registry.exports import (
     RESIDENT_EXPORT_FIELDS,
 )
 from outpost.registry.selectors import campaign_progress, campaign_progress_by_grid
-from outpost.registry.services import ledger_export_path
 from outpost.registry.tests.factories import (
     CampaignFactory,
     HouseholdFactory,
@@ -99,6 +99,18 @@ def workbook(client, status_url):
     assert response.status_code == 200
     content = b"".join(response.streaming_content)
     return load_workbook(io.BytesIO(content)).worksheets[0], response
+
+
+def stored_exports():
+    """The export files in the storage."""
+    try:
+        return default_storage.listdir("exports")[1]
+    except FileNotFoundError:
+        return []
+
+
+def stored(export_id) -> bool:
+    return default_storage.exists(f"exports/{export_id}.xlsx")
 
 
 def rows(sheet):
@@ -178,7 +190,7 @@ def test_an_export_without_a_reason_is_refused_and_nothing_is_queued(
     assert "field-error" in response.content.decode()
     run_queued_tasks()
     assert AccessLog.objects.count() == 0
-    assert not list(ledger_export_path("x").parent.glob("*.xlsx"))
+    assert stored_exports() == []
 
 
 def test_every_export_writes_an_access_log_row(client, officer_a, district, residents):
@@ -402,9 +414,32 @@ def test_prune_deletes_exports_older_than_a_week_and_keeps_recent_ones(
     DBTaskResult.objects.filter(id=old_id).update(
         finished_at=timezone.now() - datetime.timedelta(days=8)
     )
-    assert ledger_export_path(old_id).exists()
+    assert stored(old_id)
     call_command("prune", stdout=io.StringIO())
-    assert not ledger_export_path(old_id).exists()
+    assert not stored(old_id)
     assert client.get(old_url).status_code == 404
-    assert ledger_export_path(new_id).exists()
+    assert stored(new_id)
     assert client.get(new_url.rstrip("/") + "/download/").status_code == 200
+
+
+def test_a_workplace_that_looks_like_a_formula_stays_text_in_the_ledger(
+    client, officer_a, district, residents
+):
+    formula = '=HYPERLINK("http://evil.example","点此领取")'
+    residents["zhang"].workplace = formula
+    residents["zhang"].save()
+    url = export(client, officer_a, kind="residents", unit=district.community_a.pk)
+    sheet, _response = workbook(client, url)
+    workplace = sheet.cell(row=4, column=12)
+    assert (workplace.data_type, workplace.value) == ("s", formula)
+
+
+def test_a_control_character_in_a_workplace_does_not_break_the_ledgers(
+    client, admin_user, district, residents
+):
+    # Stored as it came, whichever way it came in: the ledger must still be written.
+    type(residents["li"]).objects.filter(pk=residents["li"].pk).update(workplace="大连\x07港务局")
+    for unit in (district.grid_a1, district.station):
+        url = export(client, admin_user, kind="residents", unit=unit.pk)
+        sheet, _response = workbook(client, url)
+        assert "大连\ufffd港务局" in [row[11] for row in rows(sheet)]

@@ -7,6 +7,7 @@ took."""
 from __future__ import annotations
 
 import datetime
+import io
 import time
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from outpost.briefing.services import REPORT_FORMATS, daily_report_export
+from outpost.briefing.exports import REPORT_FORMATS, DailyReportExport
+from outpost.core.exports.base import export_write, get_export
 from outpost.core.management.base import ScopedCommand
 
 
@@ -56,24 +58,31 @@ class Command(ScopedCommand):
         unit = self.acting_unit(user, unit_code)
         started = time.perf_counter()
         try:
-            written = daily_report_export(
+            # Written in memory first: a refused or failed export leaves no file behind.
+            buffer = io.BytesIO()
+            export_write(
+                definition=get_export(DailyReportExport.name),
                 acting_user=user,
-                unit_id=unit.pk,
-                day=report_day,
-                file_format=file_format,
-                path=out.resolve(),
+                params={
+                    "unit_id": unit.pk,
+                    "day": report_day.isoformat(),
+                    "file_format": file_format,
+                },
+                target=buffer,
                 reason=reason,
             )
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from None
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
+        path = out.resolve()
+        path.write_bytes(buffer.getvalue())
         self.stdout.write(
             _("Wrote the daily report of %(unit)s for %(day)s to %(path)s in %(seconds).2f s.")
             % {
                 "unit": unit.name,
                 "day": report_day.isoformat(),
-                "path": written.path,
+                "path": path,
                 "seconds": time.perf_counter() - started,
             }
         )

@@ -1,0 +1,66 @@
+"""The status page and the download of every export: only for the user who asked (anyone
+else, or a bad id, gets a 404), and the file only while its records are still in that
+user's scope and their role still may export them."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.views import View
+from django.views.generic import RedirectView
+
+from outpost.core.exports.base import CONTENT_TYPES
+from outpost.core.exports.tasks import export_summary, owned_export
+
+
+class ExportStatusView(LoginRequiredMixin, View):
+    """One export's state, polled by htmx until the file is ready."""
+
+    template_name = "core/export_status.html"
+    partial_template_name = "core/partials/export_status.html"
+
+    def get(self, request, pk):
+        result, definition = owned_export(user=request.user, export_id=pk)
+        params = result.kwargs["params"]
+        try:
+            records = definition.records(user=request.user, params=params)
+        except Http404:
+            records = None  # the records left the user's scope: the page says what it can
+        context = {
+            "export": export_summary(result, definition),
+            "facts": [] if records is None else definition.facts(params=params, records=records),
+            "another_url": definition.another_url(params=params, records=records or {}),
+        }
+        template = self.partial_template_name if request.htmx else self.template_name
+        return render(request, template, context)
+
+
+class ExportDownloadView(LoginRequiredMixin, View):
+    """The export's file under the name its writer chose; 404 while it is not finished,
+    once it has been pruned, or once its records or the right to export them are gone."""
+
+    def get(self, request, pk):
+        result, definition = owned_export(user=request.user, export_id=pk)
+        summary = export_summary(result, definition)
+        definition.records(user=request.user, params=result.kwargs["params"])  # 404 if gone
+        if not definition.may_export(request.user, unmasked=summary.unmasked):
+            raise Http404
+        if not summary.done:
+            raise Http404
+        name = result.return_value["file"]
+        try:
+            handle = default_storage.open(name, "rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=result.return_value["filename"],
+            content_type=CONTENT_TYPES.get(summary.file_format, "application/octet-stream"),
+        )
+
+
+def export_moved(page: str):
+    """A view for an export's address of the time each app had its own export pages: it
+    leads to the shared page (`page` is "status" or "download"), which checks the owner."""
+    return RedirectView.as_view(pattern_name=f"core:export_{page}", permanent=True)
