@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outpost.briefing.exports import REPORT_NAME, daily_report_pdf, daily_report_xlsx
-from outpost.briefing.figures import subtree_figures
-from outpost.briefing.models import DailySnapshot
-from outpost.briefing.reports import daily_report
+from outpost.briefing.figures import subtree_rows
+from outpost.briefing.models import DailySnapshot, pk_runs
+from outpost.briefing.reports import daily_report, day_moment
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible
 from outpost.core.services import REASON_MIN_LENGTH, personal_data_export_log
@@ -21,20 +21,28 @@ from outpost.core.services import REASON_MIN_LENGTH, personal_data_export_log
 
 @transaction.atomic
 def snapshots_take(*, day: datetime.date, now: datetime.datetime | None = None) -> int:
-    """Freeze the figures of every unit for `day`; a day already frozen is left as it was
-    (a closed day never changes). Returns how many snapshots were written."""
+    """Freeze the figures of every unit for `day`, each with the rows it counts (its count
+    is the number of those rows), states as of the day's close (or `now`, if earlier); a
+    day already frozen is left as it was (a closed day never changes). Returns how many
+    snapshots were written."""
     now = now or timezone.now()
+    moment = day_moment(day, now)
     done = set(DailySnapshot.objects.filter(day=day).values_list("unit_id", flat=True))
     written = 0
     for root in Unit.objects.filter(parent__isnull=True):
-        figures = subtree_figures(root=root, day=day, now=now)
-        rows = [
-            DailySnapshot(unit_id=unit_id, day=day, figures=values, taken_at=now)
-            for unit_id, values in figures.items()
+        snapshots = [
+            DailySnapshot(
+                unit_id=unit_id,
+                day=day,
+                figures={key: len(pks) for key, pks in rows.items()},
+                rows={key: pk_runs(pks) for key, pks in rows.items()},
+                taken_at=now,
+            )
+            for unit_id, rows in subtree_rows(root=root, day=day, now=moment).items()
             if unit_id not in done
         ]
-        DailySnapshot.objects.bulk_create(rows, batch_size=500)
-        written += len(rows)
+        DailySnapshot.objects.bulk_create(snapshots, batch_size=100)
+        written += len(snapshots)
     return written
 
 
@@ -76,7 +84,7 @@ def daily_report_export(
         )
     if day > timezone.localdate():
         raise ValidationError({"day": _("The report cannot be of a day still to come.")})
-    report = daily_report(unit=unit, day=day)
+    report = daily_report(user=acting_user, unit=unit, day=day)
     content = daily_report_pdf(report) if file_format == "pdf" else daily_report_xlsx(report)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.name}.part")
