@@ -144,3 +144,27 @@ def test_every_records_name_shows_china_time(district, moved_records):
         if UTC_HOUR in str(record)
     ]
     assert shown == []
+
+
+@pytest.mark.django_db
+def test_the_daily_report_files_give_china_time(district, admin_user):
+    """The alert raised at 17:37 UTC on 1 March is one of 2 March in China, at 01:37."""
+    from outpost.briefing.exports import daily_report_pdf, daily_report_xlsx
+    from outpost.briefing.reports import daily_report
+    from outpost.observation.tests.factories import AlertFactory, episode_in
+
+    AlertFactory(episode=episode_in(district.grid_a1), raised_at=UTC_MOMENT)
+    day = datetime.date(2026, 3, 2)
+    report = daily_report(user=admin_user, unit=district.station, day=day)
+    for content in (daily_report_xlsx(report), daily_report_pdf(report)):
+        # The PDF may wrap the raised time in its narrow column.
+        text = re.sub(r"\s+", " ", _text(FileAnswer(content)))
+        assert f"2026-03-02 {CHINA_HOUR}" in text
+        assert UTC_HOUR not in text
+
+
+class FileAnswer:
+    streaming = False
+
+    def __init__(self, content: bytes):
+        self.content = content
