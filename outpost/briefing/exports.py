@@ -240,7 +240,9 @@ class DailyReportExport(ExportDefinition):
     def write(self, *, request: ExportRequest, records: dict, target) -> Written:
         params = request.params
         unit, file_format = records["unit"], params["file_format"]
-        report = daily_report(unit=unit, day=datetime.date.fromisoformat(params["day"]))
+        report = daily_report(
+            user=request.acting_user, unit=unit, day=datetime.date.fromisoformat(params["day"])
+        )
         render = daily_report_pdf if file_format == "pdf" else daily_report_xlsx
         target.write(render(report))
         return Written(

@@ -6,6 +6,10 @@ once for a whole subtree by one grouped query (rows per unit), then rolled up th
 station, every office, community and grid get their figures from the same ~20 queries.
 Counting is not user-scoped: callers pass a unit the user may see, the lists add the
 user's scope, and snapshots are taken by the system.
+
+A snapshot freezes each figure's rows with its count (`subtree_rows`): the count of a
+frozen day is the number of its frozen rows, so the list of a past day is the row set the
+headline counted, whatever was written since.
 """
 
 from __future__ import annotations
@@ -111,6 +115,11 @@ def _dispatch_items(m: Moment) -> QuerySet:
     return DispatchItem.objects.filter(m.within())
 
 
+def _verified_by(m: Moment) -> Q:
+    # A result recorded after the moment was not there yet: a past day counts the same later.
+    return ~Q(result="") & (Q(result_at__isnull=True) | Q(result_at__lte=m.now))
+
+
 def _key_persons(m: Moment) -> QuerySet:
     return KeyPerson.objects.filter(m.within(), status__in=ACTIVE_STATUSES)
 
@@ -144,6 +153,12 @@ def _transfers(m: Moment) -> QuerySet:
     )
 
 
+def _alerts_raised(m: Moment) -> QuerySet:
+    """Alerts of either kind raised in the day (China time), up to the moment."""
+    start, end = m.day_bounds()
+    return Alert.objects.filter(m.within(), raised_at__gte=start, raised_at__lt=min(end, m.now))
+
+
 FIXED_FIGURES = (
     Figure(
         "households_total",
@@ -167,13 +182,13 @@ LATER_FIGURES = (
         "dispatch_verified",
         _("Items verified"),
         GROUP_DISPATCH,
-        lambda m: _dispatch_items(m).exclude(result=""),
+        lambda m: _dispatch_items(m).filter(_verified_by(m)),
     ),
     Figure(
         "dispatch_overdue",
         _("Items overdue"),
         GROUP_DISPATCH,
-        lambda m: _dispatch_items(m).filter(result="", order__deadline__lt=m.now),
+        lambda m: _dispatch_items(m).filter(~_verified_by(m), order__deadline__lt=m.now),
     ),
     Figure("key_persons", _("Key persons under management"), GROUP_KEY_PERSONS, _key_persons),
     Figure(
@@ -181,6 +196,12 @@ LATER_FIGURES = (
         _("Without a full team"),
         GROUP_KEY_PERSONS,
         _incomplete_teams,
+    ),
+    Figure(
+        "key_persons_new",
+        _("New key persons today"),
+        GROUP_KEY_PERSONS,
+        lambda m: KeyPerson.objects.filter(m.within(), identified_on=m.day),
     ),
     Figure("contacts_overdue", _("Contacts overdue"), GROUP_KEY_PERSONS, _contacts_overdue),
     Figure(
@@ -211,6 +232,7 @@ LATER_FIGURES = (
             m.within(), kind=AlertKind.FEVER, status__in=UNRESOLVED_ALERT_STATUSES
         ),
     ),
+    Figure("alerts_raised", _("Alerts raised today"), GROUP_OBSERVATION, _alerts_raised),
     Figure("transfers", _("Transferred to a fever clinic today"), GROUP_OBSERVATION, _transfers),
     Figure(
         "rooms_occupied",
@@ -238,15 +260,23 @@ def figure_list() -> list[Figure]:
     return [*FIXED_FIGURES, *arrivals, *LATER_FIGURES]
 
 
+def figure_model(figure: Figure):
+    """The model of the rows a figure counts."""
+    return figure.rows(Moment(path="", day=datetime.date.min, now=timezone.now())).model
+
+
 def figure_by_key(key: str) -> Figure | None:
     return next((figure for figure in figure_list() if figure.key == key), None)
 
 
+def _subtree_parents(root: Unit) -> dict[int, int | None]:
+    return dict(Unit.objects.filter(path__startswith=root.path).values_list("pk", "parent_id"))
+
+
 def _roll_up(root: Unit, counts: dict[str, dict[int, int]]) -> dict[int, dict[str, int]]:
     """Every unit of root's subtree with its figures: its own rows and all below it."""
-    units = list(Unit.objects.filter(path__startswith=root.path).values_list("pk", "parent_id"))
-    parent_of = dict(units)
-    totals: dict[int, dict[str, int]] = {pk: {} for pk, _parent in units}
+    parent_of = _subtree_parents(root)
+    totals: dict[int, dict[str, int]] = {pk: {} for pk in parent_of}
     for key, per_unit in counts.items():
         for unit_id, n in per_unit.items():
             node = unit_id
@@ -254,6 +284,29 @@ def _roll_up(root: Unit, counts: dict[str, dict[int, int]]) -> dict[int, dict[st
                 totals[node][key] = totals[node].get(key, 0) + n
                 node = parent_of.get(node)
     return totals
+
+
+def subtree_rows(
+    *, root: Unit, day: datetime.date, now: datetime.datetime
+) -> dict[int, dict[str, list[int]]]:
+    """The rows (sorted pks) of every figure of `root` and of every unit below it, as
+    `subtree_figures` counts them: what a snapshot freezes. One query per figure."""
+    moment = Moment(path=root.path, day=day, now=now)
+    parent_of = _subtree_parents(root)
+    rows: dict[int, dict[str, list[int]]] = {pk: {} for pk in parent_of}
+    for figure in figure_list():
+        for pk in parent_of:
+            rows[pk][figure.key] = []
+        pairs = figure.rows(moment).order_by().values_list(f"{figure.unit_field}_id", "pk")
+        for unit_id, pk in pairs.iterator(chunk_size=5000):
+            node = unit_id
+            while node in rows:
+                rows[node][figure.key].append(pk)
+                node = parent_of.get(node)
+    for values in rows.values():
+        for pks in values.values():
+            pks.sort()
+    return rows
 
 
 def subtree_figures(

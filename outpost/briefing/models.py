@@ -1,5 +1,8 @@
 """Daily snapshots (每日快照): the briefing figures of one unit frozen at day close, so a past
-day's report never changes and day-over-day deltas are exact."""
+day's report never changes and day-over-day deltas are exact. With each count the snapshot
+keeps the rows it counted, so the list behind a frozen figure is the same row set."""
+
+from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +19,10 @@ class DailySnapshot(ScopedModel):
     )
     day = models.DateField(_("day"))
     figures = models.JSONField(_("figures"))
+    # Per figure, the pks of the rows it counted as [first, last] runs: ids of a grid's
+    # households or residents mostly follow each other, so a station's 100,000 residents
+    # take a few hundred runs. Empty for snapshots taken before rows were kept.
+    rows = models.JSONField(_("rows"), default=dict, blank=True)
     taken_at = models.DateTimeField(_("taken"))
 
     class Meta:
@@ -28,3 +35,21 @@ class DailySnapshot(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.day}"
+
+    def frozen_pks(self, key: str) -> list[int] | None:
+        """The pks of the rows the figure `key` counted, or None if they were not kept."""
+        runs = (self.rows or {}).get(key)
+        if runs is None:
+            return None
+        return [pk for first, last in runs for pk in range(first, last + 1)]
+
+
+def pk_runs(pks: list[int]) -> list[list[int]]:
+    """Sorted pks as [first, last] runs of consecutive ids."""
+    runs: list[list[int]] = []
+    for pk in pks:
+        if runs and pk == runs[-1][1] + 1:
+            runs[-1][1] = pk
+        else:
+            runs.append([pk, pk])
+    return runs

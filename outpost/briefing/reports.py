@@ -5,7 +5,9 @@ A day that has been closed is read from its snapshot, so its report never change
 not frozen yet (today, or a day the scheduler missed) is counted live and says so. Deltas
 come from snapshots only: a delta without a snapshot to compare with is None, not a guess.
 
-The lists are of the unit's subtree (callers check that the user may see the unit) and
+Each list is the row set of one figure (`LISTED`), titled with the figure's label: frozen
+with the day's snapshot for a closed day, counted at the same moment as the figure for a
+day not frozen. The rows are read through the scoped manager for the user who asks, and
 hold masked fields only: names as they are, ID numbers and phones masked.
 """
 
@@ -15,6 +17,7 @@ import datetime
 import itertools
 from dataclasses import dataclass, fields
 
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -30,9 +33,8 @@ from outpost.briefing.models import DailySnapshot
 from outpost.core.masking import mask_id_number, mask_phone
 from outpost.core.models import Unit
 from outpost.keypersons.choices import KeyPersonCategory, KeyPersonStatus
-from outpost.keypersons.models import KeyPerson
+from outpost.keypersons.models import ContactEntry
 from outpost.observation.choices import AlertKind, AlertOutcome, AlertStatus
-from outpost.observation.models import Alert
 
 Values = dict[str, int | None]
 
@@ -104,20 +106,46 @@ class DayFigures:
 
 @dataclass(frozen=True)
 class DailyReport(DayFigures):
-    """The daily report (每日信息通报): the day's figures and the lists behind them."""
+    """The daily report (每日信息通报): the day's figures and, for the figures of people and
+    events, the list of the rows each counts (`LISTED`), titled with the figure's label."""
 
-    arrivals: ReportList
-    new_key_persons: ReportList
-    alerts: ReportList
-    overdue: ReportList
-
-    @property
-    def lists(self) -> list[ReportList]:
-        return [self.arrivals, self.new_key_persons, self.alerts, self.overdue]
+    lists: list[ReportList]
 
     @property
     def list_rows(self) -> int:
         return sum(len(report_list.rows) for report_list in self.lists)
+
+
+@dataclass(frozen=True)
+class FigureRows:
+    """The rows behind one figure of a unit on a day: the pks frozen with the day's snapshot
+    (its count is their number), or, for a day not frozen, the figure's query at the day's
+    moment (its count is that query's count)."""
+
+    figure: Figure
+    query: QuerySet
+    frozen: list[int] | None
+
+    @property
+    def model(self):
+        return self.query.model
+
+    def count(self) -> int:
+        return len(self.frozen) if self.frozen is not None else self.query.count()
+
+    def visible(self, user) -> list[QuerySet]:
+        """The rows `user` may see, read through the scoped manager: the live query, or the
+        frozen pks in chunks (a station's lists can hold more ids than a query may bind)."""
+        scoped = self.model.objects.visible_to(user)
+        if self.frozen is None:
+            return [self.query.filter(pk__in=scoped.values("pk"))]
+        return [
+            scoped.filter(pk__in=self.frozen[start : start + FROZEN_CHUNK])
+            for start in range(0, len(self.frozen), FROZEN_CHUNK)
+        ]
+
+
+FROZEN_CHUNK = 5000
 
 
 def day_close(day: datetime.date) -> datetime.datetime:
@@ -126,13 +154,38 @@ def day_close(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(next_day)
 
 
+def day_moment(day: datetime.date, now: datetime.datetime) -> datetime.datetime:
+    """The moment the states (open, overdue) of `day` are counted at: now for today, the
+    day's close for a past day (or now, if a snapshot is taken before the close)."""
+    return now if day >= timezone.localdate(now) else min(now, day_close(day))
+
+
+def figure_rows_of_day(
+    *,
+    figure: Figure,
+    unit: Unit,
+    day: datetime.date,
+    now: datetime.datetime | None = None,
+    snapshot: DailySnapshot | None = None,
+) -> FigureRows:
+    """The rows behind `figure` of `unit` on `day`, as the day's figures count them: frozen
+    with the unit's snapshot of the day when there is one (pass it if already read), else
+    counted at the day's moment. Not user-scoped: `FigureRows.visible(user)` is."""
+    now = now or timezone.now()
+    if snapshot is None:
+        snapshot = DailySnapshot.objects.filter(unit=unit, day=day).first()
+    query = figure_rows(figure=figure, unit=unit, day=day, now=day_moment(day, now))
+    frozen = snapshot.frozen_pks(figure.key) if snapshot is not None else None
+    return FigureRows(figure=figure, query=query, frozen=frozen)
+
+
 def day_figures(
     *, unit: Unit, day: datetime.date, now: datetime.datetime | None = None
 ) -> DayFigures:
     """The figures of `unit` (and everything below it) for `day`, with the children's;
     not user-scoped: pass a unit the user may see."""
     now = now or timezone.now()
-    moment = now if day >= timezone.localdate(now) else min(now, day_close(day))
+    moment = day_moment(day, now)
     figures = figure_list()
     children = list(Unit.objects.filter(parent=unit, is_active=True).order_by("path"))
     snapshots = {
@@ -140,7 +193,7 @@ def day_figures(
         for s in DailySnapshot.objects.filter(
             unit_id__in=[unit.pk, *(child.pk for child in children)],
             day__in=[day, day - datetime.timedelta(days=1), day - datetime.timedelta(days=7)],
-        )
+        ).defer("rows")
     }
     live_counts: dict[int, dict[str, int]] = {}
 
@@ -183,17 +236,21 @@ def day_figures(
 
 
 def daily_report(
-    *, unit: Unit, day: datetime.date, now: datetime.datetime | None = None
+    *, user, unit: Unit, day: datetime.date, now: datetime.datetime | None = None
 ) -> DailyReport:
-    """The report of `unit` (and everything below it) for `day`."""
+    """The report of `unit` (and everything below it) for `day`; its lists hold the rows
+    `user` may see (the scoped manager), each the row set its figure counts."""
+    now = now or timezone.now()
     figures = day_figures(unit=unit, day=day, now=now)
-    moment = figures.moment
+    snapshot = None if figures.live else DailySnapshot.objects.get(unit=unit, day=day)
+    lists = []
+    for key, build in LISTED.items():
+        figure = figure_by_key(key)
+        rows = figure_rows_of_day(figure=figure, unit=unit, day=day, now=now, snapshot=snapshot)
+        lists.append(build(figure, rows, user, figures.moment))
     return DailyReport(
         **{field.name: getattr(figures, field.name) for field in fields(DayFigures)},
-        arrivals=_arrivals(unit, day, moment),
-        new_key_persons=_new_key_persons(unit, day),
-        alerts=_alerts(unit, day),
-        overdue=_overdue(unit, day, moment),
+        lists=lists,
     )
 
 
@@ -223,39 +280,10 @@ def _local(moment: datetime.datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def _arrivals(unit: Unit, day: datetime.date, moment: datetime.datetime) -> ReportList:
-    rows = (
-        figure_rows(figure=figure_by_key("arrivals_new"), unit=unit, day=day, now=moment)
-        .order_by("unit__path", "resident__name", "pk")
-        .values(
-            "resident__name",
-            "resident__id_number",
-            "resident__document_number",
-            "resident__phone",
-            "category__name",
-            "arrival_date",
-            "unit__name",
-        )
-    )
-    return ReportList(
-        key="arrivals",
-        title=_("New arrivals"),
-        columns=[
-            *PERSON_COLUMNS,
-            Column(_("Origin category"), 18),
-            Column(_("Arrival date"), 11),
-            UNIT_COLUMN,
-        ],
-        rows=[
-            (
-                *_person(row),
-                row["category__name"],
-                row["arrival_date"].isoformat() if row["arrival_date"] else "",
-                row["unit__name"],
-            )
-            for row in rows
-        ],
-    )
+def _values(querysets: list[QuerySet], *names: str, order: tuple[str, ...]) -> list[dict]:
+    """The rows of the querysets as dicts, in `order` (None first), whatever the chunking."""
+    rows = [row for queryset in querysets for row in queryset.values(*names, *order)]
+    return sorted(rows, key=lambda row: [(row[n] is not None, row[n]) for n in order])
 
 
 # A key person's or a dispatch item's own fields, and those of the resident it may link.
@@ -270,17 +298,53 @@ PERSON_FIELDS = (
 )
 
 
-def _new_key_persons(unit: Unit, day: datetime.date) -> ReportList:
-    categories = dict(KeyPersonCategory.choices)
-    statuses = dict(KeyPersonStatus.choices)
-    rows = (
-        KeyPerson.objects.filter(unit__path__startswith=unit.path, identified_on=day)
-        .order_by("unit__path", "pk")
-        .values(*PERSON_FIELDS, "category", "status", "unit__name")
+def _arrivals(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
+    values = _values(
+        rows.visible(user),
+        "resident__name",
+        "resident__id_number",
+        "resident__document_number",
+        "resident__phone",
+        "category__name",
+        "arrival_date",
+        "unit__name",
+        order=("unit__path", "resident__name", "pk"),
     )
     return ReportList(
-        key="key_persons",
-        title=_("New key persons"),
+        key=figure.key,
+        title=figure.label,
+        columns=[
+            *PERSON_COLUMNS,
+            Column(_("Origin category"), 18),
+            Column(_("Arrival date"), 11),
+            UNIT_COLUMN,
+        ],
+        rows=[
+            (
+                *_person(row),
+                row["category__name"],
+                row["arrival_date"].isoformat() if row["arrival_date"] else "",
+                row["unit__name"],
+            )
+            for row in values
+        ],
+    )
+
+
+def _new_key_persons(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
+    categories = dict(KeyPersonCategory.choices)
+    statuses = dict(KeyPersonStatus.choices)
+    values = _values(
+        rows.visible(user),
+        *PERSON_FIELDS,
+        "category",
+        "status",
+        "unit__name",
+        order=("unit__path", "pk"),
+    )
+    return ReportList(
+        key=figure.key,
+        title=figure.label,
         columns=[
             *PERSON_COLUMNS,
             Column(_("Category"), 16),
@@ -294,35 +358,29 @@ def _new_key_persons(unit: Unit, day: datetime.date) -> ReportList:
                 str(statuses.get(row["status"], "")),
                 row["unit__name"],
             )
-            for row in rows
+            for row in values
         ],
     )
 
 
-def _alerts(unit: Unit, day: datetime.date) -> ReportList:
+def _alerts(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
     kinds, statuses, outcomes = (
         dict(choices.choices) for choices in (AlertKind, AlertStatus, AlertOutcome)
     )
-    start = day_close(day - datetime.timedelta(days=1))
     prefix = "episode__key_person__"
-    rows = (
-        Alert.objects.filter(
-            unit__path__startswith=unit.path, raised_at__gte=start, raised_at__lt=day_close(day)
-        )
-        .order_by("raised_at", "pk")
-        .values(
-            *(prefix + field for field in PERSON_FIELDS),
-            "raised_at",
-            "kind",
-            "status",
-            "outcome",
-            "transfer_place",
-            "unit__name",
-        )
+    values = _values(
+        rows.visible(user),
+        *(prefix + field for field in PERSON_FIELDS),
+        "kind",
+        "status",
+        "outcome",
+        "transfer_place",
+        "unit__name",
+        order=("raised_at", "pk"),
     )
     return ReportList(
-        key="alerts",
-        title=_("Alerts raised"),
+        key=figure.key,
+        title=figure.label,
         columns=[
             Column(_("Raised"), 11),
             Column(_("Alert type"), 11),
@@ -344,60 +402,85 @@ def _alerts(unit: Unit, day: datetime.date) -> ReportList:
                     if part
                 ),
             )
-            for row in rows
+            for row in values
         ],
     )
 
 
-def _overdue(unit: Unit, day: datetime.date, moment: datetime.datetime) -> ReportList:
-    """Dispatch items not verified by their order's deadline, then key persons whose contact
-    is overdue, both as of the report's moment."""
-    items = (
-        figure_rows(figure=figure_by_key("dispatch_overdue"), unit=unit, day=day, now=moment)
-        .order_by("order__deadline", "unit__path", "pk")
-        .values(
-            *PERSON_FIELDS,
-            "order__order_number",
-            "order__title",
-            "order__deadline",
-            "unit__name",
-        )
+def _overdue_items(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
+    """Dispatch items not verified by their order's deadline, as of the report's moment."""
+    values = _values(
+        rows.visible(user),
+        *PERSON_FIELDS,
+        "order__order_number",
+        "order__title",
+        "unit__name",
+        order=("order__deadline", "unit__path", "pk"),
     )
-    contacts = (
-        figure_rows(figure=figure_by_key("contacts_overdue"), unit=unit, day=day, now=moment)
-        .order_by("last_contact_at", "unit__path", "pk")
-        .values(*PERSON_FIELDS, "last_contact_at", "managed_from", "unit__name")
-    )
-    dispatch, contact = str(_("Dispatch item not verified")), str(_("Contact overdue"))
-    rows = [
-        (
-            dispatch,
-            *_person(row),
-            row["unit__name"],
-            f"{row['order__order_number']} {row['order__title']}",
-            _local(row["order__deadline"]),
-        )
-        for row in items
-    ]
-    rows += [
-        (
-            contact,
-            *_person(row),
-            row["unit__name"],
-            str(_("Under management from %(day)s") % {"day": row["managed_from"]}),
-            _local(row["last_contact_at"]),
-        )
-        for row in contacts
-    ]
     return ReportList(
-        key="overdue",
-        title=_("Overdue items"),
+        key=figure.key,
+        title=figure.label,
         columns=[
-            Column(_("Kind"), 14),
             *PERSON_COLUMNS,
             UNIT_COLUMN,
-            Column(_("Detail"), 18),
-            Column(_("Deadline or last contact"), 12),
+            Column(_("Dispatch order"), 18),
+            Column(_("Deadline"), 12),
         ],
-        rows=rows,
+        rows=[
+            (
+                *_person(row),
+                row["unit__name"],
+                f"{row['order__order_number']} {row['order__title']}",
+                _local(row["order__deadline"]),
+            )
+            for row in values
+        ],
     )
+
+
+def _overdue_contacts(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
+    """Key persons whose contact was overdue at the report's moment, with their last contact
+    before it."""
+    last = ContactEntry.objects.filter(key_person=OuterRef("pk"), contacted_at__lt=moment)
+    querysets = [
+        queryset.annotate(
+            last_contact_before=Subquery(last.order_by("-contacted_at").values("contacted_at")[:1])
+        )
+        for queryset in rows.visible(user)
+    ]
+    values = _values(
+        querysets,
+        *PERSON_FIELDS,
+        "managed_from",
+        "unit__name",
+        order=("last_contact_before", "unit__path", "pk"),
+    )
+    return ReportList(
+        key=figure.key,
+        title=figure.label,
+        columns=[
+            *PERSON_COLUMNS,
+            UNIT_COLUMN,
+            Column(_("Under management from"), 14),
+            Column(_("Last contact"), 14),
+        ],
+        rows=[
+            (
+                *_person(row),
+                row["unit__name"],
+                row["managed_from"].isoformat() if row["managed_from"] else "",
+                _local(row["last_contact_before"]),
+            )
+            for row in values
+        ],
+    )
+
+
+# The figures of the report that come with their list, in the report's order.
+LISTED = {
+    "arrivals_new": _arrivals,
+    "key_persons_new": _new_key_persons,
+    "alerts_raised": _alerts,
+    "dispatch_overdue": _overdue_items,
+    "contacts_overdue": _overdue_contacts,
+}

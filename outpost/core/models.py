@@ -196,7 +196,7 @@ class AccessLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.subject}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.subject}"
 
 
 class ApiToken(models.Model):
@@ -340,7 +340,7 @@ class ScheduledJobRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.job} {self.scheduled_for:%Y-%m-%d %H:%M}"
+        return f"{self.job} {timezone.localtime(self.scheduled_for):%Y-%m-%d %H:%M}"
 
 
 class RateCounter(models.Model):

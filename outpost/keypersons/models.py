@@ -353,7 +353,7 @@ class ContactEntry(ScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.key_person_id} {self.contacted_at:%Y-%m-%d %H:%M} {self.channel}"
+        return f"{self.key_person_id} {timezone.localtime(self.contacted_at):%Y-%m-%d %H:%M} {self.channel}"
 
 
 class ContactRule(models.Model):

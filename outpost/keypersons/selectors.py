@@ -233,8 +233,12 @@ def with_contact_state(key_persons: QuerySet[KeyPerson], *, now=None) -> QuerySe
         lambda h: timezone.localdate(now - datetime.timedelta(hours=h)), DateField()
     )
     last = ContactEntry.objects.filter(key_person=OuterRef("pk")).order_by("-contacted_at")
+    # Bounded by `now` too: a contact logged later did not stop the person being overdue
+    # then, so a past moment's figure stays what it was.
     recent = ContactEntry.objects.filter(
-        key_person=OuterRef("pk"), contacted_at__gte=OuterRef("contact_due_after")
+        key_person=OuterRef("pk"),
+        contacted_at__gte=OuterRef("contact_due_after"),
+        contacted_at__lte=now,
     )
     return key_persons.annotate(
         contact_due_after=due_after,

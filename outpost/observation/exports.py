@@ -39,7 +39,7 @@ from outpost.observation.choices import (
     AlertStatus,
     EndReason,
 )
-from outpost.observation.models import Alert, Episode, IsolationSite, SiteDailyReport
+from outpost.observation.models import Alert, Episode, IsolationSite, Room, SiteDailyReport
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ class Line:
     value: int | str
     # Sub-lines (outcomes under "raised") are indented on the page and in the sheet.
     indent: bool = False
+    # The figure's rows in `figures["rows"]` (the workbook's "Lists" sheet lists them).
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,11 +65,12 @@ def _state_labels() -> dict[str, str]:
     return labels
 
 
-def _alert_lines(counts: dict, outcomes) -> list[Line]:
+def _alert_lines(kind: str, counts: dict, outcomes) -> list[Line]:
     states = _state_labels()
     order = [AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED, *outcomes]
-    return [Line(_("Raised"), counts.get("raised", 0))] + [
-        Line(states[state], counts.get(state, 0), indent=True) for state in order
+    return [Line(_("Raised"), counts.get("raised", 0), key=f"alerts.{kind}.raised")] + [
+        Line(states[state], counts.get(state, 0), indent=True, key=f"alerts.{kind}.{state}")
+        for state in order
     ]
 
 
@@ -81,33 +84,45 @@ def figure_sections(figures: dict) -> list[Section]:
         Section(
             _("People and rooms"),
             [
-                Line(_("Checked in"), figures["arrivals"]),
-                Line(_("Checked out"), figures["departures"]),
-                Line(_("Room changes"), figures["room_moves"]),
-                Line(_("In isolation"), figures["occupancy"]),
-                Line(_("Rooms"), rooms["total"]),
-                Line(_("Occupied"), rooms["occupied"], indent=True),
-                Line(_("Free"), rooms["free"], indent=True),
-                Line(_("Cleaning"), rooms["cleaning"], indent=True),
-                Line(_("Out of service"), rooms["out_of_service"], indent=True),
+                Line(_("Checked in"), figures["arrivals"], key="arrivals"),
+                Line(_("Checked out"), figures["departures"], key="departures"),
+                Line(_("Room changes"), figures["room_moves"], key="room_moves"),
+                Line(_("In isolation"), figures["occupancy"], key="occupancy"),
+                Line(_("Rooms"), rooms["total"], key="rooms.total"),
+                Line(_("Occupied"), rooms["occupied"], indent=True, key="rooms.occupied"),
+                Line(_("Free"), rooms["free"], indent=True, key="rooms.free"),
+                Line(_("Cleaning"), rooms["cleaning"], indent=True, key="rooms.cleaning"),
+                Line(
+                    _("Out of service"),
+                    rooms["out_of_service"],
+                    indent=True,
+                    key="rooms.out_of_service",
+                ),
             ],
         ),
         Section(
             _("Check-ins"),
             [
-                Line(_("Expected"), check_ins["expected"]),
-                Line(_("Done"), check_ins["done"]),
-                Line(_("Missing"), check_ins["missing"]),
+                Line(_("Expected"), check_ins["expected"], key="check_ins.expected"),
+                Line(_("Done"), check_ins["done"], key="check_ins.done"),
+                Line(_("Missing"), check_ins["missing"], key="check_ins.missing"),
             ],
         ),
-        Section(_("Fever alerts"), _alert_lines(alerts.get(AlertKind.FEVER, {}), FEVER_OUTCOMES)),
+        Section(
+            _("Fever alerts"),
+            _alert_lines(AlertKind.FEVER, alerts.get(AlertKind.FEVER, {}), FEVER_OUTCOMES),
+        ),
         Section(
             _("Missed check-in alerts"),
-            _alert_lines(alerts.get(AlertKind.MISSED_CHECK_IN, {}), MISSED_OUTCOMES),
+            _alert_lines(
+                AlertKind.MISSED_CHECK_IN,
+                alerts.get(AlertKind.MISSED_CHECK_IN, {}),
+                MISSED_OUTCOMES,
+            ),
         ),
         Section(
             _("Transfers to a fever clinic"),
-            [Line(_("Transfers"), len(transfers))]
+            [Line(_("Transfers"), len(transfers), key="transfers")]
             + [
                 Line(f"{_time(t['at'])} {t['place']}", "", indent=True)
                 for t in sorted(transfers, key=lambda t: t["at"])
@@ -115,9 +130,13 @@ def figure_sections(figures: dict) -> list[Section]:
         ),
         Section(
             _("Observation episodes"),
-            [Line(_("Started that day"), episodes["started"])]
+            [Line(_("Started that day"), episodes["started"], key="episodes.started")]
             + [
-                Line(_("Ended: %(reason)s") % {"reason": label}, episodes["ended"].get(reason, 0))
+                Line(
+                    _("Ended: %(reason)s") % {"reason": label},
+                    episodes["ended"].get(reason, 0),
+                    key=f"episodes.ended.{reason}",
+                )
                 for reason, label in EndReason.choices
             ],
         ),
@@ -245,6 +264,7 @@ def site_day_workbook(*, acting_user, report: SiteDailyReport, now) -> tuple[byt
         listing.append(cells)
     if not rows:
         listing.append(["", _("No alerts or transfers that day.")])
+    _lists_sheet(book, acting_user=acting_user, report=report, title=title, subtitle=subtitle)
 
     buffer = io.BytesIO()
     book.save(buffer)
@@ -283,6 +303,105 @@ def _list_rows(*, acting_user, figures: dict) -> list[list]:
             ]
         )
     return rows
+
+
+# ---------------------------------------------------------------------------- the lists
+
+
+def lists_columns() -> list[tuple[str, int]]:
+    """The "Lists" sheet's headings and widths: each figure's rows under its label."""
+    return [
+        (_("Figure"), 28),
+        (_("No."), 6),
+        (_("Key person"), 12),
+        (_("ID number"), 21),
+        (_("Detail"), 24),
+    ]
+
+
+def _lists_sheet(
+    book: XlsxBook, *, acting_user, report: SiteDailyReport, title: str, subtitle: str
+):
+    """One row per row of each figure (the people who arrived, each check-in slot done or
+    missed, each alert…), so every figure can be checked against the rows it counts. A
+    report frozen before the rows were kept has no such sheet."""
+    rows_of = report.figures.get("rows")
+    if rows_of is None:
+        return
+    sheet = book.sheet(_("Lists"))
+    columns = lists_columns()
+    _start(
+        sheet,
+        title=title,
+        subtitle=subtitle,
+        headings=[heading for heading, _width in columns],
+        widths=[width for _heading, width in columns],
+        landscape=True,
+    )
+    lines = [
+        (section, line)
+        for section in figure_sections(report.figures)
+        for line in section.lines
+        if line.key
+    ]
+    episode_ids, alert_ids, room_ids = set(), set(), set()
+    for _section, line in lines:
+        for row in rows_of.get(line.key, []):
+            kind = _row_kind(line.key)
+            if kind == "slot":
+                episode_ids.add(row[0])
+            else:
+                {"room": room_ids, "alert": alert_ids, "episode": episode_ids}[kind].add(row)
+    episodes = Episode.objects.visible_to(acting_user).select_related("key_person__resident")
+    episodes = episodes.in_bulk(episode_ids)
+    alerts = Alert.objects.visible_to(acting_user).select_related("episode__key_person__resident")
+    alerts = alerts.in_bulk(alert_ids)
+    rooms = Room.objects.visible_to(acting_user).in_bulk(room_ids)
+    for section, line in lines:
+        label = f"{section.title}: {line.label}"
+        number = 0
+        for row in rows_of.get(line.key, []):
+            shown = _list_row(_row_kind(line.key), row, episodes, alerts, rooms)
+            if shown is None:
+                continue  # outside the user's jurisdiction
+            number += 1
+            # ID numbers as text: Excel would turn 18 digits into a rounded number.
+            cells = [sheet.cell(v, text=i == 1, border=GRID) for i, v in enumerate(shown)]
+            sheet.append([label, number, *cells], border=GRID)
+
+
+def _row_kind(key: str) -> str:
+    if key.startswith("rooms."):
+        return "room"
+    if key.startswith("check_ins."):
+        return "slot"
+    if key.startswith("alerts.") or key == "transfers":
+        return "alert"
+    return "episode"
+
+
+def _person(episode) -> list[str]:
+    person = episode.key_person
+    return [mask_name(person.display_name), person.masked_id_number]
+
+
+def _list_row(kind: str, row, episodes, alerts, rooms) -> list | None:
+    if kind == "room":
+        room = rooms.get(row)
+        return None if room is None else ["", "", str(room)]
+    if kind == "slot":
+        episode = episodes.get(row[0])
+        return None if episode is None else [*_person(episode), _time(row[1])]
+    if kind == "alert":
+        alert = alerts.get(row)
+        if alert is None:
+            return None
+        return [
+            *_person(alert.episode),
+            f"{alert.get_kind_display()} {_time(alert.raised_at.isoformat())}",
+        ]
+    episode = episodes.get(row)
+    return None if episode is None else [*_person(episode), ""]
 
 
 class SiteDailyReportExport(ExportDefinition):

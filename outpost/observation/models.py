@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -369,7 +370,7 @@ class RoomStay(ScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.room} {self.checked_in_at:%Y-%m-%d}"
+        return f"{self.room} {timezone.localtime(self.checked_in_at):%Y-%m-%d}"
 
 
 class CheckIn(ScopedModel):
@@ -413,7 +414,7 @@ class CheckIn(ScopedModel):
         indexes = [models.Index(fields=["episode", "taken_at"])]
 
     def __str__(self) -> str:
-        return f"{self.episode_id} {self.taken_at:%Y-%m-%d %H:%M} {self.temperature}"
+        return f"{self.episode_id} {timezone.localtime(self.taken_at):%Y-%m-%d %H:%M} {self.temperature}"
 
 
 class SelfReportLink(ScopedModel):
@@ -446,7 +447,7 @@ class SelfReportLink(ScopedModel):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.episode_id} {self.created_at:%Y-%m-%d}"
+        return f"{self.episode_id} {timezone.localtime(self.created_at):%Y-%m-%d}"
 
 
 class Alert(ScopedModel):
@@ -529,7 +530,7 @@ class Alert(ScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.raised_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {timezone.localtime(self.raised_at):%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:
         return reverse("observation:alert_detail", args=[self.pk])
@@ -586,4 +587,4 @@ class ReminderSent(ScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.episode_id} {self.slot_at:%Y-%m-%d %H:%M}"
+        return f"{self.episode_id} {timezone.localtime(self.slot_at):%Y-%m-%d %H:%M}"

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -295,7 +296,7 @@ class Visit(ScopedModel):
         indexes = [models.Index(fields=["campaign", "unit"])]
 
     def __str__(self) -> str:
-        return f"{self.household.household_number} {self.visited_at:%Y-%m-%d}"
+        return f"{self.household.household_number} {timezone.localtime(self.visited_at):%Y-%m-%d}"
 
 
 class VisitMember(ScopedModel):

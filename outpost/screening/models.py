@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -222,7 +223,11 @@ class ScreeningRun(ScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit} {self.created_at:%Y-%m-%d %H:%M}" if self.created_at else str(self.pk)
+        return (
+            f"{self.unit} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+            if self.created_at
+            else str(self.pk)
+        )
 
     def get_absolute_url(self) -> str:
         return reverse("screening:run_detail", args=[self.pk])

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from outpost.briefing.charts import trend_chart_svg
-from outpost.briefing.figures import figure_by_key
+from outpost.briefing.figures import figure_by_key, figure_model
 from outpost.briefing.models import DailySnapshot
 from outpost.briefing.reports import day_figures
 from outpost.briefing.rows import RELATED, row_display
@@ -124,9 +124,12 @@ class FigureRowsView(BriefingUnitMixin, TemplateView):
         if figure is None:
             raise Http404(_("figure"))
         rows = visible_figure_rows(
-            user=self.request.user, figure=figure, unit=self.unit, day=self.day
+            user=self.request.user,
+            figure=figure,
+            unit=self.unit,
+            day=self.day,
+            related=RELATED[figure_model(figure)],
         )
-        rows = rows.select_related(*RELATED[rows.model]).order_by("-pk")
         page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
         return super().get_context_data(
             figure=figure,

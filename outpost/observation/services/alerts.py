@@ -307,9 +307,7 @@ def _unreported_slots(episode: Episode, taken: list, start, end) -> list:
     """Slots in [start, end) with no check-in in their window, leaving out slots before the
     episode was registered (nobody could have reported for them)."""
     slots = []
-    for slot in schedule.slots_between(episode=episode, start=start, end=end):
-        if slot < episode.created_at:
-            continue
+    for slot in schedule.expected_slots(episode=episode, start=start, end=end):
         opens, closes = schedule.slot_window(episode=episode, slot=slot)
         if not any(opens <= at < closes for at in taken):
             slots.append(slot)

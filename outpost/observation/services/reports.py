@@ -7,13 +7,19 @@ Today is always live. A past day that was never closed (the job did not run) is 
 first time someone asks for it.
 
 The figures are plain JSON (ids, counts, ISO times, no names), so a frozen row holds no
-personal data of its own; the workbook's list sheet looks the people up when it is written.
+personal data of its own; the workbook's list sheets look the people up when written.
+
+Every count is the length of a list of rows kept beside it (`figures["rows"]`, frozen with
+the counts): the people who arrived, the check-in slots done and missed, the alerts of each
+state. A check-in slot is expected from the moment the episode was registered (nobody could
+report before), done when a check-in was taken in its window, missed when it is overdue
+without one — the slots the missed-check-in sweep raises its alerts for — so done and
+missed never exceed expected.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,7 +34,6 @@ from outpost.observation.choices import (
     AlertOutcome,
     AlertStatus,
     EndReason,
-    RoomStatus,
 )
 from outpost.observation.models import (
     Alert,
@@ -40,10 +45,11 @@ from outpost.observation.models import (
     RoomStay,
     SiteDailyReport,
 )
-from outpost.observation.services.schedule import slot_window, slots_between
+from outpost.observation.services.schedule import expected_slots, slot_window
 
 # Bumped when the shape of `figures` changes, so old frozen rows can still be read.
-FIGURES_VERSION = 1
+# 2: every count has its rows in `figures["rows"]`.
+FIGURES_VERSION = 2
 OUTCOMES_BY_KIND = {AlertKind.FEVER: FEVER_OUTCOMES, AlertKind.MISSED_CHECK_IN: MISSED_OUTCOMES}
 
 
@@ -57,25 +63,51 @@ def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime
 
 
 def site_day_figures(*, site: IsolationSite, day: datetime.date, now=None) -> dict:
-    """The site's figures for `day`: up to the end of the day, or up to `now` for today."""
+    """The site's figures for `day`: up to the end of the day, or up to `now` for today.
+    Each count is the length of its rows (`figures["rows"][key]`), computed together."""
     now = now or timezone.now()
     start, end = day_bounds(day)
     as_of = min(end, now)
+    rows = {
+        **_stays(site, start, as_of),
+        **_rooms(site, as_of),
+        **_check_ins(site, day, start, as_of),
+        **_episodes(site, day),
+    }
+    alerts = _alerts(site, start, as_of)
+    rows.update(alerts.pop("rows"))
+    count = {key: len(values) for key, values in rows.items()}
     return {
         "version": FIGURES_VERSION,
         "day": day.isoformat(),
         "as_of": as_of.isoformat(),
-        **_stays(site, start, as_of),
-        "rooms": _rooms(site, as_of),
-        "check_ins": _check_ins(site, day, start, as_of),
-        **_alerts(site, start, as_of),
-        "episodes": _episodes(site, day),
+        **{key: count[key] for key in ("arrivals", "departures", "room_moves", "occupancy")},
+        "rooms": {
+            state: count[f"rooms.{state}"]
+            for state in ("total", "occupied", "free", "cleaning", "out_of_service")
+        },
+        "check_ins": {part: count[f"check_ins.{part}"] for part in ("expected", "done", "missing")},
+        "alerts": {
+            kind: {
+                state: count[key]
+                for key in rows
+                if key.startswith(f"alerts.{kind}.")
+                for state in [key.rsplit(".", 1)[1]]
+            }
+            for kind in (AlertKind.FEVER.value, AlertKind.MISSED_CHECK_IN.value)
+        },
+        **alerts,
+        "episodes": {
+            "started": count["episodes.started"],
+            "ended": {reason: count[f"episodes.ended.{reason}"] for reason in EndReason.values},
+        },
+        "rows": rows,
     }
 
 
 def _stays(site, start, as_of) -> dict:
-    """Arrivals and departures of the site, not counting moves from room to room, and the
-    people in a room at `as_of`."""
+    """The episodes that arrived at and departed from the site, not counting moves from room
+    to room (one row per move), and the people in a room at `as_of`."""
     stays = list(
         RoomStay.objects.filter(room__site=site)
         .filter(
@@ -95,33 +127,25 @@ def _stays(site, start, as_of) -> dict:
             room__site=site, episode_id__in=by_episode, checked_in_at__lt=start
         ).values_list("episode_id", flat=True)
     )
-    arrivals = departures = moves = occupancy = 0
-    for episode_id, episode_stays in by_episode.items():
+    rows: dict[str, list] = {"arrivals": [], "departures": [], "room_moves": [], "occupancy": []}
+    for episode_id, episode_stays in sorted(by_episode.items()):
         episode_stays.sort(key=lambda s: s["checked_in_at"])
         for index, stay in enumerate(episode_stays):
             first = index == 0 and episode_id not in earlier
             last = index == len(episode_stays) - 1
             if stay["checked_in_at"] >= start:
-                if first:
-                    arrivals += 1
-                else:
-                    moves += 1
+                rows["arrivals" if first else "room_moves"].append(episode_id)
             out = stay["checked_out_at"]
             if out is not None and start <= out < as_of and last:
-                departures += 1
+                rows["departures"].append(episode_id)
             if out is None or out >= as_of:
-                occupancy += 1
-    return {
-        "arrivals": arrivals,
-        "departures": departures,
-        "room_moves": moves,
-        "occupancy": occupancy,
-    }
+                rows["occupancy"].append(episode_id)
+    return rows
 
 
 def _rooms(site, as_of) -> dict:
-    """Room states at `as_of` (from the rooms' history, so a past day shows its own evening);
-    a room with a stay is occupied whatever its stored state."""
+    """The rooms by state at `as_of` (from the rooms' history, so a past day shows its own
+    evening); a room with a stay is occupied whatever its stored state."""
     occupied = set(
         RoomStay.objects.filter(room__site=site, checked_in_at__lt=as_of)
         .filter(Q(checked_out_at__isnull=True) | Q(checked_out_at__gte=as_of))
@@ -133,26 +157,24 @@ def _rooms(site, as_of) -> dict:
     for room_id, status in Room.objects.filter(site=site).values_list("id", "status"):
         if room_id not in recorded:
             states[room_id] = status
-    counts = Counter(
-        "occupied" if room_id in occupied else status for room_id, status in states.items()
-    )
-    return {
-        "total": sum(counts.values()),
-        "occupied": counts["occupied"],
-        "free": counts[RoomStatus.FREE],
-        "cleaning": counts[RoomStatus.CLEANING],
-        "out_of_service": counts[RoomStatus.OUT_OF_SERVICE],
+    rows: dict[str, list] = {
+        f"rooms.{state}": [] for state in ("occupied", "free", "cleaning", "out_of_service")
     }
+    for room_id, status in sorted(states.items()):
+        state = "occupied" if room_id in occupied else status
+        rows.setdefault(f"rooms.{state}", []).append(room_id)
+    rows["rooms.total"] = sorted(states)
+    return rows
 
 
 def _check_ins(site, day, start, as_of) -> dict:
-    """Check-ins done that day against the slots scheduled that day for the site's episodes;
-    a slot is missing once it is overdue (as the missed-check-in sweep sees it) and nothing
-    was taken in its window. Two queries whatever the number of people."""
+    """The check-in slots of that day for the site's episodes: expected, done (a check-in
+    in the slot's window by `as_of`) and missing (overdue, as the missed-check-in sweep sees
+    it, with none), each as [episode, slot] rows. Two queries whatever the number of people."""
     episodes = list(
-        Episode.objects.filter(site=site, start_date__lte=day).filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gte=day)
-        )
+        Episode.objects.filter(site=site, start_date__lte=day)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        .order_by("pk")
     )
     end = start + datetime.timedelta(days=1)
     # A slot's window opens at most a few hours before the slot: a day back covers it.
@@ -161,19 +183,22 @@ def _check_ins(site, day, start, as_of) -> dict:
         episode__in=episodes, taken_at__gte=start - datetime.timedelta(days=1), taken_at__lt=as_of
     ).values_list("episode_id", "taken_at"):
         taken[episode_id].append(taken_at)
-    done = sum(1 for times in taken.values() for t in times if t >= start)
     overdue_after = datetime.timedelta(minutes=ObservationPolicy.current().missed_after_minutes)
-    expected = missing = 0
+    rows: dict[str, list] = {
+        "check_ins.expected": [],
+        "check_ins.done": [],
+        "check_ins.missing": [],
+    }
     for episode in episodes:
-        slots = slots_between(episode=episode, start=start, end=end)
-        expected += len(slots)
-        for slot in slots:
-            if slot + overdue_after > as_of:
-                continue
+        for slot in expected_slots(episode=episode, start=start, end=end):
+            row = [episode.pk, slot.isoformat()]
+            rows["check_ins.expected"].append(row)
             low, high = slot_window(episode=episode, slot=slot)
-            if not any(low <= t < high for t in taken[episode.pk]):
-                missing += 1
-    return {"expected": expected, "done": done, "missing": missing}
+            if any(low <= t < high for t in taken[episode.pk]):
+                rows["check_ins.done"].append(row)
+            elif slot + overdue_after <= as_of:
+                rows["check_ins.missing"].append(row)
+    return rows
 
 
 def _alert_state(alert: Alert, as_of) -> str:
@@ -186,8 +211,8 @@ def _alert_state(alert: Alert, as_of) -> str:
 
 
 def _alerts(site, start, as_of) -> dict:
-    """Alerts raised that day by kind and outcome, transfers to a fever clinic that day, and
-    one row per alert of either for the list sheet."""
+    """Alerts raised that day by kind and state (the alert ids), transfers to a fever clinic
+    that day, and one row per alert of either for the list sheet."""
     alerts = list(
         Alert.objects.filter(episode__site=site)
         .filter(
@@ -203,22 +228,27 @@ def _alerts(site, start, as_of) -> dict:
         .order_by("raised_at", "pk")
     )
     # Plain strings as keys and values: the figures are stored as JSON.
-    by_kind = {
-        kind.value: {"raised": 0, AlertStatus.OPEN.value: 0, AlertStatus.ACKNOWLEDGED.value: 0}
-        | {outcome.value: 0 for outcome in outcomes}
+    rows: dict[str, list] = {
+        f"alerts.{kind.value}.{state}": []
         for kind, outcomes in OUTCOMES_BY_KIND.items()
+        for state in [
+            "raised",
+            AlertStatus.OPEN.value,
+            AlertStatus.ACKNOWLEDGED.value,
+            *(o.value for o in outcomes),
+        ]
     }
+    rows["transfers"] = []
     transfers = []
-    rows = []
+    alert_rows = []
     for alert in alerts:
         state = _alert_state(alert, as_of)
-        raised_today = alert.raised_at >= start
-        if raised_today:
-            counts = by_kind[alert.kind]
-            counts["raised"] += 1
-            counts[state] = counts.get(state, 0) + 1
+        if alert.raised_at >= start:
+            rows[f"alerts.{alert.kind}.raised"].append(alert.pk)
+            rows.setdefault(f"alerts.{alert.kind}.{state}", []).append(alert.pk)
         transferred = state == AlertOutcome.FEVER_CLINIC and start <= alert.transferred_at < as_of
         if transferred:
+            rows["transfers"].append(alert.pk)
             transfers.append(
                 {
                     "alert": alert.pk,
@@ -227,7 +257,7 @@ def _alerts(site, start, as_of) -> dict:
                     "at": alert.transferred_at.isoformat(),
                 }
             )
-        rows.append(
+        alert_rows.append(
             {
                 "alert": alert.pk,
                 "episode": alert.episode_id,
@@ -240,18 +270,26 @@ def _alerts(site, start, as_of) -> dict:
                 "transferred_at": alert.transferred_at.isoformat() if transferred else "",
             }
         )
-    return {"alerts": by_kind, "transfers": transfers, "alert_rows": rows}
+    return {"transfers": transfers, "alert_rows": alert_rows, "rows": rows}
 
 
 def _episodes(site, day) -> dict:
-    started = Episode.objects.filter(site=site, start_date=day).count()
-    ended = Counter(
-        Episode.objects.filter(site=site, ended_on=day).values_list("end_reason", flat=True)
-    )
-    return {
-        "started": started,
-        "ended": {reason: ended[reason] for reason in EndReason.values},
+    rows: dict[str, list] = {
+        "episodes.started": list(
+            Episode.objects.filter(site=site, start_date=day)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
     }
+    for reason in EndReason.values:
+        rows[f"episodes.ended.{reason}"] = []
+    for pk, reason in (
+        Episode.objects.filter(site=site, ended_on=day)
+        .order_by("pk")
+        .values_list("pk", "end_reason")
+    ):
+        rows.setdefault(f"episodes.ended.{reason}", []).append(pk)
+    return rows
 
 
 # ---------------------------------------------------------------------------- closing days

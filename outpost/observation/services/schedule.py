@@ -53,6 +53,17 @@ def slots_between(*, episode: Episode, start: datetime.datetime, end: datetime.d
     return [slot for slot in _daily_slots(episode, first, last) if start <= slot < end]
 
 
+def expected_slots(*, episode: Episode, start: datetime.datetime, end: datetime.datetime) -> list:
+    """The slots in [start, end) someone could report for: those of `slots_between` not
+    before the episode was registered. The missed-check-in sweep alerts on these and the
+    site daily report expects them, so the two count the same slots."""
+    return [
+        slot
+        for slot in slots_between(episode=episode, start=start, end=end)
+        if slot >= episode.created_at
+    ]
+
+
 def _window_start(episode: Episode, slot: datetime.datetime) -> datetime.datetime:
     day = timezone.localdate(slot)
     earlier = [s for s in _daily_slots(episode, day - ONE_DAY, day) if s < slot]

@@ -422,3 +422,24 @@ def test_no_reminder_without_a_usable_self_report_link(district):
     revoked = _with_link(_episode(district))
     SelfReportLink.objects.filter(episode=revoked).update(revoked_at=at(10, 7))
     assert reminders_send(now=at(10, 8, 30)) == 0
+
+
+# ---------------------------------------------------------------------------- China time
+
+
+def test_alert_messages_and_sms_give_china_time_whatever_zone_the_clock_is_in(district, team):
+    """The services are given aware UTC moments (as the scheduler's clock is); every text
+    sent says the time in China: 00:08 UTC is 08:08 (DESIGN rule 5)."""
+    utc = datetime.UTC
+    episode = _with_link(_episode(district))
+    _staff_team(episode, team)
+    _fever(episode, user=team[0], now=datetime.datetime(2020, 2, 10, 0, 8, tzinfo=utc))
+    missed_check_ins_sweep(now=datetime.datetime(2020, 2, 10, 12, 0, tzinfo=utc))
+    reminders_send(now=datetime.datetime(2020, 2, 11, 0, 30, tzinfo=utc))
+    texts = [f"{m.subject} {m.body}" for m in InboxMessage.objects.all()] + list(
+        OutboundMessage.objects.values_list("body", flat=True)
+    )
+    assert any("08:08" in text for text in texts)  # the fever check-in
+    assert any("18:00" in text for text in texts)  # the evening slot missed
+    assert any("08:00" in text for text in texts)  # the reminder of the next morning
+    assert [text for text in texts if "00:08" in text or "00:30" in text] == []

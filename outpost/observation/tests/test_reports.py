@@ -25,7 +25,7 @@ from outpost.observation.choices import (
     RoomStatus,
 )
 from outpost.observation.exports import list_columns
-from outpost.observation.models import Alert, Room, RoomStay, SiteDailyReport
+from outpost.observation.models import Alert, Episode, Room, RoomStay, SiteDailyReport
 from outpost.observation.services.reports import (
     site_day_close,
     site_day_figures,
@@ -92,6 +92,10 @@ def busy_day(grid, day=DAY):
         end_reason=EndReason.HOSPITAL,
     )
     c = centralized_episode_in(grid, site=site, start_date=day, check_in_times=["18:00"])
+    # All three were registered before their stay began (slots count from registration).
+    Episode.objects.filter(pk__in=[a.pk, b.pk, c.pk]).update(
+        created_at=at(day, "00:00") - datetime.timedelta(days=4)
+    )
     _stay(a, rooms[0], at(day, "09:00"))
     _stay(b, rooms[1], at(day, "10:00") - datetime.timedelta(days=3), at(day, "15:00"))
     rooms[1].status = RoomStatus.CLEANING  # after B left
@@ -202,8 +206,14 @@ def test_a_day_is_closed_only_after_it_has_ended(district):
 def test_today_is_live_and_never_stored(district):
     site = IsolationSiteFactory(unit=district.community_a)
     episode = centralized_episode_in(district.grid_a1, site=site)
+    # Registered yesterday and reporting every hour: a slot of today is due whenever this runs.
+    episode.check_in_times = [f"{hour:02d}:00" for hour in range(24)]
+    episode.save(update_fields=["check_in_times"])
+    Episode.objects.filter(pk=episode.pk).update(created_at=at(DAY, "00:00"))
+    episode.refresh_from_db()
     before = site_day_report(site=site, day=TODAY, now=timezone.now())
-    CheckInFactory(episode=episode, taken_at=timezone.now() - datetime.timedelta(minutes=1))
+    this_hour = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+    CheckInFactory(episode=episode, taken_at=this_hour)  # the slot of this hour, done
 
     after = site_day_report(site=site, day=TODAY, now=timezone.now())
 
@@ -386,6 +396,7 @@ def test_only_the_sites_own_episodes_count(district):
     centralized_episode_in(
         district.grid_a1, site=IsolationSiteFactory(unit=district.community_a), start_date=DAY
     )
+    Episode.objects.update(created_at=at(DAY, "00:00"))
 
     figures = site_day_figures(site=site, day=DAY, now=CLOSING)
 
