@@ -6,3 +6,11 @@ class DispatchConfig(AppConfig):
     name = "outpost.dispatch"
     label = "dispatch"
     verbose_name = _("Dispatch orders")  # 调度指令
+
+    def ready(self) -> None:
+        from outpost.core.recovery import register_recovery_handler
+
+        register_recovery_handler(
+            "outpost.dispatch.tasks.order_process_task",
+            "outpost.dispatch.services.order_interrupted",
+        )

@@ -30,6 +30,7 @@ from outpost.core.imports.readers import ImportFileError
 from outpost.core.imports.services import job_file_path
 from outpost.core.models import StaffProfile, Unit
 from outpost.core.owned_tasks import EXPORT_DIR
+from outpost.core.recovery import interrupted_message
 from outpost.core.scoping import assert_in_scope, get_visible
 from outpost.core.services import personal_data_export_log
 from outpost.core.validators import validate_id_number, validate_phone
@@ -179,6 +180,19 @@ def order_fail(*, order: DispatchOrder, message: str, acting_user=None) -> None:
     DispatchItem.objects.filter(order=order).delete()
     _set_status(order, acting_user, status=OrderStatus.FAILED, failure=message, total_items=0)
     logger.info("order %s failed: %s", order.pk, message)
+
+
+def order_interrupted(*, task_kwargs: dict) -> bool:
+    """Recovery handler (`outpost.core.recovery`): the worker reading the order of
+    `task_kwargs` died. The order is failed and its items deleted (it is stored whole or
+    not at all); False when it had been read."""
+    order = DispatchOrder.objects.filter(
+        pk=task_kwargs.get("order_id"), status__in=[OrderStatus.QUEUED, OrderStatus.READING]
+    ).first()
+    if order is None:
+        return False
+    order_fail(order=order, message=interrupted_message())
+    return True
 
 
 def _items_matched(order: DispatchOrder, reading: OrderReading, *, acting_user):
