@@ -1,8 +1,10 @@
-"""Real processes: a worker killed with SIGKILL mid-task has its task failed; `outpost serve`
-starts its worker again when it dies and stops its children when it gets SIGTERM; the
-supervisor backs off a child that keeps exiting. SQLite only (the processes share a copy
-of the test database in a file); every wait is bounded."""
+"""Real processes: of two workers, the one killed with SIGKILL mid-task has its task failed
+and the other's is left running; `outpost serve` starts its worker again when it dies and
+stops its children when it gets SIGTERM; the supervisor backs off a child that keeps
+exiting. On SQLite the processes share a file copy of the test database, on PostgreSQL the
+test database itself. Every wait is bounded."""
 
+import json
 import os
 import signal
 import socket
@@ -40,33 +42,48 @@ def _wait_for(condition, *, timeout=60.0, what="condition"):
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-@pytest.fixture
-def file_database(tmp_path):
-    """The test database (its schema and this test's rows so far) copied into a file, and
-    the environment of a process that uses it."""
-    if connection.vendor != "sqlite":
-        pytest.skip("the processes share a SQLite file")
-    path = tmp_path / "outpost.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    connection.connection.backup(target)
-    target.close()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{path}",
-        "OUTPOST_VAR_DIR": str(tmp_path / "var"),
-        "DJANGO_SETTINGS_MODULE": "outpost.settings",
-    }
-    env.pop("DEBUG", None)
-    return path, env
+class SharedDatabase:
+    """The test database as other processes see it, and a way to read it from here."""
 
+    def __init__(self, tmp_path):
+        env = {**os.environ, "OUTPOST_VAR_DIR": str(tmp_path / "var")}
+        env.pop("DEBUG", None)
+        settings = connection.settings_dict
+        if connection.vendor == "sqlite":
+            # The in-memory test database (its schema and the rows written so far) copied
+            # into a file the processes share.
+            self.path = tmp_path / "outpost.sqlite3"
+            connection.ensure_connection()
+            target = sqlite3.connect(self.path)
+            connection.connection.backup(target)
+            target.close()
+            env["DATABASE_URL"] = f"sqlite:///{self.path}"
+        else:
+            self.path = None
+            user = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
+            env["DATABASE_URL"] = (
+                f"postgres://{user}@{settings['HOST']}:{settings['PORT'] or 5432}/{settings['NAME']}"
+            )
+        self.env = env
 
-def _query(path, sql, *params):
-    db = sqlite3.connect(path, timeout=20)
-    try:
-        return db.execute(sql, params).fetchall()
-    finally:
-        db.close()
+    def query(self, sql):
+        if self.path is None:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+                return [tuple(row) for row in cursor.fetchall()]
+        db = sqlite3.connect(self.path, timeout=20)
+        try:
+            return db.execute(sql).fetchall()
+        finally:
+            db.close()
+
+    def tasks(self):
+        """{task id: (status, worker ids)}."""
+        rows = self.query("SELECT id, status, worker_ids FROM django_tasks_database_dbtaskresult")
+        return {
+            str(id_).replace("-", ""): (status, json.loads(ids) if isinstance(ids, str) else ids)
+            for id_, status, ids in rows
+        }
 
 
 def _manage(env, *args, **kwargs):
@@ -101,54 +118,69 @@ def _alive(pid):
     return fields[0] not in ("Z", "X")
 
 
-def test_a_worker_killed_mid_task_has_its_task_failed(file_database):
-    path, env = file_database
-    # Enqueued into the file database (through its own connection, as a web request would).
-    env_enqueue = [
-        sys.executable,
-        "manage.py",
-        "shell",
-        "-c",
-        f"from {__name__} import sleep_task; sleep_task.enqueue(seconds=60)",
+def _both_running(shared):
+    running = [
+        (task_id, worker_ids[-1])
+        for task_id, (status, worker_ids) in shared.tasks().items()
+        if status == "RUNNING"
     ]
-    subprocess.run(env_enqueue, cwd=ROOT, env=env, check=True, timeout=120)
-    worker = _manage(
-        env, "db_worker", "--heartbeat", "0.5", "--interval", "0.1", "--no-startup-delay"
-    )
-    try:
-        _wait_for(
-            lambda: _query(
-                path, "SELECT 1 FROM django_tasks_database_dbtaskresult WHERE status='RUNNING'"
-            ),
-            what="the worker to start the task",
+    return running if len(running) == 2 else None
+
+
+def test_of_two_workers_the_one_killed_mid_task_has_its_task_failed_and_the_other_runs_on(
+    tmp_path,
+):
+    for _ in range(2):
+        sleep_task.enqueue(seconds=120)
+    shared = SharedDatabase(tmp_path)
+    workers = [
+        _manage(
+            shared.env,
+            "db_worker",
+            "--heartbeat",
+            "0.5",
+            "--interval",
+            "0.1",
+            "--no-startup-delay",
         )
-        beat = _query(path, "SELECT host, pid FROM core_workerheartbeat")
-        assert beat == [(socket.gethostname(), worker.pid)]
-        worker.kill()
-        worker.wait(timeout=10)
+        for _ in range(2)
+    ]
+    try:
+        running = _wait_for(lambda: _both_running(shared), what="both workers to start a task")
+        pid_of = dict(shared.query("SELECT worker_id, pid FROM core_workerheartbeat"))
+        (killed_task, killed_worker), (live_task, live_worker) = running
+        os.kill(pid_of[killed_worker], signal.SIGKILL)
+        _wait_for(lambda: not _alive(pid_of[killed_worker]), timeout=10, what="the kill")
+
+        # The sweep 30 s later (its clock moved on: one process is gone, its beats stopped).
+        sweep = (
+            "import datetime; from django.utils import timezone; "
+            "from outpost.core.workers import dead_workers_sweep; "
+            "dead_workers_sweep(now=timezone.now() + datetime.timedelta(seconds=30))"
+        )
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", sweep],
+            cwd=ROOT,
+            env=shared.env,
+            check=True,
+            timeout=120,
+        )
+
+        tasks = shared.tasks()
+        assert tasks[killed_task][0] == "FAILED"
+        assert tasks[live_task][0] == "RUNNING"
+        assert [w for (w,) in shared.query("SELECT worker_id FROM core_workerheartbeat")] == [
+            live_worker
+        ]
     finally:
-        if worker.poll() is None:
-            worker.kill()
-
-    # The sweep 30 s later (its clock moved on: the process is gone and the beats stopped).
-    sweep = (
-        "import datetime; from django.utils import timezone; "
-        "from outpost.core.workers import dead_workers_sweep; "
-        "dead_workers_sweep(now=timezone.now() + datetime.timedelta(seconds=30))"
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", sweep],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
-    )
-    assert _query(path, "SELECT status FROM django_tasks_database_dbtaskresult") == [("FAILED",)]
-    assert _query(path, "SELECT count(*) FROM core_workerheartbeat") == [(0,)]
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+            worker.wait(timeout=10)
 
 
-def test_serve_restarts_its_dead_worker_and_stops_its_children_on_sigterm(file_database):
-    _path, env = file_database
+def test_serve_restarts_its_dead_worker_and_stops_its_children_on_sigterm(tmp_path):
+    env = SharedDatabase(tmp_path).env
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
