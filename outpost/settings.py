@@ -83,8 +83,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_tasks",
-    "django_tasks_db",
+    # Before django_tasks_db: its `db_worker` command is replaced by core's (heartbeats).
     "outpost.core",
+    "django_tasks_db",
     "outpost.registry",
     "outpost.screening",
     "outpost.keypersons",

@@ -9,7 +9,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation and permissions")
 
     def ready(self) -> None:
+        from outpost.core.recovery import register_recovery_handler
         from outpost.core.roles import roles_sync_after_migrate
 
         # Role groups need the permissions that exist only after every app has migrated.
         post_migrate.connect(roles_sync_after_migrate, dispatch_uid="outpost.roles_sync")
+        for step in ("inspect", "validate", "commit"):
+            register_recovery_handler(
+                f"outpost.core.tasks.import_job_{step}_task",
+                "outpost.core.imports.services.import_job_interrupted",
+            )

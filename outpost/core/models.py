@@ -363,3 +363,26 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.hits}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A background task worker that is alive (任务进程心跳): each `outpost db_worker`
+    writes its row every few seconds. A task still "running" for a worker whose row has
+    gone quiet died with it (see `outpost.core.workers`)."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, unique=True)
+    host = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process id"))
+    # The process's start time on its host (Linux clock ticks since boot), so that a pid
+    # reused by another process is not taken for the worker.
+    process_started = models.BigIntegerField(_("process start"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"))
+    last_seen = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+        ordering = ["-last_seen"]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.host}:{self.pid}"

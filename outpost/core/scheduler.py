@@ -10,6 +10,9 @@ of schedulers on any number of machines enqueue each firing once. Only the lates
 is caught up: a scheduler that was down for a day enqueues one sweep, not 288; a new
 installation runs each job once at its first tick.
 
+Each tick also fails the tasks of workers that died (`outpost.core.workers`): that needs
+no live worker, and so does not wait behind a long import on a busy one.
+
 Cron is parsed here rather than by APScheduler: the five-field subset below is a few
 lines, APScheduler's triggers only answer "next fire time" where the catch-up needs the
 previous one, and the project stays one dependency lighter.
@@ -30,6 +33,7 @@ from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
 from outpost.core.models import ScheduledJobRun
+from outpost.core.workers import dead_workers_sweep
 
 logger = logging.getLogger("outpost.scheduler")
 
@@ -202,11 +206,14 @@ def scheduler_run(
     jobs: Sequence[PeriodicJob] | None = None,
     interval: float = TICK_SECONDS,
 ) -> None:
-    """Tick every `interval` seconds until `stop` is set."""
+    """Tick every `interval` seconds until `stop` is set: enqueue the jobs due and fail
+    the tasks of dead workers."""
     stop = stop or threading.Event()
     while not stop.is_set():
         try:
-            scheduler_tick(now=clock(), jobs=jobs)
+            now = clock()
+            scheduler_tick(now=now, jobs=jobs)
+            dead_workers_sweep(now=now)
         except DatabaseError:
             # The database went away (restart, failover): reconnect at the next tick.
             logger.exception("scheduler tick failed; trying again in %s s", interval)

@@ -9,7 +9,12 @@ class DispatchConfig(AppConfig):
 
     def ready(self) -> None:
         from outpost.core.exports.base import register_export
+        from outpost.core.recovery import register_recovery_handler
         from outpost.dispatch.exports import EXPORTS
 
         for definition in EXPORTS:
             register_export(definition)
+        register_recovery_handler(
+            "outpost.dispatch.tasks.order_process_task",
+            "outpost.dispatch.services.order_interrupted",
+        )

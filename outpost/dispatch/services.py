@@ -27,6 +27,7 @@ from outpost.core.choices import Role, UnitKind
 from outpost.core.imports.readers import MAX_FILE_BYTES, ImportFileError
 from outpost.core.imports.services import job_file_path
 from outpost.core.models import StaffProfile, Unit
+from outpost.core.recovery import interrupted_message
 from outpost.core.scoping import assert_in_scope
 from outpost.core.validators import validate_id_number, validate_phone
 from outpost.dispatch.choices import LINKED, ItemResult, MatchStatus, OrderStatus
@@ -174,6 +175,19 @@ def order_fail(*, order: DispatchOrder, message: str, acting_user=None) -> None:
     DispatchItem.objects.filter(order=order).delete()
     _set_status(order, acting_user, status=OrderStatus.FAILED, failure=message, total_items=0)
     logger.info("order %s failed: %s", order.pk, message)
+
+
+def order_interrupted(*, task_kwargs: dict) -> bool:
+    """Recovery handler (`outpost.core.recovery`): the worker reading the order of
+    `task_kwargs` died. The order is failed and its items deleted (it is stored whole or
+    not at all); False when it had been read."""
+    order = DispatchOrder.objects.filter(
+        pk=task_kwargs.get("order_id"), status__in=[OrderStatus.QUEUED, OrderStatus.READING]
+    ).first()
+    if order is None:
+        return False
+    order_fail(order=order, message=interrupted_message())
+    return True
 
 
 def _items_matched(order: DispatchOrder, reading: OrderReading, *, acting_user):

@@ -454,3 +454,41 @@ def import_job_fail(*, job: ImportJob, message: str) -> None:
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportStatus.FAILED, failure=message, finished_at=timezone.now()
     )
+
+
+def import_job_interrupted(*, task_kwargs: dict) -> bool:
+    """Recovery handler (`outpost.core.recovery`): the worker checking or importing the
+    job of `task_kwargs` died. An import is written in one transaction, so a worker that
+    died importing wrote nothing: the job goes back to its checked preview, and its page
+    offers the import again. A check that died is failed; its page offers to check again.
+    Returns False when the job had already finished."""
+    job = ImportJob.objects.filter(pk=task_kwargs.get("job_id"), status__in=RUNNING).first()
+    if job is None:
+        return False
+    if job.status == ImportStatus.IMPORTING:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.VALIDATED,
+            progress=100,
+            failure=_(
+                "The background worker stopped while importing (Outpost was restarted or "
+                "the machine went down), so nothing was imported. You can import again."
+            ),
+        )
+    elif job.status == ImportStatus.READING:
+        import_job_fail(
+            job=job,
+            message=_(
+                "The background worker stopped while reading the file (Outpost was "
+                "restarted or the machine went down). Upload it again."
+            ),
+        )
+    else:
+        import_job_fail(
+            job=job,
+            message=_(
+                "The background worker stopped while checking the rows (Outpost was "
+                "restarted or the machine went down). Check them again."
+            ),
+        )
+    logger.info("import %s interrupted while %s", job.pk, job.status)
+    return True

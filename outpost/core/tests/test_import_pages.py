@@ -1,9 +1,13 @@
 """The import pages: upload → columns → check (background task) → preview → import."""
 
+import datetime
 import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
 from outpost.core.choices import ImportStatus
@@ -16,6 +20,7 @@ from outpost.core.tests.imports_support import (
     write_xlsx,
 )
 from outpost.core.tests.worker import run_queued_tasks
+from outpost.core.workers import dead_workers_sweep
 from outpost.registry.models import Resident
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +146,63 @@ def test_the_check_runs_on_the_database_queue_through_the_real_worker(
     run_queued_tasks()
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE and Resident.objects.count() == 1
+
+
+def test_an_import_whose_worker_died_is_offered_again_and_imports(
+    settings, officer_a, district, client, tmp_path
+):
+    client.force_login(officer_a)
+    _upload(client, district, write_xlsx(tmp_path / "a.xlsx", [HEADINGS, person(1)]))
+    job = ImportJob.objects.get()
+    _confirm_columns(client, job)
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    page = reverse("core:import_detail", args=[job.pk])
+    client.post(page, {"action": "commit"})
+    # The worker claimed the import, then was killed (no heartbeat for two minutes).
+    DBTaskResult.objects.update(
+        status=TaskResultStatus.RUNNING,
+        worker_ids=["killed"],
+        started_at=timezone.now() - datetime.timedelta(minutes=2),
+    )
+
+    dead_workers_sweep()
+
+    content = client.get(page).content.decode()
+    assert "nothing was imported. You can import again" in content
+    assert "Import 1 row" in content
+    client.post(page, {"action": "commit"})
+    run_queued_tasks()
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE and Resident.objects.count() == 1
+
+
+def test_a_check_whose_worker_died_can_be_run_again_from_its_page(
+    settings, officer_a, district, client, tmp_path
+):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    client.force_login(officer_a)
+    _upload(client, district, write_xlsx(tmp_path / "a.xlsx", [HEADINGS, person(1)]))
+    job = ImportJob.objects.get()
+    _confirm_columns(client, job)
+    DBTaskResult.objects.update(
+        status=TaskResultStatus.RUNNING,
+        worker_ids=["killed"],
+        started_at=timezone.now() - datetime.timedelta(minutes=2),
+    )
+
+    dead_workers_sweep()
+
+    page = reverse("core:import_detail", args=[job.pk])
+    content = client.get(page).content.decode()
+    assert "Check them again" in content and 'value="check"' in content
+    client.post(page, {"action": "check"})
+    run_queued_tasks()
+    job.refresh_from_db()
+    assert job.status == ImportStatus.VALIDATED and job.valid_rows == 1
 
 
 def test_a_mapping_chosen_by_hand_is_remembered(officer_a, district, client, tmp_path):

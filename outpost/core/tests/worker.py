@@ -27,6 +27,7 @@ def run_queued_tasks() -> None:
                 startup_delay=False,
                 reload=False,
                 interval=0,
+                heartbeat=0,
                 verbosity=0,
             )
     finally:

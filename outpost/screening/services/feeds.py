@@ -22,6 +22,7 @@ from outpost.core.imports.bulk import bulk_writes
 from outpost.core.imports.readers import ImportFileError
 from outpost.core.imports.services import job_file_path
 from outpost.core.models import Unit
+from outpost.core.recovery import interrupted_message
 from outpost.core.scoping import assert_in_scope
 from outpost.screening import imports
 from outpost.screening.choices import FeedStatus
@@ -224,3 +225,16 @@ def feed_fail(*, feed: Feed, message: str, acting_user=None) -> None:
         feed, acting_user, status=FeedStatus.FAILED, failure=message, total_rows=0, error_rows=0
     )
     logger.info("feed %s failed: %s", feed.pk, message)
+
+
+def feed_interrupted(*, task_kwargs: dict) -> bool:
+    """Recovery handler (`outpost.core.recovery`): the worker reading the feed of
+    `task_kwargs` died. The feed is failed and the rows read so far deleted; False when
+    it had already been read."""
+    feed = Feed.objects.filter(
+        pk=task_kwargs.get("feed_id"), status__in=[FeedStatus.QUEUED, FeedStatus.PARSING]
+    ).first()
+    if feed is None:
+        return False
+    feed_fail(feed=feed, message=interrupted_message())
+    return True

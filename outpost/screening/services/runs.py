@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from outpost.core.models import Unit
+from outpost.core.recovery import interrupted_message
 from outpost.core.scoping import assert_in_scope
 from outpost.registry.models import Resident
 from outpost.screening import engine
@@ -307,3 +308,15 @@ def screening_run_fail(*, run: ScreeningRun, message: str) -> None:
     _run_progress(
         run, run.progress, status=RunStatus.FAILED, failure=message, finished_at=timezone.now()
     )
+
+
+def screening_run_interrupted(*, task_kwargs: dict) -> bool:
+    """Recovery handler (`outpost.core.recovery`): the worker of the run of `task_kwargs`
+    died. The run is failed (a new run gives the same rows); False when it had finished."""
+    run = ScreeningRun.objects.filter(
+        pk=task_kwargs.get("run_id"), status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+    ).first()
+    if run is None:
+        return False
+    screening_run_fail(run=run, message=interrupted_message())
+    return True

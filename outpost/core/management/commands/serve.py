@@ -5,17 +5,28 @@ Not in debug mode it serves with waitress (a production WSGI server that needs n
 compiler and runs anywhere Python does). With PostgreSQL, run workers separately
 (`outpost db_worker`) on as many machines as needed, `outpost scheduler` beside them, and
 pass --no-worker here.
+
+It supervises its worker and scheduler (`outpost.core.supervisor`): one that dies is
+started again, and both are stopped when serve stops (SIGTERM or Ctrl-C).
 """
 
-import subprocess
+import signal
 import sys
+import threading
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from outpost.core.recovery import interrupted_work_fail
+from outpost.core.supervisor import Supervisor
+from outpost.core.workers import dead_workers_sweep
+
+
+def _exit_on_sigterm(signum, frame):
+    # SystemExit unwinds the server (waitress catches it and returns) into the `finally`
+    # that stops the children; the default action would leave them without a parent.
+    raise SystemExit(0)
 
 
 class Command(BaseCommand):
@@ -35,19 +46,26 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, threads, no_worker, **options):
         call_command("prune")  # at each start too: with --no-worker no scheduler runs here
-        children = []
+        supervisor = None
+        stop = threading.Event()
         if not no_worker:
-            # This process starts the only worker: whatever the database still calls
-            # "running" died with the previous one.
-            interrupted_work_fail()
-            children = [
-                subprocess.Popen([sys.executable, "-m", "outpost.cli", command])
-                for command in ("db_worker", "scheduler")
-            ]
-        self.stdout.write(
-            _("Outpost is serving on http://%(host)s:%(port)s/") % {"host": host, "port": port}
-        )
+            # Work left running by workers that died with an earlier serve is failed now,
+            # not at the scheduler's first tick; live workers' work is left alone.
+            dead_workers_sweep()
+            supervisor = Supervisor(
+                {
+                    command: [sys.executable, "-m", "outpost.cli", command]
+                    for command in ("db_worker", "scheduler")
+                }
+            )
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
         try:
+            if supervisor is not None:
+                supervisor.start()
+                threading.Thread(target=supervisor.run, args=(stop,), daemon=True).start()
+            self.stdout.write(
+                _("Outpost is serving on http://%(host)s:%(port)s/") % {"host": host, "port": port}
+            )
             if settings.DEBUG:
                 call_command("runserver", f"{host}:{port}", use_reloader=False)
             else:
@@ -57,7 +75,6 @@ class Command(BaseCommand):
 
                 serve(application, host=host, port=port, threads=threads, ident="outpost")
         finally:
-            for child in children:
-                child.terminate()
-            for child in children:
-                child.wait(timeout=10)
+            stop.set()
+            if supervisor is not None:
+                supervisor.stop()

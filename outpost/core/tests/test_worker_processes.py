@@ -1,0 +1,234 @@
+"""Real processes: of two workers, the one killed with SIGKILL mid-task has its task failed
+and the other's is left running; `outpost serve` starts its worker again when it dies and
+stops its children when it gets SIGTERM; the supervisor backs off a child that keeps
+exiting. On SQLite the processes share a file copy of the test database, on PostgreSQL the
+test database itself. Every wait is bounded."""
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django_tasks import task
+
+from outpost.core.supervisor import Supervisor
+
+# Committed rows: the database is copied while no transaction is open.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@task()
+def sleep_task(*, seconds: float) -> None:
+    """Test-only task that runs long enough to be killed."""
+    time.sleep(seconds)
+
+
+def _wait_for(condition, *, timeout=60.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+class SharedDatabase:
+    """The test database as other processes see it, and a way to read it from here."""
+
+    def __init__(self, tmp_path):
+        env = {**os.environ, "OUTPOST_VAR_DIR": str(tmp_path / "var")}
+        env.pop("DEBUG", None)
+        settings = connection.settings_dict
+        if connection.vendor == "sqlite":
+            # The in-memory test database (its schema and the rows written so far) copied
+            # into a file the processes share.
+            self.path = tmp_path / "outpost.sqlite3"
+            connection.ensure_connection()
+            target = sqlite3.connect(self.path)
+            connection.connection.backup(target)
+            target.close()
+            env["DATABASE_URL"] = f"sqlite:///{self.path}"
+        else:
+            self.path = None
+            user = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
+            env["DATABASE_URL"] = (
+                f"postgres://{user}@{settings['HOST']}:{settings['PORT'] or 5432}/{settings['NAME']}"
+            )
+        self.env = env
+
+    def query(self, sql):
+        if self.path is None:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+                return [tuple(row) for row in cursor.fetchall()]
+        db = sqlite3.connect(self.path, timeout=20)
+        try:
+            return db.execute(sql).fetchall()
+        finally:
+            db.close()
+
+    def tasks(self):
+        """{task id: (status, worker ids)}."""
+        rows = self.query("SELECT id, status, worker_ids FROM django_tasks_database_dbtaskresult")
+        return {
+            str(id_).replace("-", ""): (status, json.loads(ids) if isinstance(ids, str) else ids)
+            for id_, status, ids in rows
+        }
+
+
+def _manage(env, *args, **kwargs):
+    return subprocess.Popen(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        **kwargs,
+    )
+
+
+def _children(pid):
+    """Pids of the live (not zombie) processes whose parent is `pid`."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid):
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return False
+    return fields[0] not in ("Z", "X")
+
+
+def _both_running(shared):
+    running = [
+        (task_id, worker_ids[-1])
+        for task_id, (status, worker_ids) in shared.tasks().items()
+        if status == "RUNNING"
+    ]
+    return running if len(running) == 2 else None
+
+
+def test_of_two_workers_the_one_killed_mid_task_has_its_task_failed_and_the_other_runs_on(
+    tmp_path,
+):
+    for _ in range(2):
+        sleep_task.enqueue(seconds=120)
+    shared = SharedDatabase(tmp_path)
+    workers = [
+        _manage(
+            shared.env,
+            "db_worker",
+            "--heartbeat",
+            "0.5",
+            "--interval",
+            "0.1",
+            "--no-startup-delay",
+        )
+        for _ in range(2)
+    ]
+    try:
+        running = _wait_for(lambda: _both_running(shared), what="both workers to start a task")
+        pid_of = dict(shared.query("SELECT worker_id, pid FROM core_workerheartbeat"))
+        (killed_task, killed_worker), (live_task, live_worker) = running
+        os.kill(pid_of[killed_worker], signal.SIGKILL)
+        _wait_for(lambda: not _alive(pid_of[killed_worker]), timeout=10, what="the kill")
+
+        # The sweep 30 s later (its clock moved on: one process is gone, its beats stopped).
+        sweep = (
+            "import datetime; from django.utils import timezone; "
+            "from outpost.core.workers import dead_workers_sweep; "
+            "dead_workers_sweep(now=timezone.now() + datetime.timedelta(seconds=30))"
+        )
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", sweep],
+            cwd=ROOT,
+            env=shared.env,
+            check=True,
+            timeout=120,
+        )
+
+        tasks = shared.tasks()
+        assert tasks[killed_task][0] == "FAILED"
+        assert tasks[live_task][0] == "RUNNING"
+        assert [w for (w,) in shared.query("SELECT worker_id FROM core_workerheartbeat")] == [
+            live_worker
+        ]
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+            worker.wait(timeout=10)
+
+
+def test_serve_restarts_its_dead_worker_and_stops_its_children_on_sigterm(tmp_path):
+    env = SharedDatabase(tmp_path).env
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    serve = _manage(env, "serve", "--port", str(port))
+    try:
+        children = _wait_for(
+            lambda: len(_children(serve.pid)) == 2 and _children(serve.pid),
+            what="serve's worker and scheduler",
+        )
+        worker = next(
+            pid for pid in children if b"db_worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        )
+        os.kill(worker, signal.SIGKILL)
+        restarted = _wait_for(
+            lambda: [pid for pid in _children(serve.pid) if pid not in children],
+            timeout=30,
+            what="the worker to be started again",
+        )
+        assert len(restarted) == 1
+
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(timeout=30) == 0
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+    still_running = [pid for pid in [*children, *restarted] if _alive(pid)]
+    assert still_running == []
+
+
+def test_a_child_that_keeps_exiting_is_started_again_after_a_growing_back_off():
+    now = [0.0]
+    supervisor = Supervisor(
+        {"crash": [sys.executable, "-c", "raise SystemExit(3)"]}, clock=lambda: now[0]
+    )
+    supervisor.start()
+    try:
+        child = supervisor.children[0]
+        child.process.wait(timeout=30)
+        assert supervisor.poll() == []  # exited at 0 s: started again in 1 s
+        now[0] = 0.9
+        assert supervisor.poll() == []
+        now[0] = 1.0
+        assert supervisor.poll() == ["crash"]
+        child.process.wait(timeout=30)
+        assert supervisor.poll() == []  # the second exit in a row: again in 2 s
+        now[0] = 2.9
+        assert supervisor.poll() == []
+        now[0] = 3.0
+        assert supervisor.poll() == ["crash"]
+    finally:
+        supervisor.stop(grace=5)
