@@ -11,6 +11,10 @@ Environment variables:
                      (default http://127.0.0.1:8000)
     SECURE_SSL_REDIRECT  production only, default "1"; set "0" when TLS ends at a proxy
                          that does not set X-Forwarded-Proto
+    OUTPOST_TRUSTED_PROXIES  comma-separated addresses or networks (10.0.0.5, 10.0.0.0/24) of
+                         the reverse proxies in front of Outpost: requests from them take
+                         their scheme and client address from X-Forwarded-Proto and
+                         X-Forwarded-For; these headers from anyone else are dropped
     OUTPOST_SMS_BACKEND    where SMS go: "file" (default, var/outbox/sms.jsonl), "console",
                            or "http" (POST {"to", "text"} as JSON to OUTPOST_SMS_GATEWAY_URL)
     OUTPOST_SMS_GATEWAY_URL  the SMS gateway's URL for the "http" backend
@@ -64,6 +68,11 @@ ALLOWED_HOSTS = [
 ]
 # Links that leave Outpost (a resident's self-report link by SMS) must be absolute.
 OUTPOST_BASE_URL = os.environ.get("OUTPOST_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Behind a reverse proxy every request comes from the proxy's address; only the proxies
+# named here are believed about the client's address and scheme (core.middleware).
+OUTPOST_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("OUTPOST_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -93,6 +102,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything below (SSL redirect, HSTS, axes, the access log) must see the
+    # client's real scheme and address, not the proxy's.
+    "outpost.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -194,7 +206,8 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT", "1")
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # No SECURE_PROXY_SSL_HEADER: it would believe X-Forwarded-Proto from anyone.
+    # TrustedProxyMiddleware sets the scheme from the trusted proxies' header only.
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

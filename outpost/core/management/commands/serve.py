@@ -18,6 +18,22 @@ from django.utils.translation import gettext as _
 from outpost.core.recovery import interrupted_work_fail
 
 
+def waitress_options(*, host: str, port: int, threads: int) -> dict:
+    """How `outpost serve` runs waitress.
+
+    Waitress would drop every X-Forwarded-* header itself (it trusts one proxy address at
+    most); they reach Django, where `TrustedProxyMiddleware` believes them from the
+    addresses in OUTPOST_TRUSTED_PROXIES only and drops them from everyone else.
+    """
+    return {
+        "host": host,
+        "port": port,
+        "threads": threads,
+        "ident": "outpost",
+        "clear_untrusted_proxy_headers": False,
+    }
+
+
 class Command(BaseCommand):
     help = "Serve Outpost on http://HOST:PORT (and run a background task worker)."
 
@@ -55,7 +71,7 @@ class Command(BaseCommand):
 
                 from outpost.wsgi import application
 
-                serve(application, host=host, port=port, threads=threads, ident="outpost")
+                serve(application, **waitress_options(host=host, port=port, threads=threads))
         finally:
             for child in children:
                 child.terminate()
