@@ -42,7 +42,11 @@ def _flag(name: str, default: str = "0") -> bool:
 MODE = os.environ.get("OUTPOST_MODE", "embedded").strip().lower()
 PRODUCTION = MODE == "production"
 VAR_DIR = Path(os.environ.get("OUTPOST_VAR_DIR", PROJECT_DIR / "var")).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# var/ holds the database, the secret key, uploads, exports and outgoing messages: personal
+# data. Whatever this process creates (there, and reports written elsewhere) is for its own
+# user only: files 0600, directories 0700. `check --deploy` reports anything looser.
+os.umask(0o077)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 DEBUG = _flag("DEBUG") and not PRODUCTION
 
@@ -55,8 +59,9 @@ def _secret_key() -> str:
         raise RuntimeError("SECRET_KEY must be set when OUTPOST_MODE=production")
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
     return key_file.read_text().strip()
 
 
@@ -87,6 +92,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # The API docs page then serves Swagger UI from our own static files, not a CDN with
+    # inline script (the Content-Security-Policy allows neither).
+    "ninja",
     "simple_history",
     "axes",
     "django_tasks",
@@ -106,6 +114,7 @@ MIDDLEWARE = [
     # client's real scheme and address, not the proxy's.
     "outpost.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "outpost.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "outpost.core.middleware.ChineseFirstLocaleMiddleware",
@@ -236,6 +245,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Outbound messages (notify): nothing leaves the machine unless a backend is configured.
 NOTIFY = {
