@@ -47,6 +47,8 @@ VAR_DIR = Path(os.environ.get("OUTPOST_VAR_DIR", PROJECT_DIR / "var")).resolve()
 # user only: files 0600, directories 0700. `check --deploy` reports anything looser.
 os.umask(0o077)
 VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+if VAR_DIR.stat().st_uid == os.geteuid():
+    VAR_DIR.chmod(0o700)  # a var/ made by an older version, or by hand, closes too
 
 DEBUG = _flag("DEBUG") and not PRODUCTION
 

@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation and permissions")
 
     def ready(self) -> None:
+        from outpost.core import checks  # noqa: F401  (registers the deploy checks)
         from outpost.core.roles import roles_sync_after_migrate
 
         # Role groups need the permissions that exist only after every app has migrated.

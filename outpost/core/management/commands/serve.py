@@ -12,10 +12,11 @@ import sys
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from outpost.core.recovery import interrupted_work_fail
+from outpost.core.selectors import demo_password_usernames
 
 
 def waitress_options(*, host: str, port: int, threads: int) -> dict:
@@ -50,6 +51,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host, port, threads, no_worker, **options):
+        if settings.PRODUCTION:
+            # The demo's one password was printed at every start: fine for a demo, never
+            # for real data.
+            usernames = demo_password_usernames()
+            if usernames:
+                raise CommandError(
+                    _(
+                        "%(count)d logins still have the demo password (e.g. %(name)s). "
+                        "Production does not start until each has its own: outpost user "
+                        "reset-password NAME, or outpost user deactivate NAME."
+                    )
+                    % {"count": len(usernames), "name": usernames[0]}
+                )
         call_command("prune")  # at each start too: with --no-worker no scheduler runs here
         children = []
         if not no_worker:
