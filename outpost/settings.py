@@ -13,6 +13,10 @@ Environment variables:
                      (default http://127.0.0.1:8000)
     SECURE_SSL_REDIRECT  production only, default "1"; set "0" when TLS ends at a proxy
                          that does not set X-Forwarded-Proto
+    OUTPOST_TRUSTED_PROXIES  comma-separated addresses or networks (10.0.0.5, 10.0.0.0/24) of
+                         the reverse proxies in front of Outpost: requests from them take
+                         their scheme and client address from X-Forwarded-Proto and
+                         X-Forwarded-For; these headers from anyone else are dropped
     OUTPOST_SMS_BACKEND    where SMS go: "file" (default, var/outbox/sms.jsonl), "console",
                            or "http" (POST {"to", "text"} as JSON to OUTPOST_SMS_GATEWAY_URL)
     OUTPOST_SMS_GATEWAY_URL  the SMS gateway's URL for the "http" backend
@@ -40,7 +44,13 @@ def _flag(name: str, default: str = "0") -> bool:
 MODE = os.environ.get("OUTPOST_MODE", "embedded").strip().lower()
 PRODUCTION = MODE == "production"
 VAR_DIR = Path(os.environ.get("OUTPOST_VAR_DIR", PROJECT_DIR / "var")).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# var/ holds the database, the secret key, uploads, exports and outgoing messages: personal
+# data. Whatever this process creates (there, and reports written elsewhere) is for its own
+# user only: files 0600, directories 0700. `check --deploy` reports anything looser.
+os.umask(0o077)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+if VAR_DIR.stat().st_uid == os.geteuid():
+    VAR_DIR.chmod(0o700)  # a var/ made by an older version, or by hand, closes too
 
 DEBUG = _flag("DEBUG") and not PRODUCTION
 
@@ -53,8 +63,9 @@ def _secret_key() -> str:
         raise RuntimeError("SECRET_KEY must be set when OUTPOST_MODE=production")
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
     return key_file.read_text().strip()
 
 
@@ -66,6 +77,11 @@ ALLOWED_HOSTS = [
 ]
 # Links that leave Outpost (a resident's self-report link by SMS) must be absolute.
 OUTPOST_BASE_URL = os.environ.get("OUTPOST_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Behind a reverse proxy every request comes from the proxy's address; only the proxies
+# named here are believed about the client's address and scheme (core.middleware).
+OUTPOST_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("OUTPOST_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -80,6 +96,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # The API docs page then serves Swagger UI from our own static files, not a CDN with
+    # inline script (the Content-Security-Policy allows neither).
+    "ninja",
     "simple_history",
     "axes",
     "django_tasks",
@@ -96,7 +115,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything below (SSL redirect, HSTS, axes, the access log) must see the
+    # client's real scheme and address, not the proxy's.
+    "outpost.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "outpost.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "outpost.core.middleware.ChineseFirstLocaleMiddleware",
@@ -197,7 +220,8 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT", "1")
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # No SECURE_PROXY_SSL_HEADER: it would believe X-Forwarded-Proto from anyone.
+    # TrustedProxyMiddleware sets the scheme from the trusted proxies' header only.
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -228,6 +252,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Uploaded import files and export files, through Django's storage API only: with app
 # servers and workers on several machines, point this at one shared directory (NFS…).
 MEDIA_ROOT = Path(os.environ.get("OUTPOST_MEDIA_DIR", VAR_DIR / "media")).resolve()
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Outbound messages (notify): nothing leaves the machine unless a backend is configured.
 NOTIFY = {

@@ -3,18 +3,35 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from outpost.api import api
+from outpost.core.accounts import views as account_views
 from outpost.core.views import HomeView
 
 admin.site.site_header = "Outpost"
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", account_views.OutpostLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        account_views.OwnPasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/reset/",
+        account_views.EmailPasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        account_views.EmailPasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        account_views.EmailPasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("core/", include("outpost.core.urls")),
     path("registry/", include("outpost.registry.urls")),

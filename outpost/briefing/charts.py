@@ -16,6 +16,14 @@ STYLE = Style(
 )
 
 
+def _without_scripts(root):
+    # pygal always writes an inline <script> of its tooltip config; the page's
+    # Content-Security-Policy refuses inline script, and there are no tooltips to configure.
+    for script in root.findall(".//{*}script"):
+        script.getparent().remove(script)
+    return root
+
+
 def trend_chart_svg(*, title: str, series: dict[str, list[tuple[datetime.date, int]]]) -> str:
     """A line chart of named series over the same days, as inline SVG markup."""
     days = sorted({day for points in series.values() for day, _value in points})
@@ -36,6 +44,7 @@ def trend_chart_svg(*, title: str, series: dict[str, list[tuple[datetime.date, i
         margin=8,
         dots_size=3,
     )
+    chart.add_xml_filter(_without_scripts)
     chart.x_labels = [day.strftime("%m-%d") for day in days]
     chart.x_labels_major = chart.x_labels[:: max(1, len(days) // 6)]
     for name, points in series.items():

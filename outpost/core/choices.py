@@ -57,3 +57,18 @@ class ImportStatus(models.TextChoices):
     DONE = "done", _("Imported")  # 已导入
     FAILED = "failed", _("Failed")  # 失败
     CANCELLED = "cancelled", _("Cancelled")  # 已取消
+
+
+class AccountAction(models.TextChoices):
+    """What was done to a login, for the account log (账号操作记录)."""
+
+    CREATED = "created", _("Account created")  # 新建账号
+    PASSWORD_CHANGED = "password_changed", _("Password changed by the user")  # 本人修改密码
+    PASSWORD_RESET = "password_reset", _("Password reset by an administrator")  # 管理员重置密码
+    PASSWORD_RESET_BY_EMAIL = "password_reset_email", _("Password reset by email")  # 邮件重置密码
+    DEACTIVATED = "deactivated", _("Account deactivated")  # 停用
+    REACTIVATED = "reactivated", _("Account reactivated")  # 启用
+    ROLES_CHANGED = "roles_changed", _("Roles changed")  # 角色变更
+    UNIT_CHANGED = "unit_changed", _("Unit changed")  # 单位变更
+    LOCKOUT_CLEARED = "lockout_cleared", _("Lockout cleared")  # 解除锁定
+    LOCKOUT_ALERT = "lockout_alert", _("Many failed log-ins")  # 多次登录失败告警

@@ -55,6 +55,8 @@ NAVIGATION = [
     (ADMIN, _("Units"), "core:unit_list", None),
     (ADMIN, _("Access log"), "core:access_log", "core.view_accesslog"),
     (ADMIN, _("Imports"), "core:import_list", "core.add_importjob"),
+    (ADMIN, _("Users"), "core:user_list", "core.view_staffprofile"),
+    (ADMIN, _("Lockouts"), "core:lockout_list", "core.change_staffprofile"),
 ]
 
 

@@ -11,7 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outpost.core.choices import AccessAction, ImportStatus, OrganisationKind, Role, UnitKind
+from outpost.core.choices import (
+    AccessAction,
+    AccountAction,
+    ImportStatus,
+    OrganisationKind,
+    Role,
+    UnitKind,
+)
 from outpost.core.scoping import user_scope_unit, user_sees_everything
 
 PATH_SEPARATOR = "/"
@@ -386,3 +393,66 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} {self.host}:{self.pid}"
+
+
+class AccountEventQuerySet(models.QuerySet):
+    def visible_to(self, user, action: str = "view") -> AccountEventQuerySet:
+        """Events of logins in the user's subtree, for those who manage staff accounts."""
+        if user_sees_everything(user):
+            return self.all()
+        if not user.has_perm("core.view_staffprofile"):
+            return self.none()
+        unit = user_scope_unit(user)
+        if unit is None:
+            return self.none()
+        return self.filter(user__staff_profile__unit__path__startswith=unit.path)
+
+
+class AccountEvent(models.Model):
+    """One change to a login (账号操作记录): created, password changed or reset, deactivated,
+    roles or unit changed, lockout cleared; who did it, when and from where."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account_actions",
+        help_text=_("Empty when the user acted on a link sent by email."),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="account_events",
+    )
+    action = models.CharField(_("action"), max_length=30, choices=AccountAction.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = AccountEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("account event")
+        verbose_name_plural = _("account log")
+        ordering = ["-at", "-pk"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()}"
+
+
+class DemoPassword(models.Model):
+    """The password hash every login of the demo district was given (演示口令).
+
+    All demo logins share one hash, so "still has the demo password" is an exact match;
+    production refuses to start while any account does (see `core.checks`).
+    """
+
+    password_hash = models.CharField(max_length=128, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"demo password of {self.created_at:%Y-%m-%d}"

@@ -13,3 +13,19 @@ def access_log_list(*, user, query: str = "") -> QuerySet[AccessLog]:
             | Q(actor__staff_profile__display_name__icontains=query)
         )
     return entries
+
+
+def demo_password_usernames() -> list[str]:
+    """Active logins that still have the demo district's shared password (never changed).
+    A deactivated login cannot log in, and is not reactivated with that password."""
+    from django.contrib.auth import get_user_model
+
+    from outpost.core.models import DemoPassword
+
+    hashes = DemoPassword.objects.values("password_hash")
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, password__in=hashes)
+        .order_by("username")
+        .values_list("username", flat=True)
+    )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from outpost.core import views
+from outpost.core.accounts import views as account_views
 from outpost.core.exports import views as export_views
 from outpost.core.imports import views as import_views
 
@@ -25,4 +26,29 @@ urlpatterns = [
         export_views.ExportDownloadView.as_view(),
         name="export_download",
     ),
+    path("users/", account_views.UserListView.as_view(), name="user_list"),
+    path("users/new/", account_views.UserCreateView.as_view(), name="user_create"),
+    path("users/<int:pk>/", account_views.UserDetailView.as_view(), name="user_detail"),
+    path("users/<int:pk>/edit/", account_views.UserUpdateView.as_view(), name="user_edit"),
+    path(
+        "users/<int:pk>/reset-password/",
+        account_views.UserActionView.as_view(action="reset_password"),
+        name="user_reset_password",
+    ),
+    path(
+        "users/<int:pk>/deactivate/",
+        account_views.UserActionView.as_view(action="deactivate"),
+        name="user_deactivate",
+    ),
+    path(
+        "users/<int:pk>/reactivate/",
+        account_views.UserActionView.as_view(action="reactivate"),
+        name="user_reactivate",
+    ),
+    path(
+        "users/<int:pk>/unlock/",
+        account_views.UserActionView.as_view(action="unlock"),
+        name="user_unlock",
+    ),
+    path("lockouts/", account_views.LockoutListView.as_view(), name="lockout_list"),
 ]

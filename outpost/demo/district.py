@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from outpost.core.choices import OrganisationKind, Role, UnitKind
-from outpost.core.models import Organisation, StaffProfile, Unit
+from outpost.core.models import DemoPassword, Organisation, StaffProfile, Unit
 from outpost.core.roles import roles_sync
 from outpost.core.validators import id_check_character
 from outpost.demo import names
@@ -918,6 +918,8 @@ def build_demo_district(*, scale: float = 1.0, seed: int = 2020, password: str) 
             ]
         )
 
+        # Remembered so that production refuses to run while a login still has it.
+        DemoPassword.objects.create(password_hash=password_hash)
         users = User.objects.bulk_create(
             [
                 User(username=s.username, password=password_hash, is_staff=s.is_staff)

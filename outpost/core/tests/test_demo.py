@@ -94,6 +94,12 @@ def test_every_login_shares_the_password_and_admin_is_staff_not_superuser(demo):
     assert not User.objects.filter(is_superuser=True).exists()
 
 
+def test_every_demo_login_is_known_to_have_the_demo_password(demo):
+    from outpost.core.selectors import demo_password_usernames
+
+    assert len(demo_password_usernames()) == User.objects.count()
+
+
 def test_medics_and_liaison_belong_to_partner_organisations(demo):
     medics = StaffProfile.objects.filter(user__username__startswith="medic")
     assert medics.count() == Organisation.objects.filter(kind="health_centre").count() >= 2

@@ -55,6 +55,19 @@ PERSONAL_DATA_FREE_URLS = {
         "POST-only action: looks the run and results up within the user's scope and "
         "redirects to the scoped key-person list; tested in keypersons/tests/test_views.py"
     ),
+    "password_change": "the user's own password form",
+    "password_reset": "email form (404 unless email is set up); core/tests/test_accounts.py",
+    "password_reset_done": "fixed text",
+    "password_reset_confirm": "new-password form of the link's own account",
+    "core:user_list": "staff logins of the admin's subtree; core/tests/test_accounts.py",
+    "core:user_create": "form listing unit names of the admin's subtree",
+    "core:user_detail": "a login of the admin's subtree, else 404; core/tests/test_accounts.py",
+    "core:user_edit": "a login of the admin's subtree, else 404; core/tests/test_accounts.py",
+    "core:user_reset_password": "POST on a login of the admin's subtree, else 404",
+    "core:user_deactivate": "POST on a login of the admin's subtree, else 404",
+    "core:user_reactivate": "POST on a login of the admin's subtree, else 404",
+    "core:user_unlock": "POST on a login of the admin's subtree, else 404",
+    "core:lockout_list": "lockouts of the admin's subtree; core/tests/test_accounts.py",
     "observation:self_report": (
         "public, no login: only the form of the link's own person (masked name, day "
         "number), found by the token alone; tested in observation/tests/test_self_report.py"

@@ -16,9 +16,10 @@ import threading
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from outpost.core.selectors import demo_password_usernames
 from outpost.core.supervisor import Supervisor
 from outpost.core.workers import dead_workers_sweep
 
@@ -27,6 +28,22 @@ def _exit_on_sigterm(signum, frame):
     # SystemExit unwinds the server (waitress catches it and returns) into the `finally`
     # that stops the children; the default action would leave them without a parent.
     raise SystemExit(0)
+
+
+def waitress_options(*, host: str, port: int, threads: int) -> dict:
+    """How `outpost serve` runs waitress.
+
+    Waitress would drop every X-Forwarded-* header itself (it trusts one proxy address at
+    most); they reach Django, where `TrustedProxyMiddleware` believes them from the
+    addresses in OUTPOST_TRUSTED_PROXIES only and drops them from everyone else.
+    """
+    return {
+        "host": host,
+        "port": port,
+        "threads": threads,
+        "ident": "outpost",
+        "clear_untrusted_proxy_headers": False,
+    }
 
 
 class Command(BaseCommand):
@@ -45,6 +62,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host, port, threads, no_worker, **options):
+        if settings.PRODUCTION:
+            # The demo's one password was printed at every start: fine for a demo, never
+            # for real data.
+            usernames = demo_password_usernames()
+            if usernames:
+                raise CommandError(
+                    _(
+                        "%(count)d logins still have the demo password (e.g. %(name)s). "
+                        "Production does not start until each has its own: outpost user "
+                        "reset-password NAME, or outpost user deactivate NAME."
+                    )
+                    % {"count": len(usernames), "name": usernames[0]}
+                )
         call_command("prune")  # at each start too: with --no-worker no scheduler runs here
         supervisor = None
         stop = threading.Event()
@@ -73,7 +103,7 @@ class Command(BaseCommand):
 
                 from outpost.wsgi import application
 
-                serve(application, host=host, port=port, threads=threads, ident="outpost")
+                serve(application, **waitress_options(host=host, port=port, threads=threads))
         finally:
             stop.set()
             if supervisor is not None:
