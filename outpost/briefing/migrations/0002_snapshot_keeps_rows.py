@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('briefing', '0001_initial'),
+        ("briefing", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dailysnapshot',
-            name='rows',
-            field=models.JSONField(blank=True, default=dict, verbose_name='rows'),
+            model_name="dailysnapshot",
+            name="rows",
+            field=models.JSONField(blank=True, default=dict, verbose_name="rows"),
         ),
     ]

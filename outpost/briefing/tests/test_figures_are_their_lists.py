@@ -146,6 +146,30 @@ def test_every_dashboard_figure_is_as_long_as_the_rows_it_opens(district, leader
                 assert Paginator(rows, 50).count == values[figure.key], (unit, day, figure.key)
 
 
+# Figures that are a share of another: (part, whole).
+SHARES = [
+    ("households_screened", "households_total"),
+    ("persons_screened", "persons_total"),
+    ("dispatch_verified", "dispatch_items"),
+    ("dispatch_overdue", "dispatch_items"),
+    ("key_persons_incomplete_team", "key_persons"),
+    ("contacts_overdue", "key_persons"),
+    ("rooms_occupied", "rooms_total"),
+]
+
+
+def test_no_figure_exceeds_the_figure_it_is_a_share_of(district, random_days):
+    _rng, days = random_days
+    for unit in _units(district):
+        for day in days:
+            values = day_figures(unit=unit, day=day).values
+            for part, whole in SHARES:
+                assert values[part] <= values[whole], (unit.name, day, part)
+            assert (
+                values["dispatch_verified"] + values["dispatch_overdue"] <= values["dispatch_items"]
+            )
+
+
 def _dashboard_value(content: str, key: str) -> int:
     start = content.index(f'data-figure="{key}"')
     value_at = content.index('class="figure-value">', start) + len('class="figure-value">')
