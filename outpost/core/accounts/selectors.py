@@ -17,9 +17,14 @@ User = get_user_model()
 
 
 def manageable_users(*, user, action: str = "view") -> QuerySet:
-    """Logins the user may manage: those of their unit's subtree, never a superuser (they
-    have no unit). Nothing without the role's `<action>_staffprofile` permission."""
-    users = User.objects.select_related("staff_profile__unit").prefetch_related("groups")
+    """Logins the user may manage: those of their unit's subtree, never a superuser. Nothing without the role's `<action>_staffprofile` permission."""
+    # Logins without a staff profile are command-line superusers (`createsuperuser`,
+    # `changepassword`), not staff to manage here.
+    users = (
+        User.objects.filter(staff_profile__isnull=False)
+        .select_related("staff_profile__unit")
+        .prefetch_related("groups")
+    )
     if user_sees_everything(user):
         return users.all()
     if not user.has_perm(f"core.{action}_staffprofile"):

@@ -75,3 +75,9 @@ def test_production_serve_refuses_to_start_while_a_login_has_the_demo_password(
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="grid001"):
         call_command("serve", "--no-worker", "--port", "0")
+
+
+def test_the_demo_is_neither_built_nor_shown_in_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match=r"production|生产模式"):
+        call_command("demo", "--if-empty", "--scale", "0.01")

@@ -133,3 +133,22 @@ def test_outpost_serve_passes_the_proxy_headers_through_waitress(behind_proxy):
         assert response.getheader("Strict-Transport-Security")
     finally:
         server.close()
+
+
+@pytest.mark.django_db
+def test_the_access_log_records_the_client_address_behind_the_proxy(
+    client, behind_proxy, officer_a, district
+):
+    from outpost.core.models import AccessLog
+    from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory
+
+    resident = ResidentFactory(household=HouseholdFactory(unit=district.grid_a1))
+    client.force_login(officer_a)
+    client.post(
+        reverse("registry:resident_reveal", args=[resident.pk]),
+        {"reason": "核实返连人员身份"},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_PROTO="https",
+        HTTP_X_FORWARDED_FOR=CLIENT,
+    )
+    assert list(AccessLog.objects.values_list("ip_address", flat=True)) == [CLIENT]

@@ -103,6 +103,14 @@ class Command(BaseCommand):
     def handle(
         self, *args, scale: float, seed: int, password: str, if_empty: bool, days: int, **options
     ):
+        if settings.PRODUCTION:
+            # Every demo login shares one password, printed here: a demo's convenience only.
+            raise CommandError(
+                _(
+                    "The demo district is neither built nor shown in production mode: its "
+                    "logins share one printed password."
+                )
+            )
         if Unit.objects.exists():
             if not if_empty:
                 raise CommandError(
