@@ -5,7 +5,7 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
@@ -167,7 +167,8 @@ def test_an_import_whose_worker_died_is_offered_again_and_imports(
         started_at=timezone.now() - datetime.timedelta(minutes=2),
     )
 
-    dead_workers_sweep()
+    with translation.override("en"):  # the language the message is stored in
+        dead_workers_sweep()
 
     content = client.get(page).content.decode()
     assert "nothing was imported. You can import again" in content
@@ -194,7 +195,8 @@ def test_a_check_whose_worker_died_can_be_run_again_from_its_page(
         started_at=timezone.now() - datetime.timedelta(minutes=2),
     )
 
-    dead_workers_sweep()
+    with translation.override("en"):  # the language the message is stored in
+        dead_workers_sweep()
 
     page = reverse("core:import_detail", args=[job.pk])
     content = client.get(page).content.decode()
