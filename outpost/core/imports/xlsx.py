@@ -75,7 +75,7 @@ MAX_MERGED = 10_000
 _DIMENSION = re.compile(
     rb"<(?:\w+:)?dimension\s+ref=\"([A-Za-z]*)([0-9]*)(?::([A-Za-z]*)([0-9]*))?\""
 )
-_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)\"")
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]{1,3})([0-9]+):([A-Z]{1,3})([0-9]+)\"")
 _DOCTYPE = b"<!DOCTYPE"
 # Built-in number formats that show dates or times (the Chinese locale's 27-36, 50-58 too).
 _DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
@@ -85,8 +85,12 @@ _EPOCH_1904 = datetime.datetime(1904, 1, 1)
 
 
 def _column_index(letters: str, cache: dict[str, int] = {}) -> int:  # noqa: B006 (a cache)
+    """0 for A, 25 for Z, 26 for AA…; `ImportFileError` for anything but one to three
+    letters."""
     index = cache.get(letters)
     if index is None:
+        if not (0 < len(letters) <= 3 and letters.isascii() and letters.isalpha()):
+            raise _unreadable(_("a cell reference “%(ref)s”") % {"ref": letters[:20]})
         index = 0
         for ch in letters.upper():
             index = index * 26 + ord(ch) - 64
