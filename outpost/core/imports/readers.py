@@ -147,9 +147,9 @@ def open_workbook(path: Path | str) -> Workbook:
 
 
 class XlsWorkbook(Workbook):
-    """The old binary format, through python-calamine. Its own limits (65,536 rows and
-    256 columns) bound what a sheet can hold; the row and column limits are checked on the
-    sheet's range before its rows are handed out."""
+    """The old binary format, through python-calamine, which materialises a sheet's whole
+    range at once: the format's own limits (65,536 rows, 256 columns) bound it, and the
+    row and column limits are checked on the range before any row is handed out."""
 
     kind = "excel"
 

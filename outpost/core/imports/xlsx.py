@@ -9,13 +9,14 @@ A1 and XFD1048576. So, before anything is parsed:
   (a zip bomb); the zip module never unpacks more than a part's declared size;
 - the workbook's sheets are counted;
 
-and then every part is read as a stream (lxml ``iterparse``, entities not resolved, no
-DTD, libxml2's depth limit kept), each element freed once read. A row is built from the
-cells actually present; a cell with a value beyond `MAX_COLUMNS`, a row beyond the
-limit, a row of more than `MAX_ROW_ELEMENTS` elements or a run of markup that is not cells
-stops the reading with a message that names the sheet, the cell and the limit. Shared
-strings are kept as one UTF-8 buffer and an array of offsets, so that their memory is
-never more than the size of their part.
+and then every part is read as a stream: lxml's pull parser is fed 64 KB at a time
+(entities not resolved, no DTD, libxml2's depth limit kept) and each row is freed once
+read; more than `MAX_PENDING_BYTES` of markup between two rows (stray elements would each
+cost a tree node) stops it. A row is built from the cells actually present: a value beyond
+`MAX_COLUMNS`, a row beyond the row limit or more than `MAX_ROW_CELLS` cells in a row stops
+the reading with a message naming the sheet, the cell and the limit. Shared strings (at
+most `MAX_SHARED_STRINGS_BYTES`) are read only as far as the cells ask, into one UTF-8
+buffer and an array of offsets, so that their memory is never more than their part's size.
 """
 
 from __future__ import annotations
@@ -50,17 +51,16 @@ def _tags(local: str) -> frozenset[str]:
 _C, _ROW, _SHEET_DATA, _SI = _tags("c"), _tags("row"), _tags("sheetData"), _tags("si")
 _V, _IS, _T, _R = _tags("v"), _tags("is"), _tags("t"), _tags("r")
 
-# The zip: how many parts, how large one part and all of them may be once unpacked (for
-# the registry's imports; scaled with `readers.current_limits().max_bytes` for feeds), and
-# how much more than a hundredfold a large part may be compressed.
+# The zip: how many parts and sheets, how much a large part may be compressed, and how
+# much all parts may unpack to, per byte of file allowed (`readers.current_limits()`).
 MAX_ZIP_MEMBERS = 1000
 MAX_SHEETS = 100
 MAX_RATIO = 100
 RATIO_CHECKED_FROM = 10 * 1024 * 1024
 UNPACKED_PER_FILE_BYTE = 8
-# Shared strings are read whole before the first row: a part larger than this is refused
-# rather than read for minutes (whatever the file size allowed: a feed that large comes as
-# csv).
+# Shared strings are read as far as the cells ask, which may be to the end: a part larger
+# than this is refused rather than read for minutes (whatever the file size allowed: a
+# feed that large comes as csv).
 MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
 # Small parts read whole: the workbook, its relationships, the styles.
 MAX_SMALL_PART = 16 * 1024 * 1024
@@ -75,7 +75,7 @@ MAX_MERGED = 10_000
 _DIMENSION = re.compile(
     rb"<(?:\w+:)?dimension\s+ref=\"([A-Za-z]*)([0-9]*)(?::([A-Za-z]*)([0-9]*))?\""
 )
-_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)\"")
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]{1,3})([0-9]+):([A-Z]{1,3})([0-9]+)\"")
 _DOCTYPE = b"<!DOCTYPE"
 # Built-in number formats that show dates or times (the Chinese locale's 27-36, 50-58 too).
 _DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
@@ -85,8 +85,12 @@ _EPOCH_1904 = datetime.datetime(1904, 1, 1)
 
 
 def _column_index(letters: str, cache: dict[str, int] = {}) -> int:  # noqa: B006 (a cache)
+    """0 for A, 25 for Z, 26 for AA…; `ImportFileError` for anything but one to three
+    letters."""
     index = cache.get(letters)
     if index is None:
+        if not (0 < len(letters) <= 3 and letters.isascii() and letters.isalpha()):
+            raise _unreadable(_("a cell reference “%(ref)s”") % {"ref": letters[:20]})
         index = 0
         for ch in letters.upper():
             index = index * 26 + ord(ch) - 64

@@ -255,3 +255,70 @@ def test_any_bytes_behind_a_zip_signature_are_refused_with_a_message(tmp_path_fa
         with open_workbook(path) as book:
             for name in book.sheet_names:
                 list(book.sheet(name).rows())
+
+
+_REFS = st.one_of(
+    st.from_regex(r"[A-Z]{1,3}[1-9][0-9]{0,6}", fullmatch=True),
+    st.text(alphabet="AZaz019:-", max_size=8),
+)
+_CELLS = st.lists(
+    st.tuples(
+        _REFS,
+        st.sampled_from(["s", "str", "inlineStr", "b", "n", "e", "d", "", "x"]),
+        st.one_of(st.text(max_size=20), st.integers(-5, 10).map(str), st.just("")),
+        st.sampled_from(["", "0", "1", "99", "-1", "x"]),
+    ),
+    max_size=12,
+)
+
+
+def _sheet_xml(rows) -> str:
+    from xml.sax.saxutils import escape, quoteattr
+
+    body = []
+    for number, cells in rows:
+        parts = []
+        for ref, kind, value, style in cells:
+            t = f" t={quoteattr(kind)}" if kind else ""
+            s = f" s={quoteattr(style)}" if style else ""
+            inner = (
+                f"<is><t>{escape(value)}</t></is>"
+                if kind == "inlineStr"
+                else f"<v>{escape(value)}</v>"
+            )
+            parts.append(f"<c r={quoteattr(ref)}{t}{s}>{inner}</c>")
+        body.append(f'<row r="{number}">{"".join(parts)}</row>')
+    return "".join(body)
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    rows=st.lists(st.tuples(st.integers(1, 2_000_000), _CELLS), max_size=6),
+    strings=st.lists(st.text(max_size=10), max_size=4),
+)
+def test_any_sheet_is_read_within_the_limits_or_refused_with_a_message(
+    tmp_path_factory, rows, strings
+):
+    """Whatever the cells, their references and types: rows no wider than the column
+    limit, or an ImportFileError; never another exception."""
+    from xml.sax.saxutils import escape
+
+    folder = tmp_path_factory.mktemp("sheet")
+    shared = "".join(f"<si><t>{escape(text)}</t></si>" for text in strings)
+    parts = hostile_files._workbook_parts(1) | {
+        "xl/worksheets/sheet1.xml": hostile_files._sheet(_sheet_xml(rows)),
+        "xl/sharedStrings.xml": f'<sst xmlns="{hostile_files._MAIN}">{shared}</sst>',
+    }
+    path = hostile_files.write_xlsx_parts(folder / "any.xlsx", parts)
+    try:
+        with open_workbook(path) as book:
+            read = list(book.sheet(book.sheet_names[0]).rows())
+    except ImportFileError as exc:
+        assert str(exc)
+    else:
+        assert len(read) <= 500_000
+        assert all(len(row) <= 200 for row in read)

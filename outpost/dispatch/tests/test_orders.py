@@ -208,3 +208,24 @@ def test_the_upload_page_imports_and_lands_on_the_order(
     assert response["Location"] == order.get_absolute_url()
     assert order.deadline.strftime("%Y-%m-%d") == "2020-02-10"
     assert DispatchItem.objects.get(order=order).assigned_officer == officer_a
+
+
+def test_a_hostile_workbook_fails_the_order_with_the_reason(
+    tmp_path, district, station_officer, media, django_capture_on_commit_callbacks
+):
+    from outpost.core.tests.hostile_files import sparse_huge_sheet
+
+    path = sparse_huge_sheet(tmp_path)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = order_upload(
+            acting_user=station_officer,
+            unit=district.station,
+            order_number="2",
+            issuing_body="上级",
+            title="t",
+            deadline=timezone.now(),
+            file=SimpleUploadedFile("huge.xlsx", path.read_bytes()),
+        )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.FAILED
+    assert "XFD1048576" in order.failure and not order.items.exists()

@@ -451,3 +451,11 @@ def test_a_screening_offers_only_feeds_read_to_the_end_and_refuses_others(
     assert response.status_code == 200
     [error] = response.context["form"].errors["feeds"]
     assert "queued.csv" in error and "read.csv" not in error  # names the feed not read yet
+
+
+def test_a_hostile_workbook_fails_the_feed_with_the_reason(officer_a, district, tmp_path, upload):
+    from outpost.core.tests.hostile_files import sparse_huge_sheet
+
+    feed = upload(officer_a, district.community_a, sparse_huge_sheet(tmp_path))
+    assert feed.status == FeedStatus.FAILED
+    assert "XFD1048576" in feed.failure and not FeedRow.objects.exists()
