@@ -55,6 +55,7 @@ NAVIGATION = [
     (ADMIN, _("Units"), "core:unit_list", None),
     (ADMIN, _("Access log"), "core:access_log", "core.view_accesslog"),
     (ADMIN, _("Imports"), "core:import_list", "core.add_importjob"),
+    (ADMIN, _("API tokens"), "core:api_tokens", None),
 ]
 
 

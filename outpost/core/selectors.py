@@ -1,6 +1,6 @@
 from django.db.models import Q, QuerySet
 
-from outpost.core.models import AccessLog
+from outpost.core.models import AccessLog, ApiToken
 
 
 def access_log_list(*, user, query: str = "") -> QuerySet[AccessLog]:
@@ -13,3 +13,8 @@ def access_log_list(*, user, query: str = "") -> QuerySet[AccessLog]:
             | Q(actor__staff_profile__display_name__icontains=query)
         )
     return entries
+
+
+def api_tokens(*, user) -> QuerySet[ApiToken]:
+    """The user's own API tokens, newest first: nobody sees another user's tokens."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
