@@ -25,6 +25,7 @@ from ninja.constants import NOT_SET
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as RequestValidationError
 from ninja.pagination import LimitOffsetPagination
+from ninja.params.models import BodyModel
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 from pydantic import BaseModel
@@ -232,6 +233,8 @@ def _documented_errors(operation, path: str, auth) -> list[int]:
             if isinstance(annotation, type) and issubclass(annotation, BaseModel):
                 names.update(annotation.model_fields)
     statuses = []
+    if any(issubclass(model, BodyModel) for model in operation.models):
+        statuses.append(400)  # a body that is not JSON (or not multipart) at all
     if auth is not None:
         statuses += [401, 403]  # no credentials; a role that may not, or a failed CSRF check
     if "{" in path or any(name.endswith(("_id", "_ids")) for name in names):

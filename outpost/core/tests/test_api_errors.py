@@ -10,7 +10,7 @@ from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory
 
 pytestmark = pytest.mark.django_db
 
-ERROR_STATUSES = {"401", "403", "404", "409", "410", "422", "429"}
+ERROR_STATUSES = {"400", "401", "403", "404", "409", "410", "422", "429"}
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorOut"}
 
 
