@@ -3,7 +3,7 @@
 from ninja import NinjaAPI
 
 from outpost.core.api import router as core_router
-from outpost.core.api_support import API_AUTH
+from outpost.core.api_support import API_AUTH, install_error_handlers
 from outpost.keypersons.api import router as keypersons_router
 from outpost.notify.api import router as notify_router
 from outpost.registry.api import router as registry_router
@@ -15,6 +15,7 @@ api = NinjaAPI(
     auth=API_AUTH,
     docs_url="/docs",
 )
+install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/registry/", registry_router)
 api.add_router("/keypersons/", keypersons_router)

@@ -44,6 +44,7 @@ class AccessAction(models.TextChoices):
 
     REVEAL = "reveal", _("Reveal")
     EXPORT = "export", _("Export")
+    TOKEN_USE = "token", _("API token use")
 
 
 class ImportStatus(models.TextChoices):

@@ -57,6 +57,7 @@ NAVIGATION = [
     (ADMIN, _("Imports"), "core:import_list", "core.add_importjob"),
     (ADMIN, _("Users"), "core:user_list", "core.view_staffprofile"),
     (ADMIN, _("Lockouts"), "core:lockout_list", "core.change_staffprofile"),
+    (ADMIN, _("API tokens"), "core:api_tokens", None),
 ]
 
 

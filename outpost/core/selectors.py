@@ -1,6 +1,6 @@
 from django.db.models import Q, QuerySet
 
-from outpost.core.models import AccessLog
+from outpost.core.models import AccessLog, ApiToken
 
 
 def access_log_list(*, user, query: str = "") -> QuerySet[AccessLog]:
@@ -29,3 +29,8 @@ def demo_password_usernames() -> list[str]:
         .order_by("username")
         .values_list("username", flat=True)
     )
+
+
+def api_tokens(*, user) -> QuerySet[ApiToken]:
+    """The user's own API tokens, newest first: nobody sees another user's tokens."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")

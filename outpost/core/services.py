@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -85,18 +86,43 @@ def personal_data_export_log(
     )
 
 
+# A token that is forgotten stops working on its own; the owner may choose up to a year.
+API_TOKEN_DEFAULT_DAYS = 90
+API_TOKEN_MAX_DAYS = 365
+
+
 @transaction.atomic
-def api_token_create(*, acting_user, name: str) -> tuple[ApiToken, str]:
-    """Create a personal API token for the acting user; the key is returned only here."""
+def api_token_create(
+    *, acting_user, name: str, expires_in_days: int = API_TOKEN_DEFAULT_DAYS
+) -> tuple[ApiToken, str]:
+    """Create a personal API token for the acting user; the key is returned only here and
+    only its hash is stored."""
+    name = (name or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = _("Name the token after the program that will use it.")
+    if not 1 <= expires_in_days <= API_TOKEN_MAX_DAYS:
+        errors["expires_in_days"] = _("A token is valid for 1 to %(n)d days.") % {
+            "n": API_TOKEN_MAX_DAYS
+        }
+    if errors:
+        raise ValidationError(errors)
     key = ApiToken.generate_key()
-    token = ApiToken(user=acting_user, name=name, prefix=key[3:11], key_hash=ApiToken.hash_key(key))
+    token = ApiToken(
+        user=acting_user,
+        name=name,
+        prefix=key[3:11],
+        key_hash=ApiToken.hash_key(key),
+        expires_at=timezone.now() + datetime.timedelta(days=expires_in_days),
+    )
     token.full_clean()
     token.save()
     return token, key
 
 
-def api_token_authenticate(key: str):
-    """The user a bearer key belongs to, or None."""
+def api_token_authenticate(key: str, *, request=None):
+    """The user a bearer key belongs to, or None. Each use is noted on the token and, with
+    the request, in the access log (a token reads data unattended)."""
     token = (
         ApiToken.objects.select_related("user")
         .filter(key_hash=ApiToken.hash_key(key or ""))
@@ -104,16 +130,32 @@ def api_token_authenticate(key: str):
     )
     if token is None or not token.is_usable() or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if request is not None:
+        AccessLog.objects.create(
+            actor=token.user,
+            at=now,
+            action=AccessAction.TOKEN_USE,
+            model_label=ApiToken._meta.label,
+            object_id=str(token.pk),
+            subject=f"{request.method} {request.path}"[:200],
+            row_count=0,
+            reason=str(token)[:300],
+            ip_address=request.META.get("REMOTE_ADDR") or None,
+        )
     return token.user
 
 
 @transaction.atomic
-def api_token_revoke(*, acting_user, token: ApiToken) -> None:
+def api_token_revoke(*, acting_user, token: ApiToken) -> ApiToken:
+    """Revoke one of the acting user's own tokens; it stops working at once."""
     if token.user_id != acting_user.pk:
         raise PermissionDenied
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
 
 
 @transaction.atomic

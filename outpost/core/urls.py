@@ -10,6 +10,10 @@ app_name = "core"
 urlpatterns = [
     path("units/", views.UnitListView.as_view(), name="unit_list"),
     path("access-log/", views.AccessLogListView.as_view(), name="access_log"),
+    path("api-tokens/", views.ApiTokenView.as_view(), name="api_tokens"),
+    path(
+        "api-tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"
+    ),
     path("imports/", import_views.ImportListView.as_view(), name="import_list"),
     path("imports/<int:pk>/", import_views.ImportDetailView.as_view(), name="import_detail"),
     path(

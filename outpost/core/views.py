@@ -1,16 +1,19 @@
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from outpost.core import selectors
+from outpost.core.forms import ApiTokenForm
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible
-from outpost.core.services import personal_data_reveal
-from outpost.core.viewmixins import HtmxTemplateMixin, ScopedViewMixin
+from outpost.core.services import api_token_create, api_token_revoke, personal_data_reveal
+from outpost.core.viewmixins import HtmxTemplateMixin, ScopedViewMixin, form_add_service_errors
 from outpost.registry.selectors import registry_counts
 
 
@@ -86,3 +89,43 @@ class RevealView(ScopedViewMixin, View):
             "core/partials/revealed.html",
             {"values": [(labels[f], v) for f, v in values.items()]},
         )
+
+
+class ApiTokenView(LoginRequiredMixin, View):
+    """The user's own API tokens (接口令牌): create one (its key is shown this once), see
+    when each was last used, revoke one."""
+
+    template_name = "core/api_tokens.html"
+
+    def _render(self, request, form, key=None):
+        context = {"form": form, "tokens": selectors.api_tokens(user=request.user), "key": key}
+        return render(request, self.template_name, context)
+
+    def get(self, request):
+        return self._render(request, ApiTokenForm())
+
+    def post(self, request):
+        form = ApiTokenForm(request.POST)
+        if form.is_valid():
+            try:
+                _token, key = api_token_create(
+                    acting_user=request.user,
+                    name=form.cleaned_data["name"],
+                    expires_in_days=form.cleaned_data["expires_in_days"],
+                )
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                # Rendered, not redirected: the key exists only in this answer.
+                return self._render(request, ApiTokenForm(), key=key)
+        return self._render(request, form)
+
+
+class ApiTokenRevokeView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        token = get_object_or_404(selectors.api_tokens(user=request.user), pk=pk)
+        api_token_revoke(acting_user=request.user, token=token)
+        messages.success(request, _("The token %(name)s no longer works.") % {"name": token.name})
+        return redirect("core:api_tokens")

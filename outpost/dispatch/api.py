@@ -3,17 +3,22 @@ recording a result with the item's version. Scoped and masked like the pages."""
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
-from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Schema
+from ninja.pagination import paginate
 
-from outpost.core.api_support import api_get_visible, personal_data_free, scoped_route
+from outpost.core.api_support import (
+    ApiRouter,
+    ErrorOut,
+    Pagination,
+    api_get_visible,
+    personal_data_free,
+    scoped_route,
+)
 from outpost.dispatch import selectors, services
 from outpost.dispatch.models import DispatchItem, DispatchOrder
 
-router = Router(tags=["dispatch"])
+router = ApiRouter(tags=["dispatch"])
 
 
 class ProgressOut(Schema):
@@ -95,20 +100,15 @@ class ResultIn(Schema):
     result_at: datetime | None = None
 
 
-class ResultOut(Schema):
+class ItemResultOut(Schema):
     id: int
     version: int
     result: str
     result_at: datetime | None
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: list[dict]
-
-
 @router.get("/orders", response=list[OrderOut], openapi_extra=scoped_route(DispatchOrder))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def order_list(request: HttpRequest):
     """Orders of the caller's jurisdiction, newest first."""
     return selectors.order_list(user=request.auth)
@@ -129,7 +129,7 @@ def order_detail(request: HttpRequest, order_id: int):
 @router.get(
     "/orders/{order_id}/items", response=list[ItemOut], openapi_extra=scoped_route(DispatchOrder)
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def order_items(request: HttpRequest, order_id: int, show: str = ""):
     """The items of an order the caller may see, by row; `show`: open, overdue or done."""
     order = api_get_visible(request, DispatchOrder, order_id)
@@ -137,7 +137,7 @@ def order_items(request: HttpRequest, order_id: int, show: str = ""):
 
 
 @router.get("/items/mine", response=list[ItemOut], openapi_extra=scoped_route(DispatchItem))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def my_items(request: HttpRequest, show: str = "open", order_id: int | None = None):
     """The items routed to the caller; `show`: open (default), done or all."""
     return selectors.my_items(user=request.auth, order_id=order_id, show=show)
@@ -145,7 +145,7 @@ def my_items(request: HttpRequest, show: str = "open", order_id: int | None = No
 
 @router.post(
     "/items/{item_id}/result",
-    response={200: ResultOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: ItemResultOut, 409: ErrorOut},
     openapi_extra=personal_data_free(
         "records a result on an item of the caller's jurisdiction (else 404); answers with "
         "the item's id, version and result only; scope tested in dispatch/tests/test_api.py"
@@ -155,24 +155,12 @@ def item_result(request: HttpRequest, item_id: int, payload: ResultIn):
     """Record what was found on the ground. Send the `version` the item was read at: if
     someone recorded a result since, nothing is saved and the answer is 409."""
     item = api_get_visible(request, DispatchItem, item_id, "change")
-    try:
-        item = services.item_result_record(
-            acting_user=request.auth,
-            item=item,
-            version=payload.version,
-            result=payload.result,
-            moved_to=payload.moved_to,
-            note=payload.note,
-            result_at=payload.result_at,
-        )
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except ValidationError as exc:
-        errors = [
-            {"field": field, "message": message}
-            for field, messages in exc.message_dict.items()
-            for message in messages
-        ]
-        status = 409 if "version" in exc.message_dict else 422
-        return Status(status, {"detail": " ".join(e["message"] for e in errors), "errors": errors})
-    return item
+    return services.item_result_record(
+        acting_user=request.auth,
+        item=item,
+        version=payload.version,
+        result=payload.result,
+        moved_to=payload.moved_to,
+        note=payload.note,
+        result_at=payload.result_at,
+    )

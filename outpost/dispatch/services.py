@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from outpost.core.choices import Role, UnitKind
+from outpost.core.exceptions import Conflict
 from outpost.core.imports.readers import MAX_FILE_BYTES, ImportFileError
 from outpost.core.imports.services import job_file_path
 from outpost.core.models import StaffProfile, Unit
@@ -380,7 +381,7 @@ def item_review_decide(
     item = DispatchItem.objects.select_for_update().get(pk=item.pk)
     assert_in_scope(item, acting_user, "change")
     if item.match_status != MatchStatus.REVIEW:
-        raise ValidationError(_("This item has been decided already; reload the page."))
+        raise Conflict(_("This item has been decided already; reload the page."))
     candidate_ids = {c["resident_id"] for c in item.candidates}
     if resident is not None and resident.pk not in candidate_ids:
         raise ValidationError({"resident": _("Choose one of the item's candidates.")})
@@ -464,8 +465,8 @@ def item_assign(*, acting_user, item: DispatchItem, officer) -> DispatchItem:
 # ---------------------------------------------------------------------------- the result
 
 
-def _stale() -> ValidationError:
-    return ValidationError(
+def _stale() -> Conflict:
+    return Conflict(
         {
             "version": _(
                 "Someone else recorded a result for this item while you were editing it. "

@@ -4,14 +4,13 @@ masked like the pages; nothing is ever deleted."""
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
-from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Schema
+from ninja.pagination import paginate
 
-from outpost.core.api_support import api_get_visible, scoped_route
+from outpost.core.api_support import ApiRouter, Pagination, api_get_visible, scoped_route
 from outpost.core.models import Unit
 from outpost.core.services import personal_data_reveal
 from outpost.keypersons import selectors
@@ -33,7 +32,7 @@ from outpost.keypersons.services import (
 from outpost.registry.models import Resident
 from outpost.screening.models import OriginCategory, ScreeningRun
 
-router = Router(tags=["keypersons"])
+router = ApiRouter(tags=["keypersons"])
 
 
 class KeyPersonOut(Schema):
@@ -76,7 +75,7 @@ class KeyPersonOut(Schema):
         return obj.origin_category.code if obj.origin_category_id else None
 
 
-class SourceOut(Schema):
+class KeyPersonSourceOut(Schema):
     source_type: str
     screening_run_id: int | None
     origin_category: str | None
@@ -92,7 +91,7 @@ class SourceOut(Schema):
 class KeyPersonDetailOut(KeyPersonOut):
     address_note: str
     source_note: str
-    sources: list[SourceOut]
+    sources: list[KeyPersonSourceOut]
 
     @staticmethod
     def resolve_sources(obj: KeyPerson) -> list[KeyPersonSource]:
@@ -126,36 +125,13 @@ class StepIn(Schema):
     on: date | None = None
 
 
-class FieldErrorOut(Schema):
-    field: str
-    message: str
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[FieldErrorOut] = []
-
-
-class RevealIn(Schema):
+class KeyPersonRevealIn(Schema):
     reason: str
 
 
-class RevealOut(Schema):
+class KeyPersonRevealOut(Schema):
     id_number: str
     phone: str
-
-
-def _error(exc: ValidationError) -> Status:
-    errors = (
-        [
-            {"field": field, "message": message}
-            for field, messages in exc.message_dict.items()
-            for message in messages
-        ]
-        if hasattr(exc, "error_dict")
-        else []
-    )
-    return Status(422, {"detail": " ".join(exc.messages), "errors": errors})
 
 
 def _detail(key_person: KeyPerson, user) -> KeyPerson:
@@ -163,7 +139,7 @@ def _detail(key_person: KeyPerson, user) -> KeyPerson:
 
 
 @router.get("/key-persons", response=list[KeyPersonOut], openapi_extra=scoped_route(KeyPerson))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def key_person_list(
     request: HttpRequest,
     status: str = "",
@@ -194,7 +170,7 @@ def key_person_detail(request: HttpRequest, key_person_id: int):
 
 @router.post(
     "/key-persons",
-    response={200: KeyPersonDetailOut, 422: ErrorOut},
+    response=KeyPersonDetailOut,
     openapi_extra=scoped_route(Resident, id_in_body="resident_id"),
 )
 def key_person_new(request: HttpRequest, payload: KeyPersonIn):
@@ -217,62 +193,41 @@ def key_person_new(request: HttpRequest, payload: KeyPersonIn):
     if payload.origin_category:
         origin_category = OriginCategory.objects.filter(code=payload.origin_category).first()
         if origin_category is None:
-            return Status(
-                422,
-                {
-                    "detail": _("Unknown origin category."),
-                    "errors": [
-                        {"field": "origin_category", "message": _("Unknown origin category.")}
-                    ],
-                },
-            )
-    try:
-        key_person = key_person_create(
-            acting_user=user,
-            resident=resident,
-            unit=None if resident else unit,
-            name=payload.name,
-            id_number=payload.id_number,
-            phone=payload.phone,
-            address_note=payload.address_note,
-            category=payload.category,
-            source_type=payload.source_type,
-            screening_run=run,
-            origin_category=origin_category,
-            arrival_date=payload.arrival_date,
-            source_note=payload.source_note,
-            identified_on=payload.identified_on,
-        )
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except ValidationError as exc:
-        return _error(exc)
+            raise ValidationError({"origin_category": _("Unknown origin category.")})
+    key_person = key_person_create(
+        acting_user=user,
+        resident=resident,
+        unit=None if resident else unit,
+        name=payload.name,
+        id_number=payload.id_number,
+        phone=payload.phone,
+        address_note=payload.address_note,
+        category=payload.category,
+        source_type=payload.source_type,
+        screening_run=run,
+        origin_category=origin_category,
+        arrival_date=payload.arrival_date,
+        source_note=payload.source_note,
+        identified_on=payload.identified_on,
+    )
     return _detail(key_person, user)
 
 
 def _step(request: HttpRequest, key_person_id: int, status: str, payload: StepIn):
     key_person = api_get_visible(request, KeyPerson, key_person_id, "change")
-    try:
-        key_person = key_person_status_change(
-            acting_user=request.auth,
-            key_person=key_person,
-            status=status,
-            reason=payload.reason,
-            on=payload.on,
-        )
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except ValidationError as exc:
-        return _error(exc)
+    key_person = key_person_status_change(
+        acting_user=request.auth,
+        key_person=key_person,
+        status=status,
+        reason=payload.reason,
+        on=payload.on,
+    )
     return _detail(key_person, request.auth)
-
-
-STEP_RESPONSES = {200: KeyPersonDetailOut, 422: ErrorOut}
 
 
 @router.post(
     "/key-persons/{key_person_id}/manage",
-    response=STEP_RESPONSES,
+    response=KeyPersonDetailOut,
     openapi_extra=scoped_route(KeyPerson),
 )
 def key_person_manage(request: HttpRequest, key_person_id: int, payload: StepIn):
@@ -283,7 +238,7 @@ def key_person_manage(request: HttpRequest, key_person_id: int, payload: StepIn)
 
 @router.post(
     "/key-persons/{key_person_id}/release",
-    response=STEP_RESPONSES,
+    response=KeyPersonDetailOut,
     openapi_extra=scoped_route(KeyPerson),
 )
 def key_person_release(request: HttpRequest, key_person_id: int, payload: StepIn):
@@ -293,7 +248,7 @@ def key_person_release(request: HttpRequest, key_person_id: int, payload: StepIn
 
 @router.post(
     "/key-persons/{key_person_id}/transfer",
-    response=STEP_RESPONSES,
+    response=KeyPersonDetailOut,
     openapi_extra=scoped_route(KeyPerson),
 )
 def key_person_transfer(request: HttpRequest, key_person_id: int, payload: StepIn):
@@ -303,7 +258,7 @@ def key_person_transfer(request: HttpRequest, key_person_id: int, payload: StepI
 
 @router.post(
     "/key-persons/{key_person_id}/move-away",
-    response=STEP_RESPONSES,
+    response=KeyPersonDetailOut,
     openapi_extra=scoped_route(KeyPerson),
 )
 def key_person_move_away(request: HttpRequest, key_person_id: int, payload: StepIn):
@@ -313,25 +268,20 @@ def key_person_move_away(request: HttpRequest, key_person_id: int, payload: Step
 
 @router.post(
     "/key-persons/{key_person_id}/reveal",
-    response=RevealOut,
+    response=KeyPersonRevealOut,
     openapi_extra=scoped_route(KeyPerson),
 )
-def key_person_reveal(request: HttpRequest, key_person_id: int, payload: RevealIn):
+def key_person_reveal(request: HttpRequest, key_person_id: int, payload: KeyPersonRevealIn):
     """Unmasked ID number and phone of a person not in the registry (a resident's are
     revealed through the registry); needs a reason and is logged."""
     key_person = api_get_visible(request, KeyPerson, key_person_id)
-    try:
-        return personal_data_reveal(
-            acting_user=request.auth,
-            instance=key_person,
-            fields=("id_number", "phone"),
-            reason=payload.reason,
-            ip_address=request.META.get("REMOTE_ADDR"),
-        )
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except ValidationError as exc:
-        raise HttpError(422, " ".join(exc.messages)) from exc
+    return personal_data_reveal(
+        acting_user=request.auth,
+        instance=key_person,
+        fields=("id_number", "phone"),
+        reason=payload.reason,
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
 
 
 # ---------------------------------------------------------------------------- teams and contacts
@@ -432,24 +382,19 @@ def team_list(request: HttpRequest, key_person_id: int):
 
 @router.post(
     "/key-persons/{key_person_id}/team/propose",
-    response={200: list[TeamMemberOut], 422: ErrorOut},
+    response=list[TeamMemberOut],
     openapi_extra=scoped_route(KeyPerson),
 )
 def team_propose_route(request: HttpRequest, key_person_id: int):
     """Propose members for the empty places of the team; returns the current team."""
     key_person = api_get_visible(request, KeyPerson, key_person_id, "change")
-    try:
-        team_propose(acting_user=request.auth, key_person=key_person)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except ValidationError as exc:
-        return _error(exc)
+    team_propose(acting_user=request.auth, key_person=key_person)
     return _team(key_person, request.auth)
 
 
 @router.post(
     "/key-persons/{key_person_id}/team/confirm",
-    response={200: list[TeamMemberOut], 422: ErrorOut},
+    response=list[TeamMemberOut],
     openapi_extra=scoped_route(KeyPerson),
 )
 def team_confirm_route(request: HttpRequest, key_person_id: int, payload: TeamConfirmIn):
@@ -467,14 +412,9 @@ def team_confirm_route(request: HttpRequest, key_person_id: int, payload: TeamCo
             .first()
         )
         if worker is None:
-            raise HttpError(404, "worker")
+            raise Http404("worker")
         workers[place.role] = worker
-    try:
-        team_confirm(acting_user=user, key_person=key_person, workers=workers)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except ValidationError as exc:
-        return _error(exc)
+    team_confirm(acting_user=user, key_person=key_person, workers=workers)
     return _team(key_person, user)
 
 
@@ -483,7 +423,7 @@ def team_confirm_route(request: HttpRequest, key_person_id: int, payload: TeamCo
     response=list[ContactOut],
     openapi_extra=scoped_route(KeyPerson),
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def key_person_contacts(request: HttpRequest, key_person_id: int):
     """The contacts logged with one key person, newest first."""
     key_person = api_get_visible(request, KeyPerson, key_person_id)
@@ -492,31 +432,26 @@ def key_person_contacts(request: HttpRequest, key_person_id: int):
 
 @router.post(
     "/key-persons/{key_person_id}/contacts",
-    response={200: ContactOut, 422: ErrorOut},
+    response=ContactOut,
     openapi_extra=scoped_route(KeyPerson),
 )
 def contact_new(request: HttpRequest, key_person_id: int, payload: ContactIn):
     """Log a contact with the key person as the caller (a team member, or a user who may
     change the key person). A time in the future is a 422."""
     key_person = api_get_visible(request, KeyPerson, key_person_id)
-    try:
-        entry = contact_log(
-            acting_user=request.auth,
-            key_person=key_person,
-            channel=payload.channel,
-            outcome=payload.outcome,
-            contacted_at=payload.contacted_at,
-            note=payload.note,
-        )
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except ValidationError as exc:
-        return _error(exc)
+    entry = contact_log(
+        acting_user=request.auth,
+        key_person=key_person,
+        channel=payload.channel,
+        outcome=payload.outcome,
+        contacted_at=payload.contacted_at,
+        note=payload.note,
+    )
     return selectors.contact_entries(user=request.auth).get(pk=entry.pk)
 
 
 @router.get("/contacts", response=list[ContactOut], openapi_extra=scoped_route(ContactEntry))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def contact_list(
     request: HttpRequest,
     unit_id: int | None = None,
@@ -534,7 +469,7 @@ def contact_list(
     response=list[KeyPersonContactStateOut],
     openapi_extra=scoped_route(KeyPerson),
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def my_key_persons(request: HttpRequest):
     """The caller's own four-on-one list: active key persons they hold a team place for,
     overdue ones first."""
@@ -546,7 +481,7 @@ def my_key_persons(request: HttpRequest):
     response=list[KeyPersonContactStateOut],
     openapi_extra=scoped_route(KeyPerson),
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def overdue_list(request: HttpRequest, unit_id: int | None = None, worker_id: int | None = None):
     """Key persons under management overdue for a contact, longest without contact first;
     of a unit and below (`unit_id`) or of one worker's team places (`worker_id`)."""

@@ -4,13 +4,13 @@ import datetime
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Schema
+from ninja.pagination import paginate
 
-from outpost.core.api_support import personal_data_free
+from outpost.core.api_support import ApiRouter, Pagination, personal_data_free
 from outpost.notify import selectors, services
 
-router = Router(tags=["notify"])
+router = ApiRouter(tags=["notify"])
 
 OWN_INBOX = personal_data_free("the caller's own inbox: nobody else's messages")
 
@@ -26,7 +26,7 @@ class InboxMessageOut(Schema):
 
 
 @router.get("/inbox", response=list[InboxMessageOut], openapi_extra=OWN_INBOX)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def inbox(request: HttpRequest, unread: bool = False):
     return selectors.inbox_messages(user=request.auth, unread_only=unread)
 

@@ -4,15 +4,21 @@ the pages: a person shows by name, masked ID number and masked phone only."""
 
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
-from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Schema, Status
+from ninja.pagination import paginate
 
-from outpost.core.api_support import api_get_visible, personal_data_free, scoped_route
+from outpost.core.api_support import (
+    ApiRouter,
+    ErrorOut,
+    Pagination,
+    api_get_visible,
+    personal_data_free,
+    scoped_route,
+)
 from outpost.core.models import Unit
 from outpost.core.ratelimit import RateLimit, rate_limit_hit
 from outpost.keypersons.models import KeyPerson
@@ -33,7 +39,7 @@ from outpost.observation.services.episodes import episode_end, episode_extend, e
 from outpost.observation.services.links import LinkUnusable, link_resolve, self_report_submit
 from outpost.observation.views.selfreport import BAD_LINKS_PER_ADDRESS, PER_LINK
 
-router = Router(tags=["observation"])
+router = ApiRouter(tags=["observation"])
 
 
 # ---------------------------------------------------------------------------- schemas
@@ -206,7 +212,7 @@ class CheckInCreatedOut(Schema):
     alert: AlertStateOut | None  # the fever alert this check-in raised, if any
 
 
-class ResolveIn(Schema):
+class AlertResolveIn(Schema):
     """`transfer_place` and `transferred_at` are required for `fever_clinic`."""
 
     outcome: str
@@ -236,37 +242,7 @@ class SelfReportOut(Schema):
         return float(obj.temperature)
 
 
-class FieldErrorOut(Schema):
-    field: str
-    message: str
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[FieldErrorOut] = []
-
-
 # ---------------------------------------------------------------------------- helpers
-
-
-def _error(exc: ValidationError, fields: dict[str, str] | None = None) -> Status:
-    """A 422 naming each field as the request body names it (`fields`: the service's
-    name -> the body's, e.g. site -> site_id)."""
-    fields = fields or {}
-    errors = (
-        [
-            {"field": fields.get(field, field), "message": message}
-            for field, messages in exc.message_dict.items()
-            for message in messages
-        ]
-        if hasattr(exc, "error_dict")
-        else []
-    )
-    return Status(422, {"detail": " ".join(exc.messages), "errors": errors})
-
-
-def _field_error(field: str, message: str) -> Status:
-    return Status(422, {"detail": message, "errors": [{"field": field, "message": message}]})
 
 
 def _temperature(value: float | str) -> str:
@@ -299,7 +275,7 @@ def _alert(request: HttpRequest, alert: Alert) -> Alert:
 
 
 @router.get("/episodes", response=list[EpisodeOut], openapi_extra=scoped_route(Episode))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def episode_list(
     request: HttpRequest,
     status: EpisodeStatus | None = None,
@@ -327,7 +303,7 @@ def episode_detail(request: HttpRequest, episode_id: int):
 
 @router.post(
     "/episodes",
-    response={201: EpisodeStateOut, 403: ErrorOut, 422: ErrorOut},
+    response={201: EpisodeStateOut},
     openapi_extra=personal_data_free(
         "starts an episode for a key person of the caller's jurisdiction (else 404); answers "
         "with the episode's ids, kind and dates only; scope tested in observation/tests/"
@@ -342,37 +318,30 @@ def episode_start_route(request: HttpRequest, payload: EpisodeStartIn):
     if payload.site_id is not None:
         site = selectors.sites_serving(key_person.unit).filter(pk=payload.site_id).first()
         if site is None:
-            return _field_error(
-                "site_id", _("Choose an isolation site in use that serves the person's area.")
+            raise ValidationError(
+                {"site_id": _("Choose an isolation site in use that serves the person's area.")}
             )
     previous = (
         api_get_visible(request, Episode, payload.previous_id)
         if payload.previous_id is not None
         else None
     )
-    try:
-        episode = episode_start(
-            acting_user=request.auth,
-            key_person=key_person,
-            kind=payload.kind,
-            start_date=payload.start_date or timezone.localdate(),
-            planned_end_date=payload.planned_end_date,
-            site=site,
-            check_in_times=payload.check_in_times,
-            previous=previous,
-        )
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except ValidationError as exc:
-        return _error(
-            exc, {"key_person": "key_person_id", "site": "site_id", "previous": "previous_id"}
-        )
+    episode = episode_start(
+        acting_user=request.auth,
+        key_person=key_person,
+        kind=payload.kind,
+        start_date=payload.start_date or timezone.localdate(),
+        planned_end_date=payload.planned_end_date,
+        site=site,
+        check_in_times=payload.check_in_times,
+        previous=previous,
+    )
     return Status(201, episode)
 
 
 @router.post(
     "/episodes/{episode_id}/extend",
-    response={200: EpisodeStateOut, 403: ErrorOut, 422: ErrorOut},
+    response=EpisodeStateOut,
     openapi_extra=personal_data_free(
         "extends an episode of the caller's jurisdiction (else 404); answers with its ids "
         "and dates only; scope tested in observation/tests/test_api.py"
@@ -381,22 +350,17 @@ def episode_start_route(request: HttpRequest, payload: EpisodeStartIn):
 def episode_extend_route(request: HttpRequest, episode_id: int, payload: ExtendIn):
     """Move the planned end later (延长观察); the `reason` is required."""
     episode = api_get_visible(request, Episode, episode_id, "change")
-    try:
-        return episode_extend(
-            acting_user=request.auth,
-            episode=episode,
-            new_end_date=payload.new_end_date,
-            reason=payload.reason,
-        )
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except ValidationError as exc:
-        return _error(exc)
+    return episode_extend(
+        acting_user=request.auth,
+        episode=episode,
+        new_end_date=payload.new_end_date,
+        reason=payload.reason,
+    )
 
 
 @router.post(
     "/episodes/{episode_id}/end",
-    response={200: EpisodeStateOut, 403: ErrorOut, 422: ErrorOut},
+    response=EpisodeStateOut,
     openapi_extra=personal_data_free(
         "ends an episode of the caller's jurisdiction (else 404); answers with its ids and "
         "dates only; scope tested in observation/tests/test_api.py"
@@ -406,18 +370,13 @@ def episode_end_route(request: HttpRequest, episode_id: int, payload: EndIn):
     """End an episode with a `reason` (completed, hospital, moved, other); a person in a
     room is checked out of it."""
     episode = api_get_visible(request, Episode, episode_id, "change")
-    try:
-        return episode_end(
-            acting_user=request.auth,
-            episode=episode,
-            reason=payload.reason,
-            ended_on=payload.ended_on,
-            note=payload.note,
-        )
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except ValidationError as exc:
-        return _error(exc)
+    return episode_end(
+        acting_user=request.auth,
+        episode=episode,
+        reason=payload.reason,
+        ended_on=payload.ended_on,
+        note=payload.note,
+    )
 
 
 # ---------------------------------------------------------------------------- check-ins
@@ -428,7 +387,7 @@ def episode_end_route(request: HttpRequest, episode_id: int, payload: EndIn):
     response=list[CheckInOut],
     openapi_extra=scoped_route(Episode),
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def check_in_list(request: HttpRequest, episode_id: int):
     """The episode's check-ins (体温上报), the latest first."""
     episode = api_get_visible(request, Episode, episode_id)
@@ -437,7 +396,7 @@ def check_in_list(request: HttpRequest, episode_id: int):
 
 @router.post(
     "/episodes/{episode_id}/check-ins",
-    response={201: CheckInCreatedOut, 403: ErrorOut, 422: ErrorOut},
+    response={201: CheckInCreatedOut},
     openapi_extra=personal_data_free(
         "records a check-in on an episode of the caller's jurisdiction (else 404); answers "
         "with the reading and the alert's state, no name, ID number or phone; scope tested "
@@ -449,20 +408,15 @@ def check_in_create(request: HttpRequest, episode_id: int, payload: CheckInIn):
     or not a number is a 422 naming `temperature`; an ended episode is a 422 naming
     `episode`. A fever or red-flag symptom raises an alert at once: it is in the answer."""
     episode = api_get_visible(request, Episode, episode_id, "change")
-    try:
-        check_in, _created = check_in_record(
-            episode=episode,
-            temperature=_temperature(payload.temperature),
-            symptoms=list(payload.symptoms),
-            taken_at=payload.taken_at,
-            source=CheckInSource.STAFF,
-            acting_user=request.auth,
-            note=payload.note,
-        )
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except ValidationError as exc:
-        return _error(exc)
+    check_in, _created = check_in_record(
+        episode=episode,
+        temperature=_temperature(payload.temperature),
+        symptoms=list(payload.symptoms),
+        taken_at=payload.taken_at,
+        source=CheckInSource.STAFF,
+        acting_user=request.auth,
+        note=payload.note,
+    )
     alert = check_in.alerts.filter(kind=AlertKind.FEVER).first()
     return Status(201, {"check_in": check_in, "alert": alert})
 
@@ -471,7 +425,7 @@ def check_in_create(request: HttpRequest, episode_id: int, payload: CheckInIn):
 
 
 @router.get("/alerts", response=list[AlertOut], openapi_extra=scoped_route(Alert))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def alert_list(
     request: HttpRequest,
     status: AlertStatus | None = None,
@@ -492,48 +446,38 @@ def alert_detail(request: HttpRequest, alert_id: int):
 
 @router.post(
     "/alerts/{alert_id}/acknowledge",
-    response={200: AlertOut, 403: ErrorOut, 422: ErrorOut},
+    response=AlertOut,
     openapi_extra=scoped_route(Alert),
 )
 def alert_acknowledge_route(request: HttpRequest, alert_id: int):
     """Acknowledge an open alert (已接收): it stops escalating. Acknowledged or resolved
     already: 422 naming `status`."""
     alert = api_get_visible(request, Alert, alert_id, "change")
-    try:
-        alert = alert_acknowledge(acting_user=request.auth, alert=alert)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except ValidationError as exc:
-        return _error(exc)
+    alert = alert_acknowledge(acting_user=request.auth, alert=alert)
     return _alert(request, alert)
 
 
 @router.post(
     "/alerts/{alert_id}/resolve",
-    response={200: AlertStateOut, 403: ErrorOut, 422: ErrorOut},
+    response=AlertStateOut,
     openapi_extra=personal_data_free(
         "resolves an alert of the caller's jurisdiction (else 404); answers with its state "
         "and outcome only; scope tested in observation/tests/test_api.py"
     ),
 )
-def alert_resolve_route(request: HttpRequest, alert_id: int, payload: ResolveIn):
+def alert_resolve_route(request: HttpRequest, alert_id: int, payload: AlertResolveIn):
     """Resolve an alert with its `outcome` (已处置): a fever alert as fever_clinic (with
     `transfer_place` and `transferred_at`), retest_normal or false_reading; a missed
     check-in as reported_late, reached or fever_clinic. An open alert is acknowledged too."""
     alert = api_get_visible(request, Alert, alert_id, "change")
-    try:
-        return alert_resolve(
-            acting_user=request.auth,
-            alert=alert,
-            outcome=payload.outcome,
-            transfer_place=payload.transfer_place,
-            transferred_at=payload.transferred_at,
-            note=payload.note,
-        )
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except ValidationError as exc:
-        return _error(exc)
+    return alert_resolve(
+        acting_user=request.auth,
+        alert=alert,
+        outcome=payload.outcome,
+        transfer_place=payload.transfer_place,
+        transferred_at=payload.transferred_at,
+        note=payload.note,
+    )
 
 
 # ---------------------------------------------------------------------------- self-report
@@ -589,8 +533,6 @@ def self_report(request: HttpRequest, response: HttpResponse, token: str, payloa
         )
     except LinkUnusable as exc:
         return _link_unusable(request, response, exc)
-    except ValidationError as exc:
-        return _error(exc)
     check_in.created = created
     check_in.fever = check_in.alerts.filter(kind=AlertKind.FEVER).exists()
     return Status(201 if created else 200, check_in)

@@ -1,13 +1,12 @@
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
-from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Schema
+from ninja.pagination import paginate
 
-from outpost.core.api_support import api_get_visible, scoped_route
+from outpost.core.api_support import ApiRouter, Pagination, api_get_visible, scoped_route
 from outpost.core.models import Unit
 from outpost.core.scoping import user_scope_unit
 from outpost.core.services import personal_data_reveal
@@ -20,9 +19,9 @@ from outpost.registry.choices import (
     VisitOutcome,
 )
 from outpost.registry.models import Campaign, Household, Resident, Visit, VisitMember
-from outpost.registry.services import MemberReport, NewPerson, VisitInputError, visit_record
+from outpost.registry.services import MemberReport, NewPerson, visit_record
 
-router = Router(tags=["registry"])
+router = ApiRouter(tags=["registry"])
 
 
 class HouseholdOut(Schema):
@@ -77,18 +76,18 @@ class ResidentOut(Schema):
         return obj.unit.name
 
 
-class RevealIn(Schema):
+class ResidentRevealIn(Schema):
     reason: str
 
 
-class RevealOut(Schema):
+class ResidentRevealOut(Schema):
     id_number: str
     document_number: str
     phone: str
 
 
 @router.get("/households", response=list[HouseholdOut], openapi_extra=scoped_route(Household))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def household_list(request: HttpRequest, q: str = ""):
     return selectors.household_list(user=request.auth, query=q)
 
@@ -101,7 +100,7 @@ def household_detail(request: HttpRequest, household_id: int):
 
 
 @router.get("/residents", response=list[ResidentOut], openapi_extra=scoped_route(Resident))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def resident_list(request: HttpRequest, q: str = ""):
     return selectors.resident_list(user=request.auth, query=q)
 
@@ -112,23 +111,20 @@ def resident_detail(request: HttpRequest, resident_id: int):
 
 
 @router.post(
-    "/residents/{resident_id}/reveal", response=RevealOut, openapi_extra=scoped_route(Resident)
+    "/residents/{resident_id}/reveal",
+    response=ResidentRevealOut,
+    openapi_extra=scoped_route(Resident),
 )
-def resident_reveal(request: HttpRequest, resident_id: int, payload: RevealIn):
+def resident_reveal(request: HttpRequest, resident_id: int, payload: ResidentRevealIn):
     """Unmasked ID and phone of one resident; needs a reason and is logged."""
     resident = api_get_visible(request, Resident, resident_id)
-    try:
-        return personal_data_reveal(
-            acting_user=request.auth,
-            instance=resident,
-            fields=("id_number", "document_number", "phone"),
-            reason=payload.reason,
-            ip_address=request.META.get("REMOTE_ADDR"),
-        )
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except ValidationError as exc:
-        raise HttpError(422, " ".join(exc.messages)) from exc
+    return personal_data_reveal(
+        acting_user=request.auth,
+        instance=resident,
+        fields=("id_number", "document_number", "phone"),
+        reason=payload.reason,
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
 
 
 # ---------------------------------------------------------------------------- campaigns and visits
@@ -234,20 +230,8 @@ class VisitOut(Schema):
         return list(obj.members.select_related("resident").order_by("pk"))
 
 
-class InputErrorOut(Schema):
-    member: int | None = None  # index into `members`
-    name: str = ""
-    field: str
-    message: str
-
-
-class VisitErrorOut(Schema):
-    detail: str
-    errors: list[InputErrorOut] = []
-
-
 @router.get("/campaigns", response=list[CampaignOut], openapi_extra=scoped_route(Campaign))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def campaign_list(request: HttpRequest):
     return selectors.campaign_list(user=request.auth)
 
@@ -278,7 +262,7 @@ def api_get_visible_unit(request: HttpRequest, unit_id: int) -> Unit:
 
 @router.post(
     "/visits",
-    response={200: VisitOut, 422: VisitErrorOut},
+    response=VisitOut,
     openapi_extra=scoped_route(Household, id_in_body="household_id"),
 )
 def visit_create(request: HttpRequest, payload: VisitIn):
@@ -292,38 +276,19 @@ def visit_create(request: HttpRequest, payload: VisitIn):
     else:
         campaign = selectors.campaigns_open_for_household(user=user, household=household).first()
         if campaign is None:
-            return Status(422, {"detail": _("No open screening campaign covers this household.")})
+            raise ValidationError(
+                {"campaign_id": _("No open screening campaign covers this household.")}
+            )
     members = [_member_report(member) for member in payload.members]
-    try:
-        visit = visit_record(
-            acting_user=user,
-            campaign=campaign,
-            household=household,
-            outcome=payload.outcome,
-            members=members,
-            phone_confirmed=payload.phone_confirmed,
-            note=payload.note,
-        )
-    except VisitInputError as exc:
-        errors = [
-            {"field": field, "message": message}
-            for field, messages in exc.visit_errors.items()
-            for message in messages
-        ]
-        errors += [
-            {
-                "member": index,
-                "name": exc.member_names.get(index, ""),
-                "field": field,
-                "message": message,
-            }
-            for index, fields in sorted(exc.member_errors.items())
-            for field, messages in fields.items()
-            for message in messages
-        ]
-        return Status(422, {"detail": " ".join(exc.messages), "errors": errors})
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
+    visit = visit_record(
+        acting_user=user,
+        campaign=campaign,
+        household=household,
+        outcome=payload.outcome,
+        members=members,
+        phone_confirmed=payload.phone_confirmed,
+        note=payload.note,
+    )
     return Visit.objects.select_related("household", "visited_by").get(pk=visit.pk)
 
 
@@ -367,7 +332,7 @@ class DuplicateResidentOut(ResidentOut):
 @router.get(
     "/duplicates", response=list[DuplicateResidentOut], openapi_extra=scoped_route(Resident)
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def duplicate_list(request: HttpRequest):
     """Residents with likely duplicates (疑似重复人员), masked, each with the other records
     and why they match: `same_id`, `name_birth_date`, `name_phone`."""

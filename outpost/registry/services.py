@@ -133,7 +133,8 @@ class MemberReport:
 
 
 class VisitInputError(ValidationError):
-    """Everything wrong with one recording, by field of the visit and by member."""
+    """Everything wrong with one recording, by field of the visit and by member. Its fields
+    are named as the API's request names them: `outcome`, `members.0.phone`."""
 
     def __init__(
         self,
@@ -145,11 +146,12 @@ class VisitInputError(ValidationError):
         self.visit_errors = errors
         self.member_errors = member_errors
         self.member_names = member_names
-        messages = [message for field_errors in errors.values() for message in field_errors]
+        by_field = {field: list(messages) for field, messages in errors.items()}
         for index, fields in sorted(member_errors.items()):
             name = member_names.get(index) or _("New member")
-            messages += [f"{name}: {message}" for msgs in fields.values() for message in msgs]
-        super().__init__(messages)
+            for field, messages in fields.items():
+                by_field[f"members.{index}.{field}"] = [f"{name}: {m}" for m in messages]
+        super().__init__(by_field)
 
 
 @transaction.atomic

@@ -14,13 +14,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status
-from ninja.errors import HttpError
+from ninja import File, Form, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from outpost.core.api_support import api_get_visible, personal_data_free, scoped_route
-from outpost.core.viewmixins import form_add_service_errors
+from outpost.core.api_support import (
+    ApiRouter,
+    ErrorOut,
+    Pagination,
+    api_get_visible,
+    personal_data_free,
+    scoped_route,
+)
 from outpost.registry.models import Resident
 from outpost.screening import selectors
 from outpost.screening.choices import LinkStatus
@@ -44,46 +49,17 @@ from outpost.screening.services import (
     travel_discrepancy_resolve,
 )
 
-router = Router(tags=["screening"])
+router = ApiRouter(tags=["screening"])
 
 REGION_SEARCH_LIMIT = 50
 
 
-# ---------------------------------------------------------------------------- errors
-
-
-class FieldErrorOut(Schema):
-    field: str  # the input field; "" for an error of the request as a whole
-    message: str
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[FieldErrorOut] = []
-
-
-def _error(detail: str, errors: dict[str, list[str]] | None = None) -> Status:
-    rows = [
-        {"field": field, "message": message}
-        for field, messages in (errors or {}).items()
-        for message in messages
-    ]
-    return Status(422, {"detail": detail, "errors": rows})
-
-
-def _form_error(form, field_names: dict[str, str]) -> Status:
-    """A 422 naming each field as the API calls it (`unit` of the form is `unit_id`)."""
-    errors: dict[str, list[str]] = {}
-    for field, messages in form.errors.items():
-        name = "" if field == "__all__" else field_names.get(field, field)
-        errors.setdefault(name, []).extend(messages)
-    detail = " ".join(f"{name}: {m}" if name else m for name, ms in errors.items() for m in ms)
-    return _error(detail, errors)
+# ---------------------------------------------------------------------------- permissions
 
 
 def _require(request: HttpRequest, permission: str) -> None:
     if not request.auth.has_perm(permission):
-        raise HttpError(403, _("Your role may not see this."))
+        raise PermissionDenied(_("Your role may not see this."))
 
 
 # ---------------------------------------------------------------------------- reference data
@@ -123,7 +99,7 @@ class DesignationOut(Schema):
     response=list[DesignationOut],
     openapi_extra=personal_data_free("risk regions and date windows (public reference data)"),
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def designation_list(request: HttpRequest):
     """Risk designations (风险地区认定), newest window first."""
     _require(request, "screening.view_riskdesignation")
@@ -143,7 +119,7 @@ def origin_category_list(request: HttpRequest):
 
 @router.get(
     "/regions",
-    response={200: list[RegionOut], 422: ErrorOut},
+    response=list[RegionOut],
     openapi_extra=personal_data_free("GB/T 2260 regions (public reference data)"),
 )
 def region_search(request: HttpRequest, q: str = "", limit: int = 20):
@@ -152,10 +128,7 @@ def region_search(request: HttpRequest, q: str = "", limit: int = 20):
     _require(request, "screening.view_region")
     q = q.strip()
     if not q:
-        return _error(
-            _("q: Type part of a region's name or code."),
-            {"q": [_("Type part of a region's name or code.")]},
-        )
+        raise ValidationError({"q": _("Type part of a region's name or code.")})
     limit = max(1, min(limit, REGION_SEARCH_LIMIT))
     regions = Region.objects.filter(
         Q(code__startswith=q) | Q(name__contains=q) | Q(alias__contains=q)
@@ -219,7 +192,7 @@ class FeedRowOut(Schema):
 
 
 @router.get("/feeds", response=list[FeedOut], openapi_extra=scoped_route(Feed))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def feed_list(request: HttpRequest):
     """Feeds (比对数据源) of the caller's jurisdiction, newest first."""
     return selectors.feed_list(user=request.auth)
@@ -232,7 +205,7 @@ def feed_detail(request: HttpRequest, feed_id: int):
 
 
 @router.get("/feeds/{feed_id}/rows", response=list[FeedRowOut], openapi_extra=scoped_route(Feed))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def feed_row_list(request: HttpRequest, feed_id: int, errors_only: bool = False):
     """The rows of a feed as read, ID numbers and phones masked, each with its problems;
     `errors_only=true` for the rows with problems."""
@@ -242,7 +215,7 @@ def feed_row_list(request: HttpRequest, feed_id: int, errors_only: bool = False)
 
 @router.post(
     "/feeds",
-    response={202: FeedOut, 422: ErrorOut},
+    response={202: FeedOut},
     openapi_extra=personal_data_free(
         "uploads a feed into a unit of the caller's subtree; answers with its name and counts"
     ),
@@ -258,29 +231,23 @@ def feed_create(
     (poll `GET /feeds/{id}`), or already read."""
     user = request.auth
     if not user.has_perm("screening.add_feed"):
-        raise HttpError(403, _("Your role may not upload feeds."))
+        raise PermissionDenied(_("Your role may not upload feeds."))
     form = FeedUploadForm(
         data={"unit": unit_id, "source_type": source_type},
         files={"file": file} if file is not None else {},
         user=user,
     )
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            feed = feed_upload(
-                acting_user=user,
-                unit=form.cleaned_data["unit"],
-                source_type=form.cleaned_data["source_type"],
-                file=upload,
-                original_name=upload.name,
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            raise HttpError(403, str(exc)) from exc
-        else:
-            return Status(202, api_get_visible(request, Feed, feed.pk))
-    return _form_error(form, {"unit": "unit_id"})
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    upload = form.cleaned_data["file"]
+    feed = feed_upload(
+        acting_user=user,
+        unit=form.cleaned_data["unit"],
+        source_type=form.cleaned_data["source_type"],
+        file=upload,
+        original_name=upload.name,
+    )
+    return Status(202, api_get_visible(request, Feed, feed.pk))
 
 
 # ---------------------------------------------------------------------------- runs
@@ -328,7 +295,7 @@ class RunIn(Schema):
     feed_ids: list[int] = []
 
 
-class SourceOut(Schema):
+class ResultSourceOut(Schema):
     """A feed row that names the resident."""
 
     feed: str  # the feed's file name
@@ -357,7 +324,7 @@ class ResidentMaskedFields(Schema):
         return obj.unit.name
 
 
-class ResultOut(ResidentMaskedFields):
+class ScreeningResultOut(ResidentMaskedFields):
     id: int
     resident_id: int
     resident_name: str
@@ -371,7 +338,7 @@ class ResultOut(ResidentMaskedFields):
     rule: str
     score: int
     status: str
-    sources: list[SourceOut]
+    sources: list[ResultSourceOut]
 
     @staticmethod
     def resolve_category_code(obj: ScreeningResult) -> str | None:
@@ -394,7 +361,7 @@ def _unit_counts(row: selectors.RunCountRow, categories: list[OriginCategory]) -
 
 
 @router.get("/runs", response=list[RunOut], openapi_extra=scoped_route(ScreeningRun))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def run_list(request: HttpRequest):
     """Screening runs (大数据比对批次) of the caller's jurisdiction, newest first."""
     return selectors.screening_run_list(user=request.auth).prefetch_related("feeds")
@@ -414,10 +381,10 @@ def run_detail(request: HttpRequest, run_id: int):
 
 @router.get(
     "/runs/{run_id}/results",
-    response={200: list[ResultOut], 422: ErrorOut},
+    response=list[ScreeningResultOut],
     openapi_extra=scoped_route(ScreeningRun),
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def run_result_list(
     request: HttpRequest,
     run_id: int,
@@ -432,14 +399,14 @@ def run_result_list(
         results = results.filter(status=status)
     if category:
         if not OriginCategory.objects.filter(code=category).exists():
-            raise HttpError(422, _("category: No origin category has this code."))
+            raise ValidationError({"category": _("No origin category has this code.")})
         results = results.filter(category__code=category)
     return results
 
 
 @router.post(
     "/runs",
-    response={202: RunOut, 422: ErrorOut},
+    response={202: RunOut},
     openapi_extra=personal_data_free(
         "starts a run over feeds and a unit of the caller's subtree; answers with its status"
     ),
@@ -449,22 +416,14 @@ def run_create(request: HttpRequest, payload: RunIn):
     Answers 202 with the queued run; poll `GET /runs/{id}`."""
     user = request.auth
     if not user.has_perm("screening.add_screeningrun"):
-        raise HttpError(403, _("Your role may not start screening runs."))
+        raise PermissionDenied(_("Your role may not start screening runs."))
     form = ScreeningRunForm(data={"unit": payload.unit_id, "feeds": payload.feed_ids}, user=user)
-    if form.is_valid():
-        try:
-            run = screening_run_start(
-                acting_user=user,
-                unit=form.cleaned_data["unit"],
-                feeds=form.cleaned_data["feeds"],
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            raise HttpError(403, str(exc)) from exc
-        else:
-            return Status(202, api_get_visible(request, ScreeningRun, run.pk))
-    return _form_error(form, {"unit": "unit_id", "feeds": "feed_ids"})
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    run = screening_run_start(
+        acting_user=user, unit=form.cleaned_data["unit"], feeds=form.cleaned_data["feeds"]
+    )
+    return Status(202, api_get_visible(request, ScreeningRun, run.pk))
 
 
 # ---------------------------------------------------------------------------- decisions
@@ -487,7 +446,7 @@ class DecisionOut(Schema):
 
 @router.post(
     "/decisions",
-    response={201: DecisionOut, 422: ErrorOut},
+    response={201: DecisionOut},
     openapi_extra=personal_data_free("records a match decision; answers with ids only"),
 )
 def decision_create(request: HttpRequest, payload: DecisionIn):
@@ -499,22 +458,15 @@ def decision_create(request: HttpRequest, payload: DecisionIn):
     if payload.resident_id is not None:
         resident = api_get_visible(request, Resident, payload.resident_id)
     elif not payload.rejected:
-        return _error(
-            _("resident_id: Name the resident to accept, or reject the match."),
-            {"resident_id": [_("Name the resident to accept, or reject the match.")]},
+        raise ValidationError(
+            {"resident_id": _("Name the resident to accept, or reject the match.")}
         )
-    try:
-        decision = match_decision_record(
-            acting_user=user,
-            identity_key=payload.identity_key.strip(),
-            resident=resident,
-            rejected=payload.rejected,
-        )
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-        return _error(" ".join(exc.messages), errors)
+    decision = match_decision_record(
+        acting_user=user,
+        identity_key=payload.identity_key.strip(),
+        resident=resident,
+        rejected=payload.rejected,
+    )
     return Status(201, decision)
 
 
@@ -623,7 +575,7 @@ class ReviewDecisionOut(Schema):
     result_id: int
     run_id: int
     outcome: str  # accepted, rejected or rejected_all
-    result: ResultOut | None  # the linked result, when accepted
+    result: ScreeningResultOut | None  # the linked result, when accepted
     run_counts: dict  # the run's counts after the decision
 
 
@@ -632,7 +584,7 @@ class ReviewDecisionOut(Schema):
     response=list[ReviewItemOut],
     openapi_extra=scoped_route(ScreeningRun),
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def run_review_list(request: HttpRequest, run_id: int):
     """A run's review queue (比对人工确认): each uncertain feed identity with its feed rows
     and candidate residents, masked."""
@@ -643,21 +595,14 @@ def run_review_list(request: HttpRequest, run_id: int):
 def _review_decide(request: HttpRequest, result_id: int, outcome: str):
     user = request.auth
     if not user.has_perm("screening.add_matchdecision"):
-        raise HttpError(403, _("Your role may not decide matches."))
+        raise PermissionDenied(_("Your role may not decide matches."))
     result = api_get_visible(request, ScreeningResult, result_id)
-    try:
-        if outcome == "accepted":
-            match_review_accept(acting_user=user, result=result)
-        elif outcome == "rejected":
-            match_review_reject(acting_user=user, result=result)
-        else:
-            match_review_reject_all(
-                acting_user=user, run=result.run, identity_key=result.identity_key
-            )
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except ValidationError as exc:
-        raise HttpError(409, " ".join(exc.messages)) from exc
+    if outcome == "accepted":
+        match_review_accept(acting_user=user, result=result)
+    elif outcome == "rejected":
+        match_review_reject(acting_user=user, result=result)
+    else:
+        match_review_reject_all(acting_user=user, run=result.run, identity_key=result.identity_key)
     linked = None
     if outcome == "accepted":
         linked = ScreeningResult.objects.select_related("resident", "unit", "category").get(
@@ -675,7 +620,7 @@ def _review_decide(request: HttpRequest, result_id: int, outcome: str):
 
 @router.post(
     "/review/{result_id}/accept",
-    response=ReviewDecisionOut,
+    response={200: ReviewDecisionOut, 409: ErrorOut},
     openapi_extra=scoped_route(ScreeningResult),
 )
 def review_accept(request: HttpRequest, result_id: int):
@@ -686,7 +631,7 @@ def review_accept(request: HttpRequest, result_id: int):
 
 @router.post(
     "/review/{result_id}/reject",
-    response=ReviewDecisionOut,
+    response={200: ReviewDecisionOut, 409: ErrorOut},
     openapi_extra=scoped_route(ScreeningResult),
 )
 def review_reject(request: HttpRequest, result_id: int):
@@ -697,7 +642,7 @@ def review_reject(request: HttpRequest, result_id: int):
 
 @router.post(
     "/review/{result_id}/reject-all",
-    response=ReviewDecisionOut,
+    response={200: ReviewDecisionOut, 409: ErrorOut},
     openapi_extra=scoped_route(ScreeningResult),
 )
 def review_reject_all(request: HttpRequest, result_id: int):
@@ -744,7 +689,7 @@ class DiscrepancyOut(ResidentMaskedFields):
         return obj.category.code if obj.category_id else None
 
 
-class ResolveIn(Schema):
+class DiscrepancyResolveIn(Schema):
     outcome: str  # concealed, feed_wrong, not_the_person, corrected
     note: str  # how it was verified
 
@@ -757,10 +702,10 @@ class ResolvedOut(Schema):
 
 @router.get(
     "/discrepancies",
-    response={200: list[DiscrepancyOut], 422: ErrorOut},
+    response=list[DiscrepancyOut],
     openapi_extra=scoped_route(TravelDiscrepancy),
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def discrepancy_list(
     request: HttpRequest,
     status: Literal["open", "resolved", "all"] = "open",
@@ -774,12 +719,12 @@ def discrepancy_list(
     if community_id is not None:
         community = selectors.discrepancy_communities(user=user).filter(pk=community_id).first()
         if community is None:
-            raise HttpError(422, _("community_id: Choose a community of your jurisdiction."))
+            raise ValidationError({"community_id": _("Choose a community of your jurisdiction.")})
     if run_id is not None:
         run = ScreeningRun.objects.visible_to(user).select_related("unit").filter(pk=run_id)
         run = run.first()
         if run is None:
-            raise HttpError(422, _("run_id: Choose a screening run of your jurisdiction."))
+            raise ValidationError({"run_id": _("Choose a screening run of your jurisdiction.")})
     return selectors.travel_discrepancy_list(user=user, status=status, community=community, run=run)
 
 
@@ -794,26 +739,19 @@ def discrepancy_detail(request: HttpRequest, discrepancy_id: int):
 
 @router.post(
     "/discrepancies/{discrepancy_id}/resolve",
-    response={200: ResolvedOut, 422: ErrorOut},
+    response={200: ResolvedOut, 409: ErrorOut},
     openapi_extra=personal_data_free(
         "records the verification of a discrepancy of the caller's jurisdiction (404 "
         "outside it); answers with its status only"
     ),
 )
-def discrepancy_resolve(request: HttpRequest, discrepancy_id: int, payload: ResolveIn):
+def discrepancy_resolve(request: HttpRequest, discrepancy_id: int, payload: DiscrepancyResolveIn):
     """Record what the verification of an open discrepancy found (`outcome`) and how it was
     verified (`note`, required). Verified already: 409."""
     user = request.auth
     if not user.has_perm("screening.change_traveldiscrepancy"):
-        raise HttpError(403, _("Your role may not verify discrepancies."))
+        raise PermissionDenied(_("Your role may not verify discrepancies."))
     discrepancy = api_get_visible(request, TravelDiscrepancy, discrepancy_id, "change")
-    try:
-        return travel_discrepancy_resolve(
-            acting_user=user, discrepancy=discrepancy, outcome=payload.outcome, note=payload.note
-        )
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    except ValidationError as exc:
-        if not hasattr(exc, "error_dict"):
-            raise HttpError(409, " ".join(exc.messages)) from exc
-        return _error(" ".join(exc.messages), exc.message_dict)
+    return travel_discrepancy_resolve(
+        acting_user=user, discrepancy=discrepancy, outcome=payload.outcome, note=payload.note
+    )

@@ -42,6 +42,8 @@ PERSONAL_DATA_FREE_URLS = {
             "briefing:report_download",
         )
     },
+    "core:api_tokens": "the user's own API tokens: names and dates; core/tests/test_api_tokens",
+    "core:api_token_revoke": "POST-only: one of the user's own tokens, else 404; test_api_tokens",
     "notify:inbox": "the user's own inbox only; tested in notify/tests/test_inbox",
     "notify:inbox_read_all": "marks the user's own messages read; notify/tests/test_inbox",
     "notify:message_read": "one of the user's own messages, else 404; notify/tests/test_inbox",

@@ -48,6 +48,7 @@ def test_recording_through_the_api_refuses_a_stale_version_with_409(client, item
     assert first.status_code == 200 and first.json()["version"] == 1
     assert stale.status_code == 409
     assert "Someone else recorded a result" in stale.json()["detail"]
+    assert [error["field"] for error in stale.json()["errors"]] == ["version"]
     item.refresh_from_db()
     assert item.result == "not_found"
 

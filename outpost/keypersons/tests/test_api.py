@@ -115,7 +115,7 @@ def test_a_resident_already_active_is_not_created_twice(client, officer_a, distr
     client.force_login(officer_a)
     response = post(client, URL, {"resident_id": key_person.resident_id, "category": "other"})
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "resident"
+    assert response.json()["errors"][0]["field"] == "resident_id"
     assert KeyPerson.objects.count() == 1
 
 

@@ -347,7 +347,7 @@ def test_a_check_in_on_an_ended_episode_is_refused(client, officer_a, district):
     assert post(client, f"{URL}/episodes/{episode.pk}/end", {"reason": "moved"}).status_code == 200
     response = post(client, f"{URL}/episodes/{episode.pk}/check-ins", {"temperature": 36.5})
     assert response.status_code == 422
-    assert _fields(response) == {"episode"}
+    assert _fields(response) == {"episode_id"}
     assert not CheckIn.objects.filter(episode=episode).exists()
 
 

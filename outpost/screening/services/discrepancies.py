@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from outpost.core.exceptions import Conflict
 from outpost.core.scoping import assert_in_scope
 from outpost.registry.choices import MemberPresence
 from outpost.registry.models import VisitMember
@@ -254,7 +255,7 @@ def travel_discrepancy_resolve(
     if errors:
         raise ValidationError(errors)
     if not discrepancy.is_open:
-        raise ValidationError(_("This discrepancy has already been verified."))
+        raise Conflict(_("This discrepancy has already been verified."))
     discrepancy.status = outcome
     discrepancy.resolution_note = note
     discrepancy.resolved_by = acting_user

@@ -4,12 +4,13 @@ once, with its counts."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from outpost.core.exceptions import Conflict
 from outpost.core.scoping import assert_in_scope
 from outpost.screening.choices import LinkStatus
 from outpost.screening.models import FeedRow, ScreeningResult, ScreeningRun
@@ -51,7 +52,7 @@ def _review_result(user, result: ScreeningResult) -> ScreeningResult:
     if not ScreeningRun.objects.visible_to(user).filter(pk=current.run_id).exists():
         raise Http404(ScreeningResult._meta.verbose_name)
     if current.status != LinkStatus.REVIEW:
-        raise ValidationError(_("This match has already been decided."))
+        raise Conflict(_("This match has already been decided."))
     return current
 
 
