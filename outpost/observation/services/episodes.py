@@ -264,7 +264,8 @@ def episode_end(
         closing_reason = f"{closing_reason}: {episode.end_note}"
     key_person = episode.key_person
     try:
-        key_person_status_follow(
+        # Kept on the episode: the caller reports the state it is now in.
+        episode.key_person = key_person_status_follow(
             acting_user=acting_user,
             key_person=key_person,
             status=status,

@@ -53,6 +53,7 @@ def test_a_completed_release_empties_the_room_and_releases_the_key_person(
     episode = episode_end(acting_user=officer_a, episode=episode, reason=EndReason.COMPLETED)
 
     assert episode.status == EpisodeStatus.ENDED
+    assert episode.key_person.status == KeyPersonStatus.RELEASED  # as the page reports it
     assert open_stay(episode) is None
     room.refresh_from_db()
     assert room.status == RoomStatus.CLEANING
