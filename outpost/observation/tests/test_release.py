@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from outpost.core.choices import Role
@@ -154,3 +155,24 @@ def test_medical_staff_still_may_not_change_a_key_persons_state_by_hand(district
         )
     key_person.refresh_from_db()
     assert key_person.status == KeyPersonStatus.IDENTIFIED
+
+
+def test_medical_staff_start_an_identified_persons_observation_from_its_page(
+    client, district, doctor, site
+):
+    key_person = key_person_in(district.grid_a1, identified_on=timezone.localdate() - DAY)
+    client.force_login(doctor)
+
+    response = client.post(
+        reverse("observation:episode_start", args=[key_person.pk]),
+        {
+            "kind": EpisodeKind.CENTRALIZED,
+            "start_date": timezone.localdate().isoformat(),
+            "site": site.pk,
+        },
+    )
+
+    assert response.status_code == 302
+    key_person.refresh_from_db()
+    assert key_person.status == KeyPersonStatus.UNDER_MANAGEMENT
+    assert key_person.episodes.get().is_open
