@@ -338,6 +338,51 @@ def key_person_status_change(
     _require(acting_user, "keypersons.change_keyperson", _("Your role may not change key persons."))
     key_person = KeyPerson.objects.select_for_update().get(pk=key_person.pk)
     assert_in_scope(key_person, acting_user, "change")
+    return _status_set(
+        acting_user=acting_user, key_person=key_person, status=status, reason=reason, on=on
+    )
+
+
+@transaction.atomic
+def key_person_status_follow(
+    *,
+    acting_user,
+    key_person: KeyPerson,
+    status: str,
+    reason: str = "",
+    on: datetime.date | None = None,
+) -> KeyPerson:
+    """The key person's state following their observation: the observation services call
+    it once they have checked that the user may start or end that observation. Starting one
+    puts an identified person under management; ending one releases, transfers or keeps
+    them. It needs only sight of the key person, not the right to change key persons:
+    medical staff at a site start and end observations but change key persons no other
+    way. The state they already have is left as it is."""
+    key_person = KeyPerson.objects.select_for_update().get(pk=key_person.pk)
+    assert_in_scope(key_person, acting_user, "view")
+    if key_person.status == status:
+        return key_person
+    return _status_set(
+        acting_user=acting_user,
+        key_person=key_person,
+        status=status,
+        reason=reason,
+        on=on,
+        scope_action="view",
+    )
+
+
+def _status_set(
+    *,
+    acting_user,
+    key_person: KeyPerson,
+    status: str,
+    reason: str,
+    on: datetime.date | None,
+    scope_action: str = "change",
+) -> KeyPerson:
+    """Validate and save a change of state of a locked key person (the caller checked
+    rights), audited with the reason."""
     reason = (reason or "").strip()
     today = timezone.localdate()
     on = on or today
@@ -374,7 +419,7 @@ def key_person_status_change(
     key_person._history_user = acting_user
     key_person._change_reason = reason[:100] if reason else None
     key_person.save(update_fields=changed)
-    assert_in_scope(key_person, acting_user, "change")
+    assert_in_scope(key_person, acting_user, scope_action)
     return key_person
 
 

@@ -368,7 +368,8 @@ def episode_extend_route(request: HttpRequest, episode_id: int, payload: ExtendI
 )
 def episode_end_route(request: HttpRequest, episode_id: int, payload: EndIn):
     """End an episode with a `reason` (completed, hospital, moved, other); a person in a
-    room is checked out of it."""
+    room is checked out of it and the key person's state follows the reason (completed →
+    released, moved → transferred, otherwise still under management)."""
     episode = api_get_visible(request, Episode, episode_id, "change")
     return episode_end(
         acting_user=request.auth,

@@ -2,6 +2,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from outpost.keypersons.choices import KeyPersonStatus
+
 
 class EpisodeKind(models.TextChoices):
     """Where and how a key person is observed (观察方式)."""
@@ -30,6 +32,26 @@ class EndReason(models.TextChoices):
     HOSPITAL = "hospital", _("Transferred to hospital")  # 转送医院
     MOVED = "moved", _("Moved")  # 转移
     OTHER = "other", _("Other")  # 其他
+
+
+# What becomes of the key person when an observation ends, unless the user chooses: a
+# completed observation releases them from control; one who went to hospital, or whose
+# observation ended for another reason, stays under management (the team follows them up
+# and decides); one moved elsewhere is handed over (transferred) to the place that takes
+# them.
+KEY_PERSON_STATUS_AFTER = {
+    EndReason.COMPLETED: KeyPersonStatus.RELEASED,
+    EndReason.HOSPITAL: KeyPersonStatus.UNDER_MANAGEMENT,
+    EndReason.MOVED: KeyPersonStatus.TRANSFERRED,
+    EndReason.OTHER: KeyPersonStatus.UNDER_MANAGEMENT,
+}
+# The states a key person may be left in when their observation ends.
+KEY_PERSON_STATUSES_AFTER = (
+    KeyPersonStatus.UNDER_MANAGEMENT,
+    KeyPersonStatus.RELEASED,
+    KeyPersonStatus.TRANSFERRED,
+    KeyPersonStatus.MOVED_AWAY,
+)
 
 
 class RoomStatus(models.TextChoices):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from outpost.core.models import Unit
 from outpost.observation.choices import (
     FEVER_OUTCOMES,
+    KEY_PERSON_STATUSES_AFTER,
     MISSED_OUTCOMES,
     AlertKind,
     AlertOutcome,
@@ -142,6 +143,17 @@ class EpisodeExtendForm(forms.Form):
     )
 
 
+# Blank: the state the end reason implies (services.episodes.KEY_PERSON_STATUS_AFTER).
+KEY_PERSON_STATUS_CHOICES = [
+    ("", _("As the reason implies")),
+    *((status.value, status.label) for status in KEY_PERSON_STATUSES_AFTER),
+]
+KEY_PERSON_STATUS_HELP = _(
+    "Observation completed: released from control. Transferred to hospital or other: "
+    "still under management. Moved: transferred."
+)
+
+
 class EpisodeEndForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Reason"),
@@ -152,6 +164,23 @@ class EpisodeEndForm(forms.Form):
     ended_on = forms.DateField(label=_("Ended on"), initial=timezone.localdate, widget=DateInput())
     note = forms.CharField(
         label=_("Note"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    key_person_status = forms.ChoiceField(
+        label=_("Key person's state afterwards"),
+        required=False,
+        choices=KEY_PERSON_STATUS_CHOICES,
+        help_text=KEY_PERSON_STATUS_HELP,
+    )
+
+
+class EpisodeReleaseForm(forms.Form):
+    """The confirmation of a due release: the key person's state is the only choice."""
+
+    key_person_status = forms.ChoiceField(
+        label=_("Key person's state afterwards"),
+        required=False,
+        choices=KEY_PERSON_STATUS_CHOICES,
+        help_text=KEY_PERSON_STATUS_HELP,
     )
 
 

@@ -90,12 +90,16 @@ YES_NO = [("no", _("No")), ("yes", _("Yes"))]
 
 
 class YesNoField(forms.TypedChoiceField):
+    """Yes or no, neither chosen at first: None until the user answers (the visit service
+    refuses a member whose answer is missing, naming the field)."""
+
     def __init__(self, **kwargs):
         super().__init__(
             choices=YES_NO,
             coerce=lambda value: value == "yes",
+            empty_value=None,
+            required=False,
             widget=forms.RadioSelect,
-            initial="no",
             **kwargs,
         )
 
@@ -108,7 +112,7 @@ class VisitForm(forms.Form):
         label=_("Outcome"),
         choices=VisitOutcome.choices,
         widget=forms.RadioSelect,
-        initial=VisitOutcome.COMPLETED,
+        error_messages={"required": _("Choose how the visit went.")},
     )
     phone_confirmed = forms.BooleanField(label=_("Household phone confirmed"), required=False)
     note = forms.CharField(
@@ -125,8 +129,10 @@ class _MemberDeclarationForm(forms.Form):
     transport = forms.ChoiceField(
         label=_("Transport"), choices=[("", "—"), *Transport.choices], required=False
     )
+    # Nothing chosen at first: a worker must not save "healthy" by not looking. The
+    # visit service refuses a missing answer (only for a visit that took place).
     health_status = forms.ChoiceField(
-        label=_("Health"), choices=HealthStatus.choices, initial=HealthStatus.HEALTHY
+        label=_("Health"), choices=[("", "—"), *HealthStatus.choices], required=False
     )
     phone_confirmed = forms.BooleanField(label=_("Phone confirmed"), required=False)
 
@@ -155,7 +161,7 @@ class MemberForm(_MemberDeclarationForm):
             (value, label) for value, label in MemberPresence.choices if value != MemberPresence.NEW
         ],
         widget=forms.RadioSelect,
-        initial=MemberPresence.PRESENT,
+        required=False,
     )
     field_order = ["resident", "presence"]
 

@@ -124,7 +124,7 @@ class MemberReport:
     resident_id: int | None = None
     new_person: NewPerson | None = None
     presence: str = MemberPresence.PRESENT
-    travelled: bool = False
+    travelled: bool | None = False  # None: not answered, refused
     origin_place: str = ""
     returned_on: datetime.date | None = None
     transport: str = ""
@@ -250,6 +250,118 @@ def visit_record(
     return visit
 
 
+# How long the one who recorded a visit may take it back (撤销), e.g. saved at the wrong door.
+VISIT_UNDO_WINDOW = datetime.timedelta(minutes=10)
+_MEMBER_RECORDED_FIELDS = (
+    "presence",
+    "travelled",
+    "origin_place",
+    "origin_region_code",
+    "returned_on",
+    "transport",
+    "health_status",
+    "phone_confirmed",
+)
+_VISIT_RECORDED_FIELDS = (
+    "unit_id",
+    "visited_by_id",
+    "visited_at",
+    "outcome",
+    "phone_confirmed",
+    "note",
+)
+
+
+def visit_undo_until(visit: Visit, user) -> datetime.datetime | None:
+    """Until when `user` may undo the latest recording of `visit`: only the one who
+    recorded it, for VISIT_UNDO_WINDOW after; None when they may not (any more)."""
+    if visit.visited_by_id != getattr(user, "pk", None):
+        return None
+    until = visit.visited_at + VISIT_UNDO_WINDOW
+    return until if timezone.now() <= until else None
+
+
+def _before(history, since):
+    """The historical version saved before `since` (the state before this recording)."""
+    return history.filter(history_date__lt=since).order_by("-history_date", "-history_id").first()
+
+
+@transaction.atomic
+def visit_undo(*, acting_user, visit: Visit) -> Household:
+    """Undo the latest recording of a visit (撤销), by the one who recorded it, within
+    VISIT_UNDO_WINDOW: everything goes back to how it was before. A visit recorded again
+    gets its earlier values back (members too; residents it marked moved out are active
+    again); a visit recorded for the first time is removed, with the members and the new
+    residents it added.
+
+    Removed, not marked withdrawn: every row keeps its versions in the audit history
+    (simple-history stores the removed row whole, with who removed it and when), so the
+    trail stays complete, while a withdrawn row would linger under the one-visit-per-
+    household rule, in every figure that counts visits, and — for a resident it added —
+    under the unique ID number, refusing the person when the visit is recorded again. If
+    anything else already refers to a person the visit added, nothing is undone."""
+    if not acting_user.has_perm("registry.add_visit"):
+        raise PermissionDenied(_("Your role may not record visits."))
+    visit = get_visible(Visit, acting_user, visit.pk)
+    visit = Visit.objects.select_for_update().select_related("household").get(pk=visit.pk)
+    if visit.visited_by_id != acting_user.pk:
+        raise ValidationError(_("Only the person who recorded this visit may undo it."))
+    if visit_undo_until(visit, acting_user) is None:
+        raise ValidationError(
+            _("A visit can be undone only within %(minutes)d minutes of saving it.")
+            % {"minutes": VISIT_UNDO_WINDOW.seconds // 60}
+        )
+    since = visit.visited_at
+    reason = "visit undone"
+    household = visit.household
+    for member in visit.members.select_related("resident").select_for_update(of=("self",)):
+        resident = member.resident
+        earlier = _before(member.history, since)
+        if earlier is None:
+            member._history_user, member._change_reason = acting_user, reason
+            member.delete()
+            if _before(resident.history, since) is None:
+                _resident_remove_added(acting_user, resident, reason)
+                continue
+        else:
+            for field in _MEMBER_RECORDED_FIELDS:
+                setattr(member, field, getattr(earlier, field))
+            member._history_user, member._change_reason = acting_user, reason
+            member.save(update_fields=list(_MEMBER_RECORDED_FIELDS))
+        resident_earlier = _before(resident.history, since)
+        if resident_earlier is not None and resident_earlier.is_active != resident.is_active:
+            resident.is_active = resident_earlier.is_active
+            resident._history_user, resident._change_reason = acting_user, reason
+            resident.save(update_fields=["is_active"])
+    earlier = _before(visit.history, since)
+    if earlier is None:
+        visit._history_user, visit._change_reason = acting_user, reason
+        visit.delete()
+    else:
+        for field in _VISIT_RECORDED_FIELDS:
+            setattr(visit, field, getattr(earlier, field))
+        visit._history_user, visit._change_reason = acting_user, reason
+        visit.save(update_fields=[field.removesuffix("_id") for field in _VISIT_RECORDED_FIELDS])
+        assert_in_scope(visit, acting_user, "change")
+    return household
+
+
+def _resident_remove_added(acting_user, resident: Resident, reason: str) -> None:
+    """Remove a resident the undone visit added, unless another row already refers to them
+    (a key person, a screening result…): those would be lost or left dangling."""
+    for relation in Resident._meta.related_objects:
+        if relation.related_model._base_manager.filter(**{relation.field.name: resident}).exists():
+            raise ValidationError(
+                _(
+                    "%(name)s, added by this visit, is already referred to elsewhere: the "
+                    "visit can no longer be undone."
+                )
+                % {"name": resident.name}
+            )
+    resident._history_user, resident._change_reason = acting_user, reason
+    resident.delete()
+
+
 def _visit_residents(acting_user, household, reports, previous) -> dict[int, Resident]:
     """The registered members the reports name, looked up within the household and scope."""
     ids = {r.resident_id for r in reports if r.new_person is None and r.resident_id}
@@ -291,7 +403,9 @@ def _check_reports(reports, residents, household, today):
             ):
                 problem("presence", _("Say whether the person is at home, away or moved out."))
         if report.presence != MemberPresence.DEPARTED:
-            if report.travelled:
+            if report.travelled is None:
+                problem("travelled", _("Say whether the person travelled in the last 14 days."))
+            elif report.travelled:
                 if not report.origin_place.strip():
                     problem("origin_place", _("Say where the person came back from."))
                 if report.returned_on is None:

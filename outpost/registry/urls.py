@@ -18,6 +18,8 @@ urlpatterns = [
     path("campaigns/<int:pk>/", views.CampaignDetailView.as_view(), name="campaign_detail"),
     path("my-grid/", views.MyGridView.as_view(), name="my_grid"),
     path("visits/new/<int:pk>/", views.VisitFormView.as_view(), name="visit_form"),
+    path("visits/<int:pk>/saved/", views.VisitSavedView.as_view(), name="visit_saved"),
+    path("visits/<int:pk>/undo/", views.VisitUndoView.as_view(), name="visit_undo"),
     path(
         "visits/new/<int:pk>/member/",
         views.VisitAddMemberView.as_view(),

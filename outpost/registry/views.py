@@ -34,13 +34,15 @@ from outpost.registry.forms import (
     ResidentMergeForm,
     VisitForm,
 )
-from outpost.registry.models import Campaign, Household, Resident, VisitMember
+from outpost.registry.models import Campaign, Household, Resident, Visit, VisitMember
 from outpost.registry.services import (
     VisitInputError,
     campaign_create,
     resident_merge,
     resident_update_contact,
     visit_record,
+    visit_undo,
+    visit_undo_until,
 )
 
 
@@ -332,7 +334,7 @@ class VisitFormView(ScopedViewMixin, PermissionRequiredMixin, View):
             if form.has_changed() and not form.cleaned_data.get("DELETE")
         ]
         try:
-            visit_record(
+            visit = visit_record(
                 acting_user=request.user,
                 campaign=self.campaign,
                 household=self.household,
@@ -349,21 +351,8 @@ class VisitFormView(ScopedViewMixin, PermissionRequiredMixin, View):
                 for field, messages_ in fields.items():
                     form.add_error(field if field in form.fields else None, messages_)
             return self._render(context, status=422)
-        messages.success(
-            request,
-            _("Visit to household %(number)s saved.") % {"number": self.household.household_number},
-        )
-        following = selectors.next_unvisited_household(
-            user=request.user,
-            campaign=self.campaign,
-            grid=self.household.unit,
-            after=self.household,
-        )
-        query = f"?campaign={self.campaign.pk}"
-        if following is None:
-            messages.info(request, _("No household of this grid is left to visit."))
-            return HttpResponseRedirect(reverse("registry:my_grid") + query)
-        return HttpResponseRedirect(reverse("registry:visit_form", args=[following.pk]) + query)
+        # What was recorded, with undo for a while, before the next household.
+        return HttpResponseRedirect(reverse("registry:visit_saved", args=[visit.pk]))
 
     def _render(self, context, status=200):
         forms = [context.get("visit_form")]
@@ -413,6 +402,71 @@ class VisitFormView(ScopedViewMixin, PermissionRequiredMixin, View):
                 )
             initial.append(row)
         return initial
+
+
+class VisitSavedView(ScopedViewMixin, View):
+    """What a visit recorded (`pk`), right after saving: the outcome and each member's
+    answers; undo (撤销) while the one who recorded it still may; the next household."""
+
+    model = Visit
+    template_name = "registry/visit_saved.html"
+
+    def get(self, request, pk):
+        visit = get_visible(Visit, request.user, pk)
+        members = (
+            VisitMember.objects.visible_to(request.user)
+            .filter(visit=visit)
+            .select_related("resident")
+            .order_by("pk")
+        )
+        household = visit.household
+        following = selectors.next_unvisited_household(
+            user=request.user, campaign=visit.campaign, grid=household.unit, after=household
+        )
+        query = f"?campaign={visit.campaign_id}"
+        return render(
+            request,
+            self.template_name,
+            {
+                "visit": visit,
+                "household": household,
+                "members": members,
+                "undo_until": visit_undo_until(visit, request.user),
+                "next_url": (
+                    reverse("registry:visit_form", args=[following.pk]) + query
+                    if following is not None
+                    else None
+                ),
+                "grid_url": reverse("registry:my_grid") + query,
+                "edit_url": reverse("registry:visit_form", args=[household.pk]) + query,
+            },
+        )
+
+
+class VisitUndoView(ScopedViewMixin, PermissionRequiredMixin, View):
+    """Undo the visit just recorded (撤销), then back to its form; POST only."""
+
+    model = Visit
+    permission_required = "registry.add_visit"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        visit = get_visible(Visit, request.user, pk)
+        household, campaign_id = visit.household, visit.campaign_id
+        try:
+            visit_undo(acting_user=request.user, visit=visit)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(reverse("registry:visit_saved", args=[visit.pk]))
+        messages.success(
+            request,
+            _("The visit to household %(number)s is undone.")
+            % {"number": household.household_number},
+        )
+        return HttpResponseRedirect(
+            reverse("registry:visit_form", args=[household.pk]) + f"?campaign={campaign_id}"
+        )
 
 
 def _error_summary(forms) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from outpost.core.choices import UnitKind
@@ -54,6 +54,51 @@ def risk_designation_for(region_code: str, on_date: datetime.date) -> RiskDesign
         default=None,
     )
     return best
+
+
+def designations_in_force(*, on: datetime.date) -> QuerySet[RiskDesignation]:
+    """The designations in force on a day (China time): `on` within [start, end]."""
+    return RiskDesignation.objects.filter(start_date__lte=on, end_date__gte=on)
+
+
+@dataclass
+class FeedOutsideDesignations:
+    """A feed none of whose arrival dates lies in the window of a designation in force."""
+
+    feed: Feed
+    first: datetime.date | None
+    last: datetime.date | None
+
+
+def feeds_outside_designations_in_force(
+    *, feeds, on: datetime.date
+) -> list[FeedOutsideDesignations]:
+    """The feeds whose arrivals a run on day `on` cannot place in any risk region: not one
+    of their rows' arrival dates falls within a designation in force that day (or none is
+    in force). A few queries whatever the number of feeds."""
+    feeds = list(feeds)
+    if not feeds:
+        return []
+    windows = Q(pk__in=[])
+    for start, end in designations_in_force(on=on).values_list("start_date", "end_date"):
+        windows |= Q(arrival_date__range=(start, end))
+    rows = FeedRow.objects.filter(feed__in=feeds, arrival_date__isnull=False).order_by()
+    covered = set(rows.filter(windows).values_list("feed_id", flat=True).distinct())
+    ranges = {
+        row["feed_id"]: row
+        for row in rows.values("feed_id").annotate(
+            first=Min("arrival_date"), last=Max("arrival_date")
+        )
+    }
+    return [
+        FeedOutsideDesignations(
+            feed=feed,
+            first=ranges.get(feed.pk, {}).get("first"),
+            last=ranges.get(feed.pk, {}).get("last"),
+        )
+        for feed in feeds
+        if feed.pk not in covered
+    ]
 
 
 def designation_list() -> QuerySet[RiskDesignation]:

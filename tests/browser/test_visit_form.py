@@ -13,6 +13,7 @@ from outpost.registry.tests.factories import (
     ResidentFactory,
     valid_id_number,
 )
+from tests.browser.support import log_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,6 +23,14 @@ pytestmark = [
 NEW_ID = valid_id_number(321, region="420102", born=datetime.date(1995, 3, 8))
 
 
+def answer(card, *, presence="present", travelled="no", health="healthy"):
+    """Choose a member's answers on the visit form: none is chosen beforehand."""
+    if presence:
+        card.locator(f'input[name$="-presence"][value="{presence}"]').check()
+    card.locator(f'input[name$="-travelled"][value="{travelled}"]').check()
+    card.locator('select[name$="-health_status"]').select_option(health)
+
+
 @pytest.mark.parametrize("width", [360, 1280])
 def test_grid_worker_records_a_visit_and_sees_the_progress(
     browser, live_server, district, grid_worker_a1, screenshot, width
@@ -29,7 +38,7 @@ def test_grid_worker_records_a_visit_and_sees_the_progress(
     campaign = CampaignFactory(unit=district.station, scope_units=[district.community_a])
     first = HouseholdFactory(unit=district.grid_a1, street="黄河路", building="1", room="101")
     head = ResidentFactory(household=first, name="王建国", relation_to_head="head")
-    ResidentFactory(household=first, name="李秀英", relation_to_head="spouse")
+    spouse = ResidentFactory(household=first, name="李秀英", relation_to_head="spouse")
     second = HouseholdFactory(unit=district.grid_a1, street="黄河路", building="1", room="102")
     ResidentFactory(household=second)
     HouseholdFactory(unit=district.grid_a2)  # another grid: never offered
@@ -52,8 +61,11 @@ def test_grid_worker_records_a_visit_and_sees_the_progress(
     page.wait_for_url(f"**/registry/visits/new/{first.pk}/?campaign={campaign.pk}")
     assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scroll
 
+    page.check('input[name="outcome"][value="completed"]')
     head_card = page.locator("fieldset.member", has=page.locator(f'input[value="{head.pk}"]'))
-    head_card.locator('input[name$="-travelled"][value="yes"]').check()
+    spouse_card = page.locator("fieldset.member", has=page.locator(f'input[value="{spouse.pk}"]'))
+    answer(head_card, travelled="yes")
+    answer(spouse_card)
     assert head_card.locator('input[name$="-origin_place"]').is_visible()
 
     page.click("button.add-member")  # htmx: one more row for a person not yet registered
@@ -62,6 +74,7 @@ def test_grid_worker_records_a_visit_and_sees_the_progress(
     page.fill('input[name="new-0-name"]', "赵新来")
     page.fill('input[name="new-0-document_number"]', NEW_ID)
     page.select_option('select[name="new-0-relation_to_head"]', "tenant")
+    answer(page.locator("fieldset.member-new"), presence=None)
 
     # Saving without saying where the head came back from: the error names him, and the
     # new member's entries are kept.
@@ -79,7 +92,9 @@ def test_grid_worker_records_a_visit_and_sees_the_progress(
     screenshot(page, f"visit-form-filled-{width}")
     page.click(".savebar button[type=submit]")
 
-    # Saved: straight on to the next unvisited household of the grid.
+    # Saved: what was recorded, then on to the next unvisited household of the grid.
+    page.wait_for_url("**/registry/visits/*/saved/")
+    page.click("[data-testid=next-household]")
     page.wait_for_url(f"**/registry/visits/new/{second.pk}/?campaign={campaign.pk}")
     screenshot(page, f"visit-form-next-{width}")
     visit = Visit.objects.get(household=first)
@@ -95,4 +110,42 @@ def test_grid_worker_records_a_visit_and_sees_the_progress(
     page.goto(f"{live_server.url}/registry/campaigns/{campaign.pk}/")
     assert "赵新来" not in page.content()
     screenshot(page, f"campaign-progress-grid-{width}")
+    context.close()
+
+
+def test_a_visit_is_refused_until_each_answer_is_chosen_then_undone(
+    browser, live_server, district, grid_worker_a1, screenshot
+):
+    campaign = CampaignFactory(unit=district.station, scope_units=[district.community_a])
+    household = HouseholdFactory(unit=district.grid_a1, street="黄河路", building="2", room="201")
+    head = ResidentFactory(household=household, name="孙立平", relation_to_head="head")
+    HouseholdFactory(unit=district.grid_a1, street="黄河路", building="2", room="202")
+    context, page = log_in(browser, live_server, grid_worker_a1, 360)
+    page.goto(f"{live_server.url}/registry/visits/new/{household.pk}/?campaign={campaign.pk}")
+    assert page.locator("input[type=radio]:checked").count() == 0  # nothing chosen for them
+
+    page.click(".savebar button[type=submit]")
+    page.wait_for_selector("#errors")
+    assert not Visit.objects.exists()
+    page.check('input[name="outcome"][value="completed"]')
+    page.click(".savebar button[type=submit]")
+    page.wait_for_selector("#errors")
+    head_card = page.locator("fieldset.member", has=page.locator(f'input[value="{head.pk}"]'))
+    assert head_card.locator(".field-error").count() == 3  # presence, travel, health
+    assert not Visit.objects.exists()
+    screenshot(page, "visit-unanswered-360")
+
+    answer(head_card, health="fever")
+    page.click(".savebar button[type=submit]")
+    page.wait_for_url("**/registry/visits/*/saved/")
+    summary = page.text_content("[data-testid=visit-summary]")
+    assert "孙立平" in summary and "发热" in summary
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "visit-saved-360")
+
+    page.click("[data-testid=undo]")
+    page.wait_for_url(f"**/registry/visits/new/{household.pk}/?campaign={campaign.pk}")
+    assert not Visit.objects.exists()
+    assert page.locator("input[type=radio]:checked").count() == 0
+    screenshot(page, "visit-undone-360")
     context.close()

@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 from outpost.core.scoping import assert_in_scope, get_visible
 from outpost.keypersons.choices import KeyPersonStatus
 from outpost.keypersons.models import KeyPerson
-from outpost.keypersons.services import key_person_status_change
+from outpost.keypersons.services import key_person_status_follow
 from outpost.notify.choices import MessageKind
 from outpost.notify.services import notification_send
 from outpost.observation.choices import (
+    KEY_PERSON_STATUS_AFTER,
+    KEY_PERSON_STATUSES_AFTER,
     OPEN_EPISODE_STATUSES,
     EndReason,
     EpisodeKind,
@@ -76,11 +78,12 @@ def _episode_for_change(acting_user, episode: Episode) -> Episode:
 
 def _manage(acting_user, key_person: KeyPerson, start_date: datetime.date) -> None:
     """An identified key person whose observation starts is under management from then on
-    (the key persons' own service records and audits the change)."""
+    (the key persons' own service records and audits the change). Whoever may start the
+    observation moves the person so, medical staff at a site included."""
     if key_person.status != KeyPersonStatus.IDENTIFIED:
         return
     on = max(min(start_date, timezone.localdate()), key_person.identified_on)
-    key_person_status_change(
+    key_person_status_follow(
         acting_user=acting_user,
         key_person=key_person,
         status=KeyPersonStatus.UNDER_MANAGEMENT,
@@ -237,10 +240,17 @@ def episode_end(
     reason: str,
     ended_on: datetime.date | None = None,
     note: str = "",
+    key_person_status: str = "",
 ) -> Episode:
-    """End an observation (结束观察): completed, transferred to hospital, moved or other,
-    on a day from its start to today. A person in a room is checked out of it."""
+    """Release from observation (解除观察), one step: end the observation with its reason
+    (completed, transferred to hospital, moved or other) on a day from its start to today,
+    check the person out of their room (which goes to cleaning), and set the key person's
+    state — `key_person_status`, or by default the one the reason implies
+    (KEY_PERSON_STATUS_AFTER: completed → released, hospital or other → still under
+    management, moved → transferred). All or nothing."""
     episode = _episode_for_change(acting_user, episode)
+    if key_person_status and key_person_status not in KEY_PERSON_STATUSES_AFTER:
+        raise ValidationError({"key_person_status": _("Choose the key person's state.")})
     episode = _end(
         acting_user=acting_user,
         episode=episode,
@@ -248,6 +258,23 @@ def episode_end(
         ended_on=ended_on or timezone.localdate(),
         note=note,
     )
+    status = key_person_status or KEY_PERSON_STATUS_AFTER[reason]
+    closing_reason = str(EndReason(reason).label)
+    if episode.end_note:
+        closing_reason = f"{closing_reason}: {episode.end_note}"
+    key_person = episode.key_person
+    try:
+        # Kept on the episode: the caller reports the state it is now in.
+        episode.key_person = key_person_status_follow(
+            acting_user=acting_user,
+            key_person=key_person,
+            status=status,
+            reason=closing_reason,
+            on=max(episode.ended_on, key_person.identified_on),
+        )
+    except ValidationError as exc:
+        # One step for the user: the key person's state is a field of the release.
+        raise ValidationError({"key_person_status": exc.messages}) from exc
     assert_in_scope(episode, acting_user, "change")
     return episode
 
@@ -283,17 +310,17 @@ def episode_continue(
 
 
 @transaction.atomic
-def episode_release_confirm(*, acting_user, episode: Episode) -> Episode:
-    """Confirm the release of a person whose observation is complete (确认解除观察)."""
-    episode = _episode_for_change(acting_user, episode)
-    episode = _end(
+def episode_release_confirm(
+    *, acting_user, episode: Episode, key_person_status: str = ""
+) -> Episode:
+    """Confirm the release of a person whose observation is complete (确认解除观察): the
+    release of `episode_end` as completed, today."""
+    return episode_end(
         acting_user=acting_user,
         episode=episode,
         reason=EndReason.COMPLETED,
-        ended_on=timezone.localdate(),
+        key_person_status=key_person_status,
     )
-    assert_in_scope(episode, acting_user, "change")
-    return episode
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from outpost.observation.forms import (
     EpisodeEndForm,
     EpisodeExtendForm,
     EpisodeFilterForm,
+    EpisodeReleaseForm,
     EpisodeStartForm,
 )
 from outpost.observation.models import Alert, Episode, ObservationPolicy
@@ -271,7 +272,8 @@ class EpisodeExtendView(_EpisodeStepView):
 
 
 class EpisodeEndView(_EpisodeStepView):
-    """End an episode with its reason (结束观察); a person in a room is checked out."""
+    """Release from observation (解除观察) in one confirmation: the reason, the day, the key
+    person's state afterwards; a person in a room is checked out and the room cleaned."""
 
     form_class = EpisodeEndForm
     template_name = "observation/episode_end.html"
@@ -280,7 +282,11 @@ class EpisodeEndView(_EpisodeStepView):
         return episode_end(acting_user=self.request.user, episode=episode, **data)
 
     def success_message(self, episode):
-        return _("Observation ended: %(reason)s.") % {"reason": episode.get_end_reason_display()}
+        return _("Released from observation: %(reason)s. %(name)s is now %(state)s.") % {
+            "reason": episode.get_end_reason_display(),
+            "name": episode.key_person.display_name,
+            "state": episode.key_person.get_status_display(),
+        }
 
 
 class EpisodeContinueView(_EpisodeStepView):
@@ -308,25 +314,40 @@ class EpisodeReleaseView(ScopedViewMixin, View):
 
     def get(self, request, pk):
         episode = get_visible(Episode, request.user, pk, "change")
-        return self._render(episode)
+        return self._render(episode, EpisodeReleaseForm())
 
     def post(self, request, pk):
         episode = get_visible(Episode, request.user, pk, "change")
+        form = EpisodeReleaseForm(request.POST)
+        if not form.is_valid():
+            return self._render(episode, form, status=422)
         try:
-            episode = episode_release_confirm(acting_user=request.user, episode=episode)
+            episode = episode_release_confirm(
+                acting_user=request.user, episode=episode, **form.cleaned_data
+            )
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            return self._render(episode, errors=exc.messages, status=422)
+            return self._render(episode, form, errors=exc.messages, status=422)
         messages.success(
-            request, _("%(name)s is released.") % {"name": episode.key_person.display_name}
+            request,
+            _("%(name)s is released from observation and is now %(state)s.")
+            % {
+                "name": episode.key_person.display_name,
+                "state": episode.key_person.get_status_display(),
+            },
         )
         return HttpResponseRedirect(episode.get_absolute_url())
 
-    def _render(self, episode, errors=(), status=200):
+    def _render(self, episode, form=None, errors=(), status=200):
         return render(
             self.request,
             self.template_name,
-            {"object": episode, "errors": errors, "today": timezone.localdate()},
+            {
+                "object": episode,
+                "form": form or EpisodeReleaseForm(),
+                "errors": errors,
+                "today": timezone.localdate(),
+            },
             status=status,
         )

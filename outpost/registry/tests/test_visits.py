@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,7 +11,13 @@ from outpost.core.choices import Role
 from outpost.core.tests.factories import staff_user
 from outpost.registry.choices import HealthStatus, MemberPresence, Transport, VisitOutcome
 from outpost.registry.models import Resident, Visit, VisitMember
-from outpost.registry.services import MemberReport, NewPerson, VisitInputError, visit_record
+from outpost.registry.services import (
+    MemberReport,
+    NewPerson,
+    VisitInputError,
+    visit_record,
+    visit_undo,
+)
 from outpost.registry.tests.factories import (
     CampaignFactory,
     HouseholdFactory,
@@ -365,11 +371,13 @@ def test_form_saves_and_goes_to_the_next_unvisited_household(
     )
     response = client.post(visit_url(household, campaign), data)
     assert response.status_code == 302, response.context and response.context["error_summary"]
-    assert response["Location"] == visit_url(following, campaign)
     visit = Visit.objects.get(household=household)
+    assert response["Location"] == reverse("registry:visit_saved", args=[visit.pk])
     assert visit.members.count() == 4
     assert visit.members.get(resident__id_number=NEW_ID).presence == MemberPresence.NEW
     assert not Resident.objects.get(pk=household.son.pk).is_active
+    summary = client.get(response["Location"])
+    assert summary.context["next_url"] == visit_url(following, campaign)
 
 
 def test_form_shows_each_error_next_to_its_field_with_the_members_name(
@@ -422,8 +430,7 @@ def test_blank_added_member_rows_are_ignored(client, grid_worker_a1, campaign, h
             "new-0-document_type": "resident_id",
             "new-0-document_number": "",
             "new-0-relation_to_head": "other",
-            "new-0-travelled": "no",
-            "new-0-health_status": "healthy",
+            "new-0-health_status": "",
         },
     )
     assert client.post(visit_url(household, campaign), data).status_code == 302
@@ -475,4 +482,164 @@ def test_a_tampered_form_is_refused_with_a_message(client, grid_worker_a1, campa
     response = client.post(visit_url(household, campaign), data)
     assert response.status_code == 422
     assert response.context["error_summary"]
+    assert not Visit.objects.exists()
+
+
+# ---------------------------------------------------------------------------- every answer chosen
+
+
+def test_a_member_without_a_travel_answer_is_refused_naming_the_field(
+    grid_worker_a1, campaign, household
+):
+    with pytest.raises(VisitInputError) as exc:
+        record(
+            grid_worker_a1,
+            campaign,
+            household,
+            [MemberReport(resident_id=household.head.pk, travelled=None)],
+        )
+    assert exc.value.member_errors[0] == {
+        "travelled": ["Say whether the person travelled in the last 14 days."]
+    }
+    assert not Visit.objects.exists()
+
+
+def test_the_form_chooses_no_answer_for_the_worker(client, grid_worker_a1, campaign, household):
+    client.force_login(grid_worker_a1)
+    response = client.get(visit_url(household, campaign))
+    assert response.context["visit_form"]["outcome"].value() is None
+    for form in response.context["members"].forms:
+        assert [form[name].value() for name in ("presence", "travelled", "health_status")] == [
+            None,
+            None,
+            None,
+        ]
+    assert "checked" not in response.content.decode()
+
+
+def test_the_form_refuses_to_save_until_each_answer_is_chosen(
+    client, grid_worker_a1, campaign, household
+):
+    client.force_login(grid_worker_a1)
+    blank = {"presence": "", "travelled": "", "health_status": ""}
+    data = form_data(campaign, household, {household.head: blank}, outcome="")
+    response = client.post(visit_url(household, campaign), data)
+    assert response.status_code == 422
+    assert "outcome" in response.context["visit_form"].errors
+
+    data = form_data(campaign, household, {household.head: blank})
+    response = client.post(visit_url(household, campaign), data)
+    assert response.status_code == 422
+    assert set(response.context["members"].forms[0].errors) == {
+        "presence",
+        "travelled",
+        "health_status",
+    }
+    assert not Visit.objects.exists()
+
+
+# ---------------------------------------------------------------------------- undo
+
+
+def test_undoing_a_first_visit_removes_it_and_the_person_it_added(
+    grid_worker_a1, campaign, household
+):
+    person = NewPerson(name="赵新来", document_number=NEW_ID, relation_to_head="tenant")
+    visit = record(
+        grid_worker_a1,
+        campaign,
+        household,
+        [
+            MemberReport(new_person=person),
+            MemberReport(resident_id=household.son.pk, presence=MemberPresence.DEPARTED),
+        ],
+    )
+
+    visit_undo(acting_user=grid_worker_a1, visit=visit)
+
+    assert not Visit.objects.exists()
+    assert not VisitMember.objects.exists()
+    assert not Resident.objects.filter(id_number=NEW_ID).exists()
+    assert Resident.objects.get(pk=household.son.pk).is_active
+    removal = Visit.history.filter(id=visit.pk).first()
+    assert (removal.history_type, removal.history_user) == ("-", grid_worker_a1)
+    # The person can be recorded again: the number is free.
+    record(grid_worker_a1, campaign, household, [MemberReport(new_person=person)])
+
+
+def test_undoing_a_second_recording_restores_the_first(grid_worker_a1, campaign, household):
+    record(grid_worker_a1, campaign, household, [travelled(household.head)])
+    visit = record(
+        grid_worker_a1,
+        campaign,
+        household,
+        [
+            MemberReport(resident_id=household.head.pk, health_status=HealthStatus.FEVER),
+            MemberReport(resident_id=household.spouse.pk),
+        ],
+        note="二次入户",
+    )
+
+    visit_undo(acting_user=grid_worker_a1, visit=visit)
+
+    visit.refresh_from_db()
+    assert visit.note == ""
+    head = visit.members.get()
+    assert (head.resident, head.travelled, head.origin_place) == (
+        household.head,
+        True,
+        "湖北省武汉市",
+    )
+    assert head.health_status == HealthStatus.HEALTHY
+
+
+def test_only_the_worker_who_recorded_a_visit_may_undo_it(
+    district, grid_worker_a1, campaign, household
+):
+    colleague = staff_user(role=Role.GRID_WORKER, unit=district.grid_a1, username="grid_a1_b")
+    visit = record(grid_worker_a1, campaign, household, [travelled(household.head)])
+    with pytest.raises(ValidationError) as exc:
+        visit_undo(acting_user=colleague, visit=visit)
+    assert exc.value.messages == ["Only the person who recorded this visit may undo it."]
+    assert Visit.objects.filter(pk=visit.pk).exists()
+
+
+def test_a_visit_cannot_be_undone_after_ten_minutes(grid_worker_a1, campaign, household):
+    visit = record(grid_worker_a1, campaign, household, [travelled(household.head)])
+    Visit.objects.filter(pk=visit.pk).update(
+        visited_at=timezone.now() - datetime.timedelta(minutes=11)
+    )
+    with pytest.raises(ValidationError) as exc:
+        visit_undo(acting_user=grid_worker_a1, visit=visit)
+    assert exc.value.messages == ["A visit can be undone only within 10 minutes of saving it."]
+    assert Visit.objects.filter(pk=visit.pk).exists()
+
+
+def test_the_summary_offers_undo_only_to_its_worker_in_time(
+    client, district, grid_worker_a1, campaign, household
+):
+    visit = record(grid_worker_a1, campaign, household, [travelled(household.head)])
+    url = reverse("registry:visit_saved", args=[visit.pk])
+    undo = reverse("registry:visit_undo", args=[visit.pk])
+    client.force_login(grid_worker_a1)
+    page = client.get(url).content.decode()
+    assert undo in page
+    assert "湖北省武汉市" in page
+
+    Visit.objects.filter(pk=visit.pk).update(
+        visited_at=timezone.now() - datetime.timedelta(minutes=11)
+    )
+    assert undo not in client.get(url).content.decode()
+
+    client.force_login(staff_user(role=Role.GRID_WORKER, unit=district.grid_a1, username="b"))
+    assert undo not in client.get(url).content.decode()
+
+
+def test_undo_from_the_summary_returns_to_the_households_form(
+    client, grid_worker_a1, campaign, household
+):
+    visit = record(grid_worker_a1, campaign, household, [travelled(household.head)])
+    client.force_login(grid_worker_a1)
+    response = client.post(reverse("registry:visit_undo", args=[visit.pk]))
+    assert response["Location"] == visit_url(household, campaign)
     assert not Visit.objects.exists()

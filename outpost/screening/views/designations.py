@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
@@ -28,6 +29,10 @@ class RiskDesignationListView(LoginRequiredMixin, PermissionRequiredMixin, ListV
 
     def get_queryset(self):
         return selectors.designation_list()
+
+    def get_context_data(self, **kwargs):
+        # "In force" is judged on today's date in China time (TIME_ZONE).
+        return {**super().get_context_data(**kwargs), "today": timezone.localdate()}
 
 
 class RiskDesignationCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):

@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
 from outpost.core.scoping import user_scope_unit
 from outpost.core.viewmixins import ScopedDetailView, ScopedListView, form_add_service_errors
 from outpost.screening import selectors
-from outpost.screening.forms import ScreeningRunForm
+from outpost.screening.forms import FEEDS_READ, ScreeningRunForm
 from outpost.screening.models import ScreeningRun
 from outpost.screening.services import (
     screening_run_start,
@@ -38,6 +39,15 @@ class ScreeningRunStartView(LoginRequiredMixin, PermissionRequiredMixin, FormVie
 
     def get_initial(self):
         return {"unit": user_scope_unit(self.request.user)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Said before the run starts: feeds no designation in force can place anywhere.
+        feeds = context["form"].fields["feeds"].queryset.filter(status__in=FEEDS_READ)
+        context["outside"] = selectors.feeds_outside_designations_in_force(
+            feeds=feeds.order_by("original_name"), on=timezone.localdate()
+        )
+        return context
 
     def form_valid(self, form):
         try:
@@ -69,6 +79,9 @@ class ScreeningRunDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         run, user = self.object, self.request.user
         context["feeds"] = run.feeds.visible_to(user).order_by("original_name")
+        context["outside"] = selectors.feeds_outside_designations_in_force(
+            feeds=context["feeds"], on=timezone.localdate(run.created_at)
+        )
         if run.status == "done":
             context["counts"] = selectors.screening_run_counts(user=user, run=run)
             context["results"] = selectors.screening_run_results(user=user, run=run)[
