@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outpost.core.masking import mask_id_number, mask_phone
+from outpost.core.masking import mask_birth_date, mask_id_number, mask_phone
 from outpost.core.models import Unit
 from outpost.core.scoping import ScopedModel
 from outpost.dispatch.choices import LINKED, ItemResult, MatchStatus, OrderStatus
@@ -196,14 +196,17 @@ class DispatchItem(ScopedModel):
 
     def sent_details(self) -> list[tuple[str, str]]:
         """The other columns of the row as sent (the higher level's remarks, places, dates),
-        heading and value; the ID number and phone columns are left out (shown masked)."""
+        heading and value; the ID number and phone columns are left out (shown masked), and
+        the birth date is masked as the ID number hides it."""
+        mapping = self.order.mapping
         hidden = {
             int(index)
-            for index, field in self.order.mapping.items()
+            for index, field in mapping.items()
             if field in ("name", "id_number", "phone")
         }
+        birth = {int(index) for index, field in mapping.items() if field == "birth_date"}
         return [
-            (heading, value)
+            (heading, (mask_birth_date(self.birth_date) or "****") if index in birth else value)
             for index, (heading, value) in enumerate(
                 zip(self.order.headers, self.values, strict=False)
             )

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from outpost.core.masking import mask_id_number, mask_phone
+from outpost.core.masking import mask_birth_date, mask_id_number, mask_phone
 from outpost.core.models import Unit
 from outpost.core.scoping import user_scope_unit
 from outpost.core.services import REASON_MIN_LENGTH
@@ -259,7 +259,7 @@ def merge_value_shown(resident, key: str) -> str:
         return resident.get_sex_display()
     if key == "birth_date":
         # The day and month are part of the masked ID number; the year is enough to tell.
-        return f"{resident.birth_date.year}-**-**" if resident.birth_date else ""
+        return mask_birth_date(resident.birth_date)
     if key == "id_number":
         return mask_id_number(resident.id_number)
     if key == "document":

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outpost.core.masking import mask_address, mask_id_number, mask_phone
+from outpost.core.masking import mask_address, mask_birth_date, mask_id_number, mask_phone
 from outpost.core.models import Unit
 from outpost.core.scoping import ScopedModel
 from outpost.registry.choices import (
@@ -139,6 +139,10 @@ class Resident(ScopedModel):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number or self.document_number)
+
+    @property
+    def masked_birth_date(self) -> str:
+        return mask_birth_date(self.birth_date)
 
     @property
     def masked_phone(self) -> str:
