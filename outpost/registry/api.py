@@ -220,6 +220,13 @@ class VisitOut(Schema):
     phone_confirmed: bool
     note: str
     members: list[VisitMemberOut]
+    # New members not added: the station checks them first (their number is registered
+    # where the caller may not see it).
+    sent_to_station: list[str] = []
+
+    @staticmethod
+    def resolve_sent_to_station(obj: Visit) -> list[str]:
+        return getattr(obj, "sent_to_station", [])
 
     @staticmethod
     def resolve_household_number(obj: Visit) -> str:
@@ -324,7 +331,9 @@ def visit_create(request: HttpRequest, payload: VisitIn):
         return Status(422, {"detail": " ".join(exc.messages), "errors": errors})
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from exc
-    return Visit.objects.select_related("household", "visited_by").get(pk=visit.pk)
+    saved = Visit.objects.select_related("household", "visited_by").get(pk=visit.pk)
+    saved.sent_to_station = visit.sent_to_station
+    return saved
 
 
 def _member_report(member: VisitMemberIn) -> MemberReport:

@@ -335,7 +335,7 @@ class VisitFormView(ScopedViewMixin, PermissionRequiredMixin, View):
             if form.has_changed() and not form.cleaned_data.get("DELETE")
         ]
         try:
-            visit_record(
+            visit = visit_record(
                 acting_user=request.user,
                 campaign=self.campaign,
                 household=self.household,
@@ -356,6 +356,12 @@ class VisitFormView(ScopedViewMixin, PermissionRequiredMixin, View):
             request,
             _("Visit to household %(number)s saved.") % {"number": self.household.household_number},
         )
+        if visit.sent_to_station:
+            messages.info(
+                request,
+                _("%(names)s will be checked by the station before being added.")
+                % {"names": "、".join(visit.sent_to_station)},
+            )
         following = selectors.next_unvisited_household(
             user=request.user,
             campaign=self.campaign,
