@@ -6,11 +6,23 @@ the route-walking test refuses an operation that declares neither and exercises 
 scoped ones with data of two communities.
 """
 
+from typing import Annotated
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import AfterValidator, StringConstraints
 
 from outpost.core.scoping import get_visible
 from outpost.core.services import api_token_authenticate
+from outpost.core.validators import (
+    CODE_MAX_LENGTH,
+    LINE_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    validate_note,
+    validate_text,
+)
 
 SCOPE_KEY = "x-outpost-scoped-model"
 FREE_KEY = "x-outpost-personal-data-free"
@@ -42,3 +54,27 @@ def personal_data_free(reason: str) -> dict:
 
 def api_get_visible(request, model, pk, action: str = "view"):
     return get_visible(model, request.auth, pk, action)
+
+
+# ---------------------------------------------------------------------------- free text
+# The types of every text field a client sends (request bodies and query parameters): a
+# maximum length and the edge checks of `core.validators.validate_text`, as the forms have.
+
+
+def _checked(check):
+    def run(value: str) -> str:
+        try:
+            check(value)
+        except ValidationError as exc:
+            raise ValueError(" ".join(exc.messages)) from None
+        return value
+
+    return AfterValidator(run)
+
+
+Code = Annotated[
+    str, StringConstraints(max_length=CODE_MAX_LENGTH), _checked(validate_text)
+]  # a choice's value, a document number, a phone, a token
+Name = Annotated[str, StringConstraints(max_length=NAME_MAX_LENGTH), _checked(validate_text)]
+Line = Annotated[str, StringConstraints(max_length=LINE_MAX_LENGTH), _checked(validate_text)]
+Note = Annotated[str, StringConstraints(max_length=NOTE_MAX_LENGTH), _checked(validate_note)]

@@ -9,7 +9,14 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from outpost.core.api_support import api_get_visible, personal_data_free, scoped_route
+from outpost.core.api_support import (
+    Code,
+    Line,
+    Note,
+    api_get_visible,
+    personal_data_free,
+    scoped_route,
+)
 from outpost.dispatch import selectors, services
 from outpost.dispatch.models import DispatchItem, DispatchOrder
 
@@ -89,9 +96,9 @@ class ItemOut(Schema):
 
 class ResultIn(Schema):
     version: int
-    result: str
-    moved_to: str = ""
-    note: str = ""
+    result: Code
+    moved_to: Line = ""
+    note: Note = ""
     result_at: datetime | None = None
 
 
@@ -130,7 +137,7 @@ def order_detail(request: HttpRequest, order_id: int):
     "/orders/{order_id}/items", response=list[ItemOut], openapi_extra=scoped_route(DispatchOrder)
 )
 @paginate(LimitOffsetPagination)
-def order_items(request: HttpRequest, order_id: int, show: str = ""):
+def order_items(request: HttpRequest, order_id: int, show: Code = ""):
     """The items of an order the caller may see, by row; `show`: open, overdue or done."""
     order = api_get_visible(request, DispatchOrder, order_id)
     return selectors.order_items(order=order, user=request.auth, show=show)
@@ -138,7 +145,7 @@ def order_items(request: HttpRequest, order_id: int, show: str = ""):
 
 @router.get("/items/mine", response=list[ItemOut], openapi_extra=scoped_route(DispatchItem))
 @paginate(LimitOffsetPagination)
-def my_items(request: HttpRequest, show: str = "open", order_id: int | None = None):
+def my_items(request: HttpRequest, show: Code = "open", order_id: int | None = None):
     """The items routed to the caller; `show`: open (default), done or all."""
     return selectors.my_items(user=request.auth, order_id=order_id, show=show)
 

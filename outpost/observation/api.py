@@ -12,7 +12,14 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from outpost.core.api_support import api_get_visible, personal_data_free, scoped_route
+from outpost.core.api_support import (
+    Code,
+    Line,
+    Note,
+    api_get_visible,
+    personal_data_free,
+    scoped_route,
+)
 from outpost.core.models import Unit
 from outpost.core.ratelimit import RateLimit, rate_limit_hit
 from outpost.keypersons.models import KeyPerson
@@ -174,13 +181,13 @@ class EpisodeStartIn(Schema):
     start_date: date | None = None
     planned_end_date: date | None = None
     site_id: int | None = None
-    check_in_times: list[str] | None = None
+    check_in_times: list[Code] | None = None
     previous_id: int | None = None
 
 
 class ExtendIn(Schema):
     new_end_date: date
-    reason: str
+    reason: Note
 
 
 class EndIn(Schema):
@@ -188,17 +195,17 @@ class EndIn(Schema):
 
     reason: EndReason
     ended_on: date | None = None
-    note: str = ""
+    note: Note = ""
 
 
 class CheckInIn(Schema):
     """`temperature` in °C with one decimal, a number or text ("37.3", "37,3");
     `taken_at` defaults to now."""
 
-    temperature: float | str
+    temperature: float | Code
     symptoms: list[Symptom] = []
     taken_at: datetime | None = None
-    note: str = ""
+    note: Note = ""
 
 
 class CheckInCreatedOut(Schema):
@@ -209,19 +216,19 @@ class CheckInCreatedOut(Schema):
 class ResolveIn(Schema):
     """`transfer_place` and `transferred_at` are required for `fever_clinic`."""
 
-    outcome: str
-    transfer_place: str = ""
+    outcome: Code
+    transfer_place: Line = ""
     transferred_at: datetime | None = None
-    note: str = ""
+    note: Note = ""
 
 
 class SelfReportIn(Schema):
     """`form_nonce`: a random string the client makes once per report (e.g. a UUID) and
     sends again unchanged when it retries, so a report is never stored twice."""
 
-    temperature: float | str
+    temperature: float | Code
     symptoms: list[Symptom] = []
-    form_nonce: str
+    form_nonce: Code
 
 
 class SelfReportOut(Schema):

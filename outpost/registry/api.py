@@ -7,7 +7,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from outpost.core.api_support import api_get_visible, scoped_route
+from outpost.core.api_support import Code, Line, Name, Note, api_get_visible, scoped_route
 from outpost.core.models import Unit
 from outpost.core.scoping import user_scope_unit
 from outpost.core.services import personal_data_reveal
@@ -78,7 +78,7 @@ class ResidentOut(Schema):
 
 
 class RevealIn(Schema):
-    reason: str
+    reason: Line
 
 
 class RevealOut(Schema):
@@ -89,7 +89,7 @@ class RevealOut(Schema):
 
 @router.get("/households", response=list[HouseholdOut], openapi_extra=scoped_route(Household))
 @paginate(LimitOffsetPagination)
-def household_list(request: HttpRequest, q: str = ""):
+def household_list(request: HttpRequest, q: Name = ""):
     return selectors.household_list(user=request.auth, query=q)
 
 
@@ -102,7 +102,7 @@ def household_detail(request: HttpRequest, household_id: int):
 
 @router.get("/residents", response=list[ResidentOut], openapi_extra=scoped_route(Resident))
 @paginate(LimitOffsetPagination)
-def resident_list(request: HttpRequest, q: str = ""):
+def resident_list(request: HttpRequest, q: Name = ""):
     return selectors.resident_list(user=request.auth, query=q)
 
 
@@ -169,26 +169,26 @@ class VisitMemberIn(Schema):
     """A registered member (`resident_id`), or a new person (no `resident_id`, a `name`)."""
 
     resident_id: int | None = None
-    presence: str = MemberPresence.PRESENT
+    presence: Code = MemberPresence.PRESENT
     travelled: bool = False
-    origin_place: str = ""
+    origin_place: Line = ""
     returned_on: date | None = None
-    transport: str = ""
-    health_status: str = HealthStatus.HEALTHY
+    transport: Code = ""
+    health_status: Code = HealthStatus.HEALTHY
     phone_confirmed: bool = False
-    name: str = ""
-    document_type: str = DocumentType.RESIDENT_ID
-    document_number: str = ""
-    phone: str = ""
-    relation_to_head: str = RelationToHead.OTHER
+    name: Name = ""
+    document_type: Code = DocumentType.RESIDENT_ID
+    document_number: Code = ""
+    phone: Code = ""
+    relation_to_head: Code = RelationToHead.OTHER
 
 
 class VisitIn(Schema):
     household_id: int
     campaign_id: int | None = None  # default: the newest open campaign covering the household
-    outcome: str = VisitOutcome.COMPLETED
+    outcome: Code = VisitOutcome.COMPLETED
     phone_confirmed: bool = False
-    note: str = ""
+    note: Note = ""
     members: list[VisitMemberIn] = []
 
 

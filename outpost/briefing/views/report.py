@@ -22,6 +22,7 @@ from outpost.briefing.tasks import (
     daily_report_export_task,
     report_export_path,
 )
+from outpost.core.forms import Form
 from outpost.core.models import PATH_SEPARATOR, Unit
 from outpost.core.owned_tasks import XLSX, finished_export_response
 from outpost.core.scoping import get_visible, user_scope_unit
@@ -40,7 +41,7 @@ class UnitChoiceField(forms.ModelChoiceField):
         return "　" * (obj.path.count(PATH_SEPARATOR) - 1) + obj.name
 
 
-class DailyReportForm(forms.Form):
+class DailyReportForm(Form):
     day = forms.DateField(
         label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
