@@ -2,6 +2,7 @@
 they live in their own app."""
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -12,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from outpost.core.masking import mask_birth_date, mask_id_number, mask_phone
 from outpost.core.models import Unit
 from outpost.core.scoping import ScopedModel
+from outpost.core.validators import NOTE_MAX_LENGTH, validate_note
 from outpost.dispatch.choices import LINKED, ItemResult, MatchStatus, OrderStatus
 
 
@@ -138,7 +140,11 @@ class DispatchItem(ScopedModel):
 
     result = models.CharField(_("result"), max_length=20, choices=ItemResult.choices, blank=True)
     moved_to = models.CharField(_("moved to"), max_length=200, blank=True)
-    result_note = models.TextField(_("note"), blank=True)
+    result_note = models.TextField(
+        _("note"),
+        blank=True,
+        validators=[MaxLengthValidator(NOTE_MAX_LENGTH), validate_note],
+    )
     result_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,6 +1,7 @@
 """Households, residents, landlords and door-to-door visits (人口底数 · 地毯式排查)."""
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -10,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from outpost.core.masking import mask_address, mask_birth_date, mask_id_number, mask_phone
 from outpost.core.models import Unit
 from outpost.core.scoping import ScopedModel
+from outpost.core.validators import NOTE_MAX_LENGTH, validate_note
 from outpost.registry.choices import (
     DocumentType,
     HealthStatus,
@@ -284,7 +286,11 @@ class Visit(ScopedModel):
         _("outcome"), max_length=20, choices=VisitOutcome.choices, default=VisitOutcome.COMPLETED
     )
     phone_confirmed = models.BooleanField(_("household phone confirmed"), default=False)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        validators=[MaxLengthValidator(NOTE_MAX_LENGTH), validate_note],
+    )
     history = HistoricalRecords()
 
     class Meta:

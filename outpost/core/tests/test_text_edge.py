@@ -172,11 +172,12 @@ def test_a_visit_note_of_two_megabytes_is_refused_by_the_api(client, grid_worker
     household = HouseholdFactory(unit=district.grid_a1)
     CampaignFactory(unit=district.station, scope_units=[district.office])
     client.force_login(grid_worker_a1)
-    body = {"household_id": household.pk, "outcome": "not_home", "note": "x" * 2_000_000}
+    body = {"household_id": household.pk, "outcome": "nobody_home", "note": "x" * 2_000_000}
     response = client.post(
         "/api/v1/registry/visits", json.dumps(body), content_type="application/json"
     )
     assert response.status_code == 422
+    assert "note" in response.content.decode()
     assert not Visit.objects.exists()
 
 
@@ -213,3 +214,24 @@ def test_an_imported_cell_with_a_control_character_is_an_error_of_its_row(
     assert [(e["row"], e["column"]) for e in job.first_errors] == [(3, "住址 (D)")]
     assert "U+0007" in job.first_errors[0]["message"]
     assert "\x07" not in job.first_errors[0]["value"]
+
+
+@pytest.mark.django_db
+def test_a_service_refuses_a_note_too_long_for_its_record_whoever_calls_it(
+    grid_worker_a1, district
+):
+    from outpost.registry.models import Visit
+    from outpost.registry.services import visit_record
+    from outpost.registry.tests.factories import CampaignFactory, HouseholdFactory
+
+    campaign = CampaignFactory(unit=district.station, scope_units=[district.office])
+    with pytest.raises(ValidationError) as error:
+        visit_record(
+            acting_user=grid_worker_a1,
+            campaign=campaign,
+            household=HouseholdFactory(unit=district.grid_a1),
+            outcome="nobody_home",
+            note="门锁着\x07" + "x" * 2000,
+        )
+    assert "U+0007" in " ".join(error.value.messages)
+    assert not Visit.objects.exists()
