@@ -15,6 +15,7 @@ an `ErrorOut`. `ApiRouter` documents those statuses on each operation that can g
 import functools
 import inspect
 import typing
+from typing import Annotated
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models
@@ -28,11 +29,19 @@ from ninja.pagination import LimitOffsetPagination
 from ninja.params.models import BodyModel
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel, StringConstraints
 
 from outpost.core.exceptions import Conflict
 from outpost.core.scoping import get_visible
 from outpost.core.services import api_token_authenticate
+from outpost.core.validators import (
+    CODE_MAX_LENGTH,
+    LINE_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    validate_note,
+    validate_text,
+)
 
 SCOPE_KEY = "x-outpost-scoped-model"
 FREE_KEY = "x-outpost-personal-data-free"
@@ -256,3 +265,27 @@ class ApiRouter(Router):
         operation = self.path_operations[path].operations[-1]
         for status in _documented_errors(operation, path, auth):
             operation.response_models.setdefault(status, operation._create_response_model(ErrorOut))
+
+
+# ---------------------------------------------------------------------------- free text
+# The types of every text field a client sends (request bodies and query parameters): a
+# maximum length and the edge checks of `core.validators.validate_text`, as the forms have.
+
+
+def _checked(check):
+    def run(value: str) -> str:
+        try:
+            check(value)
+        except ValidationError as exc:
+            raise ValueError(" ".join(exc.messages)) from None
+        return value
+
+    return AfterValidator(run)
+
+
+Code = Annotated[
+    str, StringConstraints(max_length=CODE_MAX_LENGTH), _checked(validate_text)
+]  # a choice's value, a document number, a phone, a token
+Name = Annotated[str, StringConstraints(max_length=NAME_MAX_LENGTH), _checked(validate_text)]
+Line = Annotated[str, StringConstraints(max_length=LINE_MAX_LENGTH), _checked(validate_text)]
+Note = Annotated[str, StringConstraints(max_length=NOTE_MAX_LENGTH), _checked(validate_note)]

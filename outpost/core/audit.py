@@ -3,10 +3,18 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from outpost.core.masking import mask_id_number, mask_phone
+from outpost.core.masking import mask_address_part, mask_birth_date, mask_id_number, mask_phone
 
-# History shows that a sensitive field changed, never its value.
-MASKERS = {"id_number": mask_id_number, "phone": mask_phone, "document_number": mask_id_number}
+# History shows that a sensitive field changed, masked as the record's page masks it (an
+# address after the building, the day and month of birth), never more.
+MASKERS = {
+    "id_number": mask_id_number,
+    "phone": mask_phone,
+    "document_number": mask_id_number,
+    "birth_date": mask_birth_date,
+    "entrance": mask_address_part,
+    "room": mask_address_part,
+}
 
 
 @dataclass

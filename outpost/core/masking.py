@@ -25,9 +25,27 @@ def mask_phone(value: str) -> str:
     return "*" * (len(value) - 4) + value[-4:]
 
 
+ADDRESS_HIDDEN = "****"
+
+
 def mask_address(*, street: str, building: str) -> str:
     """Keep the street and building; hide entrance and room."""
-    return f"{street}{building}号****"
+    return f"{street}{building}号{ADDRESS_HIDDEN}"
+
+
+def mask_address_part(value: str) -> str:
+    """An entrance or room on its own (a change history): hidden as in `mask_address`."""
+    return ADDRESS_HIDDEN if (value or "").strip() else ""
+
+
+def mask_birth_date(value) -> str:
+    """`1990-12-22` -> `1990-**-**`. Month and day are the hidden digits of a masked ID
+    number (`210202********4217`): shown beside it they would give the whole number back."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        return f"{value[:4]}-**-**"
+    return f"{value.year}-**-**"
 
 
 def mask_name(value: str) -> str:

@@ -1,6 +1,12 @@
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from outpost.core.models import AccessLog, ApiToken
+from outpost.core.choices import Role, UnitKind
+from outpost.core.models import AccessLog, ApiToken, Unit
+
+# Who at the station looks into what a user may not see themselves (a number already held
+# outside their jurisdiction).
+STATION_REVIEW_ROLES = (Role.STATION_LEADER, Role.POLICE_OFFICER, Role.ADMINISTRATOR)
 
 
 def access_log_list(*, user, query: str = "") -> QuerySet[AccessLog]:
@@ -34,3 +40,19 @@ def demo_password_usernames() -> list[str]:
 def api_tokens(*, user) -> QuerySet[ApiToken]:
     """The user's own API tokens, newest first: nobody sees another user's tokens."""
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def station_reviewers(unit: Unit) -> QuerySet:
+    """Active staff of the station above `unit` (leader, officers, administrators working at
+    the station itself), who see its whole jurisdiction and so can check a record against
+    one outside the reporting user's scope."""
+    station = unit.ancestor_of_kind(UnitKind.STATION) or unit
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            staff_profile__unit=station,
+            groups__name__in=[role.value for role in STATION_REVIEW_ROLES],
+        )
+        .distinct()
+    )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from outpost.core.choices import AccessAction
 from outpost.core.models import AccessLog, ApiToken, Unit
+from outpost.core.validators import LINE_MAX_LENGTH, validate_text
 
 REASON_MIN_LENGTH = 4
 
@@ -25,6 +26,14 @@ def clean_reason(reason: str) -> str:
                 % {"n": REASON_MIN_LENGTH}
             }
         )
+    if len(reason) > LINE_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": _("State the reason in at most %(n)d characters.") % {"n": LINE_MAX_LENGTH}}
+        )
+    try:
+        validate_text(reason)
+    except ValidationError as exc:
+        raise ValidationError({"reason": exc.messages}) from None
     return reason
 
 

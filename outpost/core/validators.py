@@ -19,6 +19,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
+    "CODE_MAX_LENGTH",
+    "LINE_MAX_LENGTH",
+    "NAME_MAX_LENGTH",
+    "NOTE_MAX_LENGTH",
     "PROVINCE_CODES",
     "id_birth_date",
     "id_check_character",
@@ -27,7 +31,10 @@ __all__ = [
     "normalize_phone",
     "validate_id_number",
     "validate_mobile",
+    "validate_note",
     "validate_phone",
+    "validate_text",
+    "visible_text",
 ]
 
 # Province-level codes of GB/T 2260 (incl. Taiwan 71, Hong Kong 81, Macao 82).
@@ -301,3 +308,55 @@ def _normalize_landline(raw: str) -> str | None:
         if _LANDLINE_LOCAL.fullmatch(local):
             return f"{area}-{local}"
     return None
+
+
+# ---------------------------------------------------------------------------- free text
+
+# Longest free text accepted at the edge (forms, API, imports), by kind of field.
+CODE_MAX_LENGTH = 64  # a choice's value, a document number, a phone, a token
+NAME_MAX_LENGTH = 100  # a person's, unit's or place's name
+LINE_MAX_LENGTH = 300  # one line: a workplace, an address note, a reason (the access log)
+NOTE_MAX_LENGTH = 2000  # a note of several lines
+
+# C0 controls but tab, line feed and carriage return, DEL and the C1 controls: invisible,
+# and refused by the xlsx and XML writers downstream (one BEL breaks every export).
+_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_CONTROL_IN_NOTE = re.compile(f"[{_CONTROLS}]")
+_CONTROL_IN_LINE = re.compile(f"[{_CONTROLS}\t\n\r]")
+# Bidirectional embeddings, overrides and isolates: they make text read other than it is
+# stored (a name or number shown reversed).
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def validate_text(value: str, *, multiline: bool = False) -> str:
+    """Free text typed or imported by a person: no control characters (a note may hold line
+    breaks and tabs), no bidirectional overrides. Returns it unchanged; raises
+    ``ValidationError`` with code ``text_control`` or ``text_bidi``, naming the character."""
+    if value is None or value.isalnum():
+        return value  # the common case: nothing to look at
+    control = (_CONTROL_IN_NOTE if multiline else _CONTROL_IN_LINE).search(value)
+    if control:
+        raise _invalid(
+            _("Contains an invisible control character (U+%(code)04X); remove it."),
+            "text_control",
+            code=ord(control.group()),
+        )
+    bidi = _BIDI_CONTROL.search(value)
+    if bidi:
+        raise _invalid(
+            _("Contains a character that changes the reading direction (U+%(code)04X); remove it."),
+            "text_bidi",
+            code=ord(bidi.group()),
+        )
+    return value
+
+
+def visible_text(value: str) -> str:
+    """`value` with each character `validate_text` refuses shown as U+FFFD (an error
+    report quoting the bad cell must not carry the character itself)."""
+    return _BIDI_CONTROL.sub("\ufffd", _CONTROL_IN_LINE.sub("\ufffd", value))
+
+
+def validate_note(value: str) -> str:
+    """`validate_text` for a note of several lines."""
+    return validate_text(value, multiline=True)

@@ -9,7 +9,10 @@ from ninja.pagination import paginate
 
 from outpost.core.api_support import (
     ApiRouter,
+    Code,
     ErrorOut,
+    Line,
+    Note,
     Pagination,
     api_get_visible,
     personal_data_free,
@@ -94,9 +97,9 @@ class ItemOut(Schema):
 
 class ResultIn(Schema):
     version: int
-    result: str
-    moved_to: str = ""
-    note: str = ""
+    result: Code
+    moved_to: Line = ""
+    note: Note = ""
     result_at: datetime | None = None
 
 
@@ -130,7 +133,7 @@ def order_detail(request: HttpRequest, order_id: int):
     "/orders/{order_id}/items", response=list[ItemOut], openapi_extra=scoped_route(DispatchOrder)
 )
 @paginate(Pagination)
-def order_items(request: HttpRequest, order_id: int, show: str = ""):
+def order_items(request: HttpRequest, order_id: int, show: Code = ""):
     """The items of an order the caller may see, by row; `show`: open, overdue or done."""
     order = api_get_visible(request, DispatchOrder, order_id)
     return selectors.order_items(order=order, user=request.auth, show=show)
@@ -138,7 +141,7 @@ def order_items(request: HttpRequest, order_id: int, show: str = ""):
 
 @router.get("/items/mine", response=list[ItemOut], openapi_extra=scoped_route(DispatchItem))
 @paginate(Pagination)
-def my_items(request: HttpRequest, show: str = "open", order_id: int | None = None):
+def my_items(request: HttpRequest, show: Code = "open", order_id: int | None = None):
     """The items routed to the caller; `show`: open (default), done or all."""
     return selectors.my_items(user=request.auth, order_id=order_id, show=show)
 

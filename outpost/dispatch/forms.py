@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from outpost.core.forms import Form
 from outpost.core.models import Unit
 from outpost.core.services import REASON_MIN_LENGTH
 from outpost.dispatch.choices import ItemResult
@@ -9,7 +10,7 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
 
-class OrderUploadForm(forms.Form):
+class OrderUploadForm(Form):
     """Import an order: what the higher level's cover says, and the workbook."""
 
     unit = forms.ModelChoiceField(label=_("Receiving unit"), queryset=Unit.objects.none())
@@ -29,7 +30,7 @@ class OrderUploadForm(forms.Form):
         self.fields["unit"].queryset = Unit.objects.visible_to(user).order_by("path")
 
 
-class ResultForm(forms.Form):
+class ResultForm(Form):
     """What the officer found; `version` is the item's version the form was read at."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -60,7 +61,7 @@ class OfficerChoiceField(forms.ModelChoiceField):
         return f"{profile} · {profile.unit.name}"
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     officer = OfficerChoiceField(label=_("Officer"), queryset=None)
 
     def __init__(self, *args, officers, **kwargs):
@@ -68,7 +69,7 @@ class AssignForm(forms.Form):
         self.fields["officer"].queryset = officers
 
 
-class FeedbackExportForm(forms.Form):
+class FeedbackExportForm(Form):
     reason = forms.CharField(
         label=_("Reason"),
         min_length=REASON_MIN_LENGTH,

@@ -2,6 +2,7 @@
 they live in their own app."""
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -9,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outpost.core.masking import mask_id_number, mask_phone
+from outpost.core.masking import mask_birth_date, mask_id_number, mask_phone
 from outpost.core.models import Unit
 from outpost.core.scoping import ScopedModel
+from outpost.core.validators import NOTE_MAX_LENGTH, validate_note
 from outpost.dispatch.choices import LINKED, ItemResult, MatchStatus, OrderStatus
 
 
@@ -138,7 +140,11 @@ class DispatchItem(ScopedModel):
 
     result = models.CharField(_("result"), max_length=20, choices=ItemResult.choices, blank=True)
     moved_to = models.CharField(_("moved to"), max_length=200, blank=True)
-    result_note = models.TextField(_("note"), blank=True)
+    result_note = models.TextField(
+        _("note"),
+        blank=True,
+        validators=[MaxLengthValidator(NOTE_MAX_LENGTH), validate_note],
+    )
     result_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -196,14 +202,17 @@ class DispatchItem(ScopedModel):
 
     def sent_details(self) -> list[tuple[str, str]]:
         """The other columns of the row as sent (the higher level's remarks, places, dates),
-        heading and value; the ID number and phone columns are left out (shown masked)."""
+        heading and value; the ID number and phone columns are left out (shown masked), and
+        the birth date is masked as the ID number hides it."""
+        mapping = self.order.mapping
         hidden = {
             int(index)
-            for index, field in self.order.mapping.items()
+            for index, field in mapping.items()
             if field in ("name", "id_number", "phone")
         }
+        birth = {int(index) for index, field in mapping.items() if field == "birth_date"}
         return [
-            (heading, value)
+            (heading, (mask_birth_date(self.birth_date) or "****") if index in birth else value)
             for index, (heading, value) in enumerate(
                 zip(self.order.headers, self.values, strict=False)
             )

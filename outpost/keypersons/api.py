@@ -10,7 +10,16 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.pagination import paginate
 
-from outpost.core.api_support import ApiRouter, Pagination, api_get_visible, scoped_route
+from outpost.core.api_support import (
+    ApiRouter,
+    Code,
+    Line,
+    Name,
+    Note,
+    Pagination,
+    api_get_visible,
+    scoped_route,
+)
 from outpost.core.models import Unit
 from outpost.core.services import personal_data_reveal
 from outpost.keypersons import selectors
@@ -104,29 +113,29 @@ class KeyPersonIn(Schema):
     what else is known). `category` defaults to other, `source_type` to manual."""
 
     resident_id: int | None = None
-    name: str = ""
-    id_number: str = ""
-    phone: str = ""
-    address_note: str = ""
+    name: Name = ""
+    id_number: Code = ""
+    phone: Code = ""
+    address_note: Line = ""
     unit_id: int | None = None
-    category: str = KeyPersonCategory.OTHER
-    source_type: str = SourceType.MANUAL
+    category: Code = KeyPersonCategory.OTHER
+    source_type: Code = SourceType.MANUAL
     screening_run_id: int | None = None
-    origin_category: str = ""  # an origin category code, e.g. "wuhan"
+    origin_category: Code = ""  # an origin category code, e.g. "wuhan"
     arrival_date: date | None = None
-    source_note: str = ""
+    source_note: Line = ""
     identified_on: date | None = None
 
 
 class StepIn(Schema):
     """`reason` is required to close (release, transfer, move away); `on` defaults to today."""
 
-    reason: str = ""
+    reason: Note = ""
     on: date | None = None
 
 
 class KeyPersonRevealIn(Schema):
-    reason: str
+    reason: Line
 
 
 class KeyPersonRevealOut(Schema):
@@ -142,11 +151,11 @@ def _detail(key_person: KeyPerson, user) -> KeyPerson:
 @paginate(Pagination)
 def key_person_list(
     request: HttpRequest,
-    status: str = "",
-    category: str = "",
+    status: Code = "",
+    category: Code = "",
     unit_id: int | None = None,
     run_id: int | None = None,
-    q: str = "",
+    q: Name = "",
 ):
     """Key persons of the caller's jurisdiction, newest first. `status`: one status, or
     `active` / `closed`; `unit_id`: that community or grid and below; `run_id`: those the
@@ -318,7 +327,7 @@ class TeamMemberOut(Schema):
 
 
 class TeamPlaceIn(Schema):
-    role: str  # a team role's code, e.g. "grid"
+    role: Code  # a team role's code, e.g. "grid"
     worker_id: int
 
 
@@ -333,10 +342,10 @@ class ContactIn(Schema):
     """One contact; `channel` defaults to a phone call, `outcome` to reached,
     `contacted_at` to now."""
 
-    channel: str = ContactChannel.PHONE
-    outcome: str = ContactOutcome.REACHED
+    channel: Code = ContactChannel.PHONE
+    outcome: Code = ContactOutcome.REACHED
     contacted_at: datetime | None = None
-    note: str = ""
+    note: Note = ""
 
 
 class ContactOut(Schema):

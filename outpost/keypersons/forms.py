@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from outpost.core.forms import Form
 from outpost.core.models import Unit
 from outpost.keypersons import selectors
 from outpost.keypersons.choices import (
@@ -36,7 +37,7 @@ STATUS_FILTER_CHOICES = [
 ]
 
 
-class KeyPersonFilterForm(forms.Form):
+class KeyPersonFilterForm(Form):
     """The list's filters (GET): status, category, community or grid, name."""
 
     q = forms.CharField(label=_("Name"), required=False)
@@ -62,7 +63,7 @@ MANUAL_SOURCE_CHOICES = [
 ]
 
 
-class _KeyPersonForm(forms.Form):
+class _KeyPersonForm(Form):
     category = forms.ChoiceField(
         label=_("Category"), choices=[("", "---------"), *KeyPersonCategory.choices]
     )
@@ -106,7 +107,7 @@ class KeyPersonNewPersonForm(_KeyPersonForm):
         self.fields["unit"].queryset = selectors.filter_units(user=user)
 
 
-class KeyPersonStatusForm(forms.Form):
+class KeyPersonStatusForm(Form):
     """The next step of a key person's lifecycle; closing needs a reason."""
 
     status = forms.ChoiceField(label=_("New status"), widget=forms.RadioSelect)
@@ -138,7 +139,7 @@ class WorkerChoiceField(forms.ModelChoiceField):
         )
 
 
-class TeamForm(forms.Form):
+class TeamForm(Form):
     """One field per active team role: the worker for that place, among the candidates."""
 
     def __init__(self, *args, key_person, roles, current, **kwargs):
@@ -169,7 +170,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-class ContactForm(forms.Form):
+class ContactForm(Form):
     """One contact with a key person: channel, outcome, when, note."""
 
     channel = forms.ChoiceField(
@@ -199,7 +200,7 @@ class ContactForm(forms.Form):
     )
 
 
-class ContactLedgerForm(forms.Form):
+class ContactLedgerForm(Form):
     """The contact ledger (工作台账) to export: a community or grid and a date range."""
 
     unit = UnitChoiceField(label=_("Community or grid"), queryset=Unit.objects.none())

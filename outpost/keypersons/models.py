@@ -5,6 +5,7 @@ Later parts of the module (four-on-one teams, contact log, dispatch orders) hang
 """
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -16,6 +17,7 @@ from outpost.core.choices import Role
 from outpost.core.masking import mask_id_number, mask_phone
 from outpost.core.models import Unit
 from outpost.core.scoping import ScopedModel
+from outpost.core.validators import NOTE_MAX_LENGTH, validate_note
 from outpost.keypersons.choices import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
@@ -91,7 +93,11 @@ class KeyPerson(ScopedModel):
     identified_on = models.DateField(_("identified on"), default=timezone.localdate)
     managed_from = models.DateField(_("under management from"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    closed_reason = models.TextField(_("reason for closing"), blank=True)
+    closed_reason = models.TextField(
+        _("reason for closing"),
+        blank=True,
+        validators=[MaxLengthValidator(NOTE_MAX_LENGTH), validate_note],
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -333,7 +339,11 @@ class ContactEntry(ScopedModel):
     contacted_at = models.DateTimeField(_("contacted at"), default=timezone.now)
     channel = models.CharField(_("channel"), max_length=20, choices=ContactChannel.choices)
     outcome = models.CharField(_("outcome"), max_length=20, choices=ContactOutcome.choices)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        validators=[MaxLengthValidator(NOTE_MAX_LENGTH), validate_note],
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),

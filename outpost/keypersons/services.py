@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 from outpost.core.choices import Role, UnitKind
 from outpost.core.models import Unit
 from outpost.core.scoping import assert_in_scope, get_visible
+from outpost.core.selectors import station_reviewers
 from outpost.core.validators import validate_id_number, validate_phone
 from outpost.keypersons.choices import (
     ACTIVE_STATUSES,
@@ -159,6 +160,10 @@ def key_person_create(
         noted_by=acting_user,
     )
     _team_propose(acting_user=acting_user, key_persons=[key_person])
+    # For the caller to say so, and nothing more: the station checks the record.
+    key_person.sent_to_station = bool(key_person.id_number) and _held_outside_scope(key_person)
+    if key_person.sent_to_station:
+        _station_check_request(acting_user, key_person)
     assert_in_scope(key_person, acting_user, "change")
     return key_person
 
@@ -175,8 +180,9 @@ def _person_errors(acting_user, *, name: str, unit: Unit | None) -> dict[str, li
 
 
 def _known_id_number_errors(acting_user, id_number: str) -> dict[str, list[str]]:
-    """A person not in the registry whose number is in it (as far as the user can see), or
-    who is already an active key person, is sent to that record instead."""
+    """A person not in the registry whose number is in it, or who is already an active key
+    person, is sent to that record instead: as far as the user can see. A record outside
+    their jurisdiction is never confirmed (the station checks it, `_station_check_request`)."""
     if Resident.objects.visible_to(acting_user).filter(id_number=id_number).exists():
         return {
             "id_number": [
@@ -186,9 +192,48 @@ def _known_id_number_errors(acting_user, id_number: str) -> dict[str, list[str]]
                 )
             ]
         }
-    if KeyPerson.objects.filter(id_number=id_number, status__in=ACTIVE_STATUSES).exists():
+    if (
+        KeyPerson.objects.visible_to(acting_user)
+        .filter(id_number=id_number, status__in=ACTIVE_STATUSES)
+        .exists()
+    ):
         return {"id_number": [_("A person with this ID number is already an active key person.")]}
     return {}
+
+
+def _held_outside_scope(key_person: KeyPerson) -> bool:
+    """Whether a resident, or another active key person, has the new person's ID number
+    (the caller found none the user may see)."""
+    number = key_person.id_number
+    return (
+        Resident.objects.filter(id_number=number).exists()
+        or KeyPerson.objects.filter(id_number=number, status__in=ACTIVE_STATUSES)
+        .exclude(pk=key_person.pk)
+        .exists()
+    )
+
+
+def _station_check_request(acting_user, key_person: KeyPerson) -> None:
+    """Send a key person whose number is held outside the user's jurisdiction to the
+    station's review: they see both records, and close or merge the duplicate."""
+    notification_send(
+        recipients=station_reviewers(key_person.unit),
+        kind=MessageKind.OTHER,
+        subject=_("Check key person %(name)s against the registry")
+        % {"name": key_person.display_name},
+        body=_(
+            "%(user)s registered %(name)s (%(number)s) in %(unit)s. A resident or an active "
+            "key person outside that user's jurisdiction has the same ID number: compare the "
+            "records and close or merge the duplicate."
+        )
+        % {
+            "user": getattr(acting_user, "staff_profile", None) or acting_user,
+            "name": key_person.display_name,
+            "number": key_person.masked_id_number,
+            "unit": key_person.unit.name,
+        },
+        url=key_person.get_absolute_url(),
+    )
 
 
 @transaction.atomic

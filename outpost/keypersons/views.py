@@ -166,6 +166,8 @@ class KeyPersonNewView(ScopedViewMixin, PermissionRequiredMixin, FormView):
         messages.success(
             self.request, _("%(name)s is now a key person.") % {"name": key_person.display_name}
         )
+        if key_person.sent_to_station:
+            messages.info(self.request, _("The record will be checked by the station."))
         return HttpResponseRedirect(key_person.get_absolute_url())
 
     def form_invalid(self, form):

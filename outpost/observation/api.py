@@ -13,7 +13,10 @@ from ninja.pagination import paginate
 
 from outpost.core.api_support import (
     ApiRouter,
+    Code,
     ErrorOut,
+    Line,
+    Note,
     Pagination,
     api_get_visible,
     personal_data_free,
@@ -180,13 +183,13 @@ class EpisodeStartIn(Schema):
     start_date: date | None = None
     planned_end_date: date | None = None
     site_id: int | None = None
-    check_in_times: list[str] | None = None
+    check_in_times: list[Code] | None = None
     previous_id: int | None = None
 
 
 class ExtendIn(Schema):
     new_end_date: date
-    reason: str
+    reason: Note
 
 
 class EndIn(Schema):
@@ -194,17 +197,17 @@ class EndIn(Schema):
 
     reason: EndReason
     ended_on: date | None = None
-    note: str = ""
+    note: Note = ""
 
 
 class CheckInIn(Schema):
     """`temperature` in °C with one decimal, a number or text ("37.3", "37,3");
     `taken_at` defaults to now."""
 
-    temperature: float | str
+    temperature: float | Code
     symptoms: list[Symptom] = []
     taken_at: datetime | None = None
-    note: str = ""
+    note: Note = ""
 
 
 class CheckInCreatedOut(Schema):
@@ -215,19 +218,19 @@ class CheckInCreatedOut(Schema):
 class AlertResolveIn(Schema):
     """`transfer_place` and `transferred_at` are required for `fever_clinic`."""
 
-    outcome: str
-    transfer_place: str = ""
+    outcome: Code
+    transfer_place: Line = ""
     transferred_at: datetime | None = None
-    note: str = ""
+    note: Note = ""
 
 
 class SelfReportIn(Schema):
     """`form_nonce`: a random string the client makes once per report (e.g. a UUID) and
     sends again unchanged when it retries, so a report is never stored twice."""
 
-    temperature: float | str
+    temperature: float | Code
     symptoms: list[Symptom] = []
-    form_nonce: str
+    form_nonce: Code
 
 
 class SelfReportOut(Schema):

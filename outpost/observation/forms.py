@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from outpost.core.forms import Form
 from outpost.core.models import Unit
 from outpost.observation.choices import (
     FEVER_OUTCOMES,
@@ -58,7 +59,7 @@ STATUS_FILTER_CHOICES = [
 ]
 
 
-class EpisodeFilterForm(forms.Form):
+class EpisodeFilterForm(Form):
     """The episode list's filters (GET)."""
 
     q = forms.CharField(label=_("Name"), required=False)
@@ -97,7 +98,7 @@ def _parse_times(value: str) -> list[str]:
     return sorted(set(times))
 
 
-class EpisodeStartForm(forms.Form):
+class EpisodeStartForm(Form):
     """Start observing a key person. The site is checked by the service (centralized
     isolation needs one), so its message lands next to the field."""
 
@@ -136,7 +137,7 @@ class EpisodeStartForm(forms.Form):
         return _parse_times(self.cleaned_data["check_in_times"]) or None
 
 
-class EpisodeExtendForm(forms.Form):
+class EpisodeExtendForm(Form):
     new_end_date = forms.DateField(label=_("New planned end date"), widget=DateInput())
     reason = forms.CharField(
         label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
@@ -154,7 +155,7 @@ KEY_PERSON_STATUS_HELP = _(
 )
 
 
-class EpisodeEndForm(forms.Form):
+class EpisodeEndForm(Form):
     reason = forms.ChoiceField(
         label=_("Reason"),
         choices=EndReason.choices,
@@ -173,7 +174,7 @@ class EpisodeEndForm(forms.Form):
     )
 
 
-class EpisodeReleaseForm(forms.Form):
+class EpisodeReleaseForm(Form):
     """The confirmation of a due release: the key person's state is the only choice."""
 
     key_person_status = forms.ChoiceField(
@@ -191,7 +192,7 @@ CONTINUE_KINDS = [
 ]
 
 
-class EpisodeContinueForm(forms.Form):
+class EpisodeContinueForm(Form):
     kind = forms.ChoiceField(
         label=_("Continue with"),
         choices=CONTINUE_KINDS,
@@ -203,7 +204,7 @@ class EpisodeContinueForm(forms.Form):
     )
 
 
-class SiteForm(forms.Form):
+class SiteForm(Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     name = forms.CharField(label=_("Name"), max_length=100)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
@@ -259,7 +260,7 @@ def parse_room_numbers(value: str) -> list[str]:
     return unique
 
 
-class RoomsAddForm(forms.Form):
+class RoomsAddForm(Form):
     floor = forms.CharField(label=_("Floor"), max_length=10)
     numbers = forms.CharField(
         label=_("Room numbers"),
@@ -271,13 +272,13 @@ class RoomsAddForm(forms.Form):
 
 
 # Occupied is not a state anyone sets: it follows from a check-in.
-class RoomStateForm(forms.Form):
+class RoomStateForm(Form):
     status = forms.ChoiceField(
         label=_("Room state"), choices=RoomStatus.choices, widget=forms.RadioSelect
     )
 
 
-class StayCheckInForm(forms.Form):
+class StayCheckInForm(Form):
     episode = EpisodeChoiceField(label=_("Person"), queryset=Episode.objects.none())
     room = RoomChoiceField(label=_("Room"), queryset=Room.objects.none())
 
@@ -287,7 +288,7 @@ class StayCheckInForm(forms.Form):
         self.fields["room"].queryset = rooms
 
 
-class StayMoveForm(forms.Form):
+class StayMoveForm(Form):
     room = RoomChoiceField(label=_("New room"), queryset=Room.objects.none())
 
     def __init__(self, *args, rooms, **kwargs):
@@ -303,7 +304,7 @@ class StaffChoiceField(forms.ModelChoiceField):
         return f"{profile.display_name} · {profile.unit.name if profile.unit_id else ''}"
 
 
-class SiteStaffForm(forms.Form):
+class SiteStaffForm(Form):
     user = StaffChoiceField(label=_("Staff member"), queryset=get_user_model().objects.none())
     role = forms.ChoiceField(label=_("Duty"), choices=SiteStaffRole.choices)
     on_duty_from = forms.DateField(
@@ -330,7 +331,7 @@ def _now_to_the_minute():
     return timezone.localtime().replace(second=0, microsecond=0)
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(Form):
     """A check-in entered by staff. The temperature stays text here: the service's parser
     reads what people type ("37,3", "３７．３") and names the range when it refuses."""
 
@@ -362,7 +363,7 @@ class CheckInForm(forms.Form):
 ALERT_STATUS_UNRESOLVED = "unresolved"
 
 
-class AlertFilterForm(forms.Form):
+class AlertFilterForm(Form):
     """The alert list's filters (GET)."""
 
     status = forms.ChoiceField(
@@ -389,7 +390,7 @@ class AlertFilterForm(forms.Form):
         self.fields["site"].queryset = sites
 
 
-class AlertResolveForm(forms.Form):
+class AlertResolveForm(Form):
     """How an alert ended; the place and time of a transfer to a fever clinic."""
 
     outcome = forms.ChoiceField(
@@ -411,13 +412,13 @@ class AlertResolveForm(forms.Form):
         self.fields["transferred_at"].initial = _now_to_the_minute
 
 
-class ReportDayForm(forms.Form):
+class ReportDayForm(Form):
     """The day of the site daily report (GET)."""
 
     day = forms.DateField(label=_("Day"), widget=DateInput(), required=False)
 
 
-class ReportExportForm(forms.Form):
+class ReportExportForm(Form):
     day = forms.DateField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(
         label=_("Reason"),

@@ -439,6 +439,9 @@ class SelfReportLink(ScopedModel):
     # from the episode (an extension keeps it working), see `services.links.link_resolve`.
     expires_at = models.DateTimeField(_("expires"))
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # Revoked because a newer link was issued (the person is told to use that one), rather
+    # than stopped by staff (a lost phone, a forwarded link).
+    replaced = models.BooleanField(_("replaced by a newer link"), default=False)
     history = HistoricalRecords()
 
     class Meta:

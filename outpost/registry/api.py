@@ -6,7 +6,16 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.pagination import paginate
 
-from outpost.core.api_support import ApiRouter, Pagination, api_get_visible, scoped_route
+from outpost.core.api_support import (
+    ApiRouter,
+    Code,
+    Line,
+    Name,
+    Note,
+    Pagination,
+    api_get_visible,
+    scoped_route,
+)
 from outpost.core.models import Unit
 from outpost.core.scoping import user_scope_unit
 from outpost.core.services import personal_data_reveal
@@ -77,7 +86,7 @@ class ResidentOut(Schema):
 
 
 class ResidentRevealIn(Schema):
-    reason: str
+    reason: Line
 
 
 class ResidentRevealOut(Schema):
@@ -88,7 +97,7 @@ class ResidentRevealOut(Schema):
 
 @router.get("/households", response=list[HouseholdOut], openapi_extra=scoped_route(Household))
 @paginate(Pagination)
-def household_list(request: HttpRequest, q: str = ""):
+def household_list(request: HttpRequest, q: Name = ""):
     return selectors.household_list(user=request.auth, query=q)
 
 
@@ -101,7 +110,7 @@ def household_detail(request: HttpRequest, household_id: int):
 
 @router.get("/residents", response=list[ResidentOut], openapi_extra=scoped_route(Resident))
 @paginate(Pagination)
-def resident_list(request: HttpRequest, q: str = ""):
+def resident_list(request: HttpRequest, q: Name = ""):
     return selectors.resident_list(user=request.auth, query=q)
 
 
@@ -165,26 +174,26 @@ class VisitMemberIn(Schema):
     """A registered member (`resident_id`), or a new person (no `resident_id`, a `name`)."""
 
     resident_id: int | None = None
-    presence: str = MemberPresence.PRESENT
+    presence: Code = MemberPresence.PRESENT
     travelled: bool = False
-    origin_place: str = ""
+    origin_place: Line = ""
     returned_on: date | None = None
-    transport: str = ""
-    health_status: str = HealthStatus.HEALTHY
+    transport: Code = ""
+    health_status: Code = HealthStatus.HEALTHY
     phone_confirmed: bool = False
-    name: str = ""
-    document_type: str = DocumentType.RESIDENT_ID
-    document_number: str = ""
-    phone: str = ""
-    relation_to_head: str = RelationToHead.OTHER
+    name: Name = ""
+    document_type: Code = DocumentType.RESIDENT_ID
+    document_number: Code = ""
+    phone: Code = ""
+    relation_to_head: Code = RelationToHead.OTHER
 
 
 class VisitIn(Schema):
     household_id: int
     campaign_id: int | None = None  # default: the newest open campaign covering the household
-    outcome: str = VisitOutcome.COMPLETED
+    outcome: Code = VisitOutcome.COMPLETED
     phone_confirmed: bool = False
-    note: str = ""
+    note: Note = ""
     members: list[VisitMemberIn] = []
 
 
@@ -216,6 +225,13 @@ class VisitOut(Schema):
     phone_confirmed: bool
     note: str
     members: list[VisitMemberOut]
+    # New members not added: the station checks them first (their number is registered
+    # where the caller may not see it).
+    sent_to_station: list[str] = []
+
+    @staticmethod
+    def resolve_sent_to_station(obj: Visit) -> list[str]:
+        return getattr(obj, "sent_to_station", [])
 
     @staticmethod
     def resolve_household_number(obj: Visit) -> str:
@@ -289,7 +305,9 @@ def visit_create(request: HttpRequest, payload: VisitIn):
         phone_confirmed=payload.phone_confirmed,
         note=payload.note,
     )
-    return Visit.objects.select_related("household", "visited_by").get(pk=visit.pk)
+    saved = Visit.objects.select_related("household", "visited_by").get(pk=visit.pk)
+    saved.sent_to_station = visit.sent_to_station
+    return saved
 
 
 def _member_report(member: VisitMemberIn) -> MemberReport:

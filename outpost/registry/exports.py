@@ -28,7 +28,7 @@ from outpost.core.exports.base import (
     safe_filename,
 )
 from outpost.core.exports.xlsx import Column, LedgerOutcome, LedgerSheet, export_subtitle
-from outpost.core.masking import mask_address, mask_id_number, mask_phone
+from outpost.core.masking import mask_address, mask_birth_date, mask_id_number, mask_phone
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible
 from outpost.registry.choices import DocumentType, RelationToHead, ResidenceType, Sex
@@ -57,7 +57,7 @@ def _title(unit_name: str, ledger: str, today: datetime.date) -> str:
 def _birth(value: datetime.date | None, unmasked: bool) -> str:
     if value is None:
         return ""
-    return value.isoformat() if unmasked else f"{value.year}-**-**"
+    return value.isoformat() if unmasked else mask_birth_date(value)
 
 
 def _address(row: dict, prefix: str, unmasked: bool) -> str:

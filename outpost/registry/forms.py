@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from outpost.core.masking import mask_id_number, mask_phone
+from outpost.core.forms import Form
+from outpost.core.masking import mask_birth_date, mask_id_number, mask_phone
 from outpost.core.models import Unit
 from outpost.core.scoping import user_scope_unit
 from outpost.core.services import REASON_MIN_LENGTH
@@ -25,7 +26,7 @@ from outpost.registry.services import (
 )
 
 
-class ResidentContactForm(forms.Form):
+class ResidentContactForm(Form):
     """The fields a grid worker corrects on a resident's page."""
 
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
@@ -56,7 +57,7 @@ class UnitChoiceField(forms.ModelMultipleChoiceField):
         return f"{'　' * max(obj.depth - self.base_depth, 0)}{obj.name}"
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(Form):
     """A new screening campaign; the scope is chosen among the user's own units."""
 
     name = forms.CharField(label=_("Name"), max_length=100)
@@ -104,7 +105,7 @@ class YesNoField(forms.TypedChoiceField):
         )
 
 
-class VisitForm(forms.Form):
+class VisitForm(Form):
     """How the visit went (the household part of the one-page visit form)."""
 
     campaign = forms.IntegerField(widget=forms.HiddenInput)
@@ -120,7 +121,7 @@ class VisitForm(forms.Form):
     )
 
 
-class _MemberDeclarationForm(forms.Form):
+class _MemberDeclarationForm(Form):
     """Travel and health of one person, as declared at the visit."""
 
     travelled = YesNoField(label=_("Travelled in the last 14 days"))
@@ -265,7 +266,7 @@ def merge_value_shown(resident, key: str) -> str:
         return resident.get_sex_display()
     if key == "birth_date":
         # The day and month are part of the masked ID number; the year is enough to tell.
-        return f"{resident.birth_date.year}-**-**" if resident.birth_date else ""
+        return mask_birth_date(resident.birth_date)
     if key == "id_number":
         return mask_id_number(resident.id_number)
     if key == "document":
@@ -301,7 +302,7 @@ MERGE_LABELS = {
 }
 
 
-class ResidentMergeForm(forms.Form):
+class ResidentMergeForm(Form):
     """Two records side by side: which one to keep and, per differing value, whose value.
 
     Choices name records by id, so they read the same whichever record is kept.
@@ -353,7 +354,7 @@ class ResidentMergeForm(forms.Form):
 # ---------------------------------------------------------------------------- ledger exports
 
 
-class LedgerExportForm(forms.Form):
+class LedgerExportForm(Form):
     """Which ledger of which unit; masked unless the user may and says so; always why.
 
     The unit and campaign lists hold only the user's; the view answers 404 for any other.

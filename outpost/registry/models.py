@@ -1,6 +1,7 @@
 """Households, residents, landlords and door-to-door visits (人口底数 · 地毯式排查)."""
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -8,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outpost.core.masking import mask_address, mask_id_number, mask_phone
+from outpost.core.masking import mask_address, mask_birth_date, mask_id_number, mask_phone
 from outpost.core.models import Unit
 from outpost.core.scoping import ScopedModel
+from outpost.core.validators import NOTE_MAX_LENGTH, validate_note
 from outpost.registry.choices import (
     DocumentType,
     HealthStatus,
@@ -140,6 +142,10 @@ class Resident(ScopedModel):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number or self.document_number)
+
+    @property
+    def masked_birth_date(self) -> str:
+        return mask_birth_date(self.birth_date)
 
     @property
     def masked_phone(self) -> str:
@@ -281,7 +287,11 @@ class Visit(ScopedModel):
         _("outcome"), max_length=20, choices=VisitOutcome.choices, default=VisitOutcome.COMPLETED
     )
     phone_confirmed = models.BooleanField(_("household phone confirmed"), default=False)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        validators=[MaxLengthValidator(NOTE_MAX_LENGTH), validate_note],
+    )
     history = HistoricalRecords()
 
     class Meta:

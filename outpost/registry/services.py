@@ -10,9 +10,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outpost.core.masking import mask_id_number
 from outpost.core.models import Unit
 from outpost.core.scoping import assert_in_scope, get_visible, user_scope_unit
+from outpost.core.selectors import station_reviewers
 from outpost.core.validators import id_birth_date, id_sex, validate_id_number, validate_phone
+from outpost.notify.choices import MessageKind
+from outpost.notify.services import notification_send
 from outpost.registry.choices import (
     DocumentType,
     HealthStatus,
@@ -204,7 +208,7 @@ def visit_record(
     reports = list(members) if outcome == VisitOutcome.COMPLETED else []
     previous = {member.resident_id: member for member in visit.members.all()} if visit else {}
     residents = _visit_residents(acting_user, household, reports, previous)
-    member_errors, names = _check_reports(reports, residents, household, today)
+    member_errors, names = _check_reports(acting_user, reports, residents, household, today)
     if errors or member_errors:
         raise VisitInputError(errors=errors, member_errors=member_errors, member_names=names)
     if any(r.new_person for r in reports) and not acting_user.has_perm("registry.add_resident"):
@@ -226,7 +230,11 @@ def visit_record(
     visit._history_user = acting_user
     visit.save()
 
+    for_station = []
     for report in reports:
+        if report.new_person is not None and _held_outside_scope(acting_user, report.new_person):
+            for_station.append(report.new_person)
+            continue
         if report.new_person is not None:
             resident = _resident_add(acting_user, household, report.new_person)
             presence = MemberPresence.NEW
@@ -245,8 +253,12 @@ def visit_record(
                 ),
             )
         _visit_member_save(acting_user, visit, resident, presence, report, previous)
+    if for_station:
+        _station_check_request(acting_user, household, for_station)
 
     assert_in_scope(visit, acting_user, "change")
+    # For the caller to say so: new members the station checks instead of adding them.
+    visit.sent_to_station = [person.name.strip() for person in for_station]
     return visit
 
 
@@ -373,7 +385,7 @@ def _visit_residents(acting_user, household, reports, previous) -> dict[int, Res
     }
 
 
-def _check_reports(reports, residents, household, today):
+def _check_reports(acting_user, reports, residents, household, today):
     member_errors: dict[int, dict[str, list[str]]] = {}
     names: dict[int, str] = {}
     new_numbers: set[tuple[str, str]] = set()
@@ -387,7 +399,9 @@ def _check_reports(reports, residents, household, today):
 
         if report.new_person is not None:
             names[index] = report.new_person.name.strip()
-            for field, message in _check_new_person(report.new_person, household, new_numbers):
+            for field, message in _check_new_person(
+                acting_user, report.new_person, household, new_numbers
+            ):
                 problem(field, message)
         else:
             resident = residents.get(report.resident_id)
@@ -427,8 +441,10 @@ def _check_reports(reports, residents, household, today):
     return member_errors, names
 
 
-def _check_new_person(person: NewPerson, household, numbers_in_this_visit):
-    """(field, message) for each problem; messages never say who holds a number."""
+def _check_new_person(acting_user, person: NewPerson, household, numbers_in_this_visit):
+    """(field, message) for each problem; messages never say who holds a number, and say
+    that someone does only when the user may see that record (else the station checks it,
+    see `visit_record`)."""
     if not person.name.strip():
         yield "name", _("Give the new member's name.")
     elif len(person.name.strip()) > 60:
@@ -450,7 +466,6 @@ def _check_new_person(person: NewPerson, household, numbers_in_this_visit):
         except ValidationError as exc:
             yield "document_number", exc.messages[0]
             return
-        existing = Resident.objects.filter(id_number=number)
     elif person.document_type == DocumentType.NONE:
         return
     else:
@@ -460,14 +475,11 @@ def _check_new_person(person: NewPerson, household, numbers_in_this_visit):
         if len(number) > 40:
             yield "document_number", _("The document number is longer than 40 characters.")
             return
-        existing = Resident.objects.filter(
-            document_type=person.document_type, document_number=number
-        )
     key = (person.document_type, number)
     if key in numbers_in_this_visit:
         yield "document_number", _("This number is given twice in this visit.")
     numbers_in_this_visit.add(key)
-    # Unscoped on purpose, and answered only yes or no: the number is unique in the registry.
+    existing = Resident.objects.visible_to(acting_user).filter(_number_holder(person))
     if existing.filter(household=household).exists():
         yield "document_number", _("This person is already a member of the household.")
     elif existing.exists():
@@ -478,6 +490,47 @@ def _check_new_person(person: NewPerson, household, numbers_in_this_visit):
                 "to move the record here; it cannot be added twice."
             ),
         )
+
+
+def _number_holder(person: NewPerson) -> Q:
+    """The registered resident holding the new person's number (the number is unique)."""
+    if person.document_type == DocumentType.RESIDENT_ID:
+        return Q(id_number=validate_id_number(person.document_number))
+    return Q(document_type=person.document_type, document_number=person.document_number.strip())
+
+
+def _held_outside_scope(acting_user, person: NewPerson) -> bool:
+    """Whether a resident the user may not see holds the new person's number. Then the
+    user learns nothing more than that the station will check the member."""
+    if person.document_type == DocumentType.NONE:
+        return False
+    return Resident.objects.filter(_number_holder(person)).exists()
+
+
+def _station_check_request(acting_user, household: Household, people: list[NewPerson]) -> None:
+    """Route new members whose number is held outside the user's jurisdiction to the
+    station, who see both records and move the registered one here if it is the person."""
+    names = "、".join(person.name.strip() for person in people)
+    notification_send(
+        recipients=station_reviewers(household.unit),
+        kind=MessageKind.OTHER,
+        subject=_("Check new members of household %(number)s")
+        % {"number": household.household_number},
+        body=_(
+            "%(user)s found %(names)s living in household %(number)s (%(grid)s) at a visit. "
+            "Their document number is already registered to a resident outside that user's "
+            "jurisdiction, so they were not added: compare the records and move the "
+            "registered one to this household if it is the same person. Numbers: %(numbers)s."
+        )
+        % {
+            "user": getattr(acting_user, "staff_profile", None) or acting_user,
+            "names": names,
+            "number": household.household_number,
+            "grid": household.unit.name,
+            "numbers": "、".join(mask_id_number(p.document_number.strip()) for p in people),
+        },
+        url=household.get_absolute_url(),
+    )
 
 
 def _resident_add(acting_user, household: Household, person: NewPerson) -> Resident:

@@ -351,6 +351,12 @@ class VisitFormView(ScopedViewMixin, PermissionRequiredMixin, View):
                 for field, messages_ in fields.items():
                     form.add_error(field if field in form.fields else None, messages_)
             return self._render(context, status=422)
+        if visit.sent_to_station:
+            messages.info(
+                request,
+                _("%(names)s will be checked by the station before being added.")
+                % {"names": "、".join(visit.sent_to_station)},
+            )
         # What was recorded, with undo for a while, before the next household.
         return HttpResponseRedirect(reverse("registry:visit_saved", args=[visit.pk]))
 

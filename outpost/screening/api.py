@@ -20,7 +20,10 @@ from ninja.pagination import paginate
 
 from outpost.core.api_support import (
     ApiRouter,
+    Code,
     ErrorOut,
+    Name,
+    Note,
     Pagination,
     api_get_visible,
     personal_data_free,
@@ -122,7 +125,7 @@ def origin_category_list(request: HttpRequest):
     response=list[RegionOut],
     openapi_extra=personal_data_free("GB/T 2260 regions (public reference data)"),
 )
-def region_search(request: HttpRequest, q: str = "", limit: int = 20):
+def region_search(request: HttpRequest, q: Name = "", limit: int = 20):
     """Regions (行政区划) whose code starts with `q` or whose name or short name contains
     it; at most `limit` (≤ 50), exact matches first."""
     _require(request, "screening.view_region")
@@ -223,7 +226,7 @@ def feed_row_list(request: HttpRequest, feed_id: int, errors_only: bool = False)
 def feed_create(
     request: HttpRequest,
     unit_id: Form[int | None] = None,
-    source_type: Form[str] = "",
+    source_type: Form[Code] = "",
     file: File[UploadedFile | None] = None,
 ):
     """Upload a feed (multipart: `unit_id`, `source_type`, `file`, an .xlsx, .xls or .csv).
@@ -389,7 +392,7 @@ def run_result_list(
     request: HttpRequest,
     run_id: int,
     status: LinkStatus | None = None,
-    category: str = "",
+    category: Code = "",
 ):
     """The residents a run found (比对结果), masked: filter by `status` (auto, decided,
     review) and by origin `category` code."""
@@ -430,7 +433,7 @@ def run_create(request: HttpRequest, payload: RunIn):
 
 
 class DecisionIn(Schema):
-    identity_key: str
+    identity_key: Code
     resident_id: int | None = None  # None with rejected: none of the candidates
     rejected: bool = False
 
@@ -690,8 +693,8 @@ class DiscrepancyOut(ResidentMaskedFields):
 
 
 class DiscrepancyResolveIn(Schema):
-    outcome: str  # concealed, feed_wrong, not_the_person, corrected
-    note: str  # how it was verified
+    outcome: Code  # concealed, feed_wrong, not_the_person, corrected
+    note: Note  # how it was verified
 
 
 class ResolvedOut(Schema):

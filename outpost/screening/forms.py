@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from outpost.core.choices import UnitKind
+from outpost.core.forms import Form, ModelForm
 from outpost.core.models import Unit
 from outpost.screening.choices import FeedSourceType, FeedStatus
 from outpost.screening.models import Feed, Region, RiskDesignation
@@ -9,7 +10,7 @@ from outpost.screening.models import Feed, Region, RiskDesignation
 FEEDS_READ = (FeedStatus.PARSED, FeedStatus.PARSED_WITH_ERRORS)
 
 
-class RiskDesignationForm(forms.ModelForm):
+class RiskDesignationForm(ModelForm):
     region_code = forms.CharField(
         label=_("Region code"),
         required=False,
@@ -60,7 +61,7 @@ class RiskDesignationForm(forms.ModelForm):
         pass
 
 
-class FeedUploadForm(forms.Form):
+class FeedUploadForm(Form):
     source_type = forms.ChoiceField(label=_("Source type"), choices=FeedSourceType.choices)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     file = forms.FileField(
@@ -72,7 +73,7 @@ class FeedUploadForm(forms.Form):
         self.fields["unit"].queryset = Unit.objects.visible_to(user).exclude(kind=UnitKind.GRID)
 
 
-class ScreeningRunForm(forms.Form):
+class ScreeningRunForm(Form):
     """Start a screening: the feeds to match and the unit whose residents to screen.
 
     Only feeds read to the end are offered; a feed chosen while it is still being read (or

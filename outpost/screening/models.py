@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from outpost.core.masking import mask_id_number, mask_phone
 from outpost.core.scoping import ScopedModel
+from outpost.core.validators import NOTE_MAX_LENGTH, validate_note
 from outpost.screening.choices import (
     DiscrepancyKind,
     DiscrepancyStatus,
@@ -393,7 +395,11 @@ class TravelDiscrepancy(ScopedModel):
         default=DiscrepancyStatus.OPEN,
         db_index=True,
     )
-    resolution_note = models.TextField(_("verification note"), blank=True)
+    resolution_note = models.TextField(
+        _("verification note"),
+        blank=True,
+        validators=[MaxLengthValidator(NOTE_MAX_LENGTH), validate_note],
+    )
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("verified by"),

@@ -15,6 +15,7 @@ from django.views.generic import FormView
 
 from outpost.briefing.exports import REPORT_FORMATS, DailyReportExport
 from outpost.core.exports.tasks import export_enqueue
+from outpost.core.forms import Form
 from outpost.core.models import PATH_SEPARATOR, Unit
 from outpost.core.scoping import get_visible, user_scope_unit
 from outpost.core.viewmixins import ScopedViewMixin, form_add_service_errors
@@ -27,7 +28,7 @@ class UnitChoiceField(forms.ModelChoiceField):
         return "　" * (obj.path.count(PATH_SEPARATOR) - 1) + obj.name
 
 
-class DailyReportForm(forms.Form):
+class DailyReportForm(Form):
     day = forms.DateField(
         label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

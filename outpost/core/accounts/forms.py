@@ -3,10 +3,11 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from outpost.core.choices import Role
+from outpost.core.forms import Form, TextGuardMixin
 from outpost.core.models import Unit
 
 
-class AccountForm(forms.Form):
+class AccountForm(Form):
     """A login's name, unit, roles and contact; units from the administrator's subtree."""
 
     display_name = forms.CharField(label=_("Name"), max_length=50)
@@ -35,7 +36,7 @@ class AccountCreateForm(AccountForm):
     field_order = ["username", "display_name", "unit", "roles", "phone", "email"]
 
 
-class NotifyPasswordResetForm(PasswordResetForm):
+class NotifyPasswordResetForm(TextGuardMixin, PasswordResetForm):
     """Django's reset form, sending through notify's one outbound interface (queued,
     delivered by the worker, the address masked once sent)."""
 

@@ -15,10 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from django.core.exceptions import ValidationError
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
 from outpost.core.masking import mask_id_number, mask_phone
+from outpost.core.validators import validate_text, visible_text
 
 # What the preview predicts for a valid row and the commit then does.
 CREATED = "created"
@@ -171,6 +173,17 @@ class SourceRow:
         self._columns = columns
         self._texts = {name: cell_text(value) for name, value in values.items()}
         self.errors: list[RowError] = []
+        for name, text in self._texts.items():
+            if not text.isalnum():  # the common case (names, numbers) has nothing to check
+                self._check_text(name, text)
+
+    def _check_text(self, name: str, text: str) -> None:
+        """Free text as the forms take it: a control character or a direction override is
+        an error of this cell (and would break every export of what it was stored into)."""
+        try:
+            validate_text(text)
+        except ValidationError as exc:
+            self.error(name, exc.messages[0], value=visible_text(text))
 
     def has_column(self, name: str) -> bool:
         return name in self._columns

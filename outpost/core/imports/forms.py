@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from outpost.core.forms import Form
 from outpost.core.imports.base import get_importer
 from outpost.core.imports.pipeline import column_letter
 from outpost.core.imports.readers import MAX_FILE_BYTES
@@ -17,7 +18,7 @@ class UnitChoiceField(forms.ModelChoiceField):
         return f"{'　' * unit.depth}{unit.name}"
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(Form):
     file = forms.FileField(
         label=_("Spreadsheet"),
         help_text=_(
@@ -53,7 +54,7 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
-class ImportMappingForm(forms.Form):
+class ImportMappingForm(Form):
     """One choice per file column: which field it holds, or nothing."""
 
     def __init__(self, *args, job: ImportJob, **kwargs):

@@ -90,3 +90,39 @@ def test_grid_worker_cannot_edit_a_resident_of_the_neighbouring_grid(
         {"phone": "13987654321", "residence_type": "permanent", "workplace": ""},
     )
     assert response.status_code == 404
+
+
+def test_household_history_hides_entrance_and_room_as_its_page_does(client, officer_a, district):
+    household = HouseholdFactory(unit=district.grid_a1, entrance="7", room="8806")
+    household.entrance, household.room = "9", "8807"
+    household.save()
+
+    page = client_page(client, officer_a, household)
+    assert household.masked_address in page
+    assert "8806" not in page
+    assert "8807" not in page
+    assert "<del>****</del> → <ins>****</ins>" in page
+
+
+def test_resident_history_masks_the_birth_date_as_the_id_number_hides_it(
+    client, officer_a, resident
+):
+    import datetime
+
+    resident.birth_date = datetime.date(1990, 12, 22)
+    resident.save()
+    resident.birth_date = datetime.date(1991, 11, 23)
+    resident.save()
+
+    page = client_page(client, officer_a, resident)
+    assert "1990-**-**" in page
+    assert "1991-**-**" in page
+    assert "12-22" not in page
+    assert "11-23" not in page
+
+
+def client_page(client, user, record) -> str:
+    client.force_login(user)
+    response = client.get(record.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()

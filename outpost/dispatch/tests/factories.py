@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from outpost.core.tests.factories import UnitFactory
+from outpost.core.validators import id_birth_date
 from outpost.dispatch.choices import MatchStatus, OrderStatus
 from outpost.dispatch.models import DispatchItem, DispatchOrder
 from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory
@@ -79,3 +80,25 @@ ROUTE_FACTORIES = {
     "dispatch:my_items": _item_of_officer_a,
     "GET /api/v1/dispatch/items/mine": _item_of_officer_a,
 }
+
+
+def _item_with_birth_date_column(grid):
+    """An item of a list that sent the birth date in a column of its own (出生日期)."""
+    resident = ResidentFactory(household=HouseholdFactory(unit=grid))
+    born = id_birth_date(resident.id_number)
+    order = DispatchOrderFactory(
+        unit=grid,
+        headers=[*HEADERS, "出生日期"],
+        mapping={"1": "name", "2": "id_number", "3": "phone", "5": "birth_date"},
+    )
+    return DispatchItemFactory(
+        order=order,
+        unit=grid,
+        resident=resident,
+        birth_date=born,
+        values=["1", resident.name, resident.id_number, resident.phone, "", born.isoformat()],
+    )
+
+
+# For the masking walk: records that put a sensitive value on a page.
+MASKING_FACTORIES = {"dispatch item with a birth-date column": _item_with_birth_date_column}

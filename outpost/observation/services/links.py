@@ -76,7 +76,8 @@ def link_issue(
     if not episode.is_open:
         raise ValidationError({"episode": _("This observation has ended.")})
     for earlier in SelfReportLink.objects.filter(episode=episode, revoked_at__isnull=True):
-        link_revoke(acting_user=acting_user, link=earlier)  # one at a time: each audited
+        # One at a time: each audited.
+        link_revoke(acting_user=acting_user, link=earlier, replaced=True)
     token = secrets.token_urlsafe(32)
     url = link_url(token)
     phone = _phone_of(episode)
@@ -103,13 +104,15 @@ def link_issue(
 
 
 @transaction.atomic
-def link_revoke(*, acting_user, link: SelfReportLink) -> SelfReportLink:
-    """Stop a link from working (lost phone, link forwarded); issue a new one to replace it."""
+def link_revoke(*, acting_user, link: SelfReportLink, replaced: bool = False) -> SelfReportLink:
+    """Stop a link from working (lost phone, link forwarded); issue a new one to replace it.
+    `replaced` when a newer link takes its place, so that its holder is told which."""
     assert_in_scope(link, acting_user, "change")
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
+        link.replaced = replaced
         link._history_user = acting_user
-        link.save(update_fields=["revoked_at"])
+        link.save(update_fields=["revoked_at", "replaced"])
     return link
 
 
@@ -122,9 +125,16 @@ def link_resolve(token: str) -> SelfReportLink:
     )
     if link is None:
         raise LinkUnusable(gettext_lazy("This link is not valid."), status=404)
-    if link.revoked_at is not None:
+    if link.revoked_at is not None and link.replaced:
         raise LinkUnusable(
             gettext_lazy("This link has been replaced. Please use the newest link you received."),
+            status=410,
+        )
+    if link.revoked_at is not None:
+        raise LinkUnusable(
+            gettext_lazy(
+                "This link has been revoked. Please ask the staff who look after you for a new one."
+            ),
             status=410,
         )
     episode = link.episode

@@ -160,6 +160,14 @@ def test_revoked_link_is_refused(client, episode, officer_a, path):
 
 
 @pytest.mark.usefixtures("english")
+def test_revoked_link_says_revoked_not_replaced(client, episode, officer_a, path):
+    link_revoke(acting_user=officer_a, link=episode.links.get())
+    content = client.get(path).content.decode()
+    assert "This link has been revoked." in content
+    assert "replaced" not in content
+
+
+@pytest.mark.usefixtures("english")
 def test_link_expires_with_the_episode_and_follows_an_extension(client, episode, path):
     today = timezone.localdate()
     episode.start_date = today - datetime.timedelta(days=14)

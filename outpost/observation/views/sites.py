@@ -2,7 +2,6 @@
 rooms, room states, who stays in which room (check in, move, check out) and the staff on
 duty."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from outpost.core.forms import Form
 from outpost.core.masking import mask_name
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible
@@ -303,7 +303,7 @@ class StayMoveView(_StayView):
         }
 
 
-class _NoFields(forms.Form):
+class _NoFields(Form):
     """A confirmation: the button is the whole form."""
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from outpost.core.choices import Role
 from outpost.core.tests.factories import staff_user
+from outpost.notify.models import InboxMessage
 from outpost.registry.choices import HealthStatus, MemberPresence, Transport, VisitOutcome
 from outpost.registry.models import Resident, Visit, VisitMember
 from outpost.registry.services import (
@@ -220,20 +221,57 @@ def test_bad_id_of_a_new_member_is_an_error_and_nothing_is_written(
     assert Resident.objects.get(pk=household.son.pk).is_active
 
 
-def test_an_id_registered_elsewhere_is_an_error_that_does_not_say_who(
+def test_an_id_registered_where_the_user_sees_it_is_an_error_that_does_not_say_who(
     grid_worker_a1, campaign, household, district
 ):
-    elsewhere = ResidentFactory(
-        household=HouseholdFactory(unit=district.grid_b1), name="乙社区居民"
-    )
+    elsewhere = ResidentFactory(household=HouseholdFactory(unit=district.grid_a1), name="邻居")
     person = NewPerson(name="赵新来", document_number=elsewhere.id_number)
     with pytest.raises(VisitInputError) as error:
         record(grid_worker_a1, campaign, household, [MemberReport(new_person=person)])
     message = " ".join(error.value.messages)
     assert "already registered elsewhere" in message
-    assert "乙社区" not in message
     assert elsewhere.household.household_number not in message
     assert Resident.objects.filter(id_number=elsewhere.id_number).count() == 1
+
+
+def test_an_id_registered_outside_the_users_jurisdiction_goes_to_the_station_unconfirmed(
+    grid_worker_a1, campaign, household, district
+):
+    station_officer = staff_user(role=Role.POLICE_OFFICER, unit=district.station)
+    elsewhere = ResidentFactory(
+        household=HouseholdFactory(unit=district.grid_b1), name="乙社区居民"
+    )
+    person = NewPerson(name="赵新来", document_number=elsewhere.id_number)
+    visit = record(grid_worker_a1, campaign, household, [MemberReport(new_person=person)])
+    assert visit.sent_to_station == ["赵新来"]
+    assert Resident.objects.filter(id_number=elsewhere.id_number).get() == elsewhere
+    assert not visit.members.exists()
+    message = InboxMessage.objects.get(recipient=station_officer)
+    assert "赵新来" in message.body
+    assert message.url == household.get_absolute_url()
+
+
+def test_the_form_says_only_that_the_station_checks_a_number_held_elsewhere(
+    client, grid_worker_a1, campaign, household, district
+):
+    elsewhere = ResidentFactory(household=HouseholdFactory(unit=district.grid_b1))
+    client.force_login(grid_worker_a1)
+    data = form_data(
+        campaign,
+        household,
+        **{
+            "new-TOTAL_FORMS": 1,
+            "new-0-name": "赵新来",
+            "new-0-document_type": "resident_id",
+            "new-0-document_number": elsewhere.id_number,
+            "new-0-relation_to_head": "tenant",
+            "new-0-travelled": "no",
+            "new-0-health_status": "healthy",
+        },
+    )
+    page = client.post(visit_url(household, campaign), data, follow=True).content.decode()
+    assert "赵新来 will be checked by the station before being added." in page
+    assert "registered elsewhere" not in page
 
 
 def test_a_resident_of_another_household_cannot_be_reported(

@@ -8,6 +8,7 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from outpost.core.forms import Form
 from outpost.core.viewmixins import ScopedDetailView, ScopedListView, form_add_service_errors
 from outpost.screening import selectors
 from outpost.screening.choices import DiscrepancyStatus
@@ -15,7 +16,7 @@ from outpost.screening.models import ScreeningRun, TravelDiscrepancy
 from outpost.screening.services import travel_discrepancy_resolve
 
 
-class DiscrepancyResolveForm(forms.Form):
+class DiscrepancyResolveForm(Form):
     outcome = forms.ChoiceField(
         label=gettext_lazy("What the verification found"),
         choices=[c for c in DiscrepancyStatus.choices if c[0] != DiscrepancyStatus.OPEN],
