@@ -21,9 +21,28 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from outpost.core.exports.base import register_export
-        from outpost.core.shell import register_menu
+        from outpost.core.shell import HomeTile, register_home_tile, register_menu
         from outpost.registry.exports import EXPORTS
+        from outpost.registry.selectors import household_count, resident_count
 
         for definition in EXPORTS:
             register_export(definition)
         register_menu(MENU, order=2)
+        register_home_tile(
+            HomeTile(
+                _("Households"),
+                "registry:household_list",
+                "registry.view_household",
+                household_count,
+                order=10,
+            )
+        )
+        register_home_tile(
+            HomeTile(
+                _("Residents"),
+                "registry:resident_list",
+                "registry.view_resident",
+                resident_count,
+                order=20,
+            )
+        )
