@@ -1,8 +1,7 @@
 from django.urls import reverse
 
 from outpost.core.scoping import user_scope_unit
-from outpost.core.shell import menu_entries
-from outpost.notify.selectors import inbox_unread_count
+from outpost.core.shell import menu_entries, shell_counters
 
 
 def _navigation(request, user) -> tuple[list[dict], list[dict]]:
@@ -28,14 +27,15 @@ def _navigation(request, user) -> tuple[list[dict], list[dict]]:
 
 
 def shell(request):
-    """What the page shell shows: navigation, the user's unit and roles."""
+    """What the page shell shows: navigation, the counters the apps registered (the
+    inbox badge), the user's unit and roles."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     profile = getattr(user, "staff_profile", None)
     nav, nav_groups = _navigation(request, user)
     return {
-        "inbox_unread": inbox_unread_count(user=user),
+        **shell_counters(user=user),
         "nav_items": nav,
         "nav_groups": nav_groups,
         "current_unit": user_scope_unit(user),

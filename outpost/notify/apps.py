@@ -6,3 +6,10 @@ class NotifyConfig(AppConfig):
     name = "outpost.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from outpost.core.shell import register_shell_counter
+        from outpost.notify.selectors import inbox_unread_count
+
+        # The header's inbox badge (base.html reads `inbox_unread`).
+        register_shell_counter("inbox_unread", inbox_unread_count)
