@@ -27,6 +27,7 @@ class CoreConfig(AppConfig):
         from outpost.core.accounts.services import on_login_failed
         from outpost.core.recovery import register_recovery_handler
         from outpost.core.roles import roles_sync_after_migrate
+        from outpost.core.scheduler import PeriodicJob, register_periodic_job
         from outpost.core.shell import register_menu
 
         # Connected after axes's own receiver (axes is the earlier app): the failure is
@@ -42,3 +43,4 @@ class CoreConfig(AppConfig):
             )
         register_menu(MENU_HOME, order=0)
         register_menu(MENU, order=90)
+        register_periodic_job(PeriodicJob("prune", "0 3 * * *", "outpost.core.tasks.prune_task"))
