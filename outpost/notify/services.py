@@ -69,6 +69,18 @@ def notification_send(
     return messages
 
 
+def staff_alert_send(*, recipients: Iterable, subject: str, body: str, url: str = "") -> None:
+    """Core's alerts to staff (registered in NotifyConfig.ready): an inbox alert."""
+    notification_send(
+        recipients=recipients, kind=MessageKind.ALERT, subject=subject, body=body, url=url
+    )
+
+
+def email_send(*, address: str, subject: str, body: str) -> None:
+    """Core's e-mails (registered in NotifyConfig.ready): a queued outbound e-mail."""
+    outbound_message_send(channel=Channel.EMAIL, address=address, subject=subject, body=body)
+
+
 def _address_of(user, channel: str) -> str:
     if channel == Channel.EMAIL:
         return user.email or ""
