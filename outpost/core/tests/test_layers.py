@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import grimp
 from django.apps import apps
 
 import outpost
@@ -82,3 +83,64 @@ def test_the_import_contracts_hold():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Module cycles left, each held by an import inside a function: a service that enqueues a
+# task whose body calls back into the same services. Each one fixed leaves this list;
+# none may be added.
+KNOWN_CYCLES = {
+    frozenset({"outpost.core.imports.readers", "outpost.core.imports.xlsx"}),
+    frozenset({"outpost.core.imports.services", "outpost.core.tasks"}),
+    frozenset({"outpost.notify.services", "outpost.notify.tasks"}),
+    frozenset({"outpost.dispatch.services", "outpost.dispatch.tasks"}),
+    frozenset(
+        {
+            "outpost.screening.services",
+            "outpost.screening.services.feeds",
+            "outpost.screening.services.runs",
+            "outpost.screening.tasks",
+        }
+    ),
+}
+
+
+def _cycles(graph) -> set[frozenset[str]]:
+    """The strongly connected components of more than one module (Tarjan), tests left out."""
+    modules = sorted(module for module in graph.modules if ".tests" not in module)
+    inside = set(modules)
+    edges = {
+        module: sorted(graph.find_modules_directly_imported_by(module) & inside - {module})
+        for module in modules
+    }
+    index, low, stack, on_stack, found = {}, {}, [], set(), set()
+
+    def visit(module):
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for imported in edges[module]:
+            if imported not in index:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in on_stack:
+                low[module] = min(low[module], index[imported])
+        if low[module] == index[module]:
+            component = set()
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.add(member)
+                if member == module:
+                    break
+            if len(component) > 1:
+                found.add(frozenset(component))
+
+    for module in modules:
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_no_new_import_cycle_between_modules():
+    graph = grimp.build_graph("outpost", exclude_type_checking_imports=True, cache_dir=None)
+    assert _cycles(graph) <= KNOWN_CYCLES
