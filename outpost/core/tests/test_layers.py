@@ -91,7 +91,6 @@ def test_the_import_contracts_hold():
 KNOWN_CYCLES = {
     frozenset({"outpost.core.imports.readers", "outpost.core.imports.xlsx"}),
     frozenset({"outpost.core.imports.services", "outpost.core.tasks"}),
-    frozenset({"outpost.dispatch.services", "outpost.dispatch.tasks"}),
     frozenset(
         {
             "outpost.screening.services",
