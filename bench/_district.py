@@ -55,7 +55,7 @@ def migrate() -> None:
 
 def build_demo(*, scale: float, seed: int):
     """The demo district at `scale`; returns its summary."""
-    from outpost.demo import build_demo_district
+    from outpost.demo.district import build_demo_district
 
     return build_demo_district(scale=scale, seed=seed, password=DEMO_PASSWORD)
 

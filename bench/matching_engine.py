@@ -139,7 +139,7 @@ def _setup_django() -> None:
 
 def write_residents(directory: Path) -> list[tuple]:
     """The demo district's residents as (resident_id, name, id_number, phone, birth_date)."""
-    from outpost.demo import plan_demo_district
+    from outpost.demo.district import plan_demo_district
 
     plan = plan_demo_district(scale=1.0, seed=2020)
     residents = [

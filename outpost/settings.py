@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "outpost.dispatch",
     "outpost.observation",
     "outpost.briefing",
+    "outpost.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,11 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# The app's menu entries: (group, label, url name, permission needed).
+MENU = [
+    (None, _("Daily briefing"), "briefing:dashboard", "briefing.view_dailysnapshot"),
+]
+
 
 class BriefingConfig(AppConfig):
     name = "outpost.briefing"
@@ -10,6 +15,15 @@ class BriefingConfig(AppConfig):
     def ready(self) -> None:
         from outpost.briefing.exports import EXPORTS
         from outpost.core.exports.base import register_export
+        from outpost.core.scheduler import PeriodicJob, register_periodic_job
+        from outpost.core.shell import register_menu
 
         for definition in EXPORTS:
             register_export(definition)
+        register_menu(MENU, order=1)
+        # The day's figures are frozen ten minutes after midnight, China time.
+        register_periodic_job(
+            PeriodicJob(
+                "snapshots_take", "10 0 * * *", "outpost.briefing.tasks.snapshots_take_task"
+            )
+        )

@@ -2,6 +2,19 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+# Core's menu entries: (group, label, url name, permission needed). "Home" has no group:
+# it stands before the groups; the apps add theirs between it and Admin.
+ADMIN = _("Admin")
+MENU_HOME = [(None, _("Home"), "home", None)]
+MENU = [
+    (ADMIN, _("Units"), "core:unit_list", None),
+    (ADMIN, _("Access log"), "core:access_log", "core.view_accesslog"),
+    (ADMIN, _("Imports"), "core:import_list", "core.add_importjob"),
+    (ADMIN, _("Users"), "core:user_list", "core.view_staffprofile"),
+    (ADMIN, _("Lockouts"), "core:lockout_list", "core.change_staffprofile"),
+    (ADMIN, _("API tokens"), "core:api_tokens", None),
+]
+
 
 class CoreConfig(AppConfig):
     name = "outpost.core"
@@ -15,6 +28,8 @@ class CoreConfig(AppConfig):
         from outpost.core.accounts.services import on_login_failed
         from outpost.core.recovery import register_recovery_handler
         from outpost.core.roles import roles_sync_after_migrate
+        from outpost.core.scheduler import PeriodicJob, register_periodic_job
+        from outpost.core.shell import register_menu
 
         # Connected after axes's own receiver (axes is the earlier app): the failure is
         # already counted when the per-username alert threshold is looked at.
@@ -27,3 +42,6 @@ class CoreConfig(AppConfig):
                 f"outpost.core.tasks.import_job_{step}_task",
                 "outpost.core.imports.services.import_job_interrupted",
             )
+        register_menu(MENU_HOME, order=0)
+        register_menu(MENU, order=90)
+        register_periodic_job(PeriodicJob("prune", "0 3 * * *", "outpost.core.tasks.prune_task"))

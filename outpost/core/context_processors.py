@@ -1,64 +1,7 @@
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
 from outpost.core.scoping import user_scope_unit
-from outpost.notify.selectors import inbox_unread_count
-
-# The navigation's groups, in order; each entry below names its group.
-REGISTRY = _("Registry")
-SCREENING = _("Screening")
-KEY_PERSONS = _("Key persons")
-OBSERVATION = _("Observation")
-DISPATCH = _("Dispatch")
-ADMIN = _("Admin")
-
-# Every module's entry in the navigation: (group, label, url name, permission needed).
-# Later modules add their entries here. "Home" has no group: it stands before the groups.
-NAVIGATION = [
-    (None, _("Home"), "home", None),
-    (None, _("Daily briefing"), "briefing:dashboard", "briefing.view_dailysnapshot"),
-    (REGISTRY, _("My grid"), "registry:my_grid", "registry.add_visit"),
-    (REGISTRY, _("Households"), "registry:household_list", "registry.view_household"),
-    (REGISTRY, _("Residents"), "registry:resident_list", "registry.view_resident"),
-    (REGISTRY, _("Campaigns"), "registry:campaign_list", "registry.view_campaign"),
-    (REGISTRY, _("Duplicates"), "registry:duplicate_list", "registry.change_resident"),
-    (REGISTRY, _("Exports"), "registry:export", "registry.view_resident"),
-    (SCREENING, _("Feeds"), "screening:feed_list", "screening.view_feed"),
-    (SCREENING, _("Screening runs"), "screening:run_list", "screening.view_screeningrun"),
-    (SCREENING, _("Matches to review"), "screening:review_list", "screening.add_matchdecision"),
-    (
-        SCREENING,
-        _("Travel discrepancies"),
-        "screening:discrepancy_list",
-        "screening.view_traveldiscrepancy",
-    ),
-    (
-        SCREENING,
-        _("Risk designations"),
-        "screening:designation_list",
-        "screening.view_riskdesignation",
-    ),
-    (KEY_PERSONS, _("My key persons"), "keypersons:mine", "keypersons.add_contactentry"),
-    (KEY_PERSONS, _("Key persons"), "keypersons:list", "keypersons.view_keyperson"),
-    (KEY_PERSONS, _("Coverage"), "keypersons:coverage", "keypersons.view_teammember"),
-    (KEY_PERSONS, _("Overdue contacts"), "keypersons:overdue", "keypersons.view_contactentry"),
-    (OBSERVATION, _("Observation"), "observation:episode_list", "observation.view_episode"),
-    (
-        OBSERVATION,
-        _("Isolation sites"),
-        "observation:site_list",
-        "observation.view_isolationsite",
-    ),
-    (OBSERVATION, _("Alerts"), "observation:alert_list", "observation.view_alert"),
-    (DISPATCH, _("Dispatch orders"), "dispatch:order_list", "dispatch.view_dispatchorder"),
-    (DISPATCH, _("My order items"), "dispatch:my_items", "dispatch.change_dispatchitem"),
-    (ADMIN, _("Units"), "core:unit_list", None),
-    (ADMIN, _("Access log"), "core:access_log", "core.view_accesslog"),
-    (ADMIN, _("Imports"), "core:import_list", "core.add_importjob"),
-    (ADMIN, _("Users"), "core:user_list", "core.view_staffprofile"),
-    (ADMIN, _("Lockouts"), "core:lockout_list", "core.change_staffprofile"),
-    (ADMIN, _("API tokens"), "core:api_tokens", None),
-]
+from outpost.core.shell import menu_entries, shell_counters
 
 
 def _navigation(request, user) -> tuple[list[dict], list[dict]]:
@@ -66,7 +9,7 @@ def _navigation(request, user) -> tuple[list[dict], list[dict]]:
     page being shown, and every group is open on the home page, the place to pick one."""
     items, groups = [], {}
     on_home = request.path == reverse("home")
-    for group, label, url_name, permission in NAVIGATION:
+    for group, label, url_name, permission in menu_entries():
         if permission is not None and not user.has_perm(permission):
             continue
         url = reverse(url_name)
@@ -84,14 +27,15 @@ def _navigation(request, user) -> tuple[list[dict], list[dict]]:
 
 
 def shell(request):
-    """What the page shell shows: navigation, the user's unit and roles."""
+    """What the page shell shows: navigation, the counters the apps registered (the
+    inbox badge), the user's unit and roles."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     profile = getattr(user, "staff_profile", None)
     nav, nav_groups = _navigation(request, user)
     return {
-        "inbox_unread": inbox_unread_count(user=user),
+        **shell_counters(user=user),
         "nav_items": nav,
         "nav_groups": nav_groups,
         "current_unit": user_scope_unit(user),

@@ -1,7 +1,8 @@
 """The periodic-job scheduler (定时任务): `outpost scheduler`, and beside the worker inside
 `outpost serve` in the embedded default.
 
-Each job is a name, a cron schedule read in the project's time zone (Asia/Shanghai) and
+Each job, registered by its app in ``AppConfig.ready()`` (`register_periodic_job`), is a
+name, a cron schedule read in the project's time zone (Asia/Shanghai) and
 the dotted path of a django-tasks task. Every tick the scheduler finds each job's latest
 scheduled time not after now and enqueues the task with ``now=<that time, ISO>``, so the
 task works as of its scheduled time however late the worker picks it up. One
@@ -139,30 +140,27 @@ class PeriodicJob:
         object.__setattr__(self, "cron", Cron.parse(self.schedule))
 
 
-PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
-    PeriodicJob(
-        "missed_check_ins_sweep",
-        "*/5 * * * *",
-        "outpost.observation.tasks.missed_check_ins_sweep_task",
-    ),
-    PeriodicJob("reminders_send", "*/5 * * * *", "outpost.observation.tasks.reminders_send_task"),
-    PeriodicJob("alerts_escalate", "* * * * *", "outpost.observation.tasks.alerts_escalate_task"),
-    PeriodicJob(
-        "episodes_release_due", "0 7 * * *", "outpost.observation.tasks.episodes_release_due_task"
-    ),
-    PeriodicJob("site_days_close", "5 0 * * *", "outpost.observation.tasks.site_days_close_task"),
-    PeriodicJob("snapshots_take", "10 0 * * *", "outpost.briefing.tasks.snapshots_take_task"),
-    PeriodicJob("prune", "0 3 * * *", "outpost.core.tasks.prune_task"),
-)
+_PERIODIC_JOBS: dict[str, PeriodicJob] = {}
+
+
+def register_periodic_job(job: PeriodicJob) -> None:
+    """Make the scheduler enqueue `job` on its schedule. Call from ``AppConfig.ready()``:
+    core does not know the apps' jobs (observation's sweeps, briefing's snapshots)."""
+    _PERIODIC_JOBS[job.name] = job
+
+
+def periodic_jobs() -> tuple[PeriodicJob, ...]:
+    """Every app's periodic jobs."""
+    return tuple(_PERIODIC_JOBS.values())
 
 
 def scheduler_tick(
     *, now: datetime.datetime, jobs: Sequence[PeriodicJob] | None = None
 ) -> list[str]:
-    """Enqueue every job (PERIODIC_JOBS unless `jobs` is given) whose latest scheduled
+    """Enqueue every job (the registered ones unless `jobs` is given) whose latest scheduled
     time has not been enqueued yet, by this or any other scheduler; returns their names."""
     enqueued = []
-    for job in PERIODIC_JOBS if jobs is None else jobs:
+    for job in periodic_jobs() if jobs is None else jobs:
         scheduled = job.cron.latest(now)
         if scheduled is None:
             continue
@@ -192,7 +190,7 @@ def scheduled_runs_prune(*, older_than: datetime.datetime) -> int:
     periodic tasks: a day makes some two thousand of each (escalation runs every minute).
     Enqueuing once needs only each job's latest run."""
     DBTaskResult.objects.filter(
-        task_path__in={job.task for job in PERIODIC_JOBS}, finished_at__lt=older_than
+        task_path__in={job.task for job in periodic_jobs()}, finished_at__lt=older_than
     ).delete()
     deleted, _ = ScheduledJobRun.objects.filter(scheduled_for__lt=older_than).delete()
     return deleted

@@ -13,18 +13,24 @@ from outpost.core.forms import ApiTokenForm
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible
 from outpost.core.services import api_token_create, api_token_revoke, personal_data_reveal
+from outpost.core.shell import home_tiles
 from outpost.core.viewmixins import HtmxTemplateMixin, ScopedViewMixin, form_add_service_errors
-from outpost.registry.selectors import registry_counts
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
-    """The start page: the user's unit, roles and the counts they may see."""
+    """The start page: the user's unit, roles and the tiles the apps registered that
+    they may see, each with the number of rows of the list it opens."""
 
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["summary"] = registry_counts(user=self.request.user)
+        user = self.request.user
+        context["tiles"] = [
+            {"label": tile.label, "url_name": tile.url_name, "count": tile.count(user=user)}
+            for tile in home_tiles()
+            if user.has_perm(tile.permission)
+        ]
         return context
 
 

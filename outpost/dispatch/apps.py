@@ -1,6 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# The navigation group of the app's entries, and the entries:
+# (group, label, url name, permission needed).
+DISPATCH = _("Dispatch")
+MENU = [
+    (DISPATCH, _("Dispatch orders"), "dispatch:order_list", "dispatch.view_dispatchorder"),
+    (DISPATCH, _("My order items"), "dispatch:my_items", "dispatch.change_dispatchitem"),
+]
+
 
 class DispatchConfig(AppConfig):
     name = "outpost.dispatch"
@@ -10,6 +18,7 @@ class DispatchConfig(AppConfig):
     def ready(self) -> None:
         from outpost.core.exports.base import register_export
         from outpost.core.recovery import register_recovery_handler
+        from outpost.core.shell import register_menu
         from outpost.dispatch.exports import EXPORTS
 
         for definition in EXPORTS:
@@ -18,3 +27,4 @@ class DispatchConfig(AppConfig):
             "outpost.dispatch.tasks.order_process_task",
             "outpost.dispatch.services.order_interrupted",
         )
+        register_menu(MENU, order=6)

@@ -1,5 +1,6 @@
-"""Writes of dispatch orders (调度指令): upload, read and match, route, review, assign,
-record the result on the ground, and write the feedback workbook.
+"""Writes of dispatch orders (调度指令): read and match, route, review, assign, record the
+result on the ground, and write the feedback workbook. The upload, which queues the
+reading, is `uploads.py`.
 
 Every function takes `acting_user`, checks the permission and the scope itself and writes
 its history (simple-history) in the same transaction; notifications to officers are
@@ -10,22 +11,20 @@ from __future__ import annotations
 
 import datetime
 import logging
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from outpost.core.choices import Role, UnitKind
 from outpost.core.exceptions import Conflict
-from outpost.core.imports.readers import MAX_FILE_BYTES, ImportFileError
+from outpost.core.imports.readers import ImportFileError
 from outpost.core.imports.services import job_file_path
 from outpost.core.models import StaffProfile, Unit
 from outpost.core.recovery import interrupted_message
@@ -57,75 +56,7 @@ def _require(user, permission: str, message: str) -> None:
         raise PermissionDenied(message)
 
 
-# ---------------------------------------------------------------------------- upload, read
-
-
-def order_upload(
-    *,
-    acting_user,
-    unit: Unit,
-    order_number: str,
-    issuing_body: str,
-    title: str,
-    deadline: datetime.datetime,
-    file,
-    received_at: datetime.datetime | None = None,
-    original_name: str = "",
-) -> DispatchOrder:
-    """Keep an order workbook and queue the reading, matching and routing of its items.
-
-    The request never opens the file: the worker (`order_process`) reads it, and a file
-    that cannot be read, names no identity column or has no data row fails the order with
-    the reason, shown on its page. A deadline already past is accepted: the order page
-    warns about it.
-    """
-    _require(
-        acting_user, "dispatch.add_dispatchorder", _("Your role may not import dispatch orders.")
-    )
-    if not Unit.objects.visible_to(acting_user).filter(pk=unit.pk).exists():
-        raise PermissionDenied(_("The receiving unit is outside your jurisdiction."))
-    original_name = (original_name or getattr(file, "name", "") or "order")[:255]
-    if getattr(file, "size", None) == 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    if (getattr(file, "size", None) or 0) > MAX_FILE_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is larger than %(limit)d MB; split it into smaller files.")
-                % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
-            }
-        )
-    order = DispatchOrder(
-        unit=unit,
-        order_number=order_number.strip(),
-        issuing_body=issuing_body.strip(),
-        title=title.strip(),
-        received_at=received_at or timezone.now(),
-        deadline=deadline,
-        original_name=original_name,
-        created_by=acting_user,
-        status=OrderStatus.QUEUED,
-    )
-    suffix = Path(original_name).suffix.lower()[:8]
-    order.file.save(f"{secrets.token_hex(8)}{suffix}", file, save=False)
-    try:
-        order.full_clean()
-        order._history_user = acting_user
-        with transaction.atomic():
-            order.save()
-            assert_in_scope(order, acting_user, "view")
-            language = translation.get_language() or ""
-            transaction.on_commit(lambda: _enqueue(order, acting_user, language))
-    except BaseException:
-        order.file.delete(save=False)
-        raise
-    logger.info("order %s uploaded by %s: %s", order.pk, acting_user, original_name)
-    return order
-
-
-def _enqueue(order: DispatchOrder, acting_user, language: str) -> None:
-    from outpost.dispatch.tasks import order_process_task
-
-    order_process_task.enqueue(order_id=order.pk, user_id=acting_user.pk, language=language)
+# ---------------------------------------------------------------------------- read
 
 
 def _set_status(order: DispatchOrder, acting_user, **fields) -> None:

@@ -1,6 +1,6 @@
 """Background work of dispatch orders (django-tasks on the database queue).
 
-`order_upload` queues `order_process_task` (read, match, route, notify); the order page
+`uploads.order_upload` queues `order_process_task` (read, match, route, notify); the order page
 polls its progress. The feedback workbook is an export like any other (`exports.py`,
 written by `core.exports.tasks.export_task`).
 """

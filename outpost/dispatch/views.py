@@ -21,7 +21,7 @@ from outpost.core.viewmixins import (
     ScopedViewMixin,
     form_add_service_errors,
 )
-from outpost.dispatch import selectors, services
+from outpost.dispatch import selectors, services, uploads
 from outpost.dispatch.exports import FeedbackExport
 from outpost.dispatch.forms import AssignForm, FeedbackExportForm, OrderUploadForm, ResultForm
 from outpost.dispatch.models import DispatchItem, DispatchOrder
@@ -56,7 +56,7 @@ class OrderUploadView(ScopedViewMixin, PermissionRequiredMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            order = services.order_upload(
+            order = uploads.order_upload(
                 acting_user=self.request.user,
                 unit=data["unit"],
                 order_number=data["order_number"],

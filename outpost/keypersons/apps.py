@@ -1,6 +1,16 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# The navigation group of the app's entries, and the entries:
+# (group, label, url name, permission needed).
+KEY_PERSONS = _("Key persons")
+MENU = [
+    (KEY_PERSONS, _("My key persons"), "keypersons:mine", "keypersons.add_contactentry"),
+    (KEY_PERSONS, _("Key persons"), "keypersons:list", "keypersons.view_keyperson"),
+    (KEY_PERSONS, _("Coverage"), "keypersons:coverage", "keypersons.view_teammember"),
+    (KEY_PERSONS, _("Overdue contacts"), "keypersons:overdue", "keypersons.view_contactentry"),
+]
+
 
 class KeyPersonsConfig(AppConfig):
     name = "outpost.keypersons"
@@ -9,7 +19,9 @@ class KeyPersonsConfig(AppConfig):
 
     def ready(self) -> None:
         from outpost.core.exports.base import register_export
+        from outpost.core.shell import register_menu
         from outpost.keypersons.exports import EXPORTS
 
         for definition in EXPORTS:
             register_export(definition)
+        register_menu(MENU, order=4)

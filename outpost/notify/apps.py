@@ -6,3 +6,16 @@ class NotifyConfig(AppConfig):
     name = "outpost.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from outpost.core.messaging import register_message_senders
+        from outpost.core.shell import register_shell_counter
+        from outpost.notify.selectors import inbox_unread_count
+
+        # The header's inbox badge (base.html reads `inbox_unread`).
+        register_shell_counter("inbox_unread", inbox_unread_count)
+        # Core's lockout alerts and password-reset mails go out through notify.
+        register_message_senders(
+            alert="outpost.notify.services.staff_alert_send",
+            email="outpost.notify.services.email_send",
+        )

@@ -15,22 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from outpost.core.masking import mask_phone
-from outpost.notify.backends import DeliveryError, backend_for
-from outpost.notify.choices import Channel, DeliveryStatus, MessageKind
+from outpost.notify.choices import Channel, MessageKind
 from outpost.notify.models import InboxMessage, OutboundMessage
-
-
-def _mask_address(channel: str, address: str) -> str:
-    if channel == Channel.SMS:
-        return mask_phone(address)
-    local, _at, domain = address.partition("@")
-    return f"{local[:1]}***@{domain}"
+from outpost.notify.tasks import outbound_deliver_task
 
 
 def _queue_delivery(message: OutboundMessage) -> None:
-    from outpost.notify.tasks import outbound_deliver_task
-
     transaction.on_commit(lambda: outbound_deliver_task.enqueue(message_id=message.pk))
 
 
@@ -69,6 +59,18 @@ def notification_send(
     return messages
 
 
+def staff_alert_send(*, recipients: Iterable, subject: str, body: str, url: str = "") -> None:
+    """Core's alerts to staff (registered in NotifyConfig.ready): an inbox alert."""
+    notification_send(
+        recipients=recipients, kind=MessageKind.ALERT, subject=subject, body=body, url=url
+    )
+
+
+def email_send(*, address: str, subject: str, body: str) -> None:
+    """Core's e-mails (registered in NotifyConfig.ready): a queued outbound e-mail."""
+    outbound_message_send(channel=Channel.EMAIL, address=address, subject=subject, body=body)
+
+
 def _address_of(user, channel: str) -> str:
     if channel == Channel.EMAIL:
         return user.email or ""
@@ -96,26 +98,6 @@ def outbound_message_send(
     if not address.strip():
         raise ValidationError({"address": _("An address is needed to send a message.")})
     return _outbound_create(channel=channel, address=address.strip(), subject=subject, body=body)
-
-
-def outbound_deliver(*, message: OutboundMessage) -> OutboundMessage:
-    """Hand a queued message to its backend; keep only the masked address afterwards."""
-    if message.status != DeliveryStatus.QUEUED:
-        return message  # delivered once: a replayed task must not send it twice
-    try:
-        backend_for(message.channel).send(
-            channel=message.channel,
-            address=message.address,
-            subject=message.subject,
-            body=message.body,
-        )
-    except DeliveryError as exc:
-        message.status, message.error = DeliveryStatus.FAILED, str(exc)[:300]
-    else:
-        message.status, message.sent_at = DeliveryStatus.SENT, timezone.now()
-        message.address = _mask_address(message.channel, message.address)
-    message.save(update_fields=["status", "error", "sent_at", "address"])
-    return message
 
 
 def inbox_message_read(*, acting_user, message: InboxMessage) -> InboxMessage:

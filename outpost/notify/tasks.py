@@ -2,11 +2,11 @@
 
 from django_tasks import task
 
-from outpost.notify import services
+from outpost.notify.delivery import outbound_deliver
 from outpost.notify.models import OutboundMessage
 
 
 @task()
 def outbound_deliver_task(*, message_id: int) -> str:
-    message = services.outbound_deliver(message=OutboundMessage.objects.get(pk=message_id))
+    message = outbound_deliver(message=OutboundMessage.objects.get(pk=message_id))
     return message.status

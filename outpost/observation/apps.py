@@ -1,6 +1,34 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# The navigation group of the app's entries, and the entries:
+# (group, label, url name, permission needed).
+OBSERVATION = _("Observation")
+MENU = [
+    (OBSERVATION, _("Observation"), "observation:episode_list", "observation.view_episode"),
+    (
+        OBSERVATION,
+        _("Isolation sites"),
+        "observation:site_list",
+        "observation.view_isolationsite",
+    ),
+    (OBSERVATION, _("Alerts"), "observation:alert_list", "observation.view_alert"),
+]
+
+
+# The app's periodic jobs: (name, cron schedule in China time, task).
+PERIODIC_JOBS = [
+    (
+        "missed_check_ins_sweep",
+        "*/5 * * * *",
+        "outpost.observation.tasks.missed_check_ins_sweep_task",
+    ),
+    ("reminders_send", "*/5 * * * *", "outpost.observation.tasks.reminders_send_task"),
+    ("alerts_escalate", "* * * * *", "outpost.observation.tasks.alerts_escalate_task"),
+    ("episodes_release_due", "0 7 * * *", "outpost.observation.tasks.episodes_release_due_task"),
+    ("site_days_close", "5 0 * * *", "outpost.observation.tasks.site_days_close_task"),
+]
+
 
 class ObservationConfig(AppConfig):
     name = "outpost.observation"
@@ -9,7 +37,12 @@ class ObservationConfig(AppConfig):
 
     def ready(self) -> None:
         from outpost.core.exports.base import register_export
+        from outpost.core.scheduler import PeriodicJob, register_periodic_job
+        from outpost.core.shell import register_menu
         from outpost.observation.exports import EXPORTS
 
         for definition in EXPORTS:
             register_export(definition)
+        register_menu(MENU, order=5)
+        for job in PERIODIC_JOBS:
+            register_periodic_job(PeriodicJob(*job))

@@ -1,6 +1,18 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# The navigation group of the app's entries, and the entries:
+# (group, label, url name, permission needed).
+REGISTRY = _("Registry")
+MENU = [
+    (REGISTRY, _("My grid"), "registry:my_grid", "registry.add_visit"),
+    (REGISTRY, _("Households"), "registry:household_list", "registry.view_household"),
+    (REGISTRY, _("Residents"), "registry:resident_list", "registry.view_resident"),
+    (REGISTRY, _("Campaigns"), "registry:campaign_list", "registry.view_campaign"),
+    (REGISTRY, _("Duplicates"), "registry:duplicate_list", "registry.change_resident"),
+    (REGISTRY, _("Exports"), "registry:export", "registry.view_resident"),
+]
+
 
 class RegistryConfig(AppConfig):
     name = "outpost.registry"
@@ -9,7 +21,28 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from outpost.core.exports.base import register_export
+        from outpost.core.shell import HomeTile, register_home_tile, register_menu
         from outpost.registry.exports import EXPORTS
+        from outpost.registry.selectors import household_count, resident_count
 
         for definition in EXPORTS:
             register_export(definition)
+        register_menu(MENU, order=2)
+        register_home_tile(
+            HomeTile(
+                _("Households"),
+                "registry:household_list",
+                "registry.view_household",
+                household_count,
+                order=10,
+            )
+        )
+        register_home_tile(
+            HomeTile(
+                _("Residents"),
+                "registry:resident_list",
+                "registry.view_resident",
+                resident_count,
+                order=20,
+            )
+        )

@@ -79,12 +79,14 @@ def resident_list(*, user, query: str = "") -> QuerySet[Resident]:
     )
 
 
-def registry_counts(*, user) -> dict:
-    """The home page's counters: each is the number of rows of the list its tile opens."""
-    return {
-        "households": household_list(user=user).count(),
-        "residents": resident_list(user=user).count(),
-    }
+def household_count(*, user) -> int:
+    """The home page's Households tile: the number of rows of the list it opens."""
+    return household_list(user=user).count()
+
+
+def resident_count(*, user) -> int:
+    """The home page's Residents tile: the number of rows of the list it opens."""
+    return resident_list(user=user).count()
 
 
 # ---------------------------------------------------------------------------- campaigns and visits

@@ -1,6 +1,27 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# The navigation group of the app's entries, and the entries:
+# (group, label, url name, permission needed).
+SCREENING = _("Screening")
+MENU = [
+    (SCREENING, _("Feeds"), "screening:feed_list", "screening.view_feed"),
+    (SCREENING, _("Screening runs"), "screening:run_list", "screening.view_screeningrun"),
+    (SCREENING, _("Matches to review"), "screening:review_list", "screening.add_matchdecision"),
+    (
+        SCREENING,
+        _("Travel discrepancies"),
+        "screening:discrepancy_list",
+        "screening.view_traveldiscrepancy",
+    ),
+    (
+        SCREENING,
+        _("Risk designations"),
+        "screening:designation_list",
+        "screening.view_riskdesignation",
+    ),
+]
+
 
 class ScreeningConfig(AppConfig):
     name = "outpost.screening"
@@ -9,6 +30,7 @@ class ScreeningConfig(AppConfig):
 
     def ready(self) -> None:
         from outpost.core.recovery import register_recovery_handler
+        from outpost.core.shell import register_menu
 
         register_recovery_handler(
             "outpost.screening.tasks.feed_parse_task",
@@ -18,3 +40,4 @@ class ScreeningConfig(AppConfig):
             "outpost.screening.tasks.screening_run_task",
             "outpost.screening.services.runs.screening_run_interrupted",
         )
+        register_menu(MENU, order=3)

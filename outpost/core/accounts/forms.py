@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outpost.core.choices import Role
 from outpost.core.forms import Form, TextGuardMixin
+from outpost.core.messaging import email_send
 from outpost.core.models import Unit
 
 
@@ -37,8 +38,8 @@ class AccountCreateForm(AccountForm):
 
 
 class NotifyPasswordResetForm(TextGuardMixin, PasswordResetForm):
-    """Django's reset form, sending through notify's one outbound interface (queued,
-    delivered by the worker, the address masked once sent)."""
+    """Django's reset form, sending through the registered e-mail sender (notify's one
+    outbound interface: queued, delivered by the worker, the address masked once sent)."""
 
     def send_mail(
         self,
@@ -51,9 +52,6 @@ class NotifyPasswordResetForm(TextGuardMixin, PasswordResetForm):
     ):
         from django.template import loader
 
-        from outpost.notify.choices import Channel
-        from outpost.notify.services import outbound_message_send
-
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
-        outbound_message_send(channel=Channel.EMAIL, address=to_email, subject=subject, body=body)
+        email_send(address=to_email, subject=subject, body=body)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from outpost.core.accounts.selectors import failures_of, manageable_users
 from outpost.core.choices import AccountAction, Role
+from outpost.core.messaging import staff_alert_send
 from outpost.core.models import AccountEvent, DemoPassword, StaffProfile, Unit
 from outpost.core.scoping import user_scope_unit, user_sees_everything
 
@@ -268,8 +269,6 @@ def lockout_alert_if_due(*, username: str, ip_address: str | None = None) -> boo
     """After a failed log-in: past the per-username threshold, tell the administrators over
     the user once per cool-off time. Returns whether an alert went out."""
     from outpost.core.accounts.selectors import recent_attempts
-    from outpost.notify.choices import MessageKind
-    from outpost.notify.services import notification_send
 
     user = User.objects.filter(username=username).select_related("staff_profile__unit").first()
     profile = getattr(user, "staff_profile", None) if user else None
@@ -293,9 +292,8 @@ def lockout_alert_if_due(*, username: str, ip_address: str | None = None) -> boo
     )
     from django.urls import reverse
 
-    notification_send(
+    staff_alert_send(
         recipients=_administrators_over(profile.unit),
-        kind=MessageKind.ALERT,
         subject=_("Many failed log-ins for %(name)s") % {"name": profile.display_name},
         body=_(
             "%(failures)d failed log-ins for the account %(username)s from %(addresses)d "

@@ -14,7 +14,13 @@ from django_tasks.base import Task
 from django_tasks_db.models import DBTaskResult
 
 from outpost.core.models import ScheduledJobRun
-from outpost.core.scheduler import PERIODIC_JOBS, Cron, PeriodicJob, scheduler_run, scheduler_tick
+from outpost.core.scheduler import (
+    Cron,
+    PeriodicJob,
+    periodic_jobs,
+    scheduler_run,
+    scheduler_tick,
+)
 from outpost.core.tasks import prune_task
 from outpost.core.tests.worker import run_queued_tasks
 
@@ -179,8 +185,20 @@ def test_cron_rejects_what_it_does_not_read(expression):
         Cron.parse(expression)
 
 
+def test_the_apps_register_their_periodic_jobs():
+    assert {job.name for job in periodic_jobs()} == {
+        "missed_check_ins_sweep",
+        "reminders_send",
+        "alerts_escalate",
+        "episodes_release_due",
+        "site_days_close",
+        "snapshots_take",
+        "prune",
+    }
+
+
 def test_every_registered_job_names_a_task():
-    for job in PERIODIC_JOBS:
+    for job in periodic_jobs():
         assert isinstance(import_string(job.task), Task), job.name
 
 

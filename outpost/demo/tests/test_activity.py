@@ -12,9 +12,8 @@ from django.utils import timezone, translation
 
 from outpost.briefing.models import DailySnapshot
 from outpost.core.models import Unit
-from outpost.demo import build_demo_district
 from outpost.demo.activity import HOTEL_NAME, build_demo_activity
-from outpost.demo.district import STATION_CODE
+from outpost.demo.district import STATION_CODE, build_demo_district
 from outpost.dispatch.models import DispatchItem
 from outpost.keypersons.choices import ACTIVE_STATUSES, KeyPersonStatus, MemberStatus
 from outpost.keypersons.models import ContactEntry, KeyPerson, TeamMember, TeamRole

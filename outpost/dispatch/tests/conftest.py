@@ -9,7 +9,7 @@ from django.utils import timezone
 from outpost.core.choices import Role
 from outpost.core.tests.factories import staff_user
 from outpost.core.tests.imports_support import use_import_settings, write_xlsx
-from outpost.dispatch.services import order_upload
+from outpost.dispatch.uploads import order_upload
 from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory
 
 ORDER_HEADERS = ["序号", "姓名", "身份证号码", "联系电话", "户籍地", "备注"]

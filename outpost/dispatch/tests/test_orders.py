@@ -12,8 +12,8 @@ from outpost.core.choices import Role
 from outpost.core.tests.factories import staff_user
 from outpost.dispatch.choices import MatchStatus, OrderStatus
 from outpost.dispatch.models import DispatchItem, DispatchOrder
-from outpost.dispatch.services import order_upload
 from outpost.dispatch.tests.conftest import ORDER_HEADERS, order_row, write_order
+from outpost.dispatch.uploads import order_upload
 from outpost.notify.choices import MessageKind
 from outpost.notify.models import InboxMessage
 from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory

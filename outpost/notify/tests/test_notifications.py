@@ -10,8 +10,9 @@ from outpost.core.choices import Role
 from outpost.core.tests.factories import staff_user
 from outpost.core.tests.worker import run_queued_tasks
 from outpost.notify.choices import DeliveryStatus, MessageKind
+from outpost.notify.delivery import outbound_deliver
 from outpost.notify.models import InboxMessage, OutboundMessage
-from outpost.notify.services import notification_send, outbound_deliver, outbound_message_send
+from outpost.notify.services import notification_send, outbound_message_send
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""The demo district (`outpost demo`): shape, valid data, determinism and the command."""
+"""The demo district (`outpost demo`, the demo app's command): shape, valid data,
+determinism and the command."""
 
 from __future__ import annotations
 
@@ -15,8 +16,7 @@ from django.db.models import Count, Q
 from outpost.core.choices import Role, UnitKind
 from outpost.core.models import Organisation, StaffProfile, Unit
 from outpost.core.validators import id_birth_date, id_sex, validate_id_number, validate_mobile
-from outpost.demo import build_demo_district, plan_demo_district
-from outpost.demo.district import REFERENCE_DATE
+from outpost.demo.district import REFERENCE_DATE, build_demo_district, plan_demo_district
 from outpost.registry.choices import DocumentType, RelationToHead, ResidenceType
 from outpost.registry.models import Household, Landlord, RentalProperty, Resident
 

@@ -19,8 +19,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from outpost.core.models import Unit
-from outpost.demo import DemoDistrictError, DemoSummary, build_demo_district
 from outpost.demo.activity import build_demo_activity
+from outpost.demo.district import DemoDistrictError, DemoSummary, build_demo_district
 
 LOGINS_FILE_NAME = "demo-logins.txt"
 

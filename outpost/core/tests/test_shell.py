@@ -1,0 +1,62 @@
+"""The page shell (menu, home tiles, inbox badge) shows what the apps registered, as it
+showed when core listed them itself."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import translation
+
+from outpost.core.context_processors import shell
+
+pytestmark = pytest.mark.django_db
+
+# The menu as core listed it before the apps registered their entries: (group, url name).
+MENU_BEFORE = [
+    (None, "home"),
+    (None, "briefing:dashboard"),
+    ("Registry", "registry:my_grid"),
+    ("Registry", "registry:household_list"),
+    ("Registry", "registry:resident_list"),
+    ("Registry", "registry:campaign_list"),
+    ("Registry", "registry:duplicate_list"),
+    ("Registry", "registry:export"),
+    ("Screening", "screening:feed_list"),
+    ("Screening", "screening:run_list"),
+    ("Screening", "screening:review_list"),
+    ("Screening", "screening:discrepancy_list"),
+    ("Screening", "screening:designation_list"),
+    ("Key persons", "keypersons:mine"),
+    ("Key persons", "keypersons:list"),
+    ("Key persons", "keypersons:coverage"),
+    ("Key persons", "keypersons:overdue"),
+    ("Observation", "observation:episode_list"),
+    ("Observation", "observation:site_list"),
+    ("Observation", "observation:alert_list"),
+    ("Dispatch", "dispatch:order_list"),
+    ("Dispatch", "dispatch:my_items"),
+    ("Admin", "core:unit_list"),
+    ("Admin", "core:access_log"),
+    ("Admin", "core:import_list"),
+    ("Admin", "core:user_list"),
+    ("Admin", "core:lockout_list"),
+    ("Admin", "core:api_tokens"),
+]
+
+
+def _shell_of(user, path="/"):
+    request = RequestFactory().get(path)
+    request.user = user
+    return shell(request)
+
+
+def test_the_menu_keeps_its_order_and_groups_with_entries_registered_by_the_apps():
+    admin = User.objects.create_superuser("root", password="x")
+    with translation.override("en"):
+        context = _shell_of(admin)
+        menu = [
+            (item["group"] and str(item["group"]), item["url"]) for item in context["nav_items"]
+        ]
+        groups = [str(group["label"]) for group in context["nav_groups"]]
+    assert menu == [(group, reverse(url_name)) for group, url_name in MENU_BEFORE]
+    assert groups == ["Registry", "Screening", "Key persons", "Observation", "Dispatch", "Admin"]
