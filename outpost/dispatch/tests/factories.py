@@ -97,3 +97,14 @@ OWNER_ONLY_FACTORIES = {
     "dispatch:feedback_status": _feedback_export_of,
     "dispatch:feedback_download": _feedback_export_of,
 }
+
+
+def _order_over(unit, grid_a, grid_b):
+    """An order received at `unit` with one item routed to each grid."""
+    order = DispatchOrderFactory(unit=unit)
+    items = [DispatchItemFactory(order=order, unit=grid) for grid in (grid_a, grid_b)]
+    return order, items[0].name, items[1].name
+
+
+# Parents that span levels: see screening/tests/factories.py.
+SPANNING_FACTORIES = {DispatchOrder: _order_over}

@@ -7,7 +7,7 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
-from outpost.core.scoping import user_scope_unit
+from outpost.core.scoping import user_covers, user_scope_unit
 from outpost.core.viewmixins import ScopedDetailView, ScopedListView, form_add_service_errors
 from outpost.screening import selectors
 from outpost.screening.forms import ScreeningRunForm
@@ -69,7 +69,10 @@ class ScreeningRunDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         run, user = self.object, self.request.user
         context["feeds"] = run.feeds.visible_to(user).order_by("original_name")
+        # The feed totals are the whole run's: shown only to users who see all of it.
+        context["sees_whole_run"] = user_covers(user, run.unit)
         if run.status == "done":
+            context["follow_up"] = selectors.screening_run_follow_up(user=user, run=run)
             context["counts"] = selectors.screening_run_counts(user=user, run=run)
             context["results"] = selectors.screening_run_results(user=user, run=run)[
                 : self.results_shown
