@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from outpost.core.choices import UnitKind
 from outpost.core.models import Unit
+from outpost.core.scoping import user_covers
 from outpost.dispatch.choices import MatchStatus
 from outpost.dispatch.models import DispatchItem, DispatchOrder
 from outpost.registry.models import Resident
@@ -45,6 +46,16 @@ def order_list(*, user) -> QuerySet[DispatchOrder]:
         )
         .order_by("-received_at", "-pk")
     )
+
+
+def order_item_count(*, order: DispatchOrder, user) -> int:
+    """The order's items the user may see: the list's annotation when there is one, the
+    stored total for a user who covers the order's unit, else a count."""
+    if hasattr(order, "item_count"):
+        return order.item_count
+    if user_covers(user, order.unit):
+        return order.total_items
+    return DispatchItem.objects.visible_to(user).filter(order=order).count()
 
 
 @dataclass

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outpost.core.choices import UnitKind
 from outpost.core.models import PATH_SEPARATOR, Unit
-from outpost.core.scoping import scope_base
+from outpost.core.scoping import scope_base, user_covers
 from outpost.screening.choices import DiscrepancyStatus, LinkStatus, RunStatus
 from outpost.screening.models import (
     Feed,
@@ -92,6 +92,30 @@ def screening_run_list(*, user) -> QuerySet[ScreeningRun]:
         .select_related("unit")
         .annotate(found=Coalesce(Subquery(found), 0))
     )
+
+
+def screening_run_counts_for(*, user, run: ScreeningRun) -> dict:
+    """The run's stored totals for a user who sees all of its unit; for a user below it
+    (an office seeing the station's run), the same keys counted over their own results
+    only, without the feed totals, which are the whole run's."""
+    if user_covers(user, run.unit):
+        return run.counts
+    categories: dict[str, int] = {}
+    linked = review = 0
+    for code, status, n in (
+        ScreeningResult.objects.visible_to(user)
+        .filter(run=run)
+        .order_by()
+        .values_list("category__code", "status")
+        .annotate(n=Count("pk"))
+    ):
+        if status == LinkStatus.REVIEW:
+            review += n
+            continue
+        linked += n
+        if code:
+            categories[code] = categories.get(code, 0) + n
+    return {"categories": categories, "linked": linked, "review": review} if run.counts else {}
 
 
 def screening_run_follow_up(*, user, run: ScreeningRun) -> dict[str, int]:

@@ -161,3 +161,13 @@ def test_the_order_page_polls_while_the_order_is_read(client, district, admin_us
     order.save()
     done = client.get(order.get_absolute_url(), headers={"HX-Request": "true"}).content.decode()
     assert "hx-get" not in done
+
+
+def test_a_station_order_in_the_api_counts_only_the_callers_items(client, district, officer_a):
+    order = DispatchOrderFactory(unit=district.station, total_items=3)
+    for grid in (district.grid_a1, district.grid_a2, district.grid_b1):
+        DispatchItemFactory(unit=grid, order=order)
+    client.force_login(officer_a)
+    listed = client.get("/api/v1/dispatch/orders").json()["items"]
+    assert [(o["id"], o["total_items"]) for o in listed] == [(order.pk, 2)]
+    assert client.get(f"/api/v1/dispatch/orders/{order.pk}").json()["total_items"] == 2
