@@ -8,6 +8,11 @@ from outpost.core.views import HomeView
 
 admin.site.site_header = "Outpost"
 
+# Styled, translated error pages in the app's shell; JSON under /api/ (core/errors.py).
+handler403 = "outpost.core.errors.permission_denied"
+handler404 = "outpost.core.errors.page_not_found"
+handler500 = "outpost.core.errors.server_error"
+
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("accounts/login/", account_views.OutpostLoginView.as_view(), name="login"),

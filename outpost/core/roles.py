@@ -74,12 +74,15 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "core.add_importjob",
         "core.reveal_personal_data",
         "core.export_personal_data",
+        # Releasing, transferring or closing a key person is the officer's decision.
+        "keypersons.close_keyperson",
     ),
     Role.AUXILIARY_POLICE: ("core.add_importjob",),
     Role.COMMUNITY_CADRE: ("core.add_importjob", "core.reveal_personal_data"),
     # Medical staff serve on four-on-one teams: they log contacts with their key persons.
     Role.MEDICAL_STAFF: ("core.reveal_personal_data", "keypersons.add_contactentry"),
     Role.ADMINISTRATOR: (
+        "keypersons.close_keyperson",
         "core.add_importjob",
         "core.reveal_personal_data",
         "core.export_personal_data",
@@ -118,6 +121,33 @@ ROLE_WITHHELD_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.GRID_WORKER: _CAMPAIGN_ORGANISING + _SITE_SETUP,
     Role.MEDICAL_STAFF: _SITE_SETUP,
 }
+
+
+# Menu entries (URL names) a role's work does not use although its permissions would open
+# them: the menu shows each role what it uses. A user with several roles sees an entry when
+# any of their roles uses it. The pages stay reachable by their links.
+ROLE_MENU_UNUSED: dict[Role, frozenset[str]] = {
+    Role.GRID_WORKER: frozenset(
+        {
+            "core:unit_list",
+            "registry:duplicate_list",
+            "registry:export",
+            "keypersons:coverage",
+            "observation:site_list",
+        }
+    ),
+    Role.MEDICAL_STAFF: frozenset(
+        {"core:unit_list", "registry:household_list", "registry:campaign_list", "registry:export"}
+    ),
+    Role.ENTERPRISE_LIAISON: frozenset({"core:unit_list"}),
+}
+
+
+def role_uses_menu_entry(roles: list[Role], url_name: str) -> bool:
+    """Whether any of the roles uses the menu entry (a user without a role: every entry)."""
+    if not roles:
+        return True
+    return any(url_name not in ROLE_MENU_UNUSED.get(role, frozenset()) for role in roles)
 
 
 def role_permissions(role: Role) -> list[Permission]:

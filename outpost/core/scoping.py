@@ -3,6 +3,13 @@
 Every model that holds personal data inherits `ScopedModel`; its default manager's
 queryset has `visible_to(user, action)`, which returns nothing unless the user's roles
 grant `<app>.<action>_<model>` and then only rows whose unit lies in the user's subtree.
+
+Work made at a higher level for the levels below it (a station's screening run, dispatch
+order or campaign) *spans levels* (DESIGN rule 7): such a parent model sets
+`scope_spans_levels = True` and is visible both inside the user's subtree and when its
+unit is an ancestor of the user's unit. Its child rows (results, items, visits) are scoped
+models of their own, so a lower-level user reads only the children of their subtree;
+`scope_base` gives the unit a page of the parent's figures starts from for the user.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
 
 if TYPE_CHECKING:
@@ -43,13 +51,56 @@ class ScopedQuerySet(models.QuerySet):
         unit = user_scope_unit(user)
         if unit is None:
             return self.none()
-        return self.filter(**{f"{model.scope_unit_field}__path__startswith": unit.path})
+        field = model.scope_unit_field
+        within = Q(**{f"{field}__path__startswith": unit.path})
+        if not model.scope_spans_levels:
+            return self.filter(within)
+        above = Q(**{f"{field}__path__in": ancestor_paths(unit.path)})
+        if _is_to_many(model, field):
+            # A parent over several units (a campaign's scope) matches once per unit: a
+            # subquery keeps each row once without a DISTINCT that would upset annotations.
+            return self.filter(pk__in=model._base_manager.filter(within | above).values("pk"))
+        return self.filter(within | above)
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The materialized paths of a unit's ancestors, from the root (the unit excluded)."""
+    codes = [code for code in path.split("/") if code]
+    return ["/".join(codes[: i + 1]) + "/" for i in range(len(codes) - 1)]
+
+
+def _is_to_many(model, field_path: str) -> bool:
+    for name in field_path.split("__"):
+        field = model._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        model = field.related_model
+    return False
+
+
+def user_covers(user, unit: Unit) -> bool:
+    """Whether the user's subtree holds the whole of `unit`'s subtree."""
+    if user_sees_everything(user):
+        return True
+    own = user_scope_unit(user)
+    return own is not None and unit.path.startswith(own.path)
+
+
+def scope_base(user, unit: Unit) -> Unit:
+    """Where a user's view of a parent made at `unit` starts: the unit itself when the user
+    covers it, else the user's own unit (a station's run seen from an office shows the
+    office and the units below it, never the station's totals)."""
+    if user_covers(user, unit):
+        return unit
+    return user_scope_unit(user)
 
 
 class ScopedModel(models.Model):
     """A row of personal data that belongs to a unit of the jurisdiction tree."""
 
     scope_unit_field = "unit"
+    # A parent whose child rows lie below its own unit (see the module docstring).
+    scope_spans_levels = False
 
     objects = ScopedQuerySet.as_manager()
 

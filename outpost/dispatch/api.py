@@ -49,6 +49,11 @@ class OrderOut(Schema):
     def resolve_overdue(obj: DispatchOrder) -> bool:
         return obj.is_overdue
 
+    @staticmethod
+    def resolve_total_items(obj: DispatchOrder, context) -> int:
+        """The items the caller may see (an office: its own items of a station's order)."""
+        return selectors.order_item_count(order=obj, user=context["request"].auth)
+
 
 class OrderDetailOut(OrderOut):
     headers: list[str]

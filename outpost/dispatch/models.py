@@ -26,6 +26,9 @@ class DispatchOrder(ScopedModel):
     repeats. A deadline already past is accepted (the order page warns), not refused.
     """
 
+    # Made at a station for the units below it: visible from every level it concerns.
+    scope_spans_levels = True
+
     unit = models.ForeignKey(
         Unit,
         verbose_name=_("receiving unit"),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from outpost.core.choices import UnitKind
 from outpost.core.models import Unit
+from outpost.core.scoping import user_covers
 from outpost.dispatch.choices import MatchStatus
 from outpost.dispatch.models import DispatchItem, DispatchOrder
 from outpost.registry.models import Resident
@@ -17,18 +19,43 @@ OPEN = Q(result="")
 
 
 def order_list(*, user) -> QuerySet[DispatchOrder]:
-    """The orders of the user's jurisdiction with their counts, newest first."""
+    """The orders of the user's jurisdiction and of the units above it, newest first, with
+    the counts of the items the user may see (an office sees its own items of a station's
+    order, never the station's totals)."""
     now = timezone.now()
+
+    def count(condition: Q | None = None):
+        rows = (
+            DispatchItem.objects.visible_to(user)
+            .filter(condition or Q(), order=OuterRef("pk"))
+            .order_by()
+            .values("order")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(rows), 0)
+
     return (
         DispatchOrder.objects.visible_to(user)
         .select_related("unit")
+        .annotate(item_count=count(), done_count=count(~OPEN))
         .annotate(
-            item_count=Count("items"),
-            done_count=Count("items", filter=~Q(items__result="")),
-            overdue_count=Count("items", filter=Q(items__result="", deadline__lt=now)),
+            overdue_count=Case(
+                When(deadline__lt=now, then=F("item_count") - F("done_count")), default=0
+            )
         )
         .order_by("-received_at", "-pk")
     )
+
+
+def order_item_count(*, order: DispatchOrder, user) -> int:
+    """The order's items the user may see: the list's annotation when there is one, the
+    stored total for a user who covers the order's unit, else a count."""
+    if hasattr(order, "item_count"):
+        return order.item_count
+    if user_covers(user, order.unit):
+        return order.total_items
+    return DispatchItem.objects.visible_to(user).filter(order=order).count()
 
 
 @dataclass

@@ -6,7 +6,6 @@ from outpost.core.forms import Form
 from outpost.core.models import Unit
 from outpost.keypersons import selectors
 from outpost.keypersons.choices import (
-    ALLOWED_TRANSITIONS,
     ContactChannel,
     ContactOutcome,
     KeyPersonCategory,
@@ -119,9 +118,9 @@ class KeyPersonStatusForm(Form):
     )
     on = forms.DateField(label=_("Date"), initial=timezone.localdate, widget=DateInput())
 
-    def __init__(self, *args, key_person, **kwargs):
+    def __init__(self, *args, key_person, user, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = ALLOWED_TRANSITIONS[key_person.status]
+        allowed = selectors.key_person_next_statuses(user, key_person)
         self.fields["status"].choices = [
             (value, label) for value, label in KeyPersonStatus.choices if value in allowed
         ]

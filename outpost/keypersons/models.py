@@ -112,6 +112,9 @@ class KeyPerson(ScopedModel):
         verbose_name = _("key person")
         verbose_name_plural = _("key persons")
         ordering = ["-identified_on", "-pk"]
+        # Closing (released, transferred, moved away) is a decision of the station's
+        # officers, not of every member of the four-on-one team.
+        permissions = [("close_keyperson", _("Can close key persons"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["resident"],

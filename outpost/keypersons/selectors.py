@@ -33,6 +33,7 @@ from outpost.core.models import Unit
 from outpost.core.scoping import user_scope_unit, user_sees_everything
 from outpost.keypersons.choices import (
     ACTIVE_STATUSES,
+    ALLOWED_TRANSITIONS,
     CLOSED_STATUSES,
     KeyPersonStatus,
     MemberStatus,
@@ -489,3 +490,16 @@ def visible_worker(*, user, worker_id) -> object:
         return _workers_in_view(user).select_related("staff_profile__unit").get(pk=int(worker_id))
     except (ValueError, TypeError, ObjectDoesNotExist) as exc:
         raise Http404 from exc
+
+
+CLOSE_PERMISSION = "keypersons.close_keyperson"
+
+
+def key_person_next_statuses(user, key_person: KeyPerson) -> list[str]:
+    """The statuses the user may move the key person to: the lifecycle's next steps, less
+    the closing ones unless the user's role decides closings."""
+    return [
+        status
+        for status in ALLOWED_TRANSITIONS[key_person.status]
+        if status not in CLOSED_STATUSES or user.has_perm(CLOSE_PERMISSION)
+    ]

@@ -36,6 +36,7 @@ from outpost.keypersons.models import (
     TeamMember,
     TeamRole,
 )
+from outpost.keypersons.selectors import CLOSE_PERMISSION
 from outpost.notify.choices import MessageKind
 from outpost.notify.services import notification_send
 from outpost.registry.models import Resident
@@ -442,6 +443,8 @@ def _status_set(
                 "new": KeyPersonStatus(status).label,
             }
         ]
+    if status in CLOSED_STATUSES:
+        _require(acting_user, CLOSE_PERMISSION, _("Your role may not close key persons."))
     if status in CLOSED_STATUSES and not reason:
         errors["reason"] = [_("State the reason for closing.")]
     if on > today:

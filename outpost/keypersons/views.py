@@ -16,7 +16,7 @@ from django.views.generic import FormView
 from outpost.core.audit import record_history
 from outpost.core.exports.tasks import export_enqueue
 from outpost.core.models import Unit
-from outpost.core.scoping import get_visible, user_scope_unit
+from outpost.core.scoping import get_visible, user_covers, user_scope_unit
 from outpost.core.viewmixins import (
     ScopedDetailView,
     ScopedListView,
@@ -104,6 +104,10 @@ class KeyPersonDetailView(ScopedDetailView):
             sources=selectors.key_person_sources(user=user, key_person=self.object),
             history=record_history(self.object),
             can_change=can_change,
+            may_change_status=can_change
+            and bool(selectors.key_person_next_statuses(user, self.object)),
+            # An open episode has no end date; its page is where the observation goes on.
+            open_episode=self.object.episodes.filter(ended_on__isnull=True).first(),
             team=team,
             team_proposed=any(member.status == "proposed" for member in team),
             can_team=can_change and user.has_perm("keypersons.change_teammember"),
@@ -224,11 +228,13 @@ class KeyPersonStatusView(ScopedViewMixin, View):
 
     def get(self, request, pk):
         key_person = get_visible(KeyPerson, request.user, pk, "change")
-        return self._render(key_person, KeyPersonStatusForm(key_person=key_person))
+        return self._render(
+            key_person, KeyPersonStatusForm(key_person=key_person, user=request.user)
+        )
 
     def post(self, request, pk):
         key_person = get_visible(KeyPerson, request.user, pk, "change")
-        form = KeyPersonStatusForm(request.POST, key_person=key_person)
+        form = KeyPersonStatusForm(request.POST, key_person=key_person, user=request.user)
         if not form.is_valid():
             return self._render(key_person, form, status=422)
         try:
@@ -525,7 +531,11 @@ class OverdueView(ScopedListView):
             unit=self.unit,
             worker=self.worker,
             units=selectors.filter_units(user=self.request.user),
-            by_community=selectors.overdue_by_community(self.rows),
+            by_community=[
+                # A grid worker's community is above their grid: named, not a link.
+                {**row, "linkable": user_covers(self.request.user, row["unit"])}
+                for row in selectors.overdue_by_community(self.rows)
+            ],
             by_worker=selectors.overdue_by_worker(self.object_list, limit=50),
         )
         return context

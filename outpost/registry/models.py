@@ -206,27 +206,14 @@ class RentalProperty(ScopedModel):
         return f"{self.landlord} — {self.household}"
 
 
-class CampaignQuerySet(models.QuerySet):
-    def visible_to(self, user, action: str = "view") -> "CampaignQuerySet":
-        """Campaigns that cover the user's unit, or any unit in the user's subtree."""
-        from outpost.core.scoping import user_scope_unit, user_sees_everything
+class Campaign(ScopedModel):
+    """A screening campaign (排查批次): every household of its scope is visited in its dates.
 
-        if user_sees_everything(user):
-            return self.all()
-        if not user.has_perm(f"registry.{action}_campaign"):
-            return self.none()
-        unit = user_scope_unit(user)
-        if unit is None:
-            return self.none()
-        codes = [code for code in unit.path.split("/") if code]
-        ancestor_paths = ["/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
-        return self.filter(
-            Q(scope_units__path__in=ancestor_paths) | Q(scope_units__path__startswith=unit.path)
-        ).distinct()
+    Visible to users of its scope units, of the units above them and of the units below
+    them (it spans levels); each sees the visits of their own subtree."""
 
-
-class Campaign(models.Model):
-    """A screening campaign (排查批次): every household of its scope is visited in its dates."""
+    scope_unit_field = "scope_units"
+    scope_spans_levels = True
 
     name = models.CharField(_("name"), max_length=100)
     unit = models.ForeignKey(
@@ -247,8 +234,6 @@ class Campaign(models.Model):
     is_closed = models.BooleanField(_("closed"), default=False)
     history = HistoricalRecords(m2m_fields=[scope_units])
 
-    objects = CampaignQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("screening campaign")
         verbose_name_plural = _("screening campaigns")
@@ -262,6 +247,9 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:campaign_detail", args=[self.pk])
 
 
 class Visit(ScopedModel):

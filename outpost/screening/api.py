@@ -263,7 +263,9 @@ class RunOut(Schema):
     feed_ids: list[int]
     status: str
     progress: int
-    counts: dict  # categories (per category code), linked, review, rows, unmatched_rows
+    # categories (per category code), linked, review, rows, unmatched_rows; for a caller
+    # below the run's unit only categories, linked and review, over their own residents.
+    counts: dict
     created_at: datetime.datetime
     started_at: datetime.datetime | None
     finished_at: datetime.datetime | None
@@ -272,6 +274,10 @@ class RunOut(Schema):
     @staticmethod
     def resolve_unit_name(obj: ScreeningRun) -> str:
         return obj.unit.name
+
+    @staticmethod
+    def resolve_counts(obj: ScreeningRun, context) -> dict:
+        return selectors.screening_run_counts_for(user=context["request"].auth, run=obj)
 
     @staticmethod
     def resolve_feed_ids(obj: ScreeningRun) -> list[int]:
@@ -611,13 +617,13 @@ def _review_decide(request: HttpRequest, result_id: int, outcome: str):
         linked = ScreeningResult.objects.select_related("resident", "unit", "category").get(
             pk=result.pk
         )
-    run = ScreeningRun.objects.get(pk=result.run_id)
+    run = ScreeningRun.objects.select_related("unit").get(pk=result.run_id)
     return {
         "result_id": result.pk,
         "run_id": run.pk,
         "outcome": outcome,
         "result": linked,
-        "run_counts": run.counts,
+        "run_counts": selectors.screening_run_counts_for(user=request.auth, run=run),
     }
 
 

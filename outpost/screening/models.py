@@ -194,6 +194,9 @@ class FeedRow(ScopedModel):
 class ScreeningRun(ScopedModel):
     """A run of the matching engine over feeds and the residents of a unit (大数据比对批次)."""
 
+    # Made at a station for the units below it: visible from every level it concerns.
+    scope_spans_levels = True
+
     unit = models.ForeignKey(
         "core.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="screening_runs"
     )

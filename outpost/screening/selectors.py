@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from outpost.core.choices import UnitKind
 from outpost.core.models import PATH_SEPARATOR, Unit
+from outpost.core.scoping import scope_base, user_covers
 from outpost.screening.choices import DiscrepancyStatus, LinkStatus, RunStatus
 from outpost.screening.models import (
     Feed,
@@ -119,7 +121,60 @@ def feed_rows(*, feed: Feed, user, errors_only: bool = False) -> QuerySet[FeedRo
 
 
 def screening_run_list(*, user) -> QuerySet[ScreeningRun]:
-    return ScreeningRun.objects.visible_to(user).select_related("unit")
+    """Runs of the user's subtree and the runs of the units above it, each with
+    ``found``: the residents it linked in the user's subtree (not the run's whole total)."""
+    found = (
+        ScreeningResult.objects.visible_to(user)
+        .filter(run=OuterRef("pk"))
+        .exclude(status=LinkStatus.REVIEW)
+        .order_by()
+        .values("run")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        ScreeningRun.objects.visible_to(user)
+        .select_related("unit")
+        .annotate(found=Coalesce(Subquery(found), 0))
+    )
+
+
+def screening_run_counts_for(*, user, run: ScreeningRun) -> dict:
+    """The run's stored totals for a user who sees all of its unit; for a user below it
+    (an office seeing the station's run), the same keys counted over their own results
+    only, without the feed totals, which are the whole run's."""
+    if user_covers(user, run.unit):
+        return run.counts
+    categories: dict[str, int] = {}
+    linked = review = 0
+    for code, status, n in (
+        ScreeningResult.objects.visible_to(user)
+        .filter(run=run)
+        .order_by()
+        .values_list("category__code", "status")
+        .annotate(n=Count("pk"))
+    ):
+        if status == LinkStatus.REVIEW:
+            review += n
+            continue
+        linked += n
+        if code:
+            categories[code] = categories.get(code, 0) + n
+    return {"categories": categories, "linked": linked, "review": review} if run.counts else {}
+
+
+def screening_run_follow_up(*, user, run: ScreeningRun) -> dict[str, int]:
+    """What a run leaves to do in the user's subtree: feed identities to review and
+    concealed-travel discrepancies raised (the run's stored totals are the whole run's)."""
+    return {
+        "review": ScreeningResult.objects.visible_to(user)
+        .filter(run=run, status=LinkStatus.REVIEW)
+        .values("identity_key")
+        .distinct()
+        .count(),
+        # The figure of the list its button opens.
+        "discrepancies": travel_discrepancy_list(user=user, status="all", run=run).count(),
+    }
 
 
 @dataclass
@@ -152,8 +207,10 @@ SHOWN_KINDS = (UnitKind.POLICE_OFFICE, UnitKind.COMMUNITY, UnitKind.GRID)
 def screening_run_counts(*, user, run: ScreeningRun) -> RunCounts:
     """Residents per origin category for the run's unit and every office, community and
     grid below it that has any: one aggregate query grouped by unit, rolled up the
-    materialized path in Python (as the registry's campaign progress)."""
-    base = run.unit
+    materialized path in Python (as the registry's campaign progress). A user below the
+    run's unit (an office seeing the station's run) gets their own unit as the base: the
+    figures of their subtree, never the station's."""
+    base = scope_base(user, run.unit)
     units = {
         u["path"]: RunCountRow(unit_id=u["pk"], name=u["name"], kind=u["kind"], path=u["path"])
         for u in Unit.objects.visible_to(user)

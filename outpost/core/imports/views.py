@@ -33,6 +33,7 @@ from outpost.core.imports.services import (
     import_job_start_inspection,
     import_job_start_validation,
     import_kinds_for,
+    may_import,
     sheet_names,
 )
 from outpost.core.models import ImportJob
@@ -109,6 +110,7 @@ class ImportMappingView(ImportJobScope, ScopedDetailView):
         context.setdefault("form", ImportMappingForm(job=job))
         context["sheets"] = sheet_names(job)
         context["editable"] = job.status in EDITABLE
+        context["may_run"] = may_import(self.request.user, get_importer(job.kind))
         context["import_label"] = get_importer(job.kind).label
         return context
 
@@ -173,6 +175,8 @@ class ImportDetailView(ImportJobScope, ScopedDetailView):
         context["running"] = job.status in RUNNING
         context["bad_rows"] = max(job.total_rows - job.valid_rows, 0)
         context["editable"] = job.status in EDITABLE
+        # A role that may view imports but not write their records sees no buttons.
+        context["may_run"] = may_import(self.request.user, get_importer(job.kind))
         return context
 
     def post(self, request, pk):

@@ -117,6 +117,13 @@ def route_factories():
     return _app_factories("ROUTE_FACTORIES")
 
 
+def spanning_factories():
+    """Parents that span levels (a station's run, order or campaign): model ->
+    make(unit, grid_a, grid_b) returning the parent made at `unit` with a child row in each
+    grid, and the text by which each child shows on the parent's page."""
+    return _app_factories("SPANNING_FACTORIES")
+
+
 def owner_only_factories():
     """Routes of one user's own background job (an export's status and file), not of a
     model: route name -> make(user) returning the job's id. Only that user may open them."""
@@ -319,3 +326,66 @@ def _id_param(path):
 
     match = re.search(r"\{(\w+)\}", path)
     return match.group(1) if match else None
+
+
+# ---------------------------------------------------------------------------- spanning levels
+
+
+def _spanning_models():
+    return sorted(
+        (m for m in apps.get_models() if getattr(m, "scope_spans_levels", False)),
+        key=lambda m: m._meta.label,
+    )
+
+
+def test_every_parent_that_spans_levels_has_a_factory_for_the_walk():
+    missing = [m._meta.label for m in _spanning_models() if m not in spanning_factories()]
+    assert missing == []
+
+
+def _spanning_cases():
+    for model in _spanning_models():
+        yield pytest.param(model, id=model._meta.label)
+
+
+def _list_routes_of(model):
+    return [
+        name
+        for pattern, name, _ns, callback in web_routes()
+        if getattr(getattr(callback, "view_class", None), "model", None) is model
+        and "<" not in pattern
+        and issubclass(callback.view_class, ScopedViewMixin)
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", list(_spanning_cases()))
+def test_work_of_the_station_shows_a_community_only_its_own_rows(
+    client, officer_a, district, model
+):
+    """DESIGN rule 7: a run, order or campaign made at the station is visible to a
+    community's officer, with the community's rows and nothing of its neighbour's."""
+    parent, own, neighbours = spanning_factories()[model](
+        district.station, district.grid_a1, district.grid_b1
+    )
+    client.force_login(officer_a)
+    assert model.objects.visible_to(officer_a).filter(pk=parent.pk).exists()
+    page = client.get(parent.get_absolute_url())
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert own in content
+    assert neighbours not in content
+    for route in _list_routes_of(model):
+        listing = client.get(reverse(route)).content.decode()
+        assert f'href="{parent.get_absolute_url()}"' in listing, route
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", list(_spanning_cases()))
+def test_work_of_a_neighbouring_community_stays_out_of_sight(client, officer_a, district, model):
+    parent, _a, _b = spanning_factories()[model](
+        district.community_b, district.grid_b1, district.grid_b1
+    )
+    client.force_login(officer_a)
+    assert not model.objects.visible_to(officer_a).filter(pk=parent.pk).exists()
+    assert client.get(parent.get_absolute_url()).status_code == 404

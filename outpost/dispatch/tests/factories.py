@@ -102,3 +102,14 @@ def _item_with_birth_date_column(grid):
 
 # For the masking walk: records that put a sensitive value on a page.
 MASKING_FACTORIES = {"dispatch item with a birth-date column": _item_with_birth_date_column}
+
+
+def _order_over(unit, grid_a, grid_b):
+    """An order received at `unit` with one item routed to each grid."""
+    order = DispatchOrderFactory(unit=unit)
+    items = [DispatchItemFactory(order=order, unit=grid) for grid in (grid_a, grid_b)]
+    return order, items[0].name, items[1].name
+
+
+# Parents that span levels: see screening/tests/factories.py.
+SPANNING_FACTORIES = {DispatchOrder: _order_over}

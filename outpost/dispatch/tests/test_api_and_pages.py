@@ -109,6 +109,24 @@ def test_the_order_page_shows_progress_per_community(client, district, admin_use
     assert 'data-testid="count-done">1<' in page and 'data-testid="count-open">2<' in page
 
 
+def test_a_station_order_shows_a_community_officer_only_their_items(client, district, officer_a):
+    order = DispatchOrderFactory(
+        unit=district.station, deadline=timezone.now() - datetime.timedelta(hours=1)
+    )
+    DispatchItemFactory(unit=district.grid_a1, order=order, result="not_found")
+    DispatchItemFactory(unit=district.grid_a1, order=order, assigned_officer=officer_a)
+    DispatchItemFactory(unit=district.grid_b1, order=order)
+    client.force_login(officer_a)
+
+    listing = client.get(reverse("dispatch:order_list"))
+    assert [
+        (o.done_count, o.item_count, o.overdue_count) for o in listing.context["object_list"]
+    ] == [(1, 2, 1)]
+    detail = client.get(order.get_absolute_url())
+    assert detail.context["progress"].overall.total == 2
+    assert [name for name, _p in detail.context["progress"].by_community] == ["甲社区"]
+
+
 def test_order_pages_need_a_constant_number_of_queries(
     client, district, admin_user, django_assert_max_num_queries
 ):
@@ -144,3 +162,13 @@ def test_the_order_page_polls_while_the_order_is_read(client, district, admin_us
     order.save()
     done = client.get(order.get_absolute_url(), headers={"HX-Request": "true"}).content.decode()
     assert "hx-get" not in done
+
+
+def test_a_station_order_in_the_api_counts_only_the_callers_items(client, district, officer_a):
+    order = DispatchOrderFactory(unit=district.station, total_items=3)
+    for grid in (district.grid_a1, district.grid_a2, district.grid_b1):
+        DispatchItemFactory(unit=grid, order=order)
+    client.force_login(officer_a)
+    listed = client.get("/api/v1/dispatch/orders").json()["items"]
+    assert [(o["id"], o["total_items"]) for o in listed] == [(order.pk, 2)]
+    assert client.get(f"/api/v1/dispatch/orders/{order.pk}").json()["total_items"] == 2

@@ -294,10 +294,19 @@ def test_results_of_another_run_are_refused(officer_a, run_a, district):
     assert not KeyPerson.objects.exists()
 
 
-def test_a_run_outside_the_users_scope_is_refused(officer_a, station_run, district):
+def test_a_station_run_gives_an_officer_key_persons_of_their_own_results(
+    officer_a, station_run, district
+):
     result = _result(station_run, district.grid_a1)
+    key_persons_from_screening(acting_user=officer_a, run=station_run, results=[result])
+    assert KeyPerson.objects.get().resident_id == result.resident_id
+
+
+def test_a_run_of_another_community_is_refused(officer_a, district):
+    run_b = ScreeningRunFactory(unit=district.community_b, status="done")
+    result = _result(run_b, district.grid_b1)
     with pytest.raises(PermissionDenied):
-        key_persons_from_screening(acting_user=officer_a, run=station_run, results=[result])
+        key_persons_from_screening(acting_user=officer_a, run=run_b, results=[result])
     assert not KeyPerson.objects.exists()
 
 

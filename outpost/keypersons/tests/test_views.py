@@ -277,11 +277,12 @@ def test_all_linked_results_of_a_category_become_key_persons(client, officer_a, 
     assert made == {wuhan.resident_id, wuhan_decided.resident_id}
 
 
-def test_a_run_the_user_may_not_see_is_not_found(client, district, station_run, officer_a):
-    own = _result(station_run, district.grid_a1)
+def test_a_run_the_user_may_not_see_is_not_found(client, district, officer_a):
+    run_b = ScreeningRunFactory(unit=district.community_b, status="done")
+    foreign = _result(run_b, district.grid_b1)
     client.force_login(officer_a)
     response = client.post(
-        reverse("keypersons:from_screening"), {"run": station_run.pk, "results": [own.pk]}
+        reverse("keypersons:from_screening"), {"run": run_b.pk, "results": [foreign.pk]}
     )
     assert response.status_code == 404
     assert not KeyPerson.objects.exists()

@@ -195,3 +195,16 @@ OWNER_ONLY_FACTORIES = {
     "core:export_status": _ledger_export_of,
     "core:export_download": _ledger_export_of,
 }
+
+
+def _campaign_over(unit, grid_a, grid_b):
+    """A campaign organised at `unit` over its subtree, with a visited household in each grid;
+    its progress page names the grids."""
+    campaign = CampaignFactory(unit=unit, scope_units=[unit])
+    for grid in (grid_a, grid_b):
+        VisitFactory(household=HouseholdFactory(unit=grid), campaign=campaign)
+    return campaign, grid_a.name, grid_b.name
+
+
+# Parents that span levels: see screening/tests/factories.py.
+SPANNING_FACTORIES = {Campaign: _campaign_over}

@@ -124,3 +124,18 @@ ROUTE_FACTORIES = {
         ScreeningResultFactory(resident=_resident_in(grid)).resident
     ),
 }
+
+
+def _run_over(unit, grid_a, grid_b):
+    """A finished run of `unit` that found one resident in each grid."""
+    run = ScreeningRunFactory(unit=unit, created_by=_runner(), status=RunStatus.DONE)
+    found = [
+        ScreeningResultFactory(run=run, resident=_resident_in(grid), status=LinkStatus.AUTO)
+        for grid in (grid_a, grid_b)
+    ]
+    return run, found[0].resident.name, found[1].resident.name
+
+
+# Parents that span levels (`scope_spans_levels`): make(unit, grid_a, grid_b) -> the parent
+# made at `unit` with a child row in each grid, and the text each child shows by.
+SPANNING_FACTORIES = {ScreeningRun: _run_over}

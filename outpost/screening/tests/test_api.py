@@ -671,3 +671,19 @@ def test_a_role_that_may_only_view_cannot_resolve(client, district, discrepancie
         client, f"/discrepancies/{own.pk}/resolve", {"outcome": "concealed", "note": "电话核实"}
     )
     assert response.status_code == 403
+
+
+def test_a_station_run_gives_a_community_caller_only_their_own_counts(client, officer_a, district):
+    run = ScreeningRunFactory(
+        unit=district.station, status=RunStatus.DONE, counts={"linked": 2, "rows": 9}
+    )
+    for grid in (district.grid_a1, district.grid_b1):
+        ScreeningResultFactory(
+            run=run,
+            resident=ResidentFactory(household=HouseholdFactory(unit=grid)),
+            status=LinkStatus.AUTO,
+        )
+    client.force_login(officer_a)
+    listed = client.get(BASE + "/runs").json()["items"]
+    assert [(r["id"], r["counts"]["linked"]) for r in listed] == [(run.pk, 1)]
+    assert "rows" not in client.get(f"{BASE}/runs/{run.pk}").json()["counts"]

@@ -217,10 +217,49 @@ def test_a_user_of_community_b_sees_nothing_of_community_a(
     run_s = _run(
         station_officer, district.station, [world["feed"]], django_capture_on_commit_callbacks
     )
-    # A station run is not the community's to see either, and its results stay scoped.
-    assert client.get(reverse("screening:run_detail", args=[run_s.pk])).status_code == 404
+    # A station run concerns the community too, but its results stay scoped.
     visible = ScreeningResult.objects.visible_to(officer_b).filter(run=run_s)
     assert {r.resident_id for r in visible} == {world["beijing"].pk}
+
+
+def test_a_station_run_shows_a_community_officer_only_their_people_and_figures(
+    world, district, station_officer, client, django_capture_on_commit_callbacks
+):
+    run = _run(
+        station_officer, district.station, [world["feed"]], django_capture_on_commit_callbacks
+    )
+    officer_b = staff_user(
+        role=Role.POLICE_OFFICER, unit=district.community_b, username="officer_b"
+    )
+    client.force_login(officer_b)
+    listing = client.get(reverse("screening:run_list")).content.decode()
+    assert run.get_absolute_url() in listing
+    response = client.get(reverse("screening:run_detail", args=[run.pk]))
+    page = response.content.decode()
+    assert "王五" in page
+    assert "张三" not in page and "李四" not in page and "王芳" not in page
+    # The community's own figures, not the station's: one resident, none of the twins to
+    # review, and not the feed's totals.
+    assert response.context["counts"].base.unit_id == district.community_b.pk
+    assert response.context["follow_up"]["review"] == 0
+    assert response.context["sees_whole_run"] is False
+
+
+def test_the_run_list_counts_only_the_people_of_the_users_subtree(
+    world, district, station_officer, client, django_capture_on_commit_callbacks
+):
+    run = _run(
+        station_officer, district.station, [world["feed"]], django_capture_on_commit_callbacks
+    )
+    officer_b = staff_user(
+        role=Role.POLICE_OFFICER, unit=district.community_b, username="officer_b"
+    )
+    client.force_login(officer_b)
+    response = client.get(reverse("screening:run_list"))
+    assert [r.found for r in response.context["object_list"] if r.pk == run.pk] == [1]
+    client.force_login(station_officer)
+    response = client.get(reverse("screening:run_list"))
+    assert [r.found for r in response.context["object_list"] if r.pk == run.pk] == [3]
 
 
 def test_the_results_page_shows_the_counts_and_masked_people(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
-from outpost.core.scoping import user_scope_unit
+from outpost.core.scoping import user_covers, user_scope_unit
 from outpost.core.viewmixins import ScopedDetailView, ScopedListView, form_add_service_errors
 from outpost.screening import selectors
 from outpost.screening.forms import FEEDS_READ, ScreeningRunForm
@@ -82,7 +82,10 @@ class ScreeningRunDetailView(ScopedDetailView):
         context["outside"] = selectors.feeds_outside_designations_in_force(
             feeds=context["feeds"], on=timezone.localdate(run.created_at)
         )
+        # The feed totals are the whole run's: shown only to users who see all of it.
+        context["sees_whole_run"] = user_covers(user, run.unit)
         if run.status == "done":
+            context["follow_up"] = selectors.screening_run_follow_up(user=user, run=run)
             context["counts"] = selectors.screening_run_counts(user=user, run=run)
             context["results"] = selectors.screening_run_results(user=user, run=run)[
                 : self.results_shown
