@@ -28,11 +28,13 @@ from outpost.screening.models import (
     OriginCategory,
     Region,
     RiskDesignation,
-    ScreeningResult,
     ScreeningRun,
 )
-from outpost.screening.services.discrepancies import travel_discrepancies_raise
-from outpost.screening.services.runs import SourceRow, screening_compute
+from outpost.screening.services.runs import (
+    SourceRow,
+    screening_compute,
+    screening_results_store,
+)
 
 BATCH_SIZE = 1000
 DESIGNATION_MARGIN = datetime.timedelta(days=30)
@@ -172,25 +174,11 @@ class DemoFeeds:
             ],
             decisions={},
         )
-        ScreeningResult.objects.bulk_create(
-            [
-                ScreeningResult(
-                    run=run,
-                    resident_id=o.resident_id,
-                    unit_id=self.by_pk[o.resident_id].unit_id,
-                    category=o.category,
-                    arrival_date=o.arrival_date,
-                    sources=o.sources,
-                    rule=o.rule,
-                    score=o.score,
-                    status=o.status,
-                    identity_key=o.identity_key,
-                )
-                for o in screening.outcomes
-            ],
-            batch_size=BATCH_SIZE,
+        discrepancies = screening_results_store(
+            run=run,
+            screening=screening,
+            unit_of={o.resident_id: self.by_pk[o.resident_id].unit_id for o in screening.outcomes},
         )
-        discrepancies = travel_discrepancies_raise(run=run)
         self.discrepancies += discrepancies
         ScreeningRun.objects.filter(pk=run.pk).update(
             created_at=started,

@@ -274,26 +274,7 @@ def screening_run_execute(*, acting_user, run: ScreeningRun) -> ScreeningRun:
     _run_progress(run, 70)
     with transaction.atomic():
         ScreeningResult.objects.filter(run=run).delete()
-        ScreeningResult.objects.bulk_create(
-            [
-                ScreeningResult(
-                    run=run,
-                    resident_id=o.resident_id,
-                    unit_id=unit_of[o.resident_id],
-                    category=o.category,
-                    arrival_date=o.arrival_date,
-                    sources=o.sources,
-                    rule=o.rule,
-                    score=o.score,
-                    status=o.status,
-                    identity_key=o.identity_key,
-                )
-                for o in screening.outcomes
-            ],
-            batch_size=BATCH_SIZE,
-        )
-        # Concealed travel (出行信息不一致): linked arrivals whose visit declared otherwise.
-        discrepancies = travel_discrepancies_raise(run=run)
+        discrepancies = screening_results_store(run=run, screening=screening, unit_of=unit_of)
         _run_progress(
             run,
             100,
@@ -302,6 +283,31 @@ def screening_run_execute(*, acting_user, run: ScreeningRun) -> ScreeningRun:
             finished_at=timezone.now(),
         )
     return run
+
+
+def screening_results_store(*, run: ScreeningRun, screening: Screening, unit_of: dict) -> int:
+    """Store what `screening` found as the results of `run` (`unit_of`: each resident's
+    unit) and raise its concealed-travel discrepancies (出行信息不一致: linked arrivals whose
+    visit declared otherwise); returns how many residents have one."""
+    ScreeningResult.objects.bulk_create(
+        [
+            ScreeningResult(
+                run=run,
+                resident_id=o.resident_id,
+                unit_id=unit_of[o.resident_id],
+                category=o.category,
+                arrival_date=o.arrival_date,
+                sources=o.sources,
+                rule=o.rule,
+                score=o.score,
+                status=o.status,
+                identity_key=o.identity_key,
+            )
+            for o in screening.outcomes
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    return travel_discrepancies_raise(run=run)
 
 
 def screening_run_fail(*, run: ScreeningRun, message: str) -> None:
