@@ -62,7 +62,9 @@ class RiskDesignationForm(forms.ModelForm):
 
 class FeedUploadForm(forms.Form):
     source_type = forms.ChoiceField(label=_("Source type"), choices=FeedSourceType.choices)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.none(), empty_label=_("Choose…")
+    )
     file = forms.FileField(
         label=_("File"), help_text=_("An Excel workbook (.xlsx, .xls) or a CSV file.")
     )
@@ -81,7 +83,9 @@ class ScreeningRunForm(forms.Form):
     feeds = forms.ModelMultipleChoiceField(
         label=_("Feeds"), queryset=Feed.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    unit = forms.ModelChoiceField(label=_("Residents of"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("Residents of"), queryset=Unit.objects.none(), empty_label=_("Choose…")
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
