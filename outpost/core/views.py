@@ -5,11 +5,12 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views import View
 from django.views.generic import ListView, TemplateView
+from django.views.i18n import set_language
 
 from outpost.core import selectors
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible
-from outpost.core.services import personal_data_reveal
+from outpost.core.services import personal_data_reveal, staff_language_set
 from outpost.core.viewmixins import HtmxTemplateMixin, ScopedViewMixin
 from outpost.registry.selectors import registry_counts
 
@@ -86,3 +87,15 @@ class RevealView(ScopedViewMixin, View):
             "core/partials/revealed.html",
             {"values": [(labels[f], v) for f, v in values.items()]},
         )
+
+
+def language_set(request):
+    """Django's language switch, remembered on the signed-in user's profile."""
+    response = set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        staff_language_set(
+            acting_user=request.user,
+            language=request.POST.get("language", ""),
+            session=request.session,
+        )
+    return response

@@ -65,7 +65,7 @@ MANUAL_SOURCE_CHOICES = [
 
 class _KeyPersonForm(forms.Form):
     category = forms.ChoiceField(
-        label=_("Category"), choices=[("", "---------"), *KeyPersonCategory.choices]
+        label=_("Category"), choices=[("", _("Choose…")), *KeyPersonCategory.choices]
     )
     source_type = forms.ChoiceField(
         label=_("Source"), choices=MANUAL_SOURCE_CHOICES, initial=SourceType.MANUAL

@@ -29,6 +29,11 @@ class RiskDesignationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["category"].empty_label = _("Choose…")
+        self.fields["level"].choices = [
+            ("", _("Choose…")),
+            *[(value, label) for value, label in self.fields["level"].choices if value],
+        ]
         if self.instance.pk and self.instance.region_id:
             self.initial["region_code"] = self.instance.region.code
 
