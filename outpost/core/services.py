@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outpost.core.choices import AccessAction
-from outpost.core.i18n import SESSION_LANGUAGE_KEY, is_supported
+from outpost.core.i18n import is_supported
 from outpost.core.models import AccessLog, ApiToken, StaffProfile, Unit
 
 REASON_MIN_LENGTH = 4
@@ -146,13 +146,11 @@ def unit_save(*, acting_user, unit: Unit) -> Unit:
 
 
 @transaction.atomic
-def staff_language_set(*, acting_user, language: str, session=None) -> None:
-    """Keep the user's chosen language on their profile (and in their session), so the
-    next login opens in it. Unknown codes are ignored, as Django's switch ignores them."""
+def staff_language_set(*, acting_user, language: str) -> None:
+    """Keep the user's chosen language on their profile, so the next login opens in it.
+    Unknown codes are ignored, as Django's switch ignores them."""
     if not is_supported(language):
         return
-    if session is not None:
-        session[SESSION_LANGUAGE_KEY] = language
     profile = StaffProfile.objects.filter(user=acting_user).first()
     if profile is not None and profile.language != language:
         profile.language = language

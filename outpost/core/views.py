@@ -8,6 +8,7 @@ from django.views.generic import ListView, TemplateView
 from django.views.i18n import set_language
 
 from outpost.core import selectors
+from outpost.core.i18n import SESSION_LANGUAGE_KEY, is_supported
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible
 from outpost.core.services import personal_data_reveal, staff_language_set
@@ -92,10 +93,8 @@ class RevealView(ScopedViewMixin, View):
 def language_set(request):
     """Django's language switch, remembered on the signed-in user's profile."""
     response = set_language(request)
-    if request.method == "POST" and request.user.is_authenticated:
-        staff_language_set(
-            acting_user=request.user,
-            language=request.POST.get("language", ""),
-            session=request.session,
-        )
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and is_supported(language):
+        staff_language_set(acting_user=request.user, language=language)
+        request.session[SESSION_LANGUAGE_KEY] = language
     return response
