@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from outpost.api import api
 from outpost.core.accounts import views as account_views
-from outpost.core.views import HomeView
+from outpost.core.views import HomeView, language_set
 
 admin.site.site_header = "Outpost"
 
@@ -37,7 +37,7 @@ urlpatterns = [
         account_views.EmailPasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language_set, name="set_language"),
     path("core/", include("outpost.core.urls")),
     path("registry/", include("outpost.registry.urls")),
     path("screening/", include("outpost.screening.urls")),

@@ -254,8 +254,10 @@ LATER_FIGURES = (
 def figure_list() -> list[Figure]:
     """Every figure in display order; one arrivals figure per origin category (data)."""
     arrivals = [
-        Figure(f"arrivals_{code}", name, GROUP_ARRIVALS, _arrivals_of(code))
-        for code, name in OriginCategory.objects.order_by("order", "pk").values_list("code", "name")
+        Figure(
+            f"arrivals_{category.code}", category.label, GROUP_ARRIVALS, _arrivals_of(category.code)
+        )
+        for category in OriginCategory.objects.order_by("order", "pk")
     ]
     return [*FIXED_FIGURES, *arrivals, *LATER_FIGURES]
 

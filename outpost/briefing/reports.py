@@ -21,6 +21,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from outpost.briefing.figures import (
     Figure,
@@ -30,6 +31,7 @@ from outpost.briefing.figures import (
     subtree_figures,
 )
 from outpost.briefing.models import DailySnapshot
+from outpost.core.i18n import data_name
 from outpost.core.masking import mask_id_number, mask_phone
 from outpost.core.models import Unit
 from outpost.keypersons.choices import KeyPersonCategory, KeyPersonStatus
@@ -306,6 +308,7 @@ def _arrivals(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
         "resident__document_number",
         "resident__phone",
         "category__name",
+        "category__name_en",
         "arrival_date",
         "unit__name",
         order=("unit__path", "resident__name", "pk"),
@@ -322,7 +325,7 @@ def _arrivals(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
         rows=[
             (
                 *_person(row),
-                row["category__name"],
+                data_name(row["category__name"] or "", row["category__name_en"] or ""),
                 row["arrival_date"].isoformat() if row["arrival_date"] else "",
                 row["unit__name"],
             )
@@ -387,7 +390,7 @@ def _alerts(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
             *PERSON_COLUMNS,
             UNIT_COLUMN,
             Column(_("Status"), 8),
-            Column(_("Outcome"), 14),
+            Column(pgettext_lazy("alert", "Outcome"), 14),
         ],
         rows=[
             (

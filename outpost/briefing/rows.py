@@ -34,7 +34,7 @@ def _resident(row: Resident) -> tuple[str, str]:
 
 def _arrival(row: ScreeningResult) -> tuple[str, str]:
     arrived = date_format(row.arrival_date, "Y-m-d") if row.arrival_date else ""
-    category = row.category.name if row.category_id else ""
+    category = row.category.label if row.category_id else ""
     return row.resident.name, f"{category} {arrived}".strip()
 
 

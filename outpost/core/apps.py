@@ -22,10 +22,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation and permissions")
 
     def ready(self) -> None:
-        from django.contrib.auth.signals import user_login_failed
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
 
         from outpost.core import checks  # noqa: F401  (registers the deploy checks)
         from outpost.core.accounts.services import on_login_failed
+        from outpost.core.i18n import language_restore_at_login
         from outpost.core.recovery import register_recovery_handler
         from outpost.core.roles import roles_sync_after_migrate
         from outpost.core.scheduler import PeriodicJob, register_periodic_job
@@ -34,6 +35,7 @@ class CoreConfig(AppConfig):
         # Connected after axes's own receiver (axes is the earlier app): the failure is
         # already counted when the per-username alert threshold is looked at.
         user_login_failed.connect(on_login_failed, dispatch_uid="outpost.lockout_alert")
+        user_logged_in.connect(language_restore_at_login, dispatch_uid="outpost.language")
 
         # Role groups need the permissions that exist only after every app has migrated.
         post_migrate.connect(roles_sync_after_migrate, dispatch_uid="outpost.roles_sync")

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.utils.translation import pgettext_lazy
+
 from outpost.core.masking import mask_address_part, mask_birth_date, mask_id_number, mask_phone
 
 # History shows that a sensitive field changed, masked as the record's page masks it (an
@@ -14,6 +16,14 @@ MASKERS = {
     "birth_date": mask_birth_date,
     "entrance": mask_address_part,
     "room": mask_address_part,
+}
+
+# Our own words for simple-history's change types: its "Created" is also the catalog's
+# column heading "Created" (创建时间), which reads as a timestamp in a list of changes.
+HISTORY_KINDS = {
+    "+": pgettext_lazy("history", "Created"),
+    "~": pgettext_lazy("history", "Changed"),
+    "-": pgettext_lazy("history", "Deleted"),
 }
 
 
@@ -64,7 +74,7 @@ def record_history(instance, limit: int = 50) -> list[HistoryEntry]:
             HistoryEntry(
                 at=record.history_date,
                 user=str(getattr(user, "staff_profile", None) or user or "—"),
-                kind=record.get_history_type_display(),
+                kind=str(HISTORY_KINDS[record.history_type]),
                 changes=changes,
                 reason=record.history_change_reason or "",
             )

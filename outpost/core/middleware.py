@@ -3,6 +3,7 @@ import logging
 from django.conf import settings
 from django.utils import translation
 
+from outpost.core.i18n import SESSION_LANGUAGE_KEY, is_supported
 from outpost.core.proxies import (
     FORWARDING_HEADERS,
     forwarded_client,
@@ -14,7 +15,8 @@ logger = logging.getLogger(__name__)
 
 
 class ChineseFirstLocaleMiddleware:
-    """Chinese unless the user chose English with the language switch.
+    """Chinese unless the user chose English with the language switch: the signed-in
+    user's own choice (kept on their profile, see `i18n`), else the browser's cookie.
 
     Django's LocaleMiddleware would follow the browser's Accept-Language; a borrowed or
     English-configured phone must still open in Chinese (DESIGN rule 5).
@@ -24,9 +26,11 @@ class ChineseFirstLocaleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        supported = {code for code, _name in settings.LANGUAGES}
-        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        session = getattr(request, "session", None)
+        chosen = session.get(SESSION_LANGUAGE_KEY) if session is not None else None
+        if not is_supported(chosen):
+            chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if is_supported(chosen) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)

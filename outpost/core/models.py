@@ -138,6 +138,8 @@ class StaffProfile(models.Model):
         related_name="staff",
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The language chosen with the switch, activated again at each login (blank: Chinese).
+    language = models.CharField(_("language"), max_length=10, blank=True)
     history = HistoricalRecords()
 
     class Meta:

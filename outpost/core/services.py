@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outpost.core.choices import AccessAction
-from outpost.core.models import AccessLog, ApiToken, Unit
+from outpost.core.i18n import is_supported
+from outpost.core.models import AccessLog, ApiToken, StaffProfile, Unit
 from outpost.core.validators import LINE_MAX_LENGTH, validate_text
 
 REASON_MIN_LENGTH = 4
@@ -193,3 +194,15 @@ def unit_save(*, acting_user, unit: Unit) -> Unit:
             depth=models.F("depth") + depth_shift,
         )
     return unit
+
+
+@transaction.atomic
+def staff_language_set(*, acting_user, language: str) -> None:
+    """Keep the user's chosen language on their profile, so the next login opens in it.
+    Unknown codes are ignored, as Django's switch ignores them."""
+    if not is_supported(language):
+        return
+    profile = StaffProfile.objects.filter(user=acting_user).first()
+    if profile is not None and profile.language != language:
+        profile.language = language
+        profile.save(update_fields=["language"])

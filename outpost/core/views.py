@@ -7,12 +7,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
+from django.views.i18n import set_language
 
 from outpost.core import selectors
 from outpost.core.forms import ApiTokenForm
+from outpost.core.i18n import SESSION_LANGUAGE_KEY, is_supported
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible
-from outpost.core.services import api_token_create, api_token_revoke, personal_data_reveal
+from outpost.core.services import (
+    api_token_create,
+    api_token_revoke,
+    personal_data_reveal,
+    staff_language_set,
+)
 from outpost.core.shell import home_tiles
 from outpost.core.viewmixins import HtmxTemplateMixin, ScopedViewMixin, form_add_service_errors
 
@@ -135,3 +142,13 @@ class ApiTokenRevokeView(LoginRequiredMixin, View):
         api_token_revoke(acting_user=request.user, token=token)
         messages.success(request, _("The token %(name)s no longer works.") % {"name": token.name})
         return redirect("core:api_tokens")
+
+
+def language_set(request):
+    """Django's language switch, remembered on the signed-in user's profile."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and is_supported(language):
+        staff_language_set(acting_user=request.user, language=language)
+        request.session[SESSION_LANGUAGE_KEY] = language
+    return response

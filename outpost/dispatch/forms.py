@@ -13,7 +13,9 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 class OrderUploadForm(Form):
     """Import an order: what the higher level's cover says, and the workbook."""
 
-    unit = forms.ModelChoiceField(label=_("Receiving unit"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("Receiving unit"), queryset=Unit.objects.none(), empty_label=_("Choose…")
+    )
     order_number = forms.CharField(label=_("Order number"), max_length=60)
     issuing_body = forms.CharField(label=_("Issued by"), max_length=100)
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -62,7 +64,7 @@ class OfficerChoiceField(forms.ModelChoiceField):
 
 
 class AssignForm(Form):
-    officer = OfficerChoiceField(label=_("Officer"), queryset=None)
+    officer = OfficerChoiceField(label=_("Officer"), queryset=None, empty_label=_("Choose…"))
 
     def __init__(self, *args, officers, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,7 +8,7 @@ from outpost.keypersons.models import ContactRule, TeamRole
 
 @admin.register(TeamRole)
 class TeamRoleAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "code", "staff_role", "order", "is_active"]
+    list_display = ["name", "name_en", "code", "staff_role", "order", "is_active"]
     list_editable = ["order", "is_active"]
     list_filter = ["is_active"]
 

@@ -14,7 +14,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from outpost.core.exports.base import (
     ExportDefinition,
@@ -43,7 +43,7 @@ CONTACT_COLUMNS = [
     Column(gettext_lazy("Unit"), 18),  # 网格
     Column(gettext_lazy("Worker"), 12),  # 包保人员
     Column(gettext_lazy("Channel"), 10),  # 联系方式
-    Column(gettext_lazy("Outcome"), 11),  # 联系结果
+    Column(pgettext_lazy("contact", "Outcome"), 11),  # 联系结果
     Column(gettext_lazy("Note"), 40),  # 情况记录
 ]
 CONTACT_EXPORT_FIELDS = ("contacted_at", "key_person", "id_number", "category", "worker", "note")

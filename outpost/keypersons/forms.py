@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from outpost.core.forms import Form
 from outpost.core.models import Unit
@@ -64,7 +65,7 @@ MANUAL_SOURCE_CHOICES = [
 
 class _KeyPersonForm(Form):
     category = forms.ChoiceField(
-        label=_("Category"), choices=[("", "---------"), *KeyPersonCategory.choices]
+        label=_("Category"), choices=[("", _("Choose…")), *KeyPersonCategory.choices]
     )
     source_type = forms.ChoiceField(
         label=_("Source"), choices=MANUAL_SOURCE_CHOICES, initial=SourceType.MANUAL
@@ -97,7 +98,9 @@ class KeyPersonNewPersonForm(_KeyPersonForm):
         required=False,
         help_text=_("Street, building or place."),
     )
-    unit = UnitChoiceField(label=_("Community or grid"), queryset=Unit.objects.none())
+    unit = UnitChoiceField(
+        label=_("Community or grid"), queryset=Unit.objects.none(), empty_label=_("Choose…")
+    )
 
     field_order = ["name", "id_number", "phone", "address_note", "unit"]
 
@@ -147,7 +150,7 @@ class TeamForm(Form):
         for role in roles:
             member = current.get(role.pk)
             self.fields[role.code] = WorkerChoiceField(
-                label=role.name,
+                label=role.label,
                 queryset=selectors.team_candidates(key_person=key_person, role=role),
                 required=False,
                 empty_label=_("— nobody yet —"),
@@ -179,7 +182,7 @@ class ContactForm(Form):
         initial=ContactChannel.PHONE,
     )
     outcome = forms.ChoiceField(
-        label=_("Outcome"),
+        label=pgettext_lazy("contact", "Outcome"),
         choices=ContactOutcome.choices,
         widget=forms.RadioSelect,
         initial=ContactOutcome.REACHED,
@@ -202,7 +205,9 @@ class ContactForm(Form):
 class ContactLedgerForm(Form):
     """The contact ledger (工作台账) to export: a community or grid and a date range."""
 
-    unit = UnitChoiceField(label=_("Community or grid"), queryset=Unit.objects.none())
+    unit = UnitChoiceField(
+        label=_("Community or grid"), queryset=Unit.objects.none(), empty_label=_("Choose…")
+    )
     since = forms.DateField(label=_("From"), widget=DateInput())
     until = forms.DateField(label=_("To"), widget=DateInput(), initial=timezone.localdate)
     reason = forms.CharField(

@@ -11,9 +11,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from outpost.core.choices import Role
+from outpost.core.i18n import data_name
 from outpost.core.masking import mask_id_number, mask_phone
 from outpost.core.models import Unit
 from outpost.core.scoping import ScopedModel
@@ -230,6 +232,7 @@ class TeamRole(models.Model):
 
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("name in English"), max_length=60, blank=True)
     staff_role = models.CharField(
         _("staff role"),
         max_length=30,
@@ -246,7 +249,11 @@ class TeamRole(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return data_name(self.name, self.name_en)
 
 
 class TeamMember(ScopedModel):
@@ -341,7 +348,9 @@ class ContactEntry(ScopedModel):
     )
     contacted_at = models.DateTimeField(_("contacted at"), default=timezone.now)
     channel = models.CharField(_("channel"), max_length=20, choices=ContactChannel.choices)
-    outcome = models.CharField(_("outcome"), max_length=20, choices=ContactOutcome.choices)
+    outcome = models.CharField(
+        pgettext_lazy("contact", "outcome"), max_length=20, choices=ContactOutcome.choices
+    )
     note = models.TextField(
         _("note"),
         blank=True,

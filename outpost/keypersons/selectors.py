@@ -29,6 +29,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from outpost.core.choices import UnitKind
+from outpost.core.i18n import data_name_expression
 from outpost.core.models import Unit
 from outpost.core.scoping import user_scope_unit, user_sees_everything
 from outpost.keypersons.choices import (
@@ -273,7 +274,11 @@ def my_key_persons(*, user, worker) -> QuerySet[KeyPerson]:
         .filter(Exists(places), status__in=ACTIVE_STATUSES)
         .select_related("resident__household", "unit", "origin_category")
         .annotate(
-            my_role=Subquery(role_names.values("role__name")[:1]),
+            my_role=Subquery(
+                role_names.annotate(role_name=data_name_expression("role__")).values("role_name")[
+                    :1
+                ]
+            ),
             my_status=Subquery(role_names.values("status")[:1]),
         )
     )
@@ -338,7 +343,11 @@ def overdue_by_worker(key_person_ids: list[int], *, limit: int = 100) -> list[di
     """Overdue counts per worker (current team places), largest first."""
     rows = list(
         TeamMember.objects.filter(ended_at__isnull=True, key_person_id__in=key_person_ids)
-        .values("worker_id", "worker__staff_profile__display_name", "role__name")
+        .values(
+            "worker_id",
+            "worker__staff_profile__display_name",
+            role_name=data_name_expression("role__"),
+        )
         .annotate(n=Count("pk"))
         .order_by("-n", "worker_id")[:limit]
     )
@@ -346,7 +355,7 @@ def overdue_by_worker(key_person_ids: list[int], *, limit: int = 100) -> list[di
         {
             "worker_id": row["worker_id"],
             "name": row["worker__staff_profile__display_name"],
-            "role": row["role__name"],
+            "role": row["role_name"],
             "n": row["n"],
         }
         for row in rows

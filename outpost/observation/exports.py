@@ -17,7 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from outpost.core.exports.base import (
@@ -68,7 +68,11 @@ def _state_labels() -> dict[str, str]:
 def _alert_lines(kind: str, counts: dict, outcomes) -> list[Line]:
     states = _state_labels()
     order = [AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED, *outcomes]
-    return [Line(_("Raised"), counts.get("raised", 0), key=f"alerts.{kind}.raised")] + [
+    return [
+        Line(
+            pgettext("alert count", "Raised"), counts.get("raised", 0), key=f"alerts.{kind}.raised"
+        )
+    ] + [
         Line(states[state], counts.get(state, 0), indent=True, key=f"alerts.{kind}.{state}")
         for state in order
     ]

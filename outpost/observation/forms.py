@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from outpost.core.forms import Form
 from outpost.core.models import Unit
@@ -54,7 +55,7 @@ class EpisodeChoiceField(forms.ModelChoiceField):
 STATUS_OPEN = "open"
 STATUS_FILTER_CHOICES = [
     ("", _("All")),
-    (STATUS_OPEN, _("Open")),
+    (STATUS_OPEN, pgettext_lazy("episodes", "Open")),
     *EpisodeStatus.choices,
 ]
 
@@ -118,6 +119,7 @@ class EpisodeStartForm(Form):
         label=_("Isolation site"),
         queryset=IsolationSite.objects.none(),
         required=False,
+        empty_label=_("Choose…"),
         help_text=_("For centralized isolation."),
     )
     check_in_times = forms.CharField(
@@ -205,8 +207,10 @@ class EpisodeContinueForm(Form):
 
 
 class SiteForm(Form):
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
-    name = forms.CharField(label=_("Name"), max_length=100)
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.none(), empty_label=_("Choose…")
+    )
+    name = forms.CharField(label=pgettext_lazy("site", "Name"), max_length=100)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
 
     def __init__(self, *args, units, **kwargs):
@@ -279,8 +283,10 @@ class RoomStateForm(Form):
 
 
 class StayCheckInForm(Form):
-    episode = EpisodeChoiceField(label=_("Person"), queryset=Episode.objects.none())
-    room = RoomChoiceField(label=_("Room"), queryset=Room.objects.none())
+    episode = EpisodeChoiceField(
+        label=_("Person"), queryset=Episode.objects.none(), empty_label=_("Choose…")
+    )
+    room = RoomChoiceField(label=_("Room"), queryset=Room.objects.none(), empty_label=_("Choose…"))
 
     def __init__(self, *args, episodes, rooms, **kwargs):
         super().__init__(*args, **kwargs)
@@ -289,7 +295,9 @@ class StayCheckInForm(Form):
 
 
 class StayMoveForm(Form):
-    room = RoomChoiceField(label=_("New room"), queryset=Room.objects.none())
+    room = RoomChoiceField(
+        label=_("New room"), queryset=Room.objects.none(), empty_label=_("Choose…")
+    )
 
     def __init__(self, *args, rooms, **kwargs):
         super().__init__(*args, **kwargs)
@@ -305,7 +313,9 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 
 class SiteStaffForm(Form):
-    user = StaffChoiceField(label=_("Staff member"), queryset=get_user_model().objects.none())
+    user = StaffChoiceField(
+        label=_("Staff member"), queryset=get_user_model().objects.none(), empty_label=_("Choose…")
+    )
     role = forms.ChoiceField(label=_("Duty"), choices=SiteStaffRole.choices)
     on_duty_from = forms.DateField(
         label=_("On duty from"), initial=timezone.localdate, widget=DateInput()

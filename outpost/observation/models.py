@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from outpost.core.models import Unit
@@ -498,7 +499,7 @@ class Alert(ScopedModel):
         related_name="+",
     )
     outcome = models.CharField(
-        _("outcome"), max_length=20, choices=AlertOutcome.choices, blank=True
+        pgettext_lazy("alert", "outcome"), max_length=20, choices=AlertOutcome.choices, blank=True
     )
     transfer_place = models.CharField(_("transferred to"), max_length=100, blank=True)
     transferred_at = models.DateTimeField(_("transferred at"), null=True, blank=True)

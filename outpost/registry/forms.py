@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from outpost.core.forms import Form
 from outpost.core.masking import mask_birth_date, mask_id_number, mask_phone
@@ -60,7 +61,7 @@ class UnitChoiceField(forms.ModelMultipleChoiceField):
 class CampaignForm(Form):
     """A new screening campaign; the scope is chosen among the user's own units."""
 
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("campaign", "Name"), max_length=100)
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
     end_date = forms.DateField(label=_("End date"), widget=DateInput())
     scope_units = UnitChoiceField(

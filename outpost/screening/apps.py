@@ -10,7 +10,7 @@ MENU = [
     (SCREENING, _("Matches to review"), "screening:review_list", "screening.add_matchdecision"),
     (
         SCREENING,
-        _("Travel discrepancies"),
+        _("Concealed-travel discrepancies"),
         "screening:discrepancy_list",
         "screening.view_traveldiscrepancy",
     ),

@@ -30,6 +30,11 @@ class RiskDesignationForm(ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["category"].empty_label = _("Choose…")
+        self.fields["level"].choices = [
+            ("", _("Choose…")),
+            *[(value, label) for value, label in self.fields["level"].choices if value],
+        ]
         if self.instance.pk and self.instance.region_id:
             self.initial["region_code"] = self.instance.region.code
 
@@ -63,7 +68,9 @@ class RiskDesignationForm(ModelForm):
 
 class FeedUploadForm(Form):
     source_type = forms.ChoiceField(label=_("Source type"), choices=FeedSourceType.choices)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.none(), empty_label=_("Choose…")
+    )
     file = forms.FileField(
         label=_("File"), help_text=_("An Excel workbook (.xlsx, .xls) or a CSV file.")
     )
@@ -82,7 +89,9 @@ class ScreeningRunForm(Form):
     feeds = forms.ModelMultipleChoiceField(
         label=_("Feeds"), queryset=Feed.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    unit = forms.ModelChoiceField(label=_("Residents of"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("Residents of"), queryset=Unit.objects.none(), empty_label=_("Choose…")
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

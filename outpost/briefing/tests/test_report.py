@@ -172,7 +172,7 @@ def test_the_workbook_has_the_fixed_layout_and_complete_masked_lists(district, b
     column_a = [c.value for c in sheet["A"]]
     for group in ("Arrivals", "Dispatch orders", "Key persons", "Observation", "Units below"):
         assert group in column_a
-    wuhan_row = column_a.index("　武汉来连") + 1
+    wuhan_row = column_a.index("　Arrivals from Wuhan") + 1
     assert sheet.cell(row=wuhan_row, column=2).value == 1
     assert sheet.cell(row=wuhan_row, column=3).value == "—"  # no snapshot to compare with
     assert "第一警务室" in column_a

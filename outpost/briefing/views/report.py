@@ -32,7 +32,7 @@ class DailyReportForm(Form):
     day = forms.DateField(
         label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), empty_label=_("Choose…"))
     file_format = forms.ChoiceField(
         label=_("Format"),
         choices=[("xlsx", _("xlsx workbook")), ("pdf", _("PDF for printing"))],

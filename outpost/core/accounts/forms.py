@@ -12,7 +12,9 @@ class AccountForm(Form):
     """A login's name, unit, roles and contact; units from the administrator's subtree."""
 
     display_name = forms.CharField(label=_("Name"), max_length=50)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.none(), empty_label=_("Choose…")
+    )
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple
     )

@@ -29,6 +29,7 @@ class ImportUploadForm(Form):
     unit = UnitChoiceField(
         label=_("Into unit"),
         queryset=Unit.objects.none(),
+        empty_label=_("Choose…"),
         help_text=_("Every row must land in this unit or under it."),
     )
     kind = forms.ChoiceField(label=_("The file holds"))
