@@ -460,57 +460,14 @@ class ResidentImporter(RowImporter):
         household = self._household(row, grid_id)
         if row.errors:
             return None
+        grid_id = self._row_grid(row, grid_id, household)
         if grid_id is None:
-            grid_id = (household.grid_id if household else None) or self.default_grid
-        if grid_id is None:
-            row.error(
-                "grid",
-                _(
-                    "Grid is missing: the import's unit has several grids, so each row needs a "
-                    "grid (name or code) or a household already in the registry."
-                ),
-            )
             return None
-        if household is not None:
-            if household.grid_id is None:
-                household.grid_id = grid_id
-            elif household.grid_id != grid_id:
-                row.error(
-                    "grid",
-                    _("The household of this row is in grid %(grid)s (row %(first)d).")
-                    % {"grid": self.grid_names.get(household.grid_id, ""), "first": household.row},
-                    value=self.grid_names.get(grid_id, ""),
-                )
-                return None
-
-        if id_number:
-            key: tuple = ("id", id_number)
-        elif document_number:
-            key = ("document", document_type, document_number)
-        elif household is not None:
-            key = ("person", household.key, name, birth_date)
-        else:
-            row.error(
-                "name",
-                _(
-                    "A person without an ID number or other document needs a household number "
-                    "or an address, so that importing the file again does not add them twice."
-                ),
-            )
+        key = self._person_key(
+            row, id_number, document_type, document_number, household, name, birth_date
+        )
+        if key is None or not self._first_time(row, key):
             return None
-        first = self.seen.get(key)
-        if first is not None:
-            if key[0] == "id":
-                row.error("id_number", _("Same ID number as row %(row)d.") % {"row": first})
-            elif key[0] == "document":
-                row.error("document_number", _("Same document as row %(row)d.") % {"row": first})
-            else:
-                row.error(
-                    "name",
-                    _("Same person (name, birth date, household) as row %(row)d.") % {"row": first},
-                )
-            return None
-        self.seen[key] = row.number
 
         if household is not None and household.pk is None and not household.phone and phone:
             if relation == RelationToHead.HEAD or household.row == row.number:
@@ -533,20 +490,99 @@ class ResidentImporter(RowImporter):
             grid_id=grid_id,
             household=household,
         )
-        if key[0] == "id":
-            existing = self.by_id.get(id_number)
-        elif key[0] == "document":
-            existing = self.by_document.get((document_type, document_number))
-        else:
-            existing = (
-                self.by_person.get((household.pk, name, birth_date)) if household.pk else None
-            )
+        existing = self._existing(key, resident)
         if existing is not None:
             self._compare(resident, existing)
         elif key[0] != "person":
             self.pending_identity.append(resident)
         self.cleaned.append(resident)
         return resident
+
+    def _row_grid(
+        self, row: SourceRow, grid_id: int | None, household: PlannedHousehold | None
+    ) -> int | None:
+        """The row's grid: its own, else its household's, else the import unit's; the
+        household takes it when it has none yet. None (with an error) when there is none or
+        it contradicts the household's."""
+        if grid_id is None:
+            grid_id = (household.grid_id if household else None) or self.default_grid
+        if grid_id is None:
+            row.error(
+                "grid",
+                _(
+                    "Grid is missing: the import's unit has several grids, so each row needs a "
+                    "grid (name or code) or a household already in the registry."
+                ),
+            )
+            return None
+        if household is None:
+            return grid_id
+        if household.grid_id is None:
+            household.grid_id = grid_id
+        elif household.grid_id != grid_id:
+            row.error(
+                "grid",
+                _("The household of this row is in grid %(grid)s (row %(first)d).")
+                % {"grid": self.grid_names.get(household.grid_id, ""), "first": household.row},
+                value=self.grid_names.get(grid_id, ""),
+            )
+            return None
+        return grid_id
+
+    def _person_key(
+        self,
+        row: SourceRow,
+        id_number: str,
+        document_type: str,
+        document_number: str,
+        household: PlannedHousehold | None,
+        name: str,
+        birth_date: Any,
+    ) -> tuple | None:
+        """What makes the person one person in the file: the ID number, else the document,
+        else name and birth date in the household."""
+        if id_number:
+            return ("id", id_number)
+        if document_number:
+            return ("document", document_type, document_number)
+        if household is not None:
+            return ("person", household.key, name, birth_date)
+        row.error(
+            "name",
+            _(
+                "A person without an ID number or other document needs a household number "
+                "or an address, so that importing the file again does not add them twice."
+            ),
+        )
+        return None
+
+    def _first_time(self, row: SourceRow, key: tuple) -> bool:
+        """Whether the person is new in the file; an error naming the earlier row if not."""
+        first = self.seen.get(key)
+        if first is None:
+            self.seen[key] = row.number
+            return True
+        if key[0] == "id":
+            row.error("id_number", _("Same ID number as row %(row)d.") % {"row": first})
+        elif key[0] == "document":
+            row.error("document_number", _("Same document as row %(row)d.") % {"row": first})
+        else:
+            row.error(
+                "name",
+                _("Same person (name, birth date, household) as row %(row)d.") % {"row": first},
+            )
+        return False
+
+    def _existing(self, key: tuple, resident: ResidentRow) -> Existing | None:
+        """The registry's record of the same person, if any."""
+        if key[0] == "id":
+            return self.by_id.get(resident.id_number)
+        if key[0] == "document":
+            return self.by_document.get((resident.document_type, resident.document_number))
+        household = resident.household
+        if household.pk:
+            return self.by_person.get((household.pk, resident.name, resident.birth_date))
+        return None
 
     def _name(self, row: SourceRow) -> str:
         name = row.text("name")
