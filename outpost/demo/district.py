@@ -459,10 +459,9 @@ def _addresses(
 # ---------------------------------------------------------------------------- residents
 
 
-def _family(gen: _Generator, template: str, household: int, *, rental: bool) -> list[ResidentSpec]:
-    """The members of one household, with birth dates consistent with their relations."""
-    rng = gen.rng
-    kind = "tenant" if rental else "permanent"
+def _head_age(gen: _Generator, template: str, *, rental: bool) -> int:
+    """The head's age from the district's age table, within what the family allows (old
+    enough for grandchildren, young enough to live with parents)."""
     if "G" in template:
         low, high = 50, 80
     elif "P" in template:
@@ -477,10 +476,16 @@ def _family(gen: _Generator, template: str, household: int, *, rental: bool) -> 
     age = gen.pick(table)
     for _attempt in range(10):
         if low <= age <= high:
-            break
+            return age
         age = gen.pick(table)
-    else:
-        age = rng.randint(low, high)
+    return gen.rng.randint(low, high)
+
+
+def _family(gen: _Generator, template: str, household: int, *, rental: bool) -> list[ResidentSpec]:
+    """The members of one household, with birth dates consistent with their relations."""
+    rng = gen.rng
+    kind = "tenant" if rental else "permanent"
+    age = _head_age(gen, template, rental=rental)
     has_spouse = "S" in template
     head_sex = gen.sex(0.62 if has_spouse else 0.48)
     head_birth = gen.birth(age).toordinal()
