@@ -242,6 +242,28 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _NAME_FORBIDDEN = re.compile(r"[0-9:：@#$%^&*=+<>{}\[\]|\\/_~`!！?？;；,，()（）]")
 
 
+def _planned_from_registry(
+    key: tuple, row_number: int, existing: tuple, address: Address | None, grid_id: int | None
+) -> PlannedHousehold:
+    """A household of the registry as the file has it: the address and grid it gives are
+    changes to make."""
+    pk, number, street, building, entrance, room, unit_id, phone = existing
+    planned = PlannedHousehold(
+        key=key, row=row_number, pk=pk, number=number, address=address,
+        grid_id=grid_id or unit_id, phone=phone,
+    )  # fmt: skip
+    if address is not None and address != Address(street, building, entrance, room):
+        planned.changes.update(
+            street=address.street,
+            building=address.building,
+            entrance=address.entrance,
+            room=address.room,
+        )
+    if grid_id is not None and grid_id != unit_id:
+        planned.changes["unit_id"] = grid_id
+    return planned
+
+
 @register_importer
 class ResidentImporter(RowImporter):
     kind = "registry.residents"
@@ -775,39 +797,11 @@ class ResidentImporter(RowImporter):
         if planned is not None:
             return planned
 
-        existing = None
-        if number:
-            existing = self.households_by_number.get(number)
-        elif address is not None:
-            matches = self.households_by_address.get(address.key, [])
-            if grid_id is not None:
-                matches = [m for m in matches if m[6] == grid_id] or matches
-            existing = matches[0] if len(matches) == 1 else None
-            if len(matches) > 1:
-                row.error(
-                    "grid",
-                    _(
-                        "Several households have this address; give the grid or the household number."
-                    ),
-                    value=row.text("grid"),
-                )
-                return None
+        existing = self._registered_household(row, number, address, grid_id)
+        if row.errors:
+            return None
         if existing is not None:
-            pk, number_, street, building, entrance, room, unit_id, phone = existing
-            planned = PlannedHousehold(
-                key=key, row=row.number, pk=pk, number=number_, address=address,
-                grid_id=grid_id or unit_id, phone=phone,
-            )  # fmt: skip
-            current = Address(street, building, entrance, room)
-            if address is not None and address != current:
-                planned.changes.update(
-                    street=address.street,
-                    building=address.building,
-                    entrance=address.entrance,
-                    room=address.room,
-                )
-            if grid_id is not None and grid_id != unit_id:
-                planned.changes["unit_id"] = grid_id
+            planned = _planned_from_registry(key, row.number, existing, address, grid_id)
         else:
             if address is None:
                 row.error(
@@ -822,6 +816,27 @@ class ResidentImporter(RowImporter):
             )  # fmt: skip
         self.planned[key] = planned
         return planned
+
+    def _registered_household(
+        self, row: SourceRow, number: str, address: Address | None, grid_id: int | None
+    ) -> tuple | None:
+        """The registry's household with this number, else the one at this address (in the
+        row's grid when several are); an error when the address is still ambiguous."""
+        if number:
+            return self.households_by_number.get(number)
+        if address is None:
+            return None
+        matches = self.households_by_address.get(address.key, [])
+        if grid_id is not None:
+            matches = [m for m in matches if m[6] == grid_id] or matches
+        if len(matches) > 1:
+            row.error(
+                "grid",
+                _("Several households have this address; give the grid or the household number."),
+                value=row.text("grid"),
+            )
+            return None
+        return matches[0] if matches else None
 
     def _compare(self, resident: ResidentRow, existing: Existing) -> None:
         resident.pk = existing.pk
