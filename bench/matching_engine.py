@@ -154,33 +154,52 @@ def write_residents(directory: Path) -> list[tuple]:
     return residents
 
 
+class _Feed:
+    """The feed rows being generated, with their ground truth."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple] = []
+        self.truth: dict[int, list] = {}  # row_id -> [resident_ids, kind]
+
+    def add(self, kind, rids, name, id_number="", phone="", birth=None) -> None:
+        row_id = len(self.rows) + 1
+        self.rows.append((row_id, name, id_number, phone, birth.isoformat() if birth else ""))
+        self.truth[row_id] = [rids, kind]
+
+
 def generate(directory: Path, n_feed: int, n_true: int, xlsx_rows: int, seed: int = 4_7) -> None:
     from outpost.demo import district as demo
-    from outpost.screening.engine import name_similarity
 
     residents = write_residents(directory)
     rng = random.Random(seed)
     gen = demo._Generator(random.Random(seed + 1))  # the demo's own name / ID / phone maker
     gen.id_prefixes.update(r[2][:17] for r in residents if r[2])
     gen.phones.update(r[3] for r in residents if r[3])
-    regions = [code for code, _n, _group, _w in demo.names.REGIONS]
 
+    feed = _Feed()
+    _add_true_rows(feed, rng, residents, n_true)
+    _add_strangers(feed, rng, gen, residents, n_feed)
+
+    rows = feed.rows
+    order = list(range(len(rows)))
+    rng.shuffle(order)
+    with open(directory / "feed.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["row_id", "name", "id_number", "phone", "birth_date"])
+        writer.writerows(rows[i] for i in order)
+    with open(directory / "truth.json", "w") as fh:  # plain strangers are left out
+        kept = {str(k): v for k, v in feed.truth.items() if v[1] != "stranger"}
+        json.dump({"rows": len(rows), "truth": kept}, fh)
+    if xlsx_rows:
+        write_xlsx(directory / "feed_cut.xlsx", [rows[i] for i in order[:xlsx_rows]], rng)
+
+
+def _add_true_rows(feed: _Feed, rng: random.Random, residents: list[tuple], n_true: int) -> None:
+    """The true rows: distinct residents, each kind from the residents it can apply to, and
+    one tie (a name + birth date two residents share)."""
     by_name_birth: dict[tuple, list] = defaultdict(list)
-    by_birth: dict[datetime.date, list[str]] = defaultdict(list)
     for r in residents:
         by_name_birth[(r[1], r[4])].append(r)
-        by_birth[r[4]].append(r[1])
-    ties = [rs for rs in by_name_birth.values() if len(rs) > 1]
-
-    rows: list[tuple] = []
-    truth: dict[int, list] = {}  # row_id -> [resident_ids], kind
-
-    def add(kind, rids, name, id_number="", phone="", birth=None):
-        row_id = len(rows) + 1
-        rows.append((row_id, name, id_number, phone, birth.isoformat() if birth else ""))
-        truth[row_id] = [rids, kind]
-
-    # The true rows: distinct residents, each kind from the residents it can apply to.
     pool = [r for r in residents if len(by_name_birth[(r[1], r[4])]) == 1]
     rng.shuffle(pool)
     used: set[int] = set()
@@ -189,55 +208,72 @@ def generate(directory: Path, n_feed: int, n_true: int, xlsx_rows: int, seed: in
         for r in pool:
             if count == 0:
                 break
-            rid, name, id_number, phone, birth = r
-            if rid in used or (kind.startswith("id") and not id_number):
+            if r[0] in used:
                 continue
-            if kind == "id_15" and id_number[6:8] != "19":
+            feed_name = _true_name(rng, kind, r)
+            if feed_name is None:
                 continue
-            if kind in ("phone_only", "variant_phone") and not phone:
-                continue
-            feed_name = name
-            if kind.startswith("variant") or kind == "id_error_variant":
-                feed_name = variant(rng, name)
-                if feed_name is None:
-                    continue
-            used.add(rid)
+            used.add(r[0])
             count -= 1
-            if kind == "id_exact":
-                add(
-                    kind,
-                    [rid],
-                    name,
-                    id_number,
-                    phone_format(rng, phone) if rng.random() < 0.5 else "",
-                    birth if rng.random() < 0.5 else None,
-                )
-            elif kind == "id_15":
-                add(kind, [rid], name, id_number[:6] + id_number[8:17])
-            elif kind in ("id_digit", "id_swap", "id_check", "id_error_variant"):
-                typo = {"id_digit": digit_typo, "id_swap": swap_typo, "id_check": check_typo}.get(
-                    kind, rng.choice((digit_typo, swap_typo, check_typo))
-                )
-                with_phone = phone and rng.random() < 0.5
-                add(
-                    kind,
-                    [rid],
-                    feed_name,
-                    typo(rng, id_number),
-                    phone_format(rng, phone) if with_phone else "",
-                )
-            elif kind in ("phone_only", "variant_phone"):
-                add(kind, [rid], feed_name, "", phone_format(rng, phone))
-            else:  # name_birth, variant_birth
-                add(kind, [rid], feed_name, "", "", birth)
+            _add_true_row(feed, rng, kind, r, feed_name)
+    ties = [rs for rs in by_name_birth.values() if len(rs) > 1]
     if ties and n_true:
         tied = ties[0]
-        add("tie", sorted(r[0] for r in tied), tied[0][1], "", "", tied[0][4])
+        feed.add("tie", sorted(r[0] for r in tied), tied[0][1], "", "", tied[0][4])
 
-    # Strangers.
-    common = Counter(r[1] for r in residents).most_common(2000)
-    common_names = [name for name, _ in common]
-    with_birth = [r for r in residents if r[2]]
+
+def _true_name(rng: random.Random, kind: str, resident: tuple) -> str | None:
+    """The name the feed gives the resident in a row of this kind, or None when the kind
+    cannot apply to them (no ID, no phone, an ID that has no 15-digit form, no variant)."""
+    _rid, name, id_number, phone, _birth = resident
+    if kind.startswith("id") and not id_number:
+        return None
+    if kind == "id_15" and id_number[6:8] != "19":
+        return None
+    if kind in ("phone_only", "variant_phone") and not phone:
+        return None
+    if kind.startswith("variant") or kind == "id_error_variant":
+        return variant(rng, name)
+    return name
+
+
+def _add_true_row(feed: _Feed, rng: random.Random, kind: str, resident: tuple, feed_name: str):
+    rid, name, id_number, phone, birth = resident
+    if kind == "id_exact":
+        feed.add(
+            kind,
+            [rid],
+            name,
+            id_number,
+            phone_format(rng, phone) if rng.random() < 0.5 else "",
+            birth if rng.random() < 0.5 else None,
+        )
+    elif kind == "id_15":
+        feed.add(kind, [rid], name, id_number[:6] + id_number[8:17])
+    elif kind in ("id_digit", "id_swap", "id_check", "id_error_variant"):
+        typo = {"id_digit": digit_typo, "id_swap": swap_typo, "id_check": check_typo}.get(
+            kind, rng.choice((digit_typo, swap_typo, check_typo))
+        )
+        with_phone = phone and rng.random() < 0.5
+        feed.add(
+            kind,
+            [rid],
+            feed_name,
+            typo(rng, id_number),
+            phone_format(rng, phone) if with_phone else "",
+        )
+    elif kind in ("phone_only", "variant_phone"):
+        feed.add(kind, [rid], feed_name, "", phone_format(rng, phone))
+    else:  # name_birth, variant_birth
+        feed.add(kind, [rid], feed_name, "", "", birth)
+
+
+def _add_strangers(feed: _Feed, rng: random.Random, gen, residents: list[tuple], n_feed: int):
+    """Strangers up to ``n_feed`` rows: with a resident's name and birth date, with a common
+    resident name, and plain ones."""
+    from outpost.demo import district as demo
+
+    regions = [code for code, _n, _group, _w in demo.names.REGIONS]
 
     def stranger_id(birth: datetime.date) -> str:
         return gen.id_number(rng.choice(regions), birth, gen.sex())
@@ -245,56 +281,57 @@ def generate(directory: Path, n_feed: int, n_true: int, xlsx_rows: int, seed: in
     def random_birth() -> datetime.date:
         return gen.birth(rng.randrange(1, 90))
 
-    n_same_birth = max(1, (n_feed - len(rows)) // 2000)  # 0.05 %
+    common = Counter(r[1] for r in residents).most_common(2000)
+    common_names = [name for name, _ in common]
+    with_birth = [r for r in residents if r[2]]
+    n_same_birth = max(1, (n_feed - len(feed.rows)) // 2000)  # 0.05 %
     n_same_birth_no_id = min(10, max(1, n_same_birth // 50))
-    n_same_name = (n_feed - len(rows)) // 50  # 2 %
+    n_same_name = (n_feed - len(feed.rows)) // 50  # 2 %
     for i in range(n_same_birth):
-        rid, name, _id, phone, birth = rng.choice(with_birth)
+        _rid, name, _id, _phone, birth = rng.choice(with_birth)
         if i < n_same_birth_no_id:  # no ID, but a phone that is not the resident's
-            add("stranger_same_name_birth", [], name, "", phone_format(rng, gen.phone()), birth)
+            feed.add(
+                "stranger_same_name_birth", [], name, "", phone_format(rng, gen.phone()), birth
+            )
         else:
-            add("stranger_same_name_birth", [], name, stranger_id(birth), "", birth)
+            feed.add("stranger_same_name_birth", [], name, stranger_id(birth), "", birth)
     for _ in range(n_same_name):
         birth = random_birth()
         phone = phone_format(rng, gen.phone(), 0.2) if rng.random() < 0.6 else ""
-        add(
+        feed.add(
             "stranger_same_name",
             [],
             rng.choice(common_names),
             id_format(rng, stranger_id(birth)),
             phone,
         )
-    while len(rows) < n_feed:
-        birth = random_birth()
-        name = gen.name(gen.sex())
-        r = rng.random()
-        if r < 0.80:  # an ID, often a phone, sometimes the birth date
-            phone = phone_format(rng, gen.phone(), 0.2) if rng.random() < 0.6 else ""
-            id_number = id_format(rng, stranger_id(birth))
-            add("stranger", [], name, id_number, phone, birth if rng.random() < 0.3 else None)
-        elif r < 0.92:  # a phone only
-            add("stranger", [], name, "", phone_format(rng, gen.phone(), 0.3))
-        elif r < 0.995:  # name and birth date only: nobody of the district may be that close
-            if any(name_similarity(name, other) >= 60 for other in by_birth.get(birth, ())):
-                continue
-            add("stranger", [], name, "", "", birth)
-        else:  # junk in the ID column
-            junk = rng.choice(
-                (f"{rng.randrange(10**9)}", "无", "3.60426E+17", stranger_id(birth)[:16] + " ")
-            )
-            add("stranger", [], name, junk, gen.phone())
+    by_birth: dict[datetime.date, list[str]] = defaultdict(list)
+    for r in residents:
+        by_birth[r[4]].append(r[1])
+    while len(feed.rows) < n_feed:
+        _add_plain_stranger(feed, rng, gen, stranger_id, random_birth(), by_birth)
 
-    order = list(range(len(rows)))
-    rng.shuffle(order)
-    with open(directory / "feed.csv", "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["row_id", "name", "id_number", "phone", "birth_date"])
-        writer.writerows(rows[i] for i in order)
-    with open(directory / "truth.json", "w") as fh:  # plain strangers are left out
-        kept = {str(k): v for k, v in truth.items() if v[1] != "stranger"}
-        json.dump({"rows": len(rows), "truth": kept}, fh)
-    if xlsx_rows:
-        write_xlsx(directory / "feed_cut.xlsx", [rows[i] for i in order[:xlsx_rows]], rng)
+
+def _add_plain_stranger(feed: _Feed, rng: random.Random, gen, stranger_id, birth, by_birth):
+    from outpost.screening.engine import name_similarity
+
+    name = gen.name(gen.sex())
+    r = rng.random()
+    if r < 0.80:  # an ID, often a phone, sometimes the birth date
+        phone = phone_format(rng, gen.phone(), 0.2) if rng.random() < 0.6 else ""
+        id_number = id_format(rng, stranger_id(birth))
+        feed.add("stranger", [], name, id_number, phone, birth if rng.random() < 0.3 else None)
+    elif r < 0.92:  # a phone only
+        feed.add("stranger", [], name, "", phone_format(rng, gen.phone(), 0.3))
+    elif r < 0.995:  # name and birth date only: nobody of the district may be that close
+        if any(name_similarity(name, other) >= 60 for other in by_birth.get(birth, ())):
+            return
+        feed.add("stranger", [], name, "", "", birth)
+    else:  # junk in the ID column
+        junk = rng.choice(
+            (f"{rng.randrange(10**9)}", "无", "3.60426E+17", stranger_id(birth)[:16] + " ")
+        )
+        feed.add("stranger", [], name, junk, gen.phone())
 
 
 def write_xlsx(path: Path, rows: list[tuple], rng: random.Random) -> None:

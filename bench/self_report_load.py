@@ -351,34 +351,10 @@ def run(args: argparse.Namespace, url: str) -> int:
     done.set()
     prober.join()
 
-    # The same forms sent again (a double tap, a reload): nothing new may be stored.
-    replayer = Phone(url)
-    replay_ok = 0
-    for path, nonce in sample.items():
-        _n, csrf = replayer.form(path)
-        status, html = replayer.post(path, nonce, csrf, "39.9")
-        replay_ok += status == 200 and "39.9" not in html
-
-    # A flood through one link from one address (a script, a stuck phone) while a
-    # neighbour behind the same address (the hotel's wifi) reports as usual.
-    def flood_post(episode_id: int, token: str) -> int:
-        path = f"/observation/r/{token}/"
-        nonce, csrf = phone().form(path)
-        status, html = phone().post(path, nonce, csrf, "36.6")
-        if status == 200 and "sr-done" in html:
-            with lock:
-                accepted.append((episode_id, nonce))
-        return status
-
-    flood_jobs = [flooder] * args.flood
-    flood_jobs[len(flood_jobs) // 3 : len(flood_jobs) // 3] = [neighbour]
-    flood_jobs[2 * len(flood_jobs) // 3 : 2 * len(flood_jobs) // 3] = [neighbour]
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=args.threads) as pool:
-        answers = list(pool.map(lambda job: (job, flood_post(*job)), flood_jobs))
-    flood_seconds = time.perf_counter() - started
-    flood_answers = collections.Counter(status for job, status in answers if job == flooder)
-    neighbour_ok = sum(status == 200 for job, status in answers if job == neighbour)
+    replay_ok = replay(url, sample)
+    flood_seconds, flood_answers, neighbour_ok = flood(
+        url, args, flooder, neighbour, accepted, lock
+    )
     flood_stored = CheckIn.objects.filter(episode_id=flooder[0]).count()
 
     ordered = sorted(latencies)
@@ -428,6 +404,47 @@ def run(args: argparse.Namespace, url: str) -> int:
     )
     print("result:          " + ("ok" if ok else "FAILED"))
     return 0 if ok else 1
+
+
+def replay(url: str, sample: dict[str, str]) -> int:
+    """The same forms sent again (a double tap, a reload): how many were answered with the
+    first report (nothing new may be stored)."""
+    replayer = Phone(url)
+    replay_ok = 0
+    for path, nonce in sample.items():
+        _n, csrf = replayer.form(path)
+        status, html = replayer.post(path, nonce, csrf, "39.9")
+        replay_ok += status == 200 and "39.9" not in html
+    return replay_ok
+
+
+def flood(url: str, args: argparse.Namespace, flooder, neighbour, accepted: list, lock):
+    """A flood through one link from one address (a script, a stuck phone) while a
+    neighbour behind the same address (the hotel's wifi) reports as usual: (seconds, the
+    flooder's answers by status, the neighbour's reports stored)."""
+    local = threading.local()
+
+    def flood_post(episode_id: int, token: str) -> int:
+        if not hasattr(local, "phone"):
+            local.phone = Phone(url)
+        path = f"/observation/r/{token}/"
+        nonce, csrf = local.phone.form(path)
+        status, html = local.phone.post(path, nonce, csrf, "36.6")
+        if status == 200 and "sr-done" in html:
+            with lock:
+                accepted.append((episode_id, nonce))
+        return status
+
+    flood_jobs = [flooder] * args.flood
+    flood_jobs[len(flood_jobs) // 3 : len(flood_jobs) // 3] = [neighbour]
+    flood_jobs[2 * len(flood_jobs) // 3 : 2 * len(flood_jobs) // 3] = [neighbour]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=args.threads) as pool:
+        answers = list(pool.map(lambda job: (job, flood_post(*job)), flood_jobs))
+    flood_seconds = time.perf_counter() - started
+    flood_answers = collections.Counter(status for job, status in answers if job == flooder)
+    neighbour_ok = sum(status == 200 for job, status in answers if job == neighbour)
+    return flood_seconds, flood_answers, neighbour_ok
 
 
 def percentile(ordered: list[float], p: int) -> float:

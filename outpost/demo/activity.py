@@ -353,7 +353,19 @@ class _Activity:
     # ------------------------------------------------------------------ planning
 
     def _people(self, wanted: int | None, episodes: int | None) -> list[_Person]:
-        rng = self.rng
+        rows = self._adult_rows()
+        if wanted is None:
+            scale = Resident.objects.count() / FULL_RESIDENTS
+            wanted = max(3, round(sum(n for _c, n in FULL_ARRIVALS) * scale))
+        chosen = self._arrivals_by_category(rows, min(wanted, len(rows)))
+        people = self._arrivals(chosen)
+        if not people:
+            return []
+        self._fates(people, episodes)
+        return sorted(people, key=lambda p: (p.identified_on, p.resident_id))
+
+    def _adult_rows(self) -> list[tuple]:
+        """(pk, unit, ID number) of the active adult residents, shuffled."""
         adult_born_by = REFERENCE_DATE.replace(year=REFERENCE_DATE.year - 16)
         rows = list(
             Resident.objects.filter(
@@ -362,33 +374,36 @@ class _Activity:
             .order_by("pk")
             .values_list("pk", "unit_id", "id_number")
         )
-        rng.shuffle(rows)
-        if wanted is None:
-            scale = Resident.objects.count() / FULL_RESIDENTS
-            wanted = max(3, round(sum(n for _c, n in FULL_ARRIVALS) * scale))
-        wanted = min(wanted, len(rows))
+        self.rng.shuffle(rows)
+        return rows
+
+    def _arrivals_by_category(self, rows: list[tuple], wanted: int) -> dict[str, list[tuple]]:
+        """``wanted`` residents shared out over the categories, in the full district's
+        proportions: a category of a province takes residents born there first."""
         codes = [code for code, _n in FULL_ARRIVALS if code in self.categories]
         counts = _apportion(wanted, [n for code, n in FULL_ARRIVALS if code in self.categories])
-
         chosen: dict[str, list[tuple]] = {code: [] for code in codes}
         taken: set[int] = set()
-        for code, count in zip(codes, counts, strict=True):
-            prefixes = ID_PREFIXES.get(code)
-            if prefixes:
-                for row in rows:
-                    if len(chosen[code]) >= count:
-                        break
-                    if row[0] not in taken and row[2].startswith(prefixes):
-                        chosen[code].append(row)
-                        taken.add(row[0])
-        for code, count in zip(codes, counts, strict=True):
+
+        def take(code: str, count: int, fits) -> None:
             for row in rows:
                 if len(chosen[code]) >= count:
                     break
-                if row[0] not in taken and not row[2].startswith("42"):
+                if row[0] not in taken and fits(row[2]):
                     chosen[code].append(row)
                     taken.add(row[0])
 
+        for code, count in zip(codes, counts, strict=True):
+            prefixes = ID_PREFIXES.get(code)
+            if prefixes:
+                take(code, count, lambda id_number, p=prefixes: id_number.startswith(p))
+        for code, count in zip(codes, counts, strict=True):
+            take(code, count, lambda id_number: not id_number.startswith("42"))
+        return chosen
+
+    def _arrivals(self, chosen: dict[str, list[tuple]]) -> list[_Person]:
+        """The chosen residents as arrivals, each on a screening day, in a shuffled order."""
+        rng = self.rng
         # Screening days: the morning run at 09:00 finds them; more early in the window
         # (people coming back after the Spring Festival), fewer later.
         screen_days = [d for d in self.days if _at(d, 9, 30) <= self.now]
@@ -396,8 +411,8 @@ class _Activity:
             return []
         weights = [1.6 - i / max(1, len(screen_days) - 1) for i in range(len(screen_days))]
         people = []
-        for code in codes:
-            for pk, unit_id, _id in chosen[code]:
+        for code, rows in chosen.items():
+            for pk, unit_id, _id in rows:
                 day = rng.choices(screen_days, weights=weights)[0]
                 lag = rng.choice(ARRIVAL_LAGS)
                 people.append(
@@ -411,7 +426,11 @@ class _Activity:
                     )
                 )
         rng.shuffle(people)
+        return people
 
+    def _fates(self, people: list[_Person], episodes: int | None) -> None:
+        """Who is observed (and where), who is only identified or managed, who is late."""
+        rng = self.rng
         # Who is observed: arrivals from Hubei first, then the others; a few are only
         # identified so far, the rest are under management with the contact log only.
         priority = {"wuhan": 0, "hubei_outside_wuhan": 1}
@@ -437,7 +456,6 @@ class _Activity:
             if person.fate != "identified" and rng.random() < OVERDUE_SHARE:
                 person.overdue_from = self.today - datetime.timedelta(days=rng.choice((1, 1, 2)))
             person.incomplete = person.fate != "identified" and rng.random() < INCOMPLETE_TEAM_SHARE
-        return sorted(people, key=lambda p: (p.identified_on, p.resident_id))
 
     # ------------------------------------------------------------------ the run
 

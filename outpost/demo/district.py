@@ -459,10 +459,9 @@ def _addresses(
 # ---------------------------------------------------------------------------- residents
 
 
-def _family(gen: _Generator, template: str, household: int, *, rental: bool) -> list[ResidentSpec]:
-    """The members of one household, with birth dates consistent with their relations."""
-    rng = gen.rng
-    kind = "tenant" if rental else "permanent"
+def _head_age(gen: _Generator, template: str, *, rental: bool) -> int:
+    """The head's age from the district's age table, within what the family allows (old
+    enough for grandchildren, young enough to live with parents)."""
     if "G" in template:
         low, high = 50, 80
     elif "P" in template:
@@ -477,10 +476,16 @@ def _family(gen: _Generator, template: str, household: int, *, rental: bool) -> 
     age = gen.pick(table)
     for _attempt in range(10):
         if low <= age <= high:
-            break
+            return age
         age = gen.pick(table)
-    else:
-        age = rng.randint(low, high)
+    return gen.rng.randint(low, high)
+
+
+def _family(gen: _Generator, template: str, household: int, *, rental: bool) -> list[ResidentSpec]:
+    """The members of one household, with birth dates consistent with their relations."""
+    rng = gen.rng
+    kind = "tenant" if rental else "permanent"
+    age = _head_age(gen, template, rental=rental)
     has_spouse = "S" in template
     head_sex = gen.sex(0.62 if has_spouse else 0.48)
     head_birth = gen.birth(age).toordinal()
@@ -867,48 +872,11 @@ def build_demo_district(*, scale: float = 1.0, seed: int = 2020, password: str) 
     """Write the demo district into an empty database; every login gets ``password``."""
     plan = plan_demo_district(scale=scale, seed=seed)
     password_hash = make_password(password)  # once: argon2 is deliberately slow
-    usernames = [s.username for s in plan.staff]
 
     with transaction.atomic():
-        if Unit.objects.exists():
-            raise DemoDistrictError(_("The database already holds units."))
-        taken = sorted(
-            User.objects.filter(username__in=usernames).values_list("username", flat=True)
-        )
-        if taken:
-            raise DemoDistrictError(
-                _("These usernames are already taken: %(names)s") % {"names": ", ".join(taken)}
-            )
+        _check_database_empty([s.username for s in plan.staff])
         roles_sync()
-
-        units: dict[str, Unit] = {}
-        for depth, kind in enumerate(
-            (
-                UnitKind.BRANCH,
-                UnitKind.STATION,
-                UnitKind.POLICE_OFFICE,
-                UnitKind.COMMUNITY,
-                UnitKind.GRID,
-            )
-        ):
-            level = []
-            for spec in plan.units:
-                if spec.kind != kind:
-                    continue
-                parent = units[spec.parent_code] if spec.parent_code else None
-                level.append(
-                    Unit(
-                        code=spec.code,
-                        name=spec.name,
-                        kind=spec.kind,
-                        parent=parent,
-                        path=Unit.build_path(parent, spec.code),
-                        depth=depth,
-                    )
-                )
-            for unit in Unit.objects.bulk_create(level, batch_size=BATCH_SIZE):
-                units[unit.code] = unit
-
+        units = _write_units(plan)
         organisations = Organisation.objects.bulk_create(
             [
                 Organisation(
@@ -917,112 +885,13 @@ def build_demo_district(*, scale: float = 1.0, seed: int = 2020, password: str) 
                 for o in plan.organisations
             ]
         )
-
-        # Remembered so that production refuses to run while a login still has it.
-        DemoPassword.objects.create(password_hash=password_hash)
-        users = User.objects.bulk_create(
-            [
-                User(username=s.username, password=password_hash, is_staff=s.is_staff)
-                for s in plan.staff
-            ],
-            batch_size=BATCH_SIZE,
-        )
-        StaffProfile.objects.bulk_create(
-            [
-                StaffProfile(
-                    user=user,
-                    display_name=s.display_name,
-                    unit=units[s.unit_code],
-                    organisation=organisations[s.organisation]
-                    if s.organisation is not None
-                    else None,
-                    phone=s.phone,
-                )
-                for user, s in zip(users, plan.staff, strict=True)
-            ],
-            batch_size=BATCH_SIZE,
-        )
-        groups = {g.name: g.pk for g in Group.objects.filter(name__in=Role.values)}
-        Membership = User.groups.through
-        Membership.objects.bulk_create(
-            [
-                Membership(user_id=user.pk, group_id=groups[s.role])
-                for user, s in zip(users, plan.staff, strict=True)
-            ],
-            batch_size=BATCH_SIZE,
-        )
-
-        household_ids: list[int] = []
-        for chunk in _chunks(plan.households):
-            created = Household.objects.bulk_create(
-                [
-                    Household(
-                        unit_id=units[h.grid_code].pk,
-                        household_number=h.number,
-                        street=h.street,
-                        building=h.building,
-                        entrance=h.entrance,
-                        room=h.room,
-                        phone=h.phone,
-                        is_rental=h.is_rental,
-                    )
-                    for h in chunk
-                ],
-                batch_size=BATCH_SIZE,
-            )
-            household_ids.extend(h.pk for h in created)
+        users = _write_staff(plan, units, organisations, password_hash)
+        household_ids = _write_households(plan, units)
         grid_of_household = [units[h.grid_code].pk for h in plan.households]
-
-        for chunk in _chunks(plan.residents):
-            Resident.objects.bulk_create(
-                [
-                    Resident(
-                        unit_id=grid_of_household[r.household],
-                        household_id=household_ids[r.household],
-                        relation_to_head=r.relation,
-                        name=r.name,
-                        document_type=r.document_type,
-                        id_number=r.id_number,
-                        document_number=r.document_number,
-                        sex=r.sex,
-                        birth_date=r.birth_date,
-                        phone=r.phone,
-                        residence_type=r.residence_type,
-                        workplace=r.workplace,
-                    )
-                    for r in chunk
-                ],
-                batch_size=BATCH_SIZE,
-            )
-
-        landlords = Landlord.objects.bulk_create(
-            [
-                Landlord(
-                    unit=units[landlord.unit_code],
-                    name=landlord.name,
-                    id_number=landlord.id_number,
-                    phone=landlord.phone,
-                    is_large=landlord.is_large,
-                )
-                for landlord in plan.landlords
-            ],
-            batch_size=BATCH_SIZE,
-        )
-        rentals = RentalProperty.objects.bulk_create(
-            [
-                RentalProperty(
-                    unit_id=grid_of_household[index],
-                    landlord=landlord,
-                    household_id=household_ids[index],
-                )
-                for landlord, spec in zip(landlords, plan.landlords, strict=True)
-                for index in spec.households
-            ],
-            batch_size=BATCH_SIZE,
-        )
+        _write_residents(plan, household_ids, grid_of_household)
+        landlords, rentals = _write_landlords(plan, units, household_ids, grid_of_household)
 
     kinds = [u.kind for u in plan.units]
-    logins = [_login(s, units, organisations) for s in plan.staff]
     rows = (
         len(units)
         + len(organisations)
@@ -1046,5 +915,174 @@ def build_demo_district(*, scale: float = 1.0, seed: int = 2020, password: str) 
         rental_properties=len(rentals),
         foreigners=sum(1 for r in plan.residents if r.document_type == DocumentType.PASSPORT),
         rows_written=rows,
-        logins=logins,
+        logins=[_login(s, units, organisations) for s in plan.staff],
     )
+
+
+def _check_database_empty(usernames: list[str]) -> None:
+    """The demo goes into an empty database only: no units, none of its usernames."""
+    if Unit.objects.exists():
+        raise DemoDistrictError(_("The database already holds units."))
+    taken = sorted(User.objects.filter(username__in=usernames).values_list("username", flat=True))
+    if taken:
+        raise DemoDistrictError(
+            _("These usernames are already taken: %(names)s") % {"names": ", ".join(taken)}
+        )
+
+
+def _write_units(plan: DistrictPlan) -> dict[str, Unit]:
+    """The unit tree, one level at a time (a unit's path needs its parent's)."""
+    units: dict[str, Unit] = {}
+    kinds = (
+        UnitKind.BRANCH,
+        UnitKind.STATION,
+        UnitKind.POLICE_OFFICE,
+        UnitKind.COMMUNITY,
+        UnitKind.GRID,
+    )
+    for depth, kind in enumerate(kinds):
+        level = []
+        for spec in plan.units:
+            if spec.kind != kind:
+                continue
+            parent = units[spec.parent_code] if spec.parent_code else None
+            level.append(
+                Unit(
+                    code=spec.code,
+                    name=spec.name,
+                    kind=spec.kind,
+                    parent=parent,
+                    path=Unit.build_path(parent, spec.code),
+                    depth=depth,
+                )
+            )
+        for unit in Unit.objects.bulk_create(level, batch_size=BATCH_SIZE):
+            units[unit.code] = unit
+    return units
+
+
+def _write_staff(
+    plan: DistrictPlan,
+    units: dict[str, Unit],
+    organisations: list[Organisation],
+    password_hash: str,
+) -> list[User]:
+    """The logins with their profiles and roles."""
+    # Remembered so that production refuses to run while a login still has it.
+    DemoPassword.objects.create(password_hash=password_hash)
+    users = User.objects.bulk_create(
+        [
+            User(username=s.username, password=password_hash, is_staff=s.is_staff)
+            for s in plan.staff
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    StaffProfile.objects.bulk_create(
+        [
+            StaffProfile(
+                user=user,
+                display_name=s.display_name,
+                unit=units[s.unit_code],
+                organisation=organisations[s.organisation] if s.organisation is not None else None,
+                phone=s.phone,
+            )
+            for user, s in zip(users, plan.staff, strict=True)
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    groups = {g.name: g.pk for g in Group.objects.filter(name__in=Role.values)}
+    Membership = User.groups.through
+    Membership.objects.bulk_create(
+        [
+            Membership(user_id=user.pk, group_id=groups[s.role])
+            for user, s in zip(users, plan.staff, strict=True)
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    return users
+
+
+def _write_households(plan: DistrictPlan, units: dict[str, Unit]) -> list[int]:
+    """The households, in chunks; their ids in the plan's order."""
+    household_ids: list[int] = []
+    for chunk in _chunks(plan.households):
+        created = Household.objects.bulk_create(
+            [
+                Household(
+                    unit_id=units[h.grid_code].pk,
+                    household_number=h.number,
+                    street=h.street,
+                    building=h.building,
+                    entrance=h.entrance,
+                    room=h.room,
+                    phone=h.phone,
+                    is_rental=h.is_rental,
+                )
+                for h in chunk
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        household_ids.extend(h.pk for h in created)
+    return household_ids
+
+
+def _write_residents(
+    plan: DistrictPlan, household_ids: list[int], grid_of_household: list[int]
+) -> None:
+    """The residents, in chunks, each in the grid of their household."""
+    for chunk in _chunks(plan.residents):
+        Resident.objects.bulk_create(
+            [
+                Resident(
+                    unit_id=grid_of_household[r.household],
+                    household_id=household_ids[r.household],
+                    relation_to_head=r.relation,
+                    name=r.name,
+                    document_type=r.document_type,
+                    id_number=r.id_number,
+                    document_number=r.document_number,
+                    sex=r.sex,
+                    birth_date=r.birth_date,
+                    phone=r.phone,
+                    residence_type=r.residence_type,
+                    workplace=r.workplace,
+                )
+                for r in chunk
+            ],
+            batch_size=BATCH_SIZE,
+        )
+
+
+def _write_landlords(
+    plan: DistrictPlan,
+    units: dict[str, Unit],
+    household_ids: list[int],
+    grid_of_household: list[int],
+) -> tuple[list[Landlord], list[RentalProperty]]:
+    """The landlords and the rental properties of their households."""
+    landlords = Landlord.objects.bulk_create(
+        [
+            Landlord(
+                unit=units[landlord.unit_code],
+                name=landlord.name,
+                id_number=landlord.id_number,
+                phone=landlord.phone,
+                is_large=landlord.is_large,
+            )
+            for landlord in plan.landlords
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    rentals = RentalProperty.objects.bulk_create(
+        [
+            RentalProperty(
+                unit_id=grid_of_household[index],
+                landlord=landlord,
+                household_id=household_ids[index],
+            )
+            for landlord, spec in zip(landlords, plan.landlords, strict=True)
+            for index in spec.households
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    return landlords, rentals

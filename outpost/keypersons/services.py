@@ -59,8 +59,9 @@ def _active_key_person_of(resident: Resident) -> KeyPerson | None:
     )
 
 
+# Over the complexity level: to be split once the masking work on it has landed.
 @transaction.atomic
-def key_person_create(
+def key_person_create(  # noqa: C901
     *,
     acting_user,
     category: str,
@@ -253,42 +254,8 @@ def key_persons_from_screening(
     _require(acting_user, "keypersons.add_keyperson", _("Your role may not add key persons."))
     assert_in_scope(run, acting_user, "view")
     results = list(results)
-    if any(result.run_id != run.pk for result in results):
-        raise ValidationError({"results": _("Choose results of this screening run only.")})
-    unlinked = sum(1 for result in results if result.status not in LINKED_RESULT_STATUSES)
-    if unlinked:
-        raise ValidationError(
-            {
-                "results": _(
-                    "%(n)d of the chosen results are not linked to a resident yet: "
-                    "review them first."
-                )
-                % {"n": unlinked}
-            }
-        )
-    result_ids = [result.pk for result in results]
-    visible_results = ScreeningResult.objects.visible_to(acting_user).filter(pk__in=result_ids)
-    resident_ids = {result.resident_id for result in results}
-    residents = Resident.objects.visible_to(acting_user).in_bulk(resident_ids)
-    if visible_results.count() != len(set(result_ids)) or len(residents) != len(resident_ids):
-        raise PermissionDenied("screening result outside the user's jurisdiction")
-
-    active = {
-        key_person.resident_id: key_person
-        for key_person in KeyPerson.objects.select_for_update()
-        .filter(resident_id__in=resident_ids, status__in=ACTIVE_STATUSES)
-        .select_related("resident")
-    }
-    noted_here = set(
-        KeyPersonSource.objects.filter(
-            key_person__in=active.values(), screening_run=run
-        ).values_list("key_person_id", flat=True)
-    )
-    changeable = set(
-        KeyPerson.objects.visible_to(acting_user, "change")
-        .filter(pk__in=[key_person.pk for key_person in active.values()])
-        .values_list("pk", flat=True)
-    )
+    residents = _screening_residents(acting_user=acting_user, run=run, results=results)
+    active, to_note = _active_key_persons(acting_user=acting_user, run=run, residents=residents)
     today = timezone.localdate()
     created, existing, sources = [], [], []
     seen = set()
@@ -297,45 +264,19 @@ def key_persons_from_screening(
             continue
         seen.add(result.resident_id)
         key_person = active.get(result.resident_id)
-        if key_person is not None:
-            existing.append(key_person)
-            if key_person.pk in changeable and key_person.pk not in noted_here:
-                sources.append(
-                    _screening_source(
-                        key_person, run, result.category_id, result.arrival_date, acting_user
-                    )
-                )
+        if key_person is None:
+            resident = residents[result.resident_id]
+            created.append(_screened_key_person(result, resident, run, today, acting_user))
             continue
-        resident = residents[result.resident_id]
-        key_person = KeyPerson(
-            unit_id=resident.unit_id,
-            resident=resident,
-            category=(
-                KeyPersonCategory.RISK_REGION_ARRIVAL
-                if result.category_id
-                else KeyPersonCategory.OTHER
-            ),
-            source_type=SourceType.SCREENING,
-            screening_run=run,
-            origin_category_id=result.category_id,
-            arrival_date=result.arrival_date,
-            identified_on=today,
-            created_by=acting_user,
-        )
-        # The related rows were loaded above; the partial unique index guards duplicates.
-        key_person.full_clean(
-            exclude=["unit", "resident", "screening_run", "origin_category", "created_by"],
-            validate_constraints=False,
-        )
-        created.append(key_person)
+        existing.append(key_person)
+        if key_person.pk in to_note:
+            sources.append(
+                _screening_source(
+                    key_person, run, result.category_id, result.arrival_date, acting_user
+                )
+            )
     if created:
-        created = bulk_create_with_history(created, KeyPerson, default_user=acting_user)
-        if not all(key_person.pk for key_person in created):  # a database without RETURNING
-            by_resident = KeyPerson.objects.filter(
-                resident_id__in=[key_person.resident_id for key_person in created],
-                status__in=ACTIVE_STATUSES,
-            ).in_bulk(field_name="resident")
-            created = [by_resident[key_person.resident_id] for key_person in created]
+        created = _save_screened_key_persons(created, acting_user)
         sources += [
             _screening_source(
                 key_person,
@@ -356,6 +297,89 @@ def key_persons_from_screening(
     if in_scope != len(created):
         raise PermissionDenied("record left the user's jurisdiction")
     return created, existing
+
+
+def _screening_residents(*, acting_user, run: ScreeningRun, results: list) -> dict:
+    """The residents of the results, {pk: Resident}, once each result is checked: of this
+    run, linked, and in the user's scope like its resident."""
+    if any(result.run_id != run.pk for result in results):
+        raise ValidationError({"results": _("Choose results of this screening run only.")})
+    unlinked = sum(1 for result in results if result.status not in LINKED_RESULT_STATUSES)
+    if unlinked:
+        raise ValidationError(
+            {
+                "results": _(
+                    "%(n)d of the chosen results are not linked to a resident yet: "
+                    "review them first."
+                )
+                % {"n": unlinked}
+            }
+        )
+    result_ids = [result.pk for result in results]
+    visible_results = ScreeningResult.objects.visible_to(acting_user).filter(pk__in=result_ids)
+    resident_ids = {result.resident_id for result in results}
+    residents = Resident.objects.visible_to(acting_user).in_bulk(resident_ids)
+    if visible_results.count() != len(set(result_ids)) or len(residents) != len(resident_ids):
+        raise PermissionDenied("screening result outside the user's jurisdiction")
+    return residents
+
+
+def _active_key_persons(*, acting_user, run: ScreeningRun, residents: dict) -> tuple[dict, set]:
+    """The active key persons of these residents ({resident pk: KeyPerson}, locked), and the
+    pks of those the run is to be noted on: the user may change them and the run is not yet
+    one of their sources."""
+    active = {
+        key_person.resident_id: key_person
+        for key_person in KeyPerson.objects.select_for_update()
+        .filter(resident_id__in=list(residents), status__in=ACTIVE_STATUSES)
+        .select_related("resident")
+    }
+    noted_here = set(
+        KeyPersonSource.objects.filter(
+            key_person__in=active.values(), screening_run=run
+        ).values_list("key_person_id", flat=True)
+    )
+    changeable = set(
+        KeyPerson.objects.visible_to(acting_user, "change")
+        .filter(pk__in=[key_person.pk for key_person in active.values()])
+        .values_list("pk", flat=True)
+    )
+    return active, changeable - noted_here
+
+
+def _screened_key_person(result, resident, run, today, acting_user) -> KeyPerson:
+    """The (unsaved, validated) key person a screening result makes of its resident."""
+    key_person = KeyPerson(
+        unit_id=resident.unit_id,
+        resident=resident,
+        category=(
+            KeyPersonCategory.RISK_REGION_ARRIVAL if result.category_id else KeyPersonCategory.OTHER
+        ),
+        source_type=SourceType.SCREENING,
+        screening_run=run,
+        origin_category_id=result.category_id,
+        arrival_date=result.arrival_date,
+        identified_on=today,
+        created_by=acting_user,
+    )
+    # The related rows were loaded above; the partial unique index guards duplicates.
+    key_person.full_clean(
+        exclude=["unit", "resident", "screening_run", "origin_category", "created_by"],
+        validate_constraints=False,
+    )
+    return key_person
+
+
+def _save_screened_key_persons(key_persons: list[KeyPerson], acting_user) -> list[KeyPerson]:
+    """The key persons saved (with history), each with its pk."""
+    created = bulk_create_with_history(key_persons, KeyPerson, default_user=acting_user)
+    if not all(key_person.pk for key_person in created):  # a database without RETURNING
+        by_resident = KeyPerson.objects.filter(
+            resident_id__in=[key_person.resident_id for key_person in created],
+            status__in=ACTIVE_STATUSES,
+        ).in_bulk(field_name="resident")
+        created = [by_resident[key_person.resident_id] for key_person in created]
+    return created
 
 
 def _screening_source(key_person, run, category_id, arrival_date, acting_user) -> KeyPersonSource:

@@ -242,6 +242,28 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _NAME_FORBIDDEN = re.compile(r"[0-9:：@#$%^&*=+<>{}\[\]|\\/_~`!！?？;；,，()（）]")
 
 
+def _planned_from_registry(
+    key: tuple, row_number: int, existing: tuple, address: Address | None, grid_id: int | None
+) -> PlannedHousehold:
+    """A household of the registry as the file has it: the address and grid it gives are
+    changes to make."""
+    pk, number, street, building, entrance, room, unit_id, phone = existing
+    planned = PlannedHousehold(
+        key=key, row=row_number, pk=pk, number=number, address=address,
+        grid_id=grid_id or unit_id, phone=phone,
+    )  # fmt: skip
+    if address is not None and address != Address(street, building, entrance, room):
+        planned.changes.update(
+            street=address.street,
+            building=address.building,
+            entrance=address.entrance,
+            room=address.room,
+        )
+    if grid_id is not None and grid_id != unit_id:
+        planned.changes["unit_id"] = grid_id
+    return planned
+
+
 @register_importer
 class ResidentImporter(RowImporter):
     kind = "registry.residents"
@@ -460,57 +482,14 @@ class ResidentImporter(RowImporter):
         household = self._household(row, grid_id)
         if row.errors:
             return None
+        grid_id = self._row_grid(row, grid_id, household)
         if grid_id is None:
-            grid_id = (household.grid_id if household else None) or self.default_grid
-        if grid_id is None:
-            row.error(
-                "grid",
-                _(
-                    "Grid is missing: the import's unit has several grids, so each row needs a "
-                    "grid (name or code) or a household already in the registry."
-                ),
-            )
             return None
-        if household is not None:
-            if household.grid_id is None:
-                household.grid_id = grid_id
-            elif household.grid_id != grid_id:
-                row.error(
-                    "grid",
-                    _("The household of this row is in grid %(grid)s (row %(first)d).")
-                    % {"grid": self.grid_names.get(household.grid_id, ""), "first": household.row},
-                    value=self.grid_names.get(grid_id, ""),
-                )
-                return None
-
-        if id_number:
-            key: tuple = ("id", id_number)
-        elif document_number:
-            key = ("document", document_type, document_number)
-        elif household is not None:
-            key = ("person", household.key, name, birth_date)
-        else:
-            row.error(
-                "name",
-                _(
-                    "A person without an ID number or other document needs a household number "
-                    "or an address, so that importing the file again does not add them twice."
-                ),
-            )
+        key = self._person_key(
+            row, id_number, document_type, document_number, household, name, birth_date
+        )
+        if key is None or not self._first_time(row, key):
             return None
-        first = self.seen.get(key)
-        if first is not None:
-            if key[0] == "id":
-                row.error("id_number", _("Same ID number as row %(row)d.") % {"row": first})
-            elif key[0] == "document":
-                row.error("document_number", _("Same document as row %(row)d.") % {"row": first})
-            else:
-                row.error(
-                    "name",
-                    _("Same person (name, birth date, household) as row %(row)d.") % {"row": first},
-                )
-            return None
-        self.seen[key] = row.number
 
         if household is not None and household.pk is None and not household.phone and phone:
             if relation == RelationToHead.HEAD or household.row == row.number:
@@ -533,20 +512,99 @@ class ResidentImporter(RowImporter):
             grid_id=grid_id,
             household=household,
         )
-        if key[0] == "id":
-            existing = self.by_id.get(id_number)
-        elif key[0] == "document":
-            existing = self.by_document.get((document_type, document_number))
-        else:
-            existing = (
-                self.by_person.get((household.pk, name, birth_date)) if household.pk else None
-            )
+        existing = self._existing(key, resident)
         if existing is not None:
             self._compare(resident, existing)
         elif key[0] != "person":
             self.pending_identity.append(resident)
         self.cleaned.append(resident)
         return resident
+
+    def _row_grid(
+        self, row: SourceRow, grid_id: int | None, household: PlannedHousehold | None
+    ) -> int | None:
+        """The row's grid: its own, else its household's, else the import unit's; the
+        household takes it when it has none yet. None (with an error) when there is none or
+        it contradicts the household's."""
+        if grid_id is None:
+            grid_id = (household.grid_id if household else None) or self.default_grid
+        if grid_id is None:
+            row.error(
+                "grid",
+                _(
+                    "Grid is missing: the import's unit has several grids, so each row needs a "
+                    "grid (name or code) or a household already in the registry."
+                ),
+            )
+            return None
+        if household is None:
+            return grid_id
+        if household.grid_id is None:
+            household.grid_id = grid_id
+        elif household.grid_id != grid_id:
+            row.error(
+                "grid",
+                _("The household of this row is in grid %(grid)s (row %(first)d).")
+                % {"grid": self.grid_names.get(household.grid_id, ""), "first": household.row},
+                value=self.grid_names.get(grid_id, ""),
+            )
+            return None
+        return grid_id
+
+    def _person_key(
+        self,
+        row: SourceRow,
+        id_number: str,
+        document_type: str,
+        document_number: str,
+        household: PlannedHousehold | None,
+        name: str,
+        birth_date: Any,
+    ) -> tuple | None:
+        """What makes the person one person in the file: the ID number, else the document,
+        else name and birth date in the household."""
+        if id_number:
+            return ("id", id_number)
+        if document_number:
+            return ("document", document_type, document_number)
+        if household is not None:
+            return ("person", household.key, name, birth_date)
+        row.error(
+            "name",
+            _(
+                "A person without an ID number or other document needs a household number "
+                "or an address, so that importing the file again does not add them twice."
+            ),
+        )
+        return None
+
+    def _first_time(self, row: SourceRow, key: tuple) -> bool:
+        """Whether the person is new in the file; an error naming the earlier row if not."""
+        first = self.seen.get(key)
+        if first is None:
+            self.seen[key] = row.number
+            return True
+        if key[0] == "id":
+            row.error("id_number", _("Same ID number as row %(row)d.") % {"row": first})
+        elif key[0] == "document":
+            row.error("document_number", _("Same document as row %(row)d.") % {"row": first})
+        else:
+            row.error(
+                "name",
+                _("Same person (name, birth date, household) as row %(row)d.") % {"row": first},
+            )
+        return False
+
+    def _existing(self, key: tuple, resident: ResidentRow) -> Existing | None:
+        """The registry's record of the same person, if any."""
+        if key[0] == "id":
+            return self.by_id.get(resident.id_number)
+        if key[0] == "document":
+            return self.by_document.get((resident.document_type, resident.document_number))
+        household = resident.household
+        if household.pk:
+            return self.by_person.get((household.pk, resident.name, resident.birth_date))
+        return None
 
     def _name(self, row: SourceRow) -> str:
         name = row.text("name")
@@ -739,39 +797,11 @@ class ResidentImporter(RowImporter):
         if planned is not None:
             return planned
 
-        existing = None
-        if number:
-            existing = self.households_by_number.get(number)
-        elif address is not None:
-            matches = self.households_by_address.get(address.key, [])
-            if grid_id is not None:
-                matches = [m for m in matches if m[6] == grid_id] or matches
-            existing = matches[0] if len(matches) == 1 else None
-            if len(matches) > 1:
-                row.error(
-                    "grid",
-                    _(
-                        "Several households have this address; give the grid or the household number."
-                    ),
-                    value=row.text("grid"),
-                )
-                return None
+        existing = self._registered_household(row, number, address, grid_id)
+        if row.errors:
+            return None
         if existing is not None:
-            pk, number_, street, building, entrance, room, unit_id, phone = existing
-            planned = PlannedHousehold(
-                key=key, row=row.number, pk=pk, number=number_, address=address,
-                grid_id=grid_id or unit_id, phone=phone,
-            )  # fmt: skip
-            current = Address(street, building, entrance, room)
-            if address is not None and address != current:
-                planned.changes.update(
-                    street=address.street,
-                    building=address.building,
-                    entrance=address.entrance,
-                    room=address.room,
-                )
-            if grid_id is not None and grid_id != unit_id:
-                planned.changes["unit_id"] = grid_id
+            planned = _planned_from_registry(key, row.number, existing, address, grid_id)
         else:
             if address is None:
                 row.error(
@@ -786,6 +816,27 @@ class ResidentImporter(RowImporter):
             )  # fmt: skip
         self.planned[key] = planned
         return planned
+
+    def _registered_household(
+        self, row: SourceRow, number: str, address: Address | None, grid_id: int | None
+    ) -> tuple | None:
+        """The registry's household with this number, else the one at this address (in the
+        row's grid when several are); an error when the address is still ambiguous."""
+        if number:
+            return self.households_by_number.get(number)
+        if address is None:
+            return None
+        matches = self.households_by_address.get(address.key, [])
+        if grid_id is not None:
+            matches = [m for m in matches if m[6] == grid_id] or matches
+        if len(matches) > 1:
+            row.error(
+                "grid",
+                _("Several households have this address; give the grid or the household number."),
+                value=row.text("grid"),
+            )
+            return None
+        return matches[0] if matches else None
 
     def _compare(self, resident: ResidentRow, existing: Existing) -> None:
         resident.pk = existing.pk

@@ -747,6 +747,16 @@ def _homophone_table(con) -> None:
 
 
 def _candidate_pairs(con) -> list[tuple]:
+    """Every (feed row, resident) pair a rule proposes, with the evidence for and against it."""
+    _resident_keys_table(con)
+    _id_pairs_tables(con)
+    _phone_pairs_table(con)
+    _name_birth_pairs_table(con)
+    return _pairs_with_evidence(con)
+
+
+def _resident_keys_table(con) -> None:
+    """res_x: each resident's name key, whether their ID is valid, and their birth date."""
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE res_x AS
         WITH x AS (SELECT rowid AS idx, given_birth_date, id_n,
@@ -755,6 +765,10 @@ def _candidate_pairs(con) -> list[tuple]:
         SELECT idx, valid, name_key, coalesce(given_birth_date, CASE WHEN valid
             THEN try_strptime(substr(id_n, 7, 8), '%Y%m%d')::DATE END) AS birth_date FROM x"""
     )
+
+
+def _id_pairs_tables(con) -> None:
+    """Rule 1 (exact: the same ID) and rule 2 (edit_pairs: the ID one edit away)."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE exact AS SELECT f.rowid AS fi, r.rowid AS ri "
         "FROM feed_n f JOIN res_n r ON f.id_n = r.id_n WHERE f.id_n <> ''"
@@ -778,12 +792,19 @@ def _candidate_pairs(con) -> list[tuple]:
             f"""INSERT INTO edit_pairs SELECT f.rowid, v.idx, v.edit FROM feed_n f
             JOIN ({_variants_sql("res")}) v ON f.id_n = v.v"""
         )
-    # Rule 3.
+
+
+def _phone_pairs_table(con) -> None:
+    """Rule 3: the same phone, for the rows without an exact ID match."""
     con.execute(
         """CREATE OR REPLACE TEMP TABLE phone_pairs AS
         SELECT f.rowid AS fi, r.rowid AS ri FROM feed_n f JOIN res_n r ON f.phone_n = r.phone_n
         WHERE f.phone_n <> '' AND f.rowid NOT IN (SELECT fi FROM exact)"""
     )
+
+
+def _name_birth_pairs_table(con) -> None:
+    """Rule 4 (name_pairs): the same birth date and names that can score >= 90."""
     # Rule 4: (a) feed rows without a valid ID against every resident with that birth date;
     # (b) rows with a valid ID (their birth date defaults to the ID's) against the residents
     # without one. Only names that can score >= 90 go on: the same key, or (up to 9
@@ -841,6 +862,11 @@ def _candidate_pairs(con) -> list[tuple]:
         + " UNION ALL ".join(parts)
         + ") WHERE fk <> '' AND fi NOT IN (SELECT fi FROM exact)"
     )
+    _near_names_table(con)
+
+
+def _near_names_table(con) -> None:
+    """name_pairs: the pairs of cand4 whose names are the same or homophones throughout."""
     _homophone_table(con)
     con.execute(
         """CREATE OR REPLACE TEMP TABLE name_pairs AS
@@ -856,6 +882,10 @@ def _candidate_pairs(con) -> list[tuple]:
         UNION ALL SELECT cand4.fi, cand4.ri FROM cand4
         SEMI JOIN near ON near.fk = cand4.fk AND near.rk = cand4.rk"""
     )
+
+
+def _pairs_with_evidence(con) -> list[tuple]:
+    """The pairs of all rules, each with what agrees and what conflicts (see _decide_rows)."""
     con.execute(
         """CREATE OR REPLACE TEMP TABLE p AS
         SELECT fi, ri, 1 AS rule, 'exact' AS edit FROM exact
@@ -940,8 +970,32 @@ def _decide(con, pairs: list[tuple], decisions: Mapping[Any, Any]) -> MatchResul
 
 
 def _decide_rows(con, pairs: list[tuple], decisions: Mapping[Any, Any]) -> MatchResult:
+    per_row = _options_per_row(pairs)
+    links: list[tuple[int, Link]] = []
+    linked: set[int] = set()
+    for fi, row_id, ik in _rows_to_decide(con, per_row, decisions):
+        decision = decisions.get(ik)
+        if decision is REJECTED:
+            continue
+        by_rule = per_row.get(fi, {})
+        chosen = _first_rule_options(by_rule, ik, decisions)
+        if decision is not None:
+            link = _decided_link(row_id, ik, decision, chosen, by_rule)
+        elif chosen:
+            link = _best_link(row_id, ik, chosen)
+        else:
+            continue
+        links.append((fi, link))
+        linked.add(fi)
+    unmatched = _unmatched_rows(con, linked)
+    links.sort(key=lambda pair: pair[0])
+    return MatchResult(links=[link for _fi, link in links], unmatched=unmatched)
+
+
+def _options_per_row(pairs: list[tuple]) -> dict[int, dict[int, list]]:
+    """The candidates that meet their rule: {fi: {rule: [(score, status, rule name,
+    Candidate, detail)]}}."""
     score_cache: dict[tuple[str, str], float] = {}
-    # Candidates per feed row and rule: {fi: {rule: [(score, status, Candidate)]}}
     per_row: dict[int, dict[int, list]] = {}
     for fi, _ri, rule, edit, rid, fname, rname, phone_eq, birth_eq, id_eq, phone_other in pairs:
         pair = (fname, rname)
@@ -960,8 +1014,11 @@ def _decide_rows(con, pairs: list[tuple], decisions: Mapping[Any, Any]) -> Match
         candidate = Candidate(rid, score, _agreed(name_score, phone_eq, birth_eq, id_eq))
         option = (score, status, rule_name, candidate, edit if rule == 2 else "")
         per_row.setdefault(fi, {}).setdefault(rule, []).append(option)
+    return per_row
 
-    # Identity keys of the rows with candidates or with a decision.
+
+def _rows_to_decide(con, per_row: dict, decisions: Mapping[Any, Any]) -> list[tuple]:
+    """(fi, row key, identity key) of the rows with candidates or with a decision."""
     decided_keys = {k for k in decisions if isinstance(k, str) and decisions[k] is not REJECTED}
     con.execute(
         "CREATE OR REPLACE TEMP TABLE cand_rows AS SELECT unnest($1::BIGINT[]) AS idx",
@@ -978,75 +1035,72 @@ def _decide_rows(con, pairs: list[tuple], decisions: Mapping[Any, Any]) -> Match
     source = "SELECT fi AS idx, * FROM feed_c"  # the candidates' rows
     if decided_keys:  # an accepted decision may apply to a row no rule proposes
         source = "SELECT rowid AS idx, * FROM feed_n"
-    rows = con.execute(
+    return con.execute(
         f"""WITH keyed AS (SELECT f.idx, f.key, {key_sql} AS ik FROM ({source}) f)
         SELECT idx, key, ik FROM keyed
         WHERE idx IN (SELECT idx FROM cand_rows) OR ik IN (SELECT k FROM decided_keys)"""
     ).fetchall()
 
-    links: list[tuple[int, Link]] = []
-    linked: set[int] = set()
-    for fi, row_id, ik in rows:
-        decision = decisions.get(ik)
-        if decision is REJECTED:
-            continue
-        by_rule = per_row.get(fi, {})
-        chosen = None
-        for rule in sorted(by_rule):
-            options = [
-                o for o in by_rule[rule] if decisions.get((ik, o[3].resident_id)) is not REJECTED
-            ]
-            # Rule 4 is auto only for a unique candidate; a row with a rejected candidate
-            # was ambiguous once: what remains of it is reviewed again, never auto.
-            if (rule == 4 and len(by_rule[rule]) > 1) or len(options) < len(by_rule[rule]):
-                options = [(o[0], REVIEW, *o[2:]) for o in options]
-            if options:
-                chosen = options
-                break
-        if decision is not None:
-            match = [o for o in (chosen or []) if o[3].resident_id == decision]
-            for rule in sorted(by_rule):
-                match = match or [o for o in by_rule[rule] if o[3].resident_id == decision]
-            if match:
-                score, _status, rule_name, cand, detail = match[0]
-            else:
-                score, rule_name, detail = 100, RULE_DECISION, ""
-                cand = Candidate(decision, 100, ())
-            link = Link(
-                row_id, decision, rule_name, score, cand.agreed_fields, DECIDED, ik, (cand,), detail
-            )
-            links.append((fi, link))
-            linked.add(fi)
-            continue
-        if not chosen:
-            continue
-        # Several candidates of one resident (e.g. phone and birth date) count once.
-        best_by_resident: dict[Any, tuple] = {}
-        for option in chosen:
-            rid = option[3].resident_id
-            if rid not in best_by_resident or option[0] > best_by_resident[rid][0]:
-                best_by_resident[rid] = option
-        top = max(o[0] for o in best_by_resident.values())
-        tied = [o for o in best_by_resident.values() if o[0] == top]
-        if len(tied) == 1:
-            score, status, rule_name, cand, detail = tied[0]
-            link = Link(
-                row_id,
-                cand.resident_id,
-                rule_name,
-                score,
-                cand.agreed_fields,
-                status,
-                ik,
-                (cand,),
-                detail,
-            )
-            links.append((fi, link))
-        else:
-            cands = tuple(sorted((o[3] for o in tied), key=lambda c: str(c.resident_id)))
-            links.append((fi, Link(row_id, None, tied[0][2], top, (), REVIEW, ik, cands)))
-        linked.add(fi)
 
+def _first_rule_options(by_rule: dict, ik: str, decisions: Mapping[Any, Any]) -> list | None:
+    """The options of the first rule with a candidate not rejected for this row."""
+    for rule in sorted(by_rule):
+        options = [
+            o for o in by_rule[rule] if decisions.get((ik, o[3].resident_id)) is not REJECTED
+        ]
+        # Rule 4 is auto only for a unique candidate; a row with a rejected candidate
+        # was ambiguous once: what remains of it is reviewed again, never auto.
+        if (rule == 4 and len(by_rule[rule]) > 1) or len(options) < len(by_rule[rule]):
+            options = [(o[0], REVIEW, *o[2:]) for o in options]
+        if options:
+            return options
+    return None
+
+
+def _decided_link(row_id, ik: str, decision, chosen: list | None, by_rule: dict) -> Link:
+    """The link an accepted decision makes, with the rule that proposed it if any."""
+    match = [o for o in (chosen or []) if o[3].resident_id == decision]
+    for rule in sorted(by_rule):
+        match = match or [o for o in by_rule[rule] if o[3].resident_id == decision]
+    if match:
+        score, _status, rule_name, cand, detail = match[0]
+    else:
+        score, rule_name, detail = 100, RULE_DECISION, ""
+        cand = Candidate(decision, 100, ())
+    return Link(
+        row_id, decision, rule_name, score, cand.agreed_fields, DECIDED, ik, (cand,), detail
+    )
+
+
+def _best_link(row_id, ik: str, chosen: list) -> Link:
+    """The link of the best-scoring resident, or a review of the residents tied at the top."""
+    # Several candidates of one resident (e.g. phone and birth date) count once.
+    best_by_resident: dict[Any, tuple] = {}
+    for option in chosen:
+        rid = option[3].resident_id
+        if rid not in best_by_resident or option[0] > best_by_resident[rid][0]:
+            best_by_resident[rid] = option
+    top = max(o[0] for o in best_by_resident.values())
+    tied = [o for o in best_by_resident.values() if o[0] == top]
+    if len(tied) == 1:
+        score, status, rule_name, cand, detail = tied[0]
+        return Link(
+            row_id,
+            cand.resident_id,
+            rule_name,
+            score,
+            cand.agreed_fields,
+            status,
+            ik,
+            (cand,),
+            detail,
+        )
+    cands = tuple(sorted((o[3] for o in tied), key=lambda c: str(c.resident_id)))
+    return Link(row_id, None, tied[0][2], top, (), REVIEW, ik, cands)
+
+
+def _unmatched_rows(con, linked: set[int]) -> Sequence[Any]:
+    """The keys of the feed rows without a link: a list, or a lazy list over DuckDB."""
     run = next(_RUNS)  # tables of their own per call: a lazy list may outlive the next call
     linked_table, table = f"linked_rows_{run}", f"unmatched_rows_{run}"
     con.execute(
@@ -1063,9 +1117,7 @@ def _decide_rows(con, pairs: list[tuple], decisions: Mapping[Any, Any]) -> Match
             con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     unmatched: Sequence[Any] = UnmatchedRows(con, table, linked_table, count)
     if count <= EAGER_UNMATCHED:
-        unmatched = list(unmatched)
-    else:  # keep only what the lazy list needs
-        for table in ("res_n", "pairs", "cand4", "feed_b", "feed_c"):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
-    links.sort(key=lambda pair: pair[0])
-    return MatchResult(links=[link for _fi, link in links], unmatched=unmatched)
+        return list(unmatched)
+    for table in ("res_n", "pairs", "cand4", "feed_b", "feed_c"):  # keep only what it needs
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    return unmatched

@@ -413,7 +413,6 @@ class XlsxWorkbook(Workbook):
         strings = self._shared_strings()
         date_styles = self._date_styles
         epoch = _EPOCH_1904 if self._date1904 else _EPOCH_1900
-        max_columns = readers.MAX_COLUMNS
         number = 0  # the last row yielded
         tags = (*_ROW, *_SHEET_DATA)
 
@@ -428,36 +427,7 @@ class XlsxWorkbook(Workbook):
                     raise _too_complex(where())
                 r = element.get("r")
                 at = int(r) if r and r.isdigit() else number + 1
-                row: list = []
-                column = 0
-                for cell in element:
-                    if cell.tag not in _C:
-                        continue
-                    ref = cell.get("r")
-                    if ref:
-                        column = _column_index(ref.rstrip("0123456789"))
-                    value = _cell_value(cell, strings, date_styles, epoch)
-                    if value is not None:
-                        if column >= max_columns:
-                            raise ImportFileError(
-                                _(
-                                    "The sheet “%(sheet)s” has a value in cell %(cell)s, beyond "
-                                    "its first %(limit)d columns; delete what is there, or "
-                                    "split the sheet."
-                                )
-                                % {
-                                    "sheet": name,
-                                    "cell": ref or f"{at}:{column + 1}",
-                                    "limit": max_columns,
-                                }
-                            )
-                        if column > len(row):
-                            row.extend([""] * (column - len(row)))
-                        if column == len(row):
-                            row.append(value)
-                        else:
-                            row[column] = value
-                    column += 1
+                row = _row_values(element, at, name, strings, date_styles, epoch)
                 _free(element)
                 if at <= number:
                     raise _too_complex(where())
@@ -549,6 +519,38 @@ def _string_of(element) -> str:
                 if sub.tag in _T:
                     parts.append(sub.text or "")
     return "".join(parts)
+
+
+def _row_values(element, at: int, sheet: str, strings, date_styles, epoch) -> list:
+    """The values of one <row> element, each at its column ("" in the gaps)."""
+    max_columns = readers.MAX_COLUMNS
+    row: list = []
+    column = 0
+    for cell in element:
+        if cell.tag not in _C:
+            continue
+        ref = cell.get("r")
+        if ref:
+            column = _column_index(ref.rstrip("0123456789"))
+        value = _cell_value(cell, strings, date_styles, epoch)
+        if value is not None:
+            if column >= max_columns:
+                raise ImportFileError(
+                    _(
+                        "The sheet “%(sheet)s” has a value in cell %(cell)s, beyond "
+                        "its first %(limit)d columns; delete what is there, or "
+                        "split the sheet."
+                    )
+                    % {"sheet": sheet, "cell": ref or f"{at}:{column + 1}", "limit": max_columns}
+                )
+            if column > len(row):
+                row.extend([""] * (column - len(row)))
+            if column == len(row):
+                row.append(value)
+            else:
+                row[column] = value
+        column += 1
+    return row
 
 
 def _cell_value(element, strings: _SharedStrings, date_styles, epoch):
