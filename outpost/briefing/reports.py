@@ -30,7 +30,7 @@ from outpost.briefing.figures import (
     subtree_figures,
 )
 from outpost.briefing.models import DailySnapshot
-from outpost.core.masking import mask_id_number, mask_phone
+from outpost.core.identity import mask_id_number, mask_phone
 from outpost.core.models import Unit
 from outpost.keypersons.choices import KeyPersonCategory, KeyPersonStatus
 from outpost.keypersons.models import ContactEntry

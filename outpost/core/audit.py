@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from outpost.core.masking import mask_id_number, mask_phone
+from outpost.core.identity import mask_id_number, mask_phone
 
 # History shows that a sensitive field changed, never its value.
 MASKERS = {"id_number": mask_id_number, "phone": mask_phone, "document_number": mask_id_number}

@@ -25,7 +25,7 @@ from outpost.core.exports.base import (
     safe_filename,
 )
 from outpost.core.exports.xlsx import Column, LedgerOutcome, LedgerSheet, export_subtitle
-from outpost.core.masking import mask_id_number
+from outpost.core.identity import mask_id_number
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible
 from outpost.keypersons import selectors

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from outpost.core.masking import mask_phone
+from outpost.core.identity import mask_phone
 from outpost.notify.backends import DeliveryError, backend_for
 from outpost.notify.choices import Channel, DeliveryStatus, MessageKind
 from outpost.notify.models import InboxMessage, OutboundMessage

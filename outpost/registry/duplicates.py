@@ -29,7 +29,7 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.db.models.functions import Length, Trim, Upper
 from django.utils.translation import gettext_lazy as _
 
-from outpost.core.validators import normalize_id_number, validate_id_number
+from outpost.core.identity import normalize_id_number, validate_id_number
 from outpost.registry.models import Resident
 
 # Keys looked up per query with `IN (…)`; well under every database's parameter limit.

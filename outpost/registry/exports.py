@@ -28,7 +28,7 @@ from outpost.core.exports.base import (
     safe_filename,
 )
 from outpost.core.exports.xlsx import Column, LedgerOutcome, LedgerSheet, export_subtitle
-from outpost.core.masking import mask_address, mask_id_number, mask_phone
+from outpost.core.identity import mask_address, mask_id_number, mask_phone
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible
 from outpost.registry.choices import DocumentType, RelationToHead, ResidenceType, Sex

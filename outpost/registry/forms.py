@@ -1,11 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from outpost.core.masking import mask_id_number, mask_phone
+from outpost.core.identity import mask_id_number, mask_phone, validate_phone
 from outpost.core.models import Unit
 from outpost.core.scoping import user_scope_unit
 from outpost.core.services import REASON_MIN_LENGTH
-from outpost.core.validators import validate_phone
 from outpost.registry.choices import (
     DocumentType,
     HealthStatus,

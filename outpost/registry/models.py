@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outpost.core.masking import mask_address, mask_id_number, mask_phone
+from outpost.core.identity import mask_address, mask_id_number, mask_phone
 from outpost.core.models import Unit
 from outpost.core.scoping import ScopedModel
 from outpost.registry.choices import (

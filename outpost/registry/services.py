@@ -10,9 +10,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outpost.core.identity import (
+    id_birth_date,
+    id_sex,
+    normalize_document_number,
+    validate_id_number,
+    validate_phone,
+)
 from outpost.core.models import Unit
 from outpost.core.scoping import assert_in_scope, get_visible, user_scope_unit
-from outpost.core.validators import id_birth_date, id_sex, validate_id_number, validate_phone
 from outpost.registry.choices import (
     DocumentType,
     HealthStatus,
@@ -329,7 +335,7 @@ def _check_new_person(person: NewPerson, household, numbers_in_this_visit):
             validate_phone(person.phone)
         except ValidationError as exc:
             yield "phone", exc.messages[0]
-    number = person.document_number.strip()
+    number = normalize_document_number(person.document_number)
     if person.document_type == DocumentType.RESIDENT_ID:
         try:
             number = validate_id_number(number)
@@ -380,7 +386,7 @@ def _resident_add(acting_user, household: Household, person: NewPerson) -> Resid
         resident.birth_date = id_birth_date(resident.id_number)
         resident.sex = id_sex(resident.id_number)
     elif person.document_type != DocumentType.NONE:
-        resident.document_number = person.document_number.strip()
+        resident.document_number = normalize_document_number(person.document_number)
     resident.full_clean()
     resident._history_user = acting_user
     resident.save()

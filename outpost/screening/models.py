@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outpost.core.masking import mask_id_number, mask_phone
+from outpost.core.identity import mask_id_number, mask_phone
 from outpost.core.scoping import ScopedModel
 from outpost.screening.choices import (
     DiscrepancyKind,

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
-from outpost.core.masking import mask_id_number, mask_phone
+from outpost.core.identity import mask_id_number, mask_phone
 
 # What the preview predicts for a valid row and the commit then does.
 CREATED = "created"
