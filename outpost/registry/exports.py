@@ -28,7 +28,7 @@ from outpost.core.exports.base import (
     safe_filename,
 )
 from outpost.core.exports.xlsx import Column, LedgerOutcome, LedgerSheet, export_subtitle
-from outpost.core.identity import mask_address, mask_id_number, mask_phone
+from outpost.core.identity import display_id_number, mask_address, mask_id_number, mask_phone
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible
 from outpost.registry.choices import DocumentType, RelationToHead, ResidenceType, Sex
@@ -131,7 +131,11 @@ def residents_ledger(
                 sexes.get(row["sex"], ""),
                 _birth(row["birth_date"], unmasked),
                 documents.get(row["document_type"], ""),
-                id_shown(row["id_number"] or row["document_number"]),
+                id_shown(
+                    display_id_number(
+                        id_number=row["id_number"], document_number=row["document_number"]
+                    )
+                ),
                 phone_shown(row["phone"]),
                 row["household__household_number"] or "",
                 _address(row, "household__", unmasked),

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outpost.core.identity import mask_address, mask_id_number, mask_phone
+from outpost.core.identity import mask_address, mask_id_number, mask_phone, masked_display_id
 from outpost.core.models import Unit
 from outpost.core.scoping import ScopedModel
 from outpost.registry.choices import (
@@ -139,7 +139,7 @@ class Resident(ScopedModel):
 
     @property
     def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number or self.document_number)
+        return masked_display_id(self)
 
     @property
     def masked_phone(self) -> str:
