@@ -270,7 +270,7 @@ def _person(row: dict, prefix: str = "") -> tuple[str, str, str]:
                 display_id_number(
                     id_number=row[f"{resident}id_number"],
                     document_number=row[f"{resident}document_number"],
-                    own_number=row[f"{prefix}id_number"],
+                    own_number=row.get(f"{prefix}id_number", ""),
                 )
             ),
             mask_phone(row[f"{resident}phone"]),
