@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from outpost.core.api_support import (
     ApiRouter,
     ErrorOut,
+    MaskedPersonFields,
     Pagination,
     api_get_visible,
     personal_data_free,
@@ -52,7 +53,7 @@ class OrderDetailOut(OrderOut):
     progress: ProgressOut | None
 
 
-class ItemOut(Schema):
+class ItemOut(MaskedPersonFields):
     id: int
     order_id: int
     row_number: int
@@ -70,14 +71,6 @@ class ItemOut(Schema):
     result_at: datetime | None
     overdue: bool
     version: int
-
-    @staticmethod
-    def resolve_id_number_masked(obj: DispatchItem) -> str:
-        return obj.masked_id_number
-
-    @staticmethod
-    def resolve_phone_masked(obj: DispatchItem) -> str:
-        return obj.masked_phone
 
     @staticmethod
     def resolve_duplicate_of_row(obj: DispatchItem) -> int | None:

@@ -10,7 +10,13 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.pagination import paginate
 
-from outpost.core.api_support import ApiRouter, Pagination, api_get_visible, scoped_route
+from outpost.core.api_support import (
+    ApiRouter,
+    MaskedPersonFields,
+    Pagination,
+    api_get_visible,
+    scoped_route,
+)
 from outpost.core.models import Unit
 from outpost.core.services import personal_data_reveal
 from outpost.keypersons import selectors
@@ -35,7 +41,7 @@ from outpost.screening.models import OriginCategory, ScreeningRun
 router = ApiRouter(tags=["keypersons"])
 
 
-class KeyPersonOut(Schema):
+class KeyPersonOut(MaskedPersonFields):
     id: int
     name: str
     resident_id: int | None
@@ -57,14 +63,6 @@ class KeyPersonOut(Schema):
     @staticmethod
     def resolve_name(obj: KeyPerson) -> str:
         return obj.display_name
-
-    @staticmethod
-    def resolve_id_number_masked(obj: KeyPerson) -> str:
-        return obj.masked_id_number
-
-    @staticmethod
-    def resolve_phone_masked(obj: KeyPerson) -> str:
-        return obj.masked_phone
 
     @staticmethod
     def resolve_unit_name(obj: KeyPerson) -> str:

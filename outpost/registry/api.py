@@ -6,7 +6,13 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.pagination import paginate
 
-from outpost.core.api_support import ApiRouter, Pagination, api_get_visible, scoped_route
+from outpost.core.api_support import (
+    ApiRouter,
+    MaskedPersonFields,
+    Pagination,
+    api_get_visible,
+    scoped_route,
+)
 from outpost.core.models import Unit
 from outpost.core.scoping import user_scope_unit
 from outpost.core.services import personal_data_reveal
@@ -46,7 +52,7 @@ class HouseholdOut(Schema):
         return obj.unit.name
 
 
-class ResidentOut(Schema):
+class ResidentOut(MaskedPersonFields):
     id: int
     name: str
     sex: str
@@ -62,14 +68,6 @@ class ResidentOut(Schema):
     @staticmethod
     def resolve_birth_year(obj: Resident) -> int | None:
         return obj.birth_date.year if isinstance(obj.birth_date, date) else None
-
-    @staticmethod
-    def resolve_id_number_masked(obj: Resident) -> str:
-        return obj.masked_id_number
-
-    @staticmethod
-    def resolve_phone_masked(obj: Resident) -> str:
-        return obj.masked_phone
 
     @staticmethod
     def resolve_unit_name(obj: Resident) -> str:
