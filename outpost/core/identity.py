@@ -18,7 +18,12 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
-from outpost.core.masking import mask_address, mask_id_number, mask_phone
+from outpost.core.masking import (
+    household_address_masked,
+    mask_address,
+    mask_id_number,
+    mask_phone,
+)
 from outpost.core.validators import (
     EARLIEST_BIRTH_DATE,
     ID_WEIGHTS,
@@ -40,6 +45,7 @@ __all__ = [
     "canonical_number",
     "display_id",
     "display_id_number",
+    "household_address_masked",
     "id_birth_date",
     "id_check_character",
     "id_sex",

@@ -28,7 +28,12 @@ from outpost.core.exports.base import (
     safe_filename,
 )
 from outpost.core.exports.xlsx import Column, LedgerOutcome, LedgerSheet, export_subtitle
-from outpost.core.identity import display_id_number, mask_address, mask_id_number, mask_phone
+from outpost.core.identity import (
+    display_id_number,
+    household_address_masked,
+    mask_id_number,
+    mask_phone,
+)
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible
 from outpost.registry.choices import DocumentType, RelationToHead, ResidenceType, Sex
@@ -65,7 +70,7 @@ def _address(row: dict, prefix: str, unmasked: bool) -> str:
     if street is None:
         return ""
     if not unmasked:
-        return mask_address(street=street, building=building)
+        return household_address_masked(street=street, building=building)
     entrance = row[f"{prefix}entrance"]
     entrance = f"{entrance}单元" if entrance else ""
     return f"{street}{building}号{entrance}{row[f'{prefix}room']}室"

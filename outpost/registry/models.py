@@ -8,7 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outpost.core.identity import mask_address, mask_id_number, mask_phone, masked_display_id
+from outpost.core.identity import (
+    household_address_masked,
+    mask_id_number,
+    mask_phone,
+    masked_display_id,
+)
 from outpost.core.models import Unit
 from outpost.core.scoping import ScopedModel
 from outpost.registry.choices import (
@@ -58,7 +63,7 @@ class Household(ScopedModel):
 
     @property
     def masked_address(self) -> str:
-        return mask_address(street=self.street, building=self.building)
+        return household_address_masked(street=self.street, building=self.building)
 
     @property
     def masked_phone(self) -> str:

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
-from outpost.core.identity import mask_id_number, mask_phone
+from outpost.core.identity import mask_address, mask_id_number, mask_phone
 
 # What the preview predicts for a valid row and the commit then does.
 CREATED = "created"
@@ -51,8 +51,7 @@ def mask_value(value: str, sensitive: str) -> str:
         return mask_id_number(value.replace(" ", ""))
     if sensitive == "phone":
         return mask_phone(value.replace(" ", ""))
-    # An address: keep the first few characters (street), hide the rest.
-    return value[:6] + "****" if len(value) > 6 else "****"
+    return mask_address(value)
 
 
 @dataclass(frozen=True)

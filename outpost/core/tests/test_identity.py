@@ -28,3 +28,16 @@ def test_document_number_is_shown_when_there_is_no_id_number():
 
 def test_key_persons_own_number_is_shown_without_a_resident():
     assert identity.display_id_number(own_number="210211199001011237") == "210211199001011237"
+
+
+def test_an_address_keeps_street_and_building_and_hides_entrance_and_room():
+    assert identity.mask_address("中山路12号3单元401") == "中山路12号****"
+
+
+def test_a_household_address_is_masked_by_the_same_rule_as_an_imported_one():
+    masked = identity.household_address_masked(street="中山路", building="12")
+    assert masked == identity.mask_address("中山路12号3单元401")
+
+
+def test_an_imported_room_number_alone_is_hidden_whole():
+    assert identity.mask_address("401") == "****"
