@@ -71,7 +71,11 @@ def normalize_document_number(raw: str) -> str:
 def canonical_number(value: str) -> str:
     """The canonical form of an ID or document number, for telling whether two numbers
     are one: a valid ID number (also an old 15-digit one, or one filed as another
-    document) becomes its 18 characters; anything else its normalised document form."""
+    document) becomes its 18 characters; anything else its normalised document form.
+
+    Registry duplicates compare records by it. It is not the screening engine's
+    ``identity_key``, which keys a whole feed row (ID, phone, name and birth date together)
+    so that a match decision applies to later feeds carrying the same row."""
     normalized = normalize_document_number(value)
     if len(normalized) in (15, 18):
         try:
