@@ -32,7 +32,7 @@ from outpost.briefing.figures import (
 )
 from outpost.briefing.models import DailySnapshot
 from outpost.core.i18n import data_name
-from outpost.core.masking import mask_id_number, mask_phone
+from outpost.core.identity import display_id_number, mask_id_number, mask_phone
 from outpost.core.models import Unit
 from outpost.keypersons.choices import KeyPersonCategory, KeyPersonStatus
 from outpost.keypersons.models import ContactEntry
@@ -268,12 +268,18 @@ def _person(row: dict, prefix: str = "") -> tuple[str, str, str]:
     if row.get(f"{resident}name"):
         return (
             row[f"{resident}name"],
-            mask_id_number(row[f"{resident}id_number"] or row[f"{resident}document_number"]),
+            mask_id_number(
+                display_id_number(
+                    id_number=row[f"{resident}id_number"],
+                    document_number=row[f"{resident}document_number"],
+                    own_number=row.get(f"{prefix}id_number", ""),
+                )
+            ),
             mask_phone(row[f"{resident}phone"]),
         )
     return (
         row[f"{prefix}name"],
-        mask_id_number(row[f"{prefix}id_number"]),
+        mask_id_number(display_id_number(own_number=row[f"{prefix}id_number"])),
         mask_phone(row[f"{prefix}phone"]),
     )
 

@@ -98,6 +98,32 @@ def api_get_visible(request, model, pk, action: str = "view"):
     return get_visible(model, request.auth, pk, action)
 
 
+# ---------------------------------------------------------------------------- masked persons
+
+
+def masked_person_fields(person: typing.Callable[[typing.Any], typing.Any] | None = None):
+    """A schema mixin resolving `id_number_masked` and `phone_masked`: the person's
+    `masked_id_number` and `masked_phone`, which core.identity computes (for a resident or a
+    key person, by the one display rule), never the full numbers. `person` finds the record
+    that carries them when the schema's object is not the person itself (an episode's key
+    person, a result's resident). The schema declares the two fields where it lists them."""
+    person = person or (lambda obj: obj)
+
+    class MaskedPersonFields(Schema):
+        @staticmethod
+        def resolve_id_number_masked(obj) -> str:
+            return person(obj).masked_id_number
+
+        @staticmethod
+        def resolve_phone_masked(obj) -> str:
+            return person(obj).masked_phone
+
+    return MaskedPersonFields
+
+
+MaskedPersonFields = masked_person_fields()
+
+
 # ---------------------------------------------------------------------------- pagination
 
 # Far beyond any table here, and far below the 64-bit integers databases take for

@@ -5,7 +5,8 @@ from datetime import datetime
 
 from django.utils.translation import pgettext_lazy
 
-from outpost.core.masking import mask_address_part, mask_birth_date, mask_id_number, mask_phone
+from outpost.core.identity import mask_id_number, mask_phone
+from outpost.core.masking import mask_address_part, mask_birth_date
 
 # History shows that a sensitive field changed, masked as the record's page masks it (an
 # address after the building, the day and month of birth), never more.

@@ -28,9 +28,22 @@ def mask_phone(value: str) -> str:
 ADDRESS_HIDDEN = "****"
 
 
-def mask_address(*, street: str, building: str) -> str:
-    """Keep the street and building; hide entrance and room."""
-    return f"{street}{building}号{ADDRESS_HIDDEN}"
+def mask_address(address: str) -> str:
+    """Keep the street and building number, hide entrance and room: everything after the
+    first `号` is hidden (`中山路12号3单元401` -> `中山路12号****`). An address without a
+    building number keeps its first 6 characters; a room number alone is hidden whole."""
+    address = (address or "").strip()
+    if not address:
+        return ""
+    head, mark, _rest = address.partition("号")
+    if mark:
+        return f"{head}{mark}****"
+    return address[:6] + "****" if len(address) > 6 else "****"
+
+
+def household_address_masked(*, street: str, building: str) -> str:
+    """A household's address from its street and building, masked by `mask_address`."""
+    return mask_address(f"{street}{building}号")
 
 
 def mask_address_part(value: str) -> str:

@@ -25,9 +25,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from outpost.core.choices import OrganisationKind, Role, UnitKind
+from outpost.core.identity import id_check_character
 from outpost.core.models import DemoPassword, Organisation, StaffProfile, Unit
 from outpost.core.roles import roles_sync
-from outpost.core.validators import id_check_character
 from outpost.demo import names
 from outpost.registry.choices import DocumentType, RelationToHead, ResidenceType, Sex
 from outpost.registry.models import Household, Landlord, RentalProperty, Resident

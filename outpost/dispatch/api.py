@@ -12,6 +12,7 @@ from outpost.core.api_support import (
     Code,
     ErrorOut,
     Line,
+    MaskedPersonFields,
     Note,
     Pagination,
     api_get_visible,
@@ -60,7 +61,7 @@ class OrderDetailOut(OrderOut):
     progress: ProgressOut | None
 
 
-class ItemOut(Schema):
+class ItemOut(MaskedPersonFields):
     id: int
     order_id: int
     row_number: int
@@ -78,14 +79,6 @@ class ItemOut(Schema):
     result_at: datetime | None
     overdue: bool
     version: int
-
-    @staticmethod
-    def resolve_id_number_masked(obj: DispatchItem) -> str:
-        return obj.masked_id_number
-
-    @staticmethod
-    def resolve_phone_masked(obj: DispatchItem) -> str:
-        return obj.masked_phone
 
     @staticmethod
     def resolve_duplicate_of_row(obj: DispatchItem) -> int | None:

@@ -20,10 +20,10 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from outpost.core.identity import normalize_id_number, normalize_phone
 from outpost.core.imports.base import ImportField, RowImporter, cell_text
 from outpost.core.imports.pipeline import inspect_file
 from outpost.core.imports.readers import ImportFileError, open_workbook
-from outpost.core.validators import normalize_id_number, normalize_phone
 from outpost.screening.engine import parse_feed_date
 
 IDENTITY_FIELDS = ("name", "id_number", "phone")

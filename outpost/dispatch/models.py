@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outpost.core.masking import mask_birth_date, mask_id_number, mask_phone
+from outpost.core.identity import mask_id_number, mask_phone
+from outpost.core.masking import mask_birth_date
 from outpost.core.models import Unit
 from outpost.core.scoping import ScopedModel
 from outpost.core.validators import NOTE_MAX_LENGTH, validate_note

@@ -24,12 +24,12 @@ from simple_history.utils import bulk_create_with_history
 
 from outpost.core.choices import Role, UnitKind
 from outpost.core.exceptions import Conflict
+from outpost.core.identity import validate_id_number, validate_phone
 from outpost.core.imports.readers import ImportFileError
 from outpost.core.imports.services import job_file_path
 from outpost.core.models import StaffProfile, Unit
 from outpost.core.recovery import interrupted_message
 from outpost.core.scoping import assert_in_scope
-from outpost.core.validators import validate_id_number, validate_phone
 from outpost.dispatch.choices import LINKED, ItemResult, MatchStatus, OrderStatus
 from outpost.dispatch.imports import OrderReading, OrderRow, order_read
 from outpost.dispatch.models import DispatchItem, DispatchOrder

@@ -14,6 +14,7 @@ from outpost.core.api_support import (
     ApiRouter,
     Code,
     Line,
+    MaskedPersonFields,
     Name,
     Note,
     Pagination,
@@ -44,7 +45,7 @@ from outpost.screening.models import OriginCategory, ScreeningRun
 router = ApiRouter(tags=["keypersons"])
 
 
-class KeyPersonOut(Schema):
+class KeyPersonOut(MaskedPersonFields):
     id: int
     name: str
     resident_id: int | None
@@ -66,14 +67,6 @@ class KeyPersonOut(Schema):
     @staticmethod
     def resolve_name(obj: KeyPerson) -> str:
         return obj.display_name
-
-    @staticmethod
-    def resolve_id_number_masked(obj: KeyPerson) -> str:
-        return obj.masked_id_number
-
-    @staticmethod
-    def resolve_phone_masked(obj: KeyPerson) -> str:
-        return obj.masked_phone
 
     @staticmethod
     def resolve_unit_name(obj: KeyPerson) -> str:

@@ -25,7 +25,7 @@ from outpost.core.exports.base import (
     safe_filename,
 )
 from outpost.core.exports.xlsx import Column, LedgerOutcome, LedgerSheet, export_subtitle
-from outpost.core.masking import mask_id_number
+from outpost.core.identity import display_id_number, mask_id_number
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible
 from outpost.keypersons import selectors
@@ -85,6 +85,7 @@ def contact_ledger(
             "key_person__id_number",
             "key_person__resident__name",
             "key_person__resident__id_number",
+            "key_person__resident__document_number",
             "key_person__category",
             "key_person__unit__name",
             "worker__staff_profile__display_name",
@@ -98,7 +99,11 @@ def contact_ledger(
                 timezone.localtime(row["contacted_at"]).strftime("%Y-%m-%d %H:%M"),
                 row["key_person__resident__name"] or row["key_person__name"],
                 mask_id_number(
-                    row["key_person__resident__id_number"] or row["key_person__id_number"] or ""
+                    display_id_number(
+                        id_number=row["key_person__resident__id_number"],
+                        document_number=row["key_person__resident__document_number"],
+                        own_number=row["key_person__id_number"],
+                    )
                 ),
                 categories.get(row["key_person__category"], ""),
                 row["key_person__unit__name"],

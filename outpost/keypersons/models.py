@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from outpost.core.choices import Role
 from outpost.core.i18n import data_name
-from outpost.core.masking import mask_id_number, mask_phone
+from outpost.core.identity import mask_phone, masked_display_id
 from outpost.core.models import Unit
 from outpost.core.scoping import ScopedModel
 from outpost.core.validators import NOTE_MAX_LENGTH, validate_note
@@ -153,9 +153,7 @@ class KeyPerson(ScopedModel):
 
     @property
     def masked_id_number(self) -> str:
-        if self.resident_id:
-            return self.resident.masked_id_number
-        return mask_id_number(self.id_number)
+        return masked_display_id(self)
 
     @property
     def masked_phone(self) -> str:

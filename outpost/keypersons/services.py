@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from outpost.core.choices import Role, UnitKind
+from outpost.core.identity import validate_id_number, validate_phone
 from outpost.core.models import Unit
 from outpost.core.scoping import assert_in_scope, get_visible
 from outpost.core.selectors import station_reviewers
-from outpost.core.validators import validate_id_number, validate_phone
 from outpost.keypersons.choices import (
     ACTIVE_STATUSES,
     ALLOWED_TRANSITIONS,

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from outpost.core.masking import mask_phone
+from outpost.core.identity import mask_phone
 from outpost.notify.backends import DeliveryError, backend_for
 from outpost.notify.choices import Channel, DeliveryStatus
 from outpost.notify.models import OutboundMessage
 
 
-def _mask_address(channel: str, address: str) -> str:
+def _mask_recipient(channel: str, address: str) -> str:
+    """A message's recipient (a phone number or an e-mail address, not a dwelling) as the
+    outbox keeps it after sending."""
     if channel == Channel.SMS:
         return mask_phone(address)
     local, _at, domain = address.partition("@")
@@ -34,6 +36,6 @@ def outbound_deliver(*, message: OutboundMessage) -> OutboundMessage:
         message.status, message.error = DeliveryStatus.FAILED, str(exc)[:300]
     else:
         message.status, message.sent_at = DeliveryStatus.SENT, timezone.now()
-        message.address = _mask_address(message.channel, message.address)
+        message.address = _mask_recipient(message.channel, message.address)
     message.save(update_fields=["status", "error", "sent_at", "address"])
     return message

@@ -19,6 +19,7 @@ from outpost.core.api_support import (
     Note,
     Pagination,
     api_get_visible,
+    masked_person_fields,
     personal_data_free,
     scoped_route,
 )
@@ -48,25 +49,17 @@ router = ApiRouter(tags=["observation"])
 # ---------------------------------------------------------------------------- schemas
 
 
-class PersonMaskedFields(Schema):
+def _key_person(obj) -> KeyPerson:
+    return obj.key_person if isinstance(obj, Episode) else obj.episode.key_person
+
+
+class PersonMaskedFields(masked_person_fields(_key_person)):
     """The person of an episode or alert as the API shows them: name, masked ID number and
     phone, never the full numbers."""
 
     @staticmethod
-    def _key_person(obj) -> KeyPerson:
-        return obj.key_person if isinstance(obj, Episode) else obj.episode.key_person
-
-    @staticmethod
     def resolve_name(obj) -> str:
-        return PersonMaskedFields._key_person(obj).display_name
-
-    @staticmethod
-    def resolve_id_number_masked(obj) -> str:
-        return PersonMaskedFields._key_person(obj).masked_id_number
-
-    @staticmethod
-    def resolve_phone_masked(obj) -> str:
-        return PersonMaskedFields._key_person(obj).masked_phone
+        return _key_person(obj).display_name
 
     @staticmethod
     def resolve_unit_name(obj) -> str:

@@ -10,6 +10,7 @@ from outpost.core.api_support import (
     ApiRouter,
     Code,
     Line,
+    MaskedPersonFields,
     Name,
     Note,
     Pagination,
@@ -55,7 +56,7 @@ class HouseholdOut(Schema):
         return obj.unit.name
 
 
-class ResidentOut(Schema):
+class ResidentOut(MaskedPersonFields):
     id: int
     name: str
     sex: str
@@ -71,14 +72,6 @@ class ResidentOut(Schema):
     @staticmethod
     def resolve_birth_year(obj: Resident) -> int | None:
         return obj.birth_date.year if isinstance(obj.birth_date, date) else None
-
-    @staticmethod
-    def resolve_id_number_masked(obj: Resident) -> str:
-        return obj.masked_id_number
-
-    @staticmethod
-    def resolve_phone_masked(obj: Resident) -> str:
-        return obj.masked_phone
 
     @staticmethod
     def resolve_unit_name(obj: Resident) -> str:

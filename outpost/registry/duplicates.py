@@ -8,7 +8,8 @@ comparing rows pairwise in Python:
   ``…X``, stray spaces, full-width digits, an old 15-digit number) or filed under another
   document (an ID number entered as a passport or permit number). One query finds the
   rows whose number is not in canonical form, one the rows with a document number (few:
-  children, foreigners); their canonical keys are then looked up among the ID numbers.
+  children, foreigners); their canonical numbers (``identity.canonical_number``) are then
+  looked up among the ID numbers.
 * **same name and birth date** — one ``GROUP BY name, birth_date HAVING COUNT(*) > 1``.
 * **same name and phone** — one ``GROUP BY name, phone HAVING COUNT(*) > 1``.
 
@@ -23,13 +24,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.db.models.functions import Length, Trim, Upper
 from django.utils.translation import gettext_lazy as _
 
-from outpost.core.validators import normalize_id_number, validate_id_number
+from outpost.core.identity import canonical_number
 from outpost.registry.models import Resident
 
 # Keys looked up per query with `IN (…)`; well under every database's parameter limit.
@@ -77,23 +77,6 @@ def candidates(*, user, action: str = "view") -> QuerySet[Resident]:
     return Resident.objects.visible_to(user, action).filter(
         is_active=True, merged_into__isnull=True
     )
-
-
-def identity_key(value: str) -> str:
-    """The canonical form of an ID or document number, for comparing numbers only.
-
-    ID numbers (also old 15-digit ones and ones filed as another document) become their
-    canonical 18 characters; other documents are compared without spaces, in capitals.
-    """
-    normalized = normalize_id_number(value).upper()
-    if not normalized:
-        return ""
-    if len(normalized) in (15, 18):
-        try:
-            return validate_id_number(normalized)
-        except ValidationError:
-            pass
-    return normalized
 
 
 def duplicate_pair_keys(*, user, action: str = "view") -> list[PairKey]:
@@ -219,7 +202,7 @@ def _same_number_groups(residents: QuerySet[Resident]) -> list[tuple[str, list[i
     documents = residents.exclude(document_number="").values_list("pk", "name", "document_number")
     for rows in (off_form, documents):
         for pk, name, number in rows:
-            key = identity_key(number)
+            key = canonical_number(number)
             if key:
                 holders[key][pk] = name
     # Canonical ID numbers equal to one of those keys.

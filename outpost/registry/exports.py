@@ -28,7 +28,13 @@ from outpost.core.exports.base import (
     safe_filename,
 )
 from outpost.core.exports.xlsx import Column, LedgerOutcome, LedgerSheet, export_subtitle
-from outpost.core.masking import mask_address, mask_birth_date, mask_id_number, mask_phone
+from outpost.core.identity import (
+    display_id_number,
+    household_address_masked,
+    mask_id_number,
+    mask_phone,
+)
+from outpost.core.masking import mask_birth_date
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible
 from outpost.registry.choices import DocumentType, RelationToHead, ResidenceType, Sex
@@ -65,7 +71,7 @@ def _address(row: dict, prefix: str, unmasked: bool) -> str:
     if street is None:
         return ""
     if not unmasked:
-        return mask_address(street=street, building=building)
+        return household_address_masked(street=street, building=building)
     entrance = row[f"{prefix}entrance"]
     entrance = f"{entrance}单元" if entrance else ""
     return f"{street}{building}号{entrance}{row[f'{prefix}room']}室"
@@ -131,7 +137,11 @@ def residents_ledger(
                 sexes.get(row["sex"], ""),
                 _birth(row["birth_date"], unmasked),
                 documents.get(row["document_type"], ""),
-                id_shown(row["id_number"] or row["document_number"]),
+                id_shown(
+                    display_id_number(
+                        id_number=row["id_number"], document_number=row["document_number"]
+                    )
+                ),
                 phone_shown(row["phone"]),
                 row["household__household_number"] or "",
                 _address(row, "household__", unmasked),

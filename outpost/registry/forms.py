@@ -3,11 +3,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from outpost.core.forms import Form
-from outpost.core.masking import mask_birth_date, mask_id_number, mask_phone
+from outpost.core.identity import mask_id_number, mask_phone, validate_phone
+from outpost.core.masking import mask_birth_date
 from outpost.core.models import Unit
 from outpost.core.scoping import user_scope_unit
 from outpost.core.services import REASON_MIN_LENGTH
-from outpost.core.validators import validate_phone
 from outpost.registry.choices import (
     DocumentType,
     HealthStatus,

@@ -23,6 +23,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from outpost.core.choices import UnitKind
+from outpost.core.identity import (
+    EARLIEST_BIRTH_DATE,
+    id_birth_date,
+    id_sex,
+    normalize_document_number,
+    validate_id_number,
+    validate_phone,
+)
 from outpost.core.imports.base import (
     CREATED,
     UNCHANGED,
@@ -38,14 +46,6 @@ from outpost.core.imports.base import (
 from outpost.core.imports.bulk import current_rows, insert_history, insert_rows, update_rows
 from outpost.core.models import Unit
 from outpost.core.scoping import user_scope_unit, user_sees_everything
-from outpost.core.validators import (
-    EARLIEST_BIRTH_DATE,
-    id_birth_date,
-    id_sex,
-    normalize_id_number,
-    validate_id_number,
-    validate_phone,
-)
 from outpost.registry.choices import DocumentType, RelationToHead, ResidenceType, Sex
 from outpost.registry.models import Household, Resident
 
@@ -624,10 +624,10 @@ class ResidentImporter(RowImporter):
             document_type = self._choice(row, "document_type", DOCUMENT_WORDS, DocumentType)
         raw_id = row.raw("id_number")
         id_text = row.text("id_number")
-        document_number = normalize_id_number(row.text("document_number")).upper()
+        document_number = normalize_document_number(row.text("document_number"))
         if document_type not in (DocumentType.RESIDENT_ID, ""):
             # A passport or permit number in the ID column when the type column says so.
-            number = document_number or normalize_id_number(id_text).upper()
+            number = document_number or normalize_document_number(id_text)
             name = "document_number" if document_number else "id_number"
             if document_type == DocumentType.NONE:
                 return DocumentType.NONE, "", ""

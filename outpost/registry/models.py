@@ -9,7 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outpost.core.masking import mask_address, mask_birth_date, mask_id_number, mask_phone
+from outpost.core.identity import (
+    household_address_masked,
+    mask_id_number,
+    mask_phone,
+    masked_display_id,
+)
+from outpost.core.masking import mask_birth_date
 from outpost.core.models import Unit
 from outpost.core.scoping import ScopedModel
 from outpost.core.validators import NOTE_MAX_LENGTH, validate_note
@@ -60,7 +66,7 @@ class Household(ScopedModel):
 
     @property
     def masked_address(self) -> str:
-        return mask_address(street=self.street, building=self.building)
+        return household_address_masked(street=self.street, building=self.building)
 
     @property
     def masked_phone(self) -> str:
@@ -141,7 +147,7 @@ class Resident(ScopedModel):
 
     @property
     def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number or self.document_number)
+        return masked_display_id(self)
 
     @property
     def masked_birth_date(self) -> str:

@@ -22,9 +22,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from outpost.core.choices import Role, UnitKind
+from outpost.core.identity import normalize_id_number
 from outpost.core.models import PATH_SEPARATOR, StaffProfile, Unit
 from outpost.core.scoping import user_scope_unit
-from outpost.core.validators import normalize_id_number
 from outpost.registry.choices import MemberPresence, RelationToHead, VisitOutcome
 from outpost.registry.models import Campaign, Household, Resident, Visit, VisitMember
 

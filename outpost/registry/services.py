@@ -10,11 +10,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outpost.core.identity import (
+    id_birth_date,
+    id_sex,
+    normalize_document_number,
+    validate_id_number,
+    validate_phone,
+)
 from outpost.core.masking import mask_id_number
 from outpost.core.models import Unit
 from outpost.core.scoping import assert_in_scope, get_visible, user_scope_unit
 from outpost.core.selectors import station_reviewers
-from outpost.core.validators import id_birth_date, id_sex, validate_id_number, validate_phone
 from outpost.notify.choices import MessageKind
 from outpost.notify.services import notification_send
 from outpost.registry.choices import (
@@ -466,7 +472,7 @@ def _check_new_person(acting_user, person: NewPerson, household, numbers_in_this
             validate_phone(person.phone)
         except ValidationError as exc:
             yield "phone", exc.messages[0]
-    number = person.document_number.strip()
+    number = normalize_document_number(person.document_number)
     if person.document_type == DocumentType.RESIDENT_ID:
         try:
             number = validate_id_number(number)
@@ -554,7 +560,7 @@ def _resident_add(acting_user, household: Household, person: NewPerson) -> Resid
         resident.birth_date = id_birth_date(resident.id_number)
         resident.sex = id_sex(resident.id_number)
     elif person.document_type != DocumentType.NONE:
-        resident.document_number = person.document_number.strip()
+        resident.document_number = normalize_document_number(person.document_number)
     resident.full_clean()
     resident._history_user = acting_user
     resident.save()

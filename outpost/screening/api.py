@@ -22,10 +22,12 @@ from outpost.core.api_support import (
     ApiRouter,
     Code,
     ErrorOut,
+    MaskedPersonFields,
     Name,
     Note,
     Pagination,
     api_get_visible,
+    masked_person_fields,
     personal_data_free,
     scoped_route,
 )
@@ -172,7 +174,7 @@ class ParseErrorOut(Schema):
     message: str = ""
 
 
-class FeedRowOut(Schema):
+class FeedRowOut(MaskedPersonFields):
     id: int
     row_number: int
     name: str
@@ -184,14 +186,6 @@ class FeedRowOut(Schema):
     train_or_flight: str
     seat: str
     parse_errors: list[ParseErrorOut]  # the messages mask the values they quote
-
-    @staticmethod
-    def resolve_id_number_masked(obj: FeedRow) -> str:
-        return obj.masked_id_number
-
-    @staticmethod
-    def resolve_phone_masked(obj: FeedRow) -> str:
-        return obj.masked_phone
 
 
 @router.get("/feeds", response=list[FeedOut], openapi_extra=scoped_route(Feed))
@@ -312,21 +306,13 @@ class ResultSourceOut(Schema):
     row_id: int | None = None
 
 
-class ResidentMaskedFields(Schema):
+class ResidentMaskedFields(masked_person_fields(lambda obj: obj.resident)):
     """The resident of a result or discrepancy as the API shows it: name, masked ID number
     and phone, unit name."""
 
     @staticmethod
     def resolve_resident_name(obj) -> str:
         return obj.resident.name
-
-    @staticmethod
-    def resolve_id_number_masked(obj) -> str:
-        return obj.resident.masked_id_number
-
-    @staticmethod
-    def resolve_phone_masked(obj) -> str:
-        return obj.resident.masked_phone
 
     @staticmethod
     def resolve_unit_name(obj) -> str:
@@ -482,7 +468,7 @@ def decision_create(request: HttpRequest, payload: DecisionIn):
 # ---------------------------------------------------------------------------- review queue
 
 
-class ReviewRowOut(Schema):
+class ReviewRowOut(MaskedPersonFields):
     """A feed row of the identity under review, masked."""
 
     feed: str
@@ -496,14 +482,6 @@ class ReviewRowOut(Schema):
     @staticmethod
     def resolve_feed(obj: FeedRow) -> str:
         return obj.feed.original_name
-
-    @staticmethod
-    def resolve_id_number_masked(obj: FeedRow) -> str:
-        return obj.masked_id_number
-
-    @staticmethod
-    def resolve_phone_masked(obj: FeedRow) -> str:
-        return obj.masked_phone
 
 
 class ReviewCandidateOut(Schema):

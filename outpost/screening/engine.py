@@ -83,7 +83,7 @@ import duckdb
 from django.core.exceptions import ValidationError
 from rapidfuzz import fuzz
 
-from outpost.core.validators import (
+from outpost.core.identity import (
     ID_WEIGHTS,
     PROVINCE_CODES,
     normalize_id_number,

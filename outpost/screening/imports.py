@@ -26,10 +26,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from outpost.core.identity import normalize_id_number, validate_id_number, validate_phone
 from outpost.core.imports.base import ImportField, RowImporter, SourceRow, cell_date
 from outpost.core.imports.pipeline import columns_for, inspect_file
 from outpost.core.imports.readers import ImportFileError, open_workbook, read_limits
-from outpost.core.validators import normalize_id_number, validate_id_number, validate_phone
 from outpost.screening.regions import RegionIndex
 
 IDENTITY_FIELDS = ("name", "id_number", "phone")

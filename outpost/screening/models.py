@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from outpost.core.i18n import data_name
-from outpost.core.masking import mask_id_number, mask_phone
+from outpost.core.identity import mask_id_number, mask_phone
 from outpost.core.scoping import ScopedModel
 from outpost.core.validators import NOTE_MAX_LENGTH, validate_note
 from outpost.screening.choices import (

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from outpost.core.choices import UnitKind
+from outpost.core.identity import canonical_number
 from outpost.core.models import PATH_SEPARATOR, Unit
 from outpost.core.scoping import scope_base, user_covers
 from outpost.screening.choices import DiscrepancyStatus, LinkStatus, RunStatus
@@ -347,8 +348,8 @@ def _agreed(rows: list[FeedRow], resident) -> list[str]:
     name = normalize_name(resident.name)
     if any(normalize_name(r.name) == name and name for r in rows):
         agreed.append(_("name"))
-    id_number = (resident.id_number or "").strip().upper()
-    if id_number and any(r.id_number.strip().upper() == id_number for r in rows):
+    id_number = canonical_number(resident.id_number)
+    if id_number and any(canonical_number(r.id_number) == id_number for r in rows):
         agreed.append(_("ID number"))
     if resident.phone and any(r.phone.strip() == resident.phone.strip() for r in rows):
         agreed.append(_("phone"))

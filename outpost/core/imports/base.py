@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
-from outpost.core.masking import mask_id_number, mask_phone
+from outpost.core.identity import mask_address, mask_id_number, mask_phone
 from outpost.core.validators import validate_text, visible_text
 
 # What the preview predicts for a valid row and the commit then does.
@@ -53,8 +53,7 @@ def mask_value(value: str, sensitive: str) -> str:
         return mask_id_number(value.replace(" ", ""))
     if sensitive == "phone":
         return mask_phone(value.replace(" ", ""))
-    # An address: keep the first few characters (street), hide the rest.
-    return value[:6] + "****" if len(value) > 6 else "****"
+    return mask_address(value)
 
 
 @dataclass(frozen=True)

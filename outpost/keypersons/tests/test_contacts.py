@@ -28,6 +28,7 @@ from outpost.keypersons.tests.factories import (
     TeamMemberFactory,
     managed_key_person_in,
 )
+from outpost.registry.choices import DocumentType
 
 pytestmark = pytest.mark.django_db
 
@@ -361,6 +362,20 @@ def _ledger_rows(client, user, unit):
     download = client.get(response["Location"] + "download/")
     assert download.status_code == 200
     return list(load_workbook(io.BytesIO(b"".join(download.streaming_content))).active)[3:-1]
+
+
+def test_the_ledger_shows_the_passport_number_of_a_resident_without_an_id_number(
+    client, team_staff, district, export_settings
+):
+    key_person = managed_key_person_in(district.grid_a1)
+    resident = key_person.resident
+    resident.id_number, resident.document_number = "", "E12345678"
+    resident.document_type = DocumentType.PASSPORT
+    resident.save()
+    ContactEntryFactory(key_person=key_person, worker=team_staff["grid"], contacted_at=_ago(2))
+    (row,) = _ledger_rows(client, team_staff["police"], district.community_a)
+    # Masked as the key person's page shows it.
+    assert row[3].value == KeyPerson.objects.get(pk=key_person.pk).masked_id_number == "*****5678"
 
 
 def test_a_contact_note_that_looks_like_a_formula_stays_text_in_the_ledger(

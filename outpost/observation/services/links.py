@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from outpost.core.masking import mask_phone
+from outpost.core.identity import mask_phone
 from outpost.core.scoping import assert_in_scope
 from outpost.notify.services import outbound_message_send
 from outpost.observation.choices import CheckInSource

@@ -136,6 +136,14 @@ def test_new_member_with_a_passport_is_registered_by_document(grid_worker_a1, ca
     assert (newcomer.document_number, newcomer.id_number) == ("E12345678", "")
 
 
+def test_a_passport_typed_in_lower_case_is_stored_as_the_importer_stores_it(
+    grid_worker_a1, campaign, household
+):
+    person = NewPerson(name="John Smith", document_type="passport", document_number="e 12345678")
+    record(grid_worker_a1, campaign, household, [MemberReport(new_person=person)])
+    assert Resident.objects.get(name="John Smith").document_number == "E12345678"
+
+
 def test_recording_again_updates_the_visit(grid_worker_a1, campaign, household):
     record(grid_worker_a1, campaign, household, outcome=VisitOutcome.NOBODY_HOME)
     visit = record(
