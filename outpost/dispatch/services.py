@@ -28,7 +28,7 @@ from outpost.core.imports.readers import MAX_FILE_BYTES, ImportFileError
 from outpost.core.imports.services import job_file_path
 from outpost.core.models import StaffProfile, Unit
 from outpost.core.recovery import interrupted_message
-from outpost.core.scoping import assert_in_scope
+from outpost.core.scoping import assert_in_scope, in_subtree
 from outpost.core.validators import validate_id_number, validate_phone
 from outpost.dispatch.choices import LINKED, ItemResult, MatchStatus, OrderStatus
 from outpost.dispatch.imports import OrderReading, OrderRow, order_read
@@ -193,7 +193,8 @@ def order_interrupted(*, task_kwargs: dict) -> bool:
 def _items_matched(order: DispatchOrder, reading: OrderReading, *, acting_user):
     residents = list(
         Resident.objects.visible_to(acting_user)
-        .filter(unit__path__startswith=order.unit.path, merged_into__isnull=True)
+        .within(order.unit)
+        .filter(merged_into__isnull=True)
         .values_list("pk", "name", "id_number", "phone", "birth_date", "unit_id")
     )
     unit_of = {r[0]: r[5] for r in residents}
@@ -292,7 +293,7 @@ class _Officers:
         by_unit: dict[int, list] = defaultdict(list)
         profiles = (
             StaffProfile.objects.filter(
-                unit__path__startswith=unit.path,
+                in_subtree(unit),
                 user__is_active=True,
                 user__groups__name=Role.POLICE_OFFICER,
             )
@@ -303,7 +304,7 @@ class _Officers:
             by_unit[profile.unit_id].append(profile.user)
         units = {
             pk: (parent_id, kind)
-            for pk, parent_id, kind in Unit.objects.filter(path__startswith=unit.path).values_list(
+            for pk, parent_id, kind in Unit.objects.subtree(unit).values_list(
                 "pk", "parent_id", "kind"
             )
         }

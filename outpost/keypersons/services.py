@@ -15,7 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from outpost.core.choices import Role, UnitKind
 from outpost.core.models import Unit
-from outpost.core.scoping import assert_in_scope, get_visible
+from outpost.core.scoping import assert_in_scope, get_visible, in_subtree
 from outpost.core.validators import validate_id_number, validate_phone
 from outpost.keypersons.choices import (
     ACTIVE_STATUSES,
@@ -430,7 +430,7 @@ def _team_propose(*, acting_user, key_persons: list[KeyPerson]) -> list[TeamMemb
     line = Q(staff_profile__unit__path__in=above)
     for unit in units.values():
         if unit.kind != UnitKind.GRID:
-            line |= Q(staff_profile__unit__path__startswith=unit.path)
+            line |= in_subtree(unit, via="staff_profile__unit")
     staff_roles = {role.staff_role for role in roles}
     # staff role -> unit path -> [(user id, unit depth)]: a key person's candidates are
     # those at the paths above its unit (a few dict lookups), and for a key person placed

@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from outpost.core.masking import mask_address, mask_id_number, mask_phone
 from outpost.core.models import Unit
-from outpost.core.scoping import ScopedModel
+from outpost.core.scoping import ScopedModel, in_subtree
 from outpost.registry.choices import (
     DocumentType,
     HealthStatus,
@@ -215,7 +215,7 @@ class CampaignQuerySet(models.QuerySet):
         codes = [code for code in unit.path.split("/") if code]
         ancestor_paths = ["/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
         return self.filter(
-            Q(scope_units__path__in=ancestor_paths) | Q(scope_units__path__startswith=unit.path)
+            Q(scope_units__path__in=ancestor_paths) | in_subtree(unit, via="scope_units")
         ).distinct()
 
 

@@ -49,3 +49,21 @@ def test_a_unit_cannot_move_under_its_own_grid(district, admin_user):
     with pytest.raises(ValidationError):
         unit_save(acting_user=admin_user, unit=community)
     assert Unit.objects.get(code="CA").path == "S1/O1/CA/"
+
+
+def test_within_keeps_the_records_of_a_subtree_only(district):
+    from outpost.registry.models import Resident
+    from outpost.registry.tests.factories import ResidentFactory
+
+    inside = ResidentFactory(unit=district.grid_a2)
+    ResidentFactory(unit=district.grid_b1)
+    assert list(Resident.objects.within(district.community_a)) == [inside]
+
+
+def test_within_follows_the_models_scope_unit_field(district):
+    from outpost.registry.models import VisitMember
+    from outpost.registry.tests.factories import VisitMemberFactory
+
+    inside = VisitMemberFactory(visit__unit=district.grid_a1)
+    VisitMemberFactory(visit__unit=district.grid_b1)
+    assert list(VisitMember.objects.within(district.community_a)) == [inside]
