@@ -3,10 +3,29 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from simple_history.utils import bulk_update_with_history
+
 from outpost.core.masking import mask_id_number, mask_phone
 
 # History shows that a sensitive field changed, never its value.
 MASKERS = {"id_number": mask_id_number, "phone": mask_phone, "document_number": mask_id_number}
+
+
+def save_audited(instance, *, acting_user, update_fields=None, reason: str | None = None) -> None:
+    """Save `instance` so that its history row names `acting_user` (None: the system, e.g.
+    a scheduled job) and, when given, `reason` (simple-history keeps 100 characters)."""
+    instance._history_user = acting_user
+    if reason:
+        instance._change_reason = reason[:100]
+    instance.save(update_fields=update_fields)
+
+
+def bulk_update_audited(model, instances, fields, *, acting_user, batch_size=500) -> None:
+    """`bulk_update` of an audited model that also writes one history row per instance,
+    naming `acting_user`: a bulk change must not be the one change the trail misses."""
+    bulk_update_with_history(
+        instances, model, fields, batch_size=batch_size, default_user=acting_user
+    )
 
 
 @dataclass

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from outpost.core.audit import bulk_update_audited, save_audited
 from outpost.core.choices import Role, UnitKind
 from outpost.core.imports.readers import MAX_FILE_BYTES, ImportFileError
 from outpost.core.imports.services import job_file_path
@@ -108,9 +109,8 @@ def order_upload(
     order.file.save(f"{secrets.token_hex(8)}{suffix}", file, save=False)
     try:
         order.full_clean()
-        order._history_user = acting_user
         with transaction.atomic():
-            order.save()
+            save_audited(order, acting_user=acting_user)
             assert_in_scope(order, acting_user, "view")
             language = translation.get_language() or ""
             transaction.on_commit(lambda: _enqueue(order, acting_user, language))
@@ -130,8 +130,7 @@ def _enqueue(order: DispatchOrder, acting_user, language: str) -> None:
 def _set_status(order: DispatchOrder, acting_user, **fields) -> None:
     for name, value in fields.items():
         setattr(order, name, value)
-    order._history_user = acting_user
-    order.save(update_fields=list(fields))
+    save_audited(order, acting_user=acting_user, update_fields=list(fields))
 
 
 def order_process(*, acting_user, order: DispatchOrder) -> DispatchOrder:
@@ -275,7 +274,7 @@ def _flag_duplicates(items: list[DispatchItem], acting_user) -> None:
         else:
             first[key] = item
     if flagged:
-        DispatchItem.objects.bulk_update(flagged, ["duplicate_of"])
+        bulk_update_audited(DispatchItem, flagged, ["duplicate_of"], acting_user=acting_user)
 
 
 # ---------------------------------------------------------------------------- routing
@@ -338,7 +337,9 @@ def _route_new(order: DispatchOrder, items: list[DispatchItem], *, acting_user):
             item.routed_at = now
             routed.append(item)
     if routed:
-        DispatchItem.objects.bulk_update(routed, ["assigned_officer", "routed_at"])
+        bulk_update_audited(
+            DispatchItem, routed, ["assigned_officer", "routed_at"], acting_user=acting_user
+        )
     return routed
 
 
@@ -365,9 +366,8 @@ def _notify_officers(order: DispatchOrder, items) -> None:
 
 
 def _save_item(item: DispatchItem, acting_user, fields: list[str]) -> None:
-    item._history_user = acting_user
     item.full_clean()
-    item.save(update_fields=fields)
+    save_audited(item, acting_user=acting_user, update_fields=fields)
 
 
 @transaction.atomic

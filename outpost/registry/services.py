@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outpost.core.audit import save_audited
 from outpost.core.models import Unit
 from outpost.core.scoping import assert_in_scope, get_visible, user_scope_unit
 from outpost.core.validators import id_birth_date, id_sex, validate_id_number, validate_phone
@@ -39,8 +40,7 @@ def resident_update_contact(*, acting_user, resident: Resident, **changes) -> Re
     for field in changed:
         setattr(resident, field, changes[field])
     resident.full_clean()
-    resident._history_user = acting_user
-    resident.save(update_fields=changed)
+    save_audited(resident, acting_user=acting_user, update_fields=changed)
     assert_in_scope(resident, acting_user, "change")
     return resident
 
@@ -93,8 +93,7 @@ def campaign_create(
         created_by=acting_user,
     )
     campaign.full_clean()
-    campaign._history_user = acting_user
-    campaign.save()
+    save_audited(campaign, acting_user=acting_user)
     campaign.scope_units.set(units)
     assert_in_scope(campaign, acting_user, "change")
     return campaign
@@ -221,8 +220,7 @@ def visit_record(
     visit.phone_confirmed = phone_confirmed
     visit.note = (note or "").strip()
     visit.full_clean(validate_unique=False, validate_constraints=False)
-    visit._history_user = acting_user
-    visit.save()
+    save_audited(visit, acting_user=acting_user)
 
     for report in reports:
         if report.new_person is not None:
@@ -380,8 +378,7 @@ def _resident_add(acting_user, household: Household, person: NewPerson) -> Resid
     elif person.document_type != DocumentType.NONE:
         resident.document_number = person.document_number.strip()
     resident.full_clean()
-    resident._history_user = acting_user
-    resident.save()
+    save_audited(resident, acting_user=acting_user)
     assert_in_scope(resident, acting_user, "change")
     return resident
 
@@ -392,8 +389,7 @@ def _resident_set_active(acting_user, resident, *, active: bool, departed_at_thi
     if resident.is_active == active or (active and not departed_at_this_visit):
         return
     resident.is_active = active
-    resident._history_user = acting_user
-    resident.save(update_fields=["is_active"])
+    save_audited(resident, acting_user=acting_user, update_fields=["is_active"])
     assert_in_scope(resident, acting_user, "change")
 
 
@@ -409,8 +405,7 @@ def _visit_member_save(acting_user, visit, resident, presence, report, previous)
     member.health_status = report.health_status
     member.phone_confirmed = report.phone_confirmed
     member.full_clean(validate_unique=False, validate_constraints=False)
-    member._history_user = acting_user
-    member.save()
+    save_audited(member, acting_user=acting_user)
     return member
 
 
@@ -521,19 +516,18 @@ def resident_merge(
     duplicate.household = None
     duplicate.relation_to_head = ""
     duplicate.full_clean()
-    duplicate._history_user = acting_user
-    duplicate._change_reason = reason[:100]
-    duplicate.save(update_fields=dup_fields)
+    save_audited(duplicate, acting_user=acting_user, update_fields=dup_fields, reason=reason)
 
     changed = list(dict.fromkeys(changed))
     keep.full_clean()
-    keep._history_user = acting_user
-    keep._change_reason = (
-        _("Record %(number)s (%(name)s) merged into this one")
-        % {"number": duplicate.pk, "name": duplicate.name}
-    )[:100]
     # A history row for the merge even when no value changed.
-    keep.save(update_fields=changed or ["is_active"])
+    save_audited(
+        keep,
+        acting_user=acting_user,
+        update_fields=changed or ["is_active"],
+        reason=_("Record %(number)s (%(name)s) merged into this one")
+        % {"number": duplicate.pk, "name": duplicate.name},
+    )
 
     on_visits = set(VisitMember.objects.filter(resident=keep).values_list("visit_id", flat=True))
     moved = left = 0
@@ -544,9 +538,7 @@ def resident_merge(
             left += 1
             continue
         member.resident = keep
-        member._history_user = acting_user
-        member._change_reason = reason[:100]
-        member.save(update_fields=["resident"])
+        save_audited(member, acting_user=acting_user, update_fields=["resident"], reason=reason)
         moved += 1
 
     assert_in_scope(keep, acting_user, "change")

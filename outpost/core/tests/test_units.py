@@ -43,6 +43,19 @@ def test_moving_a_community_moves_its_grids(district, admin_user):
     assert not Unit.objects.subtree(district.office).filter(code="CB-G1").exists()
 
 
+def test_moving_a_unit_leaves_a_history_row_for_every_unit_of_its_subtree(district, admin_user):
+    grids = [district.grid_a1, district.grid_a2]
+    before = {grid.pk: grid.history.count() for grid in grids}
+    community = district.community_a
+    community.parent = district.station
+    unit_save(acting_user=admin_user, unit=community)
+    for grid in grids:
+        assert grid.history.count() == before[grid.pk] + 1
+        latest = grid.history.latest()
+        assert (latest.history_user, latest.path) == (admin_user, f"S1/CA/{grid.code}/")
+        assert latest.depth == 2
+
+
 def test_a_unit_cannot_move_under_its_own_grid(district, admin_user):
     community = district.community_a
     community.parent = district.grid_a1
