@@ -9,7 +9,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from outpost.core.api_support import api_get_visible, personal_data_free, scoped_route
+from outpost.core.api_support import api_get_visible, scoped_route
 from outpost.dispatch import selectors, services
 from outpost.dispatch.models import DispatchItem, DispatchOrder
 
@@ -146,10 +146,7 @@ def my_items(request: HttpRequest, show: str = "open", order_id: int | None = No
 @router.post(
     "/items/{item_id}/result",
     response={200: ResultOut, 409: ErrorOut, 422: ErrorOut},
-    openapi_extra=personal_data_free(
-        "records a result on an item of the caller's jurisdiction (else 404); answers with "
-        "the item's id, version and result only; scope tested in dispatch/tests/test_api.py"
-    ),
+    openapi_extra=scoped_route(DispatchItem),
 )
 def item_result(request: HttpRequest, item_id: int, payload: ResultIn):
     """Record what was found on the ground. Send the `version` the item was read at: if

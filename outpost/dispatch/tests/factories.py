@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from outpost.core.tests.factories import UnitFactory
-from outpost.dispatch.choices import MatchStatus, OrderStatus
+from outpost.dispatch.choices import ItemResult, MatchStatus, OrderStatus
 from outpost.dispatch.models import DispatchItem, DispatchOrder
 from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory
 
@@ -78,4 +78,14 @@ SCOPED_FACTORIES = {
 ROUTE_FACTORIES = {
     "dispatch:my_items": _item_of_officer_a,
     "GET /api/v1/dispatch/items/mine": _item_of_officer_a,
+}
+
+# Scoped API writes: a body that makes the write succeed on the record the route names (the
+# route-walking test sends it against another community's record and expects a 404).
+WRITE_PAYLOADS = {
+    "POST /api/v1/dispatch/items/{item_id}/result": lambda item: {
+        "version": item.version,
+        "result": ItemResult.FOUND_NOT_KEY,
+        "note": "已落地核查",
+    },
 }

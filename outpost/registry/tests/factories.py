@@ -195,3 +195,17 @@ OWNER_ONLY_FACTORIES = {
     "core:export_status": _ledger_export_of,
     "core:export_download": _ledger_export_of,
 }
+
+# Scoped API writes: a body that makes the write succeed on the record the route names (the
+# route-walking test sends it against another community's record and expects a 404).
+WRITE_PAYLOADS = {
+    "POST /api/v1/registry/residents/{resident_id}/reveal": lambda resident: {
+        "reason": "核查身份信息"
+    },
+    "POST /api/v1/registry/visits": lambda household: {
+        "household_id": household.pk,
+        "outcome": VisitOutcome.COMPLETED,
+        "phone_confirmed": True,
+        "note": "入户核查",
+    },
+}

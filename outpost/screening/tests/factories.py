@@ -124,3 +124,19 @@ ROUTE_FACTORIES = {
         ScreeningResultFactory(resident=_resident_in(grid)).resident
     ),
 }
+
+# Scoped API writes: a body that makes the write succeed on the record the route names (the
+# route-walking test sends it against another community's record and expects a 404).
+WRITE_PAYLOADS = {
+    "POST /api/v1/screening/decisions": lambda resident: {
+        "identity_key": f"walk-{resident.pk}",
+        "resident_id": resident.pk,
+    },
+    "POST /api/v1/screening/discrepancies/{discrepancy_id}/resolve": lambda _d: {
+        "outcome": "feed_wrong",
+        "note": "电话核实，名单有误",
+    },
+    "POST /api/v1/screening/review/{result_id}/accept": lambda _result: {},
+    "POST /api/v1/screening/review/{result_id}/reject": lambda _result: {},
+    "POST /api/v1/screening/review/{result_id}/reject-all": lambda _result: {},
+}
