@@ -24,6 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from outpost.core.models import Unit
+from outpost.core.scoping import in_subtree
 from outpost.dispatch.models import DispatchItem
 from outpost.keypersons.choices import ACTIVE_STATUSES
 from outpost.keypersons.models import KeyPerson
@@ -59,7 +60,7 @@ class Moment:
 
     def within(self, via: str = "") -> Q:
         """Rows whose unit (reached through `via`, e.g. "site__") lies in the subtree."""
-        return Q(**{f"{via}unit__path__startswith": self.path})
+        return in_subtree(self.path, via=f"{via}unit")
 
     def day_bounds(self) -> tuple[datetime.datetime, datetime.datetime]:
         start = timezone.make_aware(datetime.datetime.combine(self.day, datetime.time.min))
@@ -272,7 +273,7 @@ def figure_by_key(key: str) -> Figure | None:
 
 
 def _subtree_parents(root: Unit) -> dict[int, int | None]:
-    return dict(Unit.objects.filter(path__startswith=root.path).values_list("pk", "parent_id"))
+    return dict(Unit.objects.subtree(root).values_list("pk", "parent_id"))
 
 
 def _roll_up(root: Unit, counts: dict[str, dict[int, int]]) -> dict[int, dict[str, int]]:

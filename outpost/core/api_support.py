@@ -4,7 +4,9 @@ bounded pagination and the one error shape.
 Each operation declares in its OpenAPI document either the scoped model it reads
 (`scoped_route(Model)`) or why it shows no personal data (`personal_data_free(reason)`);
 the route-walking test refuses an operation that declares neither and exercises the
-scoped ones with data of two communities.
+scoped ones with data of two communities. A scoped write (any method but GET) also needs a
+sample body in its app's `tests/factories.py` (`WRITE_PAYLOADS`): the walk sends it against
+another community's record, expects a 404 and checks that nothing was written.
 
 Errors are answered in one place (`install_error_handlers`): a route raises
 `PermissionDenied` (403), `Http404` (404, also for records out of scope), `ValidationError`

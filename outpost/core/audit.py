@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils.translation import pgettext_lazy
+from simple_history.utils import bulk_update_with_history
 
 from outpost.core.identity import mask_id_number, mask_phone
 from outpost.core.masking import mask_address_part, mask_birth_date
@@ -26,6 +27,32 @@ HISTORY_KINDS = {
     "~": pgettext_lazy("history", "Changed"),
     "-": pgettext_lazy("history", "Deleted"),
 }
+
+
+def save_audited(instance, *, acting_user, update_fields=None, reason: str | None = None) -> None:
+    """Save `instance` so that its history row names `acting_user` (None: the system, e.g.
+    a scheduled job) and, when given, `reason` (simple-history keeps 100 characters)."""
+    instance._history_user = acting_user
+    if reason:
+        instance._change_reason = reason[:100]
+    instance.save(update_fields=update_fields)
+
+
+def delete_audited(instance, *, acting_user, reason: str | None = None) -> None:
+    """Delete `instance` (an undo of the user's own recent record: DESIGN rule 3 otherwise
+    closes or archives) with a history row naming `acting_user` and `reason`."""
+    instance._history_user = acting_user
+    if reason:
+        instance._change_reason = reason[:100]
+    instance.delete()
+
+
+def bulk_update_audited(model, instances, fields, *, acting_user, batch_size=500) -> None:
+    """`bulk_update` of an audited model that also writes one history row per instance,
+    naming `acting_user`: a bulk change must not be the one change the trail misses."""
+    bulk_update_with_history(
+        instances, model, fields, batch_size=batch_size, default_user=acting_user
+    )
 
 
 @dataclass

@@ -19,7 +19,7 @@ from outpost.core.choices import (
     Role,
     UnitKind,
 )
-from outpost.core.scoping import user_scope_unit, user_sees_everything
+from outpost.core.scoping import in_subtree, user_scope_unit, user_sees_everything
 
 PATH_SEPARATOR = "/"
 
@@ -32,10 +32,10 @@ class UnitQuerySet(models.QuerySet):
         unit = user_scope_unit(user)
         if unit is None:
             return self.none()
-        return self.filter(path__startswith=unit.path)
+        return self.subtree(unit)
 
     def subtree(self, unit: Unit) -> UnitQuerySet:
-        return self.filter(path__startswith=unit.path)
+        return self.filter(in_subtree(unit, via=""))
 
 
 class Unit(models.Model):
@@ -165,7 +165,7 @@ class AccessLogQuerySet(models.QuerySet):
         unit = user_scope_unit(user)
         if unit is None:
             return self.none()
-        return self.filter(actor__staff_profile__unit__path__startswith=unit.path)
+        return self.filter(in_subtree(unit, via="actor__staff_profile__unit"))
 
 
 class AccessLog(models.Model):
@@ -253,7 +253,7 @@ class ImportJobQuerySet(models.QuerySet):
         unit = user_scope_unit(user)
         if unit is None or not user.is_authenticated:
             return self.none()
-        return self.filter(unit__path__startswith=unit.path)
+        return self.filter(in_subtree(unit))
 
 
 class ImportJob(models.Model):
@@ -407,7 +407,7 @@ class AccountEventQuerySet(models.QuerySet):
         unit = user_scope_unit(user)
         if unit is None:
             return self.none()
-        return self.filter(user__staff_profile__unit__path__startswith=unit.path)
+        return self.filter(in_subtree(unit, via="user__staff_profile__unit"))
 
 
 class AccountEvent(models.Model):

@@ -40,7 +40,20 @@ def user_sees_everything(user) -> bool:
     return bool(getattr(user, "is_superuser", False)) and getattr(user, "is_active", False)
 
 
+def in_subtree(unit: Unit | str, via: str = "unit") -> Q:
+    """Rows whose unit, reached through `via` (e.g. "staff_profile__unit"), lies in the
+    subtree of `unit` (the unit itself included); `unit` may be given by its path, and an
+    empty `via` filters units themselves."""
+    path = unit if isinstance(unit, str) else unit.path
+    return Q(**{f"{via}__path__startswith" if via else "path__startswith": path})
+
+
 class ScopedQuerySet(models.QuerySet):
+    def within(self, unit: Unit) -> ScopedQuerySet:
+        """Rows of `unit`'s subtree, through the model's `scope_unit_field`. A filter, not a
+        permission: chain it after `visible_to`."""
+        return self.filter(in_subtree(unit, via=self.model.scope_unit_field))
+
     def visible_to(self, user, action: str = "view") -> ScopedQuerySet:
         model = self.model
         permission = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
@@ -52,7 +65,7 @@ class ScopedQuerySet(models.QuerySet):
         if unit is None:
             return self.none()
         field = model.scope_unit_field
-        within = Q(**{f"{field}__path__startswith": unit.path})
+        within = in_subtree(unit, via=field)
         if not model.scope_spans_levels:
             return self.filter(within)
         above = Q(**{f"{field}__path__in": ancestor_paths(unit.path)})

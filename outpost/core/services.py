@@ -10,9 +10,11 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outpost.core.audit import bulk_update_audited, save_audited
 from outpost.core.choices import AccessAction
 from outpost.core.i18n import is_supported
 from outpost.core.models import AccessLog, ApiToken, StaffProfile, Unit
+from outpost.core.scoping import in_subtree
 from outpost.core.validators import LINE_MAX_LENGTH, validate_text
 
 REASON_MIN_LENGTH = 4
@@ -170,10 +172,8 @@ def api_token_revoke(*, acting_user, token: ApiToken) -> ApiToken:
 
 @transaction.atomic
 def unit_save(*, acting_user, unit: Unit) -> Unit:
-    """Create or change a unit, keeping the materialized paths of it and its subtree right."""
-    from django.db.models import Value
-    from django.db.models.functions import Concat, Substr
-
+    """Create or change a unit, keeping the materialized paths of it and its subtree right;
+    every unit of a moved subtree gets a history row naming the acting user."""
     if unit.parent_id is not None:
         parent = Unit.objects.select_for_update().get(pk=unit.parent_id)
         if unit.pk is not None and parent.path.startswith(unit.path or "\0"):
@@ -184,15 +184,18 @@ def unit_save(*, acting_user, unit: Unit) -> Unit:
     unit.path = Unit.build_path(parent, unit.code)
     unit.depth = parent.depth + 1 if parent else 0
     unit.full_clean()
-    unit._history_user = acting_user
-    unit.save()
+    save_audited(unit, acting_user=acting_user)
     if old_path and old_path != unit.path:
-        descendants = Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk)
         depth_shift = unit.depth - (old_path.count("/") - 1)
-        descendants.update(
-            path=Concat(Value(unit.path), Substr("path", len(old_path) + 1)),
-            depth=models.F("depth") + depth_shift,
+        descendants = list(
+            Unit.objects.select_for_update()
+            .filter(in_subtree(old_path, via=""))
+            .exclude(pk=unit.pk)
         )
+        for descendant in descendants:
+            descendant.path = unit.path + descendant.path[len(old_path) :]
+            descendant.depth += depth_shift
+        bulk_update_audited(Unit, descendants, ["path", "depth"], acting_user=acting_user)
     return unit
 
 

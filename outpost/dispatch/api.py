@@ -16,7 +16,6 @@ from outpost.core.api_support import (
     Note,
     Pagination,
     api_get_visible,
-    personal_data_free,
     scoped_route,
 )
 from outpost.dispatch import selectors, services
@@ -147,10 +146,7 @@ def my_items(request: HttpRequest, show: Code = "open", order_id: int | None = N
 @router.post(
     "/items/{item_id}/result",
     response={200: ItemResultOut, 409: ErrorOut},
-    openapi_extra=personal_data_free(
-        "records a result on an item of the caller's jurisdiction (else 404); answers with "
-        "the item's id, version and result only; scope tested in dispatch/tests/test_api.py"
-    ),
+    openapi_extra=scoped_route(DispatchItem),
 )
 def item_result(request: HttpRequest, item_id: int, payload: ResultIn):
     """Record what was found on the ground. Send the `version` the item was read at: if

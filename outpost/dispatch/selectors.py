@@ -92,9 +92,9 @@ def order_progress(*, order: DispatchOrder, user) -> OrderProgress:
     )
     communities = {
         path: name
-        for path, name in Unit.objects.filter(
-            path__startswith=order.unit.path, kind=UnitKind.COMMUNITY
-        ).values_list("path", "name")
+        for path, name in Unit.objects.subtree(order.unit)
+        .filter(kind=UnitKind.COMMUNITY)
+        .values_list("path", "name")
     }
     overall = Progress()
     groups: dict[str, Progress] = {}

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from outpost.core.audit import bulk_update_audited, save_audited
 from outpost.core.choices import Role, UnitKind
 from outpost.core.exceptions import Conflict
 from outpost.core.identity import validate_id_number, validate_phone
@@ -29,7 +30,7 @@ from outpost.core.imports.readers import ImportFileError
 from outpost.core.imports.services import job_file_path
 from outpost.core.models import StaffProfile, Unit
 from outpost.core.recovery import interrupted_message
-from outpost.core.scoping import assert_in_scope
+from outpost.core.scoping import assert_in_scope, in_subtree
 from outpost.dispatch.choices import LINKED, ItemResult, MatchStatus, OrderStatus
 from outpost.dispatch.imports import OrderReading, OrderRow, order_read
 from outpost.dispatch.models import DispatchItem, DispatchOrder
@@ -62,8 +63,7 @@ def _require(user, permission: str, message: str) -> None:
 def _set_status(order: DispatchOrder, acting_user, **fields) -> None:
     for name, value in fields.items():
         setattr(order, name, value)
-    order._history_user = acting_user
-    order.save(update_fields=list(fields))
+    save_audited(order, acting_user=acting_user, update_fields=list(fields))
 
 
 def order_process(*, acting_user, order: DispatchOrder) -> DispatchOrder:
@@ -125,7 +125,8 @@ def order_interrupted(*, task_kwargs: dict) -> bool:
 def _items_matched(order: DispatchOrder, reading: OrderReading, *, acting_user):
     residents = list(
         Resident.objects.visible_to(acting_user)
-        .filter(unit__path__startswith=order.unit.path, merged_into__isnull=True)
+        .within(order.unit)
+        .filter(merged_into__isnull=True)
         .values_list("pk", "name", "id_number", "phone", "birth_date", "unit_id")
     )
     unit_of = {r[0]: r[5] for r in residents}
@@ -206,7 +207,7 @@ def _flag_duplicates(items: list[DispatchItem], acting_user) -> None:
         else:
             first[key] = item
     if flagged:
-        DispatchItem.objects.bulk_update(flagged, ["duplicate_of"])
+        bulk_update_audited(DispatchItem, flagged, ["duplicate_of"], acting_user=acting_user)
 
 
 # ---------------------------------------------------------------------------- routing
@@ -224,7 +225,7 @@ class _Officers:
         by_unit: dict[int, list] = defaultdict(list)
         profiles = (
             StaffProfile.objects.filter(
-                unit__path__startswith=unit.path,
+                in_subtree(unit),
                 user__is_active=True,
                 user__groups__name=Role.POLICE_OFFICER,
             )
@@ -235,7 +236,7 @@ class _Officers:
             by_unit[profile.unit_id].append(profile.user)
         units = {
             pk: (parent_id, kind)
-            for pk, parent_id, kind in Unit.objects.filter(path__startswith=unit.path).values_list(
+            for pk, parent_id, kind in Unit.objects.subtree(unit).values_list(
                 "pk", "parent_id", "kind"
             )
         }
@@ -269,7 +270,9 @@ def _route_new(order: DispatchOrder, items: list[DispatchItem], *, acting_user):
             item.routed_at = now
             routed.append(item)
     if routed:
-        DispatchItem.objects.bulk_update(routed, ["assigned_officer", "routed_at"])
+        bulk_update_audited(
+            DispatchItem, routed, ["assigned_officer", "routed_at"], acting_user=acting_user
+        )
     return routed
 
 
@@ -296,9 +299,8 @@ def _notify_officers(order: DispatchOrder, items) -> None:
 
 
 def _save_item(item: DispatchItem, acting_user, fields: list[str]) -> None:
-    item._history_user = acting_user
     item.full_clean()
-    item.save(update_fields=fields)
+    save_audited(item, acting_user=acting_user, update_fields=fields)
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from outpost.core.audit import save_audited
 from outpost.core.imports.readers import MAX_FILE_BYTES
 from outpost.core.models import Unit
 from outpost.core.scoping import assert_in_scope
@@ -75,9 +76,8 @@ def order_upload(
     order.file.save(f"{secrets.token_hex(8)}{suffix}", file, save=False)
     try:
         order.full_clean()
-        order._history_user = acting_user
         with transaction.atomic():
-            order.save()
+            save_audited(order, acting_user=acting_user)
             assert_in_scope(order, acting_user, "view")
             language = translation.get_language() or ""
             transaction.on_commit(lambda: _enqueue(order, acting_user, language))

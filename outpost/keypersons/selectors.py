@@ -31,7 +31,7 @@ from django.utils import timezone
 from outpost.core.choices import UnitKind
 from outpost.core.i18n import data_name_expression
 from outpost.core.models import Unit
-from outpost.core.scoping import user_scope_unit, user_sees_everything
+from outpost.core.scoping import in_subtree, user_scope_unit, user_sees_everything
 from outpost.keypersons.choices import (
     ACTIVE_STATUSES,
     ALLOWED_TRANSITIONS,
@@ -84,7 +84,7 @@ def key_person_list(
     if category:
         key_persons = key_persons.filter(category=category)
     if unit is not None:
-        key_persons = key_persons.filter(unit__path__startswith=unit.path)
+        key_persons = key_persons.within(unit)
     if run is not None:
         named = KeyPersonSource.objects.filter(key_person=OuterRef("pk"), screening_run=run)
         key_persons = key_persons.filter(Exists(named))
@@ -199,9 +199,7 @@ def team_candidates(*, key_person: KeyPerson, role: TeamRole) -> QuerySet:
     unit = key_person.unit
     codes = [code for code in unit.path.split("/") if code]
     above = ["".join(f"{c}/" for c in codes[:n]) for n in range(1, len(codes) + 1)]
-    line = Q(staff_profile__unit__path__in=above) | Q(
-        staff_profile__unit__path__startswith=unit.path
-    )
+    line = Q(staff_profile__unit__path__in=above) | in_subtree(unit, via="staff_profile__unit")
     load = _count(_active_places().values("worker"), "worker")
     return (
         get_user_model()
@@ -301,7 +299,7 @@ def overdue_key_persons(*, user, unit: Unit | None = None, worker=None) -> Query
     longest without contact first; of a unit (and below), or of one worker's team places."""
     key_persons = KeyPerson.objects.visible_to(user).filter(status=KeyPersonStatus.UNDER_MANAGEMENT)
     if unit is not None:
-        key_persons = key_persons.filter(unit__path__startswith=unit.path)
+        key_persons = key_persons.within(unit)
     if worker is not None:
         places = TeamMember.objects.filter(
             key_person=OuterRef("pk"), worker=worker, ended_at__isnull=True
@@ -382,7 +380,7 @@ def incomplete_teams(*, user, unit: Unit | None = None) -> QuerySet[KeyPerson]:
     active place, newest first."""
     key_persons = KeyPerson.objects.visible_to(user).filter(status__in=ACTIVE_STATUSES)
     if unit is not None:
-        key_persons = key_persons.filter(unit__path__startswith=unit.path)
+        key_persons = key_persons.within(unit)
     return (
         key_persons.exclude(pk__in=complete_team_key_person_ids())
         .select_related("resident", "unit")
@@ -424,7 +422,7 @@ def _workers_in_view(user) -> QuerySet:
         )
     )
     if unit is not None and not user_sees_everything(user):
-        own = own & Q(staff_profile__unit__path__startswith=unit.path)
+        own = own & in_subtree(unit, via="staff_profile__unit")
     return get_user_model().objects.filter(
         own | Exists(places), is_active=True, staff_profile__isnull=False
     )
@@ -446,7 +444,7 @@ def worker_loads(*, user, unit: Unit | None = None, limit: int = 60) -> list[dic
     places = {row["worker_id"]: row["n"] for row in counted}
     workers = _workers_in_view(user)
     if unit is not None:
-        workers = workers.filter(staff_profile__unit__path__startswith=unit.path)
+        workers = workers.filter(in_subtree(unit, via="staff_profile__unit"))
     rows = list(
         workers.values("pk", "staff_profile__display_name", "staff_profile__unit__name")
         .order_by("staff_profile__unit__path", "pk")
@@ -478,7 +476,7 @@ def contact_entries(
         "key_person__resident", "worker__staff_profile"
     )
     if unit is not None:
-        entries = entries.filter(key_person__unit__path__startswith=unit.path)
+        entries = entries.within(unit)
     if key_person is not None:
         entries = entries.filter(key_person=key_person)
     if since is not None:

@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from outpost.core.audit import save_audited
 from outpost.core.choices import Role, UnitKind
 from outpost.core.identity import validate_id_number, validate_phone
 from outpost.core.models import Unit
-from outpost.core.scoping import assert_in_scope, get_visible
+from outpost.core.scoping import assert_in_scope, get_visible, in_subtree
 from outpost.core.selectors import station_reviewers
 from outpost.keypersons.choices import (
     ACTIVE_STATUSES,
@@ -150,8 +151,7 @@ def key_person_create(  # noqa: C901
         created_by=acting_user,
     )
     key_person.full_clean()
-    key_person._history_user = acting_user
-    key_person.save()
+    save_audited(key_person, acting_user=acting_user)
     KeyPersonSource.objects.create(
         key_person=key_person,
         source_type=source_type,
@@ -488,9 +488,12 @@ def _status_set(
         key_person.closed_reason = reason
         changed += ["closed_on", "closed_reason"]
     key_person.full_clean()
-    key_person._history_user = acting_user
-    key_person._change_reason = reason[:100] if reason else None
-    key_person.save(update_fields=changed)
+    save_audited(
+        key_person,
+        acting_user=acting_user,
+        update_fields=changed,
+        reason=reason[:100] if reason else None,
+    )
     assert_in_scope(key_person, acting_user, scope_action)
     return key_person
 
@@ -547,7 +550,7 @@ def _team_propose(*, acting_user, key_persons: list[KeyPerson]) -> list[TeamMemb
     line = Q(staff_profile__unit__path__in=above)
     for unit in units.values():
         if unit.kind != UnitKind.GRID:
-            line |= Q(staff_profile__unit__path__startswith=unit.path)
+            line |= in_subtree(unit, via="staff_profile__unit")
     staff_roles = {role.staff_role for role in roles}
     # staff role -> unit path -> [(user id, unit depth)]: a key person's candidates are
     # those at the paths above its unit (a few dict lookups), and for a key person placed
@@ -695,14 +698,16 @@ def team_confirm(
             if member.status == MemberStatus.PROPOSED:
                 member.status = MemberStatus.CONFIRMED
                 member.confirmed_by, member.confirmed_at = acting_user, now
-                member._history_user = acting_user
-                member.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+                save_audited(
+                    member,
+                    acting_user=acting_user,
+                    update_fields=["status", "confirmed_by", "confirmed_at"],
+                )
                 assigned.append(worker)
             continue
         if member is not None:
             member.ended_at, member.ended_by = now, acting_user
-            member._history_user = acting_user
-            member.save(update_fields=["ended_at", "ended_by"])
+            save_audited(member, acting_user=acting_user, update_fields=["ended_at", "ended_by"])
             if member.status == MemberStatus.CONFIRMED:
                 removed.append(member.worker)
         new = TeamMember(
@@ -716,8 +721,7 @@ def team_confirm(
             confirmed_at=now,
         )
         new.full_clean(exclude=["key_person", "role", "worker", "assigned_by", "confirmed_by"])
-        new._history_user = acting_user
-        new.save()
+        save_audited(new, acting_user=acting_user)
         assigned.append(worker)
     url = key_person.get_absolute_url()
     if assigned:
@@ -820,6 +824,5 @@ def contact_log(
         recorded_by=acting_user,
     )
     entry.full_clean(exclude=["key_person", "worker", "recorded_by"])
-    entry._history_user = acting_user
-    entry.save()
+    save_audited(entry, acting_user=acting_user)
     return entry

@@ -300,11 +300,7 @@ def episode_detail(request: HttpRequest, episode_id: int):
 @router.post(
     "/episodes",
     response={201: EpisodeStateOut},
-    openapi_extra=personal_data_free(
-        "starts an episode for a key person of the caller's jurisdiction (else 404); answers "
-        "with the episode's ids, kind and dates only; scope tested in observation/tests/"
-        "test_api.py"
-    ),
+    openapi_extra=scoped_route(KeyPerson, id_in_body="key_person_id"),
 )
 def episode_start_route(request: HttpRequest, payload: EpisodeStartIn):
     """Start an observation episode. A key person with an open episode, or closed, is a
@@ -338,10 +334,7 @@ def episode_start_route(request: HttpRequest, payload: EpisodeStartIn):
 @router.post(
     "/episodes/{episode_id}/extend",
     response=EpisodeStateOut,
-    openapi_extra=personal_data_free(
-        "extends an episode of the caller's jurisdiction (else 404); answers with its ids "
-        "and dates only; scope tested in observation/tests/test_api.py"
-    ),
+    openapi_extra=scoped_route(Episode),
 )
 def episode_extend_route(request: HttpRequest, episode_id: int, payload: ExtendIn):
     """Move the planned end later (延长观察); the `reason` is required."""
@@ -357,10 +350,7 @@ def episode_extend_route(request: HttpRequest, episode_id: int, payload: ExtendI
 @router.post(
     "/episodes/{episode_id}/end",
     response=EpisodeStateOut,
-    openapi_extra=personal_data_free(
-        "ends an episode of the caller's jurisdiction (else 404); answers with its ids and "
-        "dates only; scope tested in observation/tests/test_api.py"
-    ),
+    openapi_extra=scoped_route(Episode),
 )
 def episode_end_route(request: HttpRequest, episode_id: int, payload: EndIn):
     """End an episode with a `reason` (completed, hospital, moved, other); a person in a
@@ -394,11 +384,7 @@ def check_in_list(request: HttpRequest, episode_id: int):
 @router.post(
     "/episodes/{episode_id}/check-ins",
     response={201: CheckInCreatedOut},
-    openapi_extra=personal_data_free(
-        "records a check-in on an episode of the caller's jurisdiction (else 404); answers "
-        "with the reading and the alert's state, no name, ID number or phone; scope tested "
-        "in observation/tests/test_api.py"
-    ),
+    openapi_extra=scoped_route(Episode),
 )
 def check_in_create(request: HttpRequest, episode_id: int, payload: CheckInIn):
     """Enter a temperature and symptoms taken by staff. A temperature outside 34.0–43.0 °C
@@ -457,10 +443,7 @@ def alert_acknowledge_route(request: HttpRequest, alert_id: int):
 @router.post(
     "/alerts/{alert_id}/resolve",
     response=AlertStateOut,
-    openapi_extra=personal_data_free(
-        "resolves an alert of the caller's jurisdiction (else 404); answers with its state "
-        "and outcome only; scope tested in observation/tests/test_api.py"
-    ),
+    openapi_extra=scoped_route(Alert),
 )
 def alert_resolve_route(request: HttpRequest, alert_id: int, payload: AlertResolveIn):
     """Resolve an alert with its `outcome` (已处置): a fever alert as fever_clinic (with

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from outpost.core.masking import mask_name
 from outpost.core.models import Unit
-from outpost.core.scoping import user_scope_unit, user_sees_everything
+from outpost.core.scoping import in_subtree, user_scope_unit, user_sees_everything
 from outpost.observation.choices import (
     OPEN_EPISODE_STATUSES,
     UNRESOLVED_ALERT_STATUSES,
@@ -67,7 +67,7 @@ def episode_list(
     if site_id is not None:
         episodes = episodes.filter(site_id=site_id)
     if unit is not None:
-        episodes = episodes.filter(unit__path__startswith=unit.path)
+        episodes = episodes.within(unit)
     return episodes.order_by("-start_date", "-pk")
 
 
@@ -346,7 +346,7 @@ def staff_candidates(*, user):
         unit = user_scope_unit(user)
         if unit is None:
             return users.none()
-        users = users.filter(staff_profile__unit__path__startswith=unit.path)
+        users = users.filter(in_subtree(unit, via="staff_profile__unit"))
     return users.select_related("staff_profile__unit").order_by("staff_profile__display_name")
 
 

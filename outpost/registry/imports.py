@@ -416,7 +416,7 @@ class ResidentImporter(RowImporter):
 
         households = (
             Household.objects.visible_to(user, "change")
-            .filter(unit__path__startswith=unit.path)
+            .within(unit)
             .values_list(
                 "pk",
                 "household_number",
@@ -435,9 +435,7 @@ class ResidentImporter(RowImporter):
             self.households_by_address[tuple(record[2:6])].append(record)
 
         residents = (
-            Resident.objects.visible_to(user, "change")
-            .filter(unit__path__startswith=unit.path)
-            .values_list(*EXISTING_FIELDS)
+            Resident.objects.visible_to(user, "change").within(unit).values_list(*EXISTING_FIELDS)
         )
         self.by_id: dict[str, Existing] = {}
         self.by_document: dict[tuple[str, str], Existing] = {}

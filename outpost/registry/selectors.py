@@ -24,7 +24,7 @@ from django.utils import timezone
 from outpost.core.choices import Role, UnitKind
 from outpost.core.identity import normalize_id_number
 from outpost.core.models import PATH_SEPARATOR, StaffProfile, Unit
-from outpost.core.scoping import user_scope_unit
+from outpost.core.scoping import in_subtree, user_scope_unit
 from outpost.registry.choices import MemberPresence, RelationToHead, VisitOutcome
 from outpost.registry.models import Campaign, Household, Resident, Visit, VisitMember
 
@@ -291,15 +291,19 @@ def campaign_progress(*, user, campaign: Campaign, base: Unit) -> CampaignProgre
     # large one (a station) is cheaper to scan once, testing the unit path, and when it is
     # the user's own unit `visible_to` has already said so.
     own = user_scope_unit(user)
-    if len(units) <= NARROW_SUBTREE_UNITS:
-        in_base = {"unit_id__in": list(by_id)}
-    elif own is not None and own.pk == base.pk:
-        in_base = {}
-    else:
-        in_base = {"unit__path__startswith": base.path}
+    narrow = len(units) <= NARROW_SUBTREE_UNITS
+    whole = own is not None and own.pk == base.pk
+
+    def in_base(via: str = "unit") -> Q:
+        if narrow:
+            return Q(**{f"{via}_id__in": list(by_id)})
+        if whole:
+            return Q()
+        return in_subtree(base, via=via)
+
     households = (
         Household.objects.visible_to(user)
-        .filter(**in_base)
+        .filter(in_base())
         .order_by()
         .values_list("unit_id", "unit__path")
         .annotate(n=Count("pk"))
@@ -310,7 +314,7 @@ def campaign_progress(*, user, campaign: Campaign, base: Unit) -> CampaignProgre
 
     visits = (
         Visit.objects.visible_to(user)
-        .filter(campaign=campaign, **in_base)
+        .filter(in_base(), campaign=campaign)
         .order_by()
         .values_list("unit_id")
         .annotate(
@@ -323,9 +327,7 @@ def campaign_progress(*, user, campaign: Campaign, base: Unit) -> CampaignProgre
 
     members = (
         VisitMember.objects.visible_to(user)
-        .filter(
-            visit__campaign=campaign, **{f"visit__{key}": value for key, value in in_base.items()}
-        )
+        .filter(in_base("visit__unit"), visit__campaign=campaign)
         .exclude(presence=MemberPresence.DEPARTED)
         .order_by()
         .values_list("visit__unit_id")
@@ -433,7 +435,8 @@ def resident_ledger(*, user, unit: Unit) -> QuerySet:
     household (by address) and relation to the head. Value rows, to be streamed."""
     return (
         Resident.objects.visible_to(user)
-        .filter(unit__path__startswith=unit.path, is_active=True, merged_into__isnull=True)
+        .within(unit)
+        .filter(is_active=True, merged_into__isnull=True)
         .annotate(relation_rank=_RELATION_RANK)
         .order_by(
             "unit__path",
@@ -474,7 +477,7 @@ def household_ledger(*, user, unit: Unit) -> QuerySet:
     head = members.filter(relation_to_head=RelationToHead.HEAD).order_by("pk").values("name")[:1]
     return (
         Household.objects.visible_to(user)
-        .filter(unit__path__startswith=unit.path)
+        .within(unit)
         .annotate(member_count=Coalesce(Subquery(count), 0), head_name=Subquery(head))
         .order_by("unit__path", "street", "building", "entrance", "room", "pk")
         .values(*HOUSEHOLD_LEDGER_FIELDS)
@@ -497,7 +500,7 @@ def campaign_progress_by_grid(*, user, campaign: Campaign, base: Unit) -> list[G
     scope_paths = campaign_scope_paths(campaign)
     units = list(
         Unit.objects.visible_to(user)
-        .filter(Q(path__startswith=base.path) | Q(path__in=_path_prefixes(base.path)))
+        .filter(in_subtree(base, via="") | Q(path__in=_path_prefixes(base.path)))
         .values("pk", "name", "kind", "path")
     )
     communities = {u["path"]: u["name"] for u in units if u["kind"] == UnitKind.COMMUNITY}

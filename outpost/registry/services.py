@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outpost.core.audit import delete_audited, save_audited
 from outpost.core.identity import (
     id_birth_date,
     id_sex,
@@ -49,8 +50,7 @@ def resident_update_contact(*, acting_user, resident: Resident, **changes) -> Re
     for field in changed:
         setattr(resident, field, changes[field])
     resident.full_clean()
-    resident._history_user = acting_user
-    resident.save(update_fields=changed)
+    save_audited(resident, acting_user=acting_user, update_fields=changed)
     assert_in_scope(resident, acting_user, "change")
     return resident
 
@@ -103,8 +103,7 @@ def campaign_create(
         created_by=acting_user,
     )
     campaign.full_clean()
-    campaign._history_user = acting_user
-    campaign.save()
+    save_audited(campaign, acting_user=acting_user)
     campaign.scope_units.set(units)
     assert_in_scope(campaign, acting_user, "change")
     return campaign
@@ -233,8 +232,7 @@ def visit_record(
     visit.phone_confirmed = phone_confirmed
     visit.note = (note or "").strip()
     visit.full_clean(validate_unique=False, validate_constraints=False)
-    visit._history_user = acting_user
-    visit.save()
+    save_audited(visit, acting_user=acting_user)
 
     for_station = []
     for report in reports:
@@ -336,30 +334,37 @@ def visit_undo(*, acting_user, visit: Visit) -> Household:
         resident = member.resident
         earlier = _before(member.history, since)
         if earlier is None:
-            member._history_user, member._change_reason = acting_user, reason
-            member.delete()
+            delete_audited(member, acting_user=acting_user, reason=reason)
             if _before(resident.history, since) is None:
                 _resident_remove_added(acting_user, resident, reason)
                 continue
         else:
             for field in _MEMBER_RECORDED_FIELDS:
                 setattr(member, field, getattr(earlier, field))
-            member._history_user, member._change_reason = acting_user, reason
-            member.save(update_fields=list(_MEMBER_RECORDED_FIELDS))
+            save_audited(
+                member,
+                acting_user=acting_user,
+                update_fields=list(_MEMBER_RECORDED_FIELDS),
+                reason=reason,
+            )
         resident_earlier = _before(resident.history, since)
         if resident_earlier is not None and resident_earlier.is_active != resident.is_active:
             resident.is_active = resident_earlier.is_active
-            resident._history_user, resident._change_reason = acting_user, reason
-            resident.save(update_fields=["is_active"])
+            save_audited(
+                resident, acting_user=acting_user, update_fields=["is_active"], reason=reason
+            )
     earlier = _before(visit.history, since)
     if earlier is None:
-        visit._history_user, visit._change_reason = acting_user, reason
-        visit.delete()
+        delete_audited(visit, acting_user=acting_user, reason=reason)
     else:
         for field in _VISIT_RECORDED_FIELDS:
             setattr(visit, field, getattr(earlier, field))
-        visit._history_user, visit._change_reason = acting_user, reason
-        visit.save(update_fields=[field.removesuffix("_id") for field in _VISIT_RECORDED_FIELDS])
+        save_audited(
+            visit,
+            acting_user=acting_user,
+            update_fields=[field.removesuffix("_id") for field in _VISIT_RECORDED_FIELDS],
+            reason=reason,
+        )
         assert_in_scope(visit, acting_user, "change")
     return household
 
@@ -376,8 +381,7 @@ def _resident_remove_added(acting_user, resident: Resident, reason: str) -> None
                 )
                 % {"name": resident.name}
             )
-    resident._history_user, resident._change_reason = acting_user, reason
-    resident.delete()
+    delete_audited(resident, acting_user=acting_user, reason=reason)
 
 
 def _visit_residents(acting_user, household, reports, previous) -> dict[int, Resident]:
@@ -562,8 +566,7 @@ def _resident_add(acting_user, household: Household, person: NewPerson) -> Resid
     elif person.document_type != DocumentType.NONE:
         resident.document_number = normalize_document_number(person.document_number)
     resident.full_clean()
-    resident._history_user = acting_user
-    resident.save()
+    save_audited(resident, acting_user=acting_user)
     assert_in_scope(resident, acting_user, "change")
     return resident
 
@@ -574,8 +577,7 @@ def _resident_set_active(acting_user, resident, *, active: bool, departed_at_thi
     if resident.is_active == active or (active and not departed_at_this_visit):
         return
     resident.is_active = active
-    resident._history_user = acting_user
-    resident.save(update_fields=["is_active"])
+    save_audited(resident, acting_user=acting_user, update_fields=["is_active"])
     assert_in_scope(resident, acting_user, "change")
 
 
@@ -591,8 +593,7 @@ def _visit_member_save(acting_user, visit, resident, presence, report, previous)
     member.health_status = report.health_status
     member.phone_confirmed = report.phone_confirmed
     member.full_clean(validate_unique=False, validate_constraints=False)
-    member._history_user = acting_user
-    member.save()
+    save_audited(member, acting_user=acting_user)
     return member
 
 
@@ -704,19 +705,18 @@ def resident_merge(  # noqa: C901
     duplicate.household = None
     duplicate.relation_to_head = ""
     duplicate.full_clean()
-    duplicate._history_user = acting_user
-    duplicate._change_reason = reason[:100]
-    duplicate.save(update_fields=dup_fields)
+    save_audited(duplicate, acting_user=acting_user, update_fields=dup_fields, reason=reason)
 
     changed = list(dict.fromkeys(changed))
     keep.full_clean()
-    keep._history_user = acting_user
-    keep._change_reason = (
-        _("Record %(number)s (%(name)s) merged into this one")
-        % {"number": duplicate.pk, "name": duplicate.name}
-    )[:100]
     # A history row for the merge even when no value changed.
-    keep.save(update_fields=changed or ["is_active"])
+    save_audited(
+        keep,
+        acting_user=acting_user,
+        update_fields=changed or ["is_active"],
+        reason=_("Record %(number)s (%(name)s) merged into this one")
+        % {"number": duplicate.pk, "name": duplicate.name},
+    )
 
     on_visits = set(VisitMember.objects.filter(resident=keep).values_list("visit_id", flat=True))
     moved = left = 0
@@ -727,9 +727,7 @@ def resident_merge(  # noqa: C901
             left += 1
             continue
         member.resident = keep
-        member._history_user = acting_user
-        member._change_reason = reason[:100]
-        member.save(update_fields=["resident"])
+        save_audited(member, acting_user=acting_user, update_fields=["resident"], reason=reason)
         moved += 1
 
     assert_in_scope(keep, acting_user, "change")

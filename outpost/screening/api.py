@@ -442,7 +442,7 @@ class DecisionOut(Schema):
 @router.post(
     "/decisions",
     response={201: DecisionOut},
-    openapi_extra=personal_data_free("records a match decision; answers with ids only"),
+    openapi_extra=scoped_route(Resident, id_in_body="resident_id"),
 )
 def decision_create(request: HttpRequest, payload: DecisionIn):
     """Remember a decision on a feed identity for every later run (比对人工确认): accept
@@ -727,10 +727,7 @@ def discrepancy_detail(request: HttpRequest, discrepancy_id: int):
 @router.post(
     "/discrepancies/{discrepancy_id}/resolve",
     response={200: ResolvedOut, 409: ErrorOut},
-    openapi_extra=personal_data_free(
-        "records the verification of a discrepancy of the caller's jurisdiction (404 "
-        "outside it); answers with its status only"
-    ),
+    openapi_extra=scoped_route(TravelDiscrepancy),
 )
 def discrepancy_resolve(request: HttpRequest, discrepancy_id: int, payload: DiscrepancyResolveIn):
     """Record what the verification of an open discrepancy found (`outcome`) and how it was

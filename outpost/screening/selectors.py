@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from outpost.core.choices import UnitKind
 from outpost.core.identity import canonical_number
 from outpost.core.models import PATH_SEPARATOR, Unit
-from outpost.core.scoping import scope_base, user_covers
+from outpost.core.scoping import in_subtree, scope_base, user_covers
 from outpost.screening.choices import DiscrepancyStatus, LinkStatus, RunStatus
 from outpost.screening.models import (
     Feed,
@@ -426,11 +426,9 @@ def travel_discrepancy_list(
     elif status == "resolved":
         discrepancies = discrepancies.exclude(status=DiscrepancyStatus.OPEN)
     if community is not None:
-        discrepancies = discrepancies.filter(unit__path__startswith=community.path)
+        discrepancies = discrepancies.within(community)
     if run is not None:
-        discrepancies = discrepancies.filter(
-            feed_row__feed__runs=run, unit__path__startswith=run.unit.path
-        )
+        discrepancies = discrepancies.filter(in_subtree(run.unit), feed_row__feed__runs=run)
     return discrepancies.select_related("resident", "unit", "category").order_by(
         "-created_at", "-pk"
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outpost.core.accounts.selectors import failures_of, manageable_users
+from outpost.core.audit import save_audited
 from outpost.core.choices import AccountAction, Role
 from outpost.core.messaging import staff_alert_send
 from outpost.core.models import AccountEvent, DemoPassword, StaffProfile, Unit
@@ -100,8 +101,7 @@ def user_create(
     _set_roles(user, roles)
     profile = StaffProfile(user=user, display_name=display_name.strip(), unit=unit, phone=phone)
     profile.full_clean()
-    profile._history_user = acting_user
-    profile.save()
+    save_audited(profile, acting_user=acting_user)
     _event(
         actor=acting_user,
         user=user,
@@ -135,8 +135,7 @@ def user_update(
         raise ValidationError({"roles": _("You cannot take your own administrator role.")})
     profile.display_name, profile.unit, profile.phone = display_name.strip(), unit, phone
     profile.full_clean()
-    profile._history_user = acting_user
-    profile.save()
+    save_audited(profile, acting_user=acting_user)
     user.email = email.strip()
     user.is_staff = Role.ADMINISTRATOR in roles
     user.save(update_fields=["email", "is_staff"])

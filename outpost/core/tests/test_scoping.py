@@ -5,7 +5,9 @@ scoped view (`ScopedViewMixin`) / declare its scoped model (`scoped_route`), be 
 short list of personal-data-free routes below, or serve one user's own background job
 (`OWNER_ONLY_FACTORIES`); anything else fails here. Scoped routes are then exercised with
 a record in community A and one in community B, as an officer of community A; owner-only
-routes with a job of one officer, opened by a colleague.
+routes with a job of one officer, opened by a colleague. Every scoped API write (any
+method but GET) names a sample body in its app's `WRITE_PAYLOADS`; the walk sends it as the
+officer of community A against B's record, expects a 404 and finds nothing written.
 """
 
 import importlib
@@ -128,6 +130,12 @@ def owner_only_factories():
     """Routes of one user's own background job (an export's status and file), not of a
     model: route name -> make(user) returning the job's id. Only that user may open them."""
     return _app_factories("OWNER_ONLY_FACTORIES")
+
+
+def write_payloads():
+    """Scoped API writes: "POST /api/v1/…" -> payload(record), a body that makes the write
+    succeed on `record` (the row the walk aims it at, of the route's scoped model)."""
+    return _app_factories("WRITE_PAYLOADS")
 
 
 def test_every_web_route_is_scoped_or_declared_free_of_personal_data():
@@ -263,16 +271,22 @@ def _pattern_for(name):
     return next(p for p, n, _ns, _cb in web_routes() if n == name)
 
 
-def _api_operations():
+def _api_operations(methods=None):
     schema = api.get_openapi_schema()
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
-            if SCOPE_KEY in operation:
+            if SCOPE_KEY in operation and (methods is None or method in methods):
                 yield pytest.param(path, method, operation[SCOPE_KEY], id=f"{method} {path}")
 
 
+def _api_writes():
+    for param in _api_operations():
+        if param.values[1] != "get":
+            yield param
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize(("path", "method", "model_label"), list(_api_operations()))
+@pytest.mark.parametrize(("path", "method", "model_label"), list(_api_operations({"get"})))
 def test_scoped_api_operation_shows_nothing_of_another_community(
     client, officer_a, records, district, path, method, model_label
 ):
@@ -389,3 +403,51 @@ def test_work_of_a_neighbouring_community_stays_out_of_sight(client, officer_a, 
     client.force_login(officer_a)
     assert not model.objects.visible_to(officer_a).filter(pk=parent.pk).exists()
     assert client.get(parent.get_absolute_url()).status_code == 404
+
+
+def test_every_scoped_api_write_names_a_sample_payload():
+    routes = [f"{p.values[1].upper()} {p.values[0]}" for p in _api_writes()]
+    missing = [route for route in routes if route not in write_payloads()]
+    assert missing == [], f"scoped API writes without a WRITE_PAYLOADS entry: {missing}"
+
+
+def _stored_rows():
+    """How many rows each of the project's tables holds (history and access log included)."""
+    return {
+        model._meta.label: model._base_manager.count()
+        for model in apps.get_models()
+        if model.__module__.startswith("outpost.")
+    }
+
+
+def _stored(record):
+    return type(record)._base_manager.filter(pk=record.pk).values().get()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "method", "model_label"), list(_api_writes()))
+def test_scoped_api_write_changes_nothing_of_another_community(
+    client, officer_a, records, district, path, method, model_label
+):
+    route = f"{method.upper()} {path}"
+    own, other = _own_and_other(route, apps.get_model(model_label), records, district)
+    payload = write_payloads()[route]
+    body_field = _id_in_body(path, method)
+    client.force_login(officer_a)
+
+    def write(record):
+        url = path
+        if _id_param(path):
+            url = path.replace("{" + _id_param(path) + "}", str(record.pk))
+        body = payload(record)
+        if body_field:
+            body.setdefault(body_field, record.pk)
+        return client.generic(
+            method.upper(), url, json.dumps(body, default=str), content_type="application/json"
+        )
+
+    before = (_stored(other), _stored_rows())
+    assert write(other).status_code == 404
+    assert (_stored(other), _stored_rows()) == before
+    # The same body on the officer's own record is a write that works.
+    assert write(own).status_code in (200, 201, 202)

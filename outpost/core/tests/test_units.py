@@ -43,9 +43,40 @@ def test_moving_a_community_moves_its_grids(district, admin_user):
     assert not Unit.objects.subtree(district.office).filter(code="CB-G1").exists()
 
 
+def test_moving_a_unit_leaves_a_history_row_for_every_unit_of_its_subtree(district, admin_user):
+    grids = [district.grid_a1, district.grid_a2]
+    before = {grid.pk: grid.history.count() for grid in grids}
+    community = district.community_a
+    community.parent = district.station
+    unit_save(acting_user=admin_user, unit=community)
+    for grid in grids:
+        assert grid.history.count() == before[grid.pk] + 1
+        latest = grid.history.latest()
+        assert (latest.history_user, latest.path) == (admin_user, f"S1/CA/{grid.code}/")
+        assert latest.depth == 2
+
+
 def test_a_unit_cannot_move_under_its_own_grid(district, admin_user):
     community = district.community_a
     community.parent = district.grid_a1
     with pytest.raises(ValidationError):
         unit_save(acting_user=admin_user, unit=community)
     assert Unit.objects.get(code="CA").path == "S1/O1/CA/"
+
+
+def test_within_keeps_the_records_of_a_subtree_only(district):
+    from outpost.registry.models import Resident
+    from outpost.registry.tests.factories import ResidentFactory
+
+    inside = ResidentFactory(unit=district.grid_a2)
+    ResidentFactory(unit=district.grid_b1)
+    assert list(Resident.objects.within(district.community_a)) == [inside]
+
+
+def test_within_follows_the_models_scope_unit_field(district):
+    from outpost.registry.models import VisitMember
+    from outpost.registry.tests.factories import VisitMemberFactory
+
+    inside = VisitMemberFactory(visit__unit=district.grid_a1)
+    VisitMemberFactory(visit__unit=district.grid_b1)
+    assert list(VisitMember.objects.within(district.community_a)) == [inside]

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from outpost.core.tests.factories import UnitFactory
 from outpost.core.validators import id_birth_date
-from outpost.dispatch.choices import MatchStatus, OrderStatus
+from outpost.dispatch.choices import ItemResult, MatchStatus, OrderStatus
 from outpost.dispatch.models import DispatchItem, DispatchOrder
 from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory
 
@@ -113,3 +113,14 @@ def _order_over(unit, grid_a, grid_b):
 
 # Parents that span levels: see screening/tests/factories.py.
 SPANNING_FACTORIES = {DispatchOrder: _order_over}
+
+
+# Scoped API writes: a body that makes the write succeed on the record the route names (the
+# route-walking test sends it against another community's record and expects a 404).
+WRITE_PAYLOADS = {
+    "POST /api/v1/dispatch/items/{item_id}/result": lambda item: {
+        "version": item.version,
+        "result": ItemResult.FOUND_NOT_KEY,
+        "note": "已落地核查",
+    },
+}

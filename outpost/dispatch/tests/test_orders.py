@@ -112,6 +112,17 @@ def test_the_same_person_twice_is_kept_twice_and_flagged(upload, officer_a, resi
     assert again.assigned_officer == officer_a
 
 
+def test_flagging_and_routing_items_leave_history_naming_the_uploader(
+    upload, officer_a, resident_a1, station_officer
+):
+    order = upload([order_row(1, resident_a1), order_row(2, resident_a1)])
+
+    _first, again = items_of(order)
+    latest = again.history.latest()
+    assert (latest.history_user, latest.assigned_officer_id) == (station_officer, officer_a.pk)
+    assert again.history.filter(duplicate_of__isnull=False).exists()
+
+
 def test_the_same_unmatched_person_twice_is_flagged_by_id_number(upload):
     stranger = ["1", "外地人", "110101199003070019", "13912345678", "", ""]
     order = upload([stranger, ["2", *stranger[1:]]])

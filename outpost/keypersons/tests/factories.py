@@ -137,3 +137,28 @@ ROUTE_FACTORIES = {
     "keypersons:overdue": managed_key_person_in,
     "GET /api/v1/keypersons/overdue": managed_key_person_in,
 }
+
+# Scoped API writes: a body that makes the write succeed on the record the route names (the
+# route-walking test sends it against another community's record and expects a 404).
+_STEP = {"reason": "核查后调整管控"}
+WRITE_PAYLOADS = {
+    "POST /api/v1/keypersons/key-persons": lambda resident: {
+        "resident_id": resident.pk,
+        "category": KeyPersonCategory.OTHER,
+        "source_note": "社区排查",
+    },
+    "POST /api/v1/keypersons/key-persons/{key_person_id}/manage": lambda _kp: _STEP,
+    "POST /api/v1/keypersons/key-persons/{key_person_id}/release": lambda _kp: _STEP,
+    "POST /api/v1/keypersons/key-persons/{key_person_id}/transfer": lambda _kp: _STEP,
+    "POST /api/v1/keypersons/key-persons/{key_person_id}/move-away": lambda _kp: _STEP,
+    "POST /api/v1/keypersons/key-persons/{key_person_id}/reveal": lambda _kp: {
+        "reason": "核查身份信息"
+    },
+    "POST /api/v1/keypersons/key-persons/{key_person_id}/team/propose": lambda _kp: {},
+    "POST /api/v1/keypersons/key-persons/{key_person_id}/team/confirm": lambda _kp: {"members": []},
+    "POST /api/v1/keypersons/key-persons/{key_person_id}/contacts": lambda _kp: {
+        "channel": ContactChannel.PHONE,
+        "outcome": ContactOutcome.REACHED,
+        "note": "电话联系，情况正常",
+    },
+}

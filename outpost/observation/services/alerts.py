@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outpost.core.audit import save_audited
 from outpost.core.choices import Role
 from outpost.core.models import PATH_SEPARATOR, Unit
 from outpost.notify.choices import Channel, MessageKind
@@ -200,8 +201,11 @@ def alert_acknowledge(*, acting_user, alert: Alert, now: datetime.datetime | Non
         )
     alert.status = AlertStatus.ACKNOWLEDGED
     alert.acknowledged_at, alert.acknowledged_by = now or timezone.now(), acting_user
-    alert._history_user = acting_user
-    alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
+    save_audited(
+        alert,
+        acting_user=acting_user,
+        update_fields=["status", "acknowledged_at", "acknowledged_by"],
+    )
     return alert
 
 
@@ -250,8 +254,7 @@ def alert_resolve(
         exclude=["unit", "episode", "check_in", "acknowledged_by", "resolved_by"],
         validate_constraints=False,
     )
-    alert._history_user = acting_user
-    alert.save()
+    save_audited(alert, acting_user=acting_user)
     return alert
 
 

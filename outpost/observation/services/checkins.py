@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outpost.core.audit import save_audited
 from outpost.core.scoping import assert_in_scope
 from outpost.observation.choices import CheckInSource, Symptom
 from outpost.observation.models import TEMPERATURE_MAX, TEMPERATURE_MIN, CheckIn, Episode
@@ -131,10 +132,9 @@ def check_in_record(
         form_nonce=form_nonce or None,
     )
     check_in.full_clean(exclude=["unit", "episode", "recorded_by"], validate_unique=False)
-    check_in._history_user = acting_user
     try:
         with transaction.atomic():
-            check_in.save()
+            save_audited(check_in, acting_user=acting_user)
     except IntegrityError:
         if form_nonce and CheckIn.objects.filter(form_nonce=form_nonce).exists():
             return _replayed(form_nonce, episode), False  # the same form, sent twice at once

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outpost.core.audit import save_audited
 from outpost.core.scoping import assert_in_scope, get_visible
 from outpost.keypersons.choices import KeyPersonStatus
 from outpost.keypersons.models import KeyPerson
@@ -150,10 +151,9 @@ def episode_start(
         created_by=acting_user,
     )
     episode.full_clean(exclude=["unit", "key_person", "site", "previous", "created_by"])
-    episode._history_user = acting_user
     try:
         with transaction.atomic():
-            episode.save()
+            save_audited(episode, acting_user=acting_user)
     except IntegrityError as exc:
         # Two people started an observation of the same person at once: one wins.
         raise ValidationError(
@@ -198,9 +198,7 @@ def episode_extend(
     if episode.status == EpisodeStatus.RELEASE_DUE and new_end_date >= timezone.localdate():
         episode.status = EpisodeStatus.ACTIVE
         changed.append("status")
-    episode._history_user = acting_user
-    episode._change_reason = reason[:100]
-    episode.save(update_fields=changed)
+    save_audited(episode, acting_user=acting_user, update_fields=changed, reason=reason)
     assert_in_scope(episode, acting_user, "change")
     return episode
 
@@ -227,8 +225,11 @@ def _end(*, acting_user, episode: Episode, reason: str, ended_on, note: str = ""
     episode.end_reason = reason
     episode.end_note = (note or "").strip()
     episode.full_clean(exclude=["unit", "key_person", "site", "previous", "created_by"])
-    episode._history_user = acting_user
-    episode.save(update_fields=["status", "ended_on", "end_reason", "end_note"])
+    save_audited(
+        episode,
+        acting_user=acting_user,
+        update_fields=["status", "ended_on", "end_reason", "end_note"],
+    )
     return episode
 
 
@@ -337,8 +338,7 @@ def episodes_release_due_mark(*, now: datetime.datetime) -> list[Episode]:
     )
     for episode in due:
         episode.status = EpisodeStatus.RELEASE_DUE
-        episode._history_user = None
-        episode.save(update_fields=["status"])
+        save_audited(episode, acting_user=None, update_fields=["status"])
         team = [
             member.worker
             for member in episode.key_person.team.filter(ended_at__isnull=True).select_related(

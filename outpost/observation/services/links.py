@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from outpost.core.audit import save_audited
 from outpost.core.identity import mask_phone
 from outpost.core.scoping import assert_in_scope
 from outpost.notify.services import outbound_message_send
@@ -90,8 +91,7 @@ def link_issue(
         expires_at=_end_of(episode.planned_end_date),
     )
     link.full_clean()
-    link._history_user = acting_user
-    link.save()
+    save_audited(link, acting_user=acting_user)
     if channel and phone:
         # The person reads it in Chinese whatever language the staff member uses.
         with translation.override(settings.LANGUAGE_CODE):
@@ -111,8 +111,7 @@ def link_revoke(*, acting_user, link: SelfReportLink, replaced: bool = False) ->
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.replaced = replaced
-        link._history_user = acting_user
-        link.save(update_fields=["revoked_at", "replaced"])
+        save_audited(link, acting_user=acting_user, update_fields=["revoked_at", "replaced"])
     return link
 
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outpost.core.audit import save_audited
 from outpost.core.models import Unit
 from outpost.core.scoping import assert_in_scope, get_visible
 from outpost.observation.choices import EpisodeKind, RoomStatus, SiteStaffRole
@@ -61,8 +62,7 @@ def site_create(*, acting_user, unit: Unit, name: str, address: str = "") -> Iso
         raise ValidationError(errors)
     site = IsolationSite(unit=unit, name=name, address=(address or "").strip())
     site.full_clean()
-    site._history_user = acting_user
-    site.save()
+    save_audited(site, acting_user=acting_user)
     assert_in_scope(site, acting_user, "change")
     return site
 
@@ -100,8 +100,7 @@ def rooms_add(*, acting_user, site: IsolationSite, floor: str, numbers: list[str
     for number in numbers:
         room = Room(site=site, floor=floor, number=number, status=RoomStatus.FREE)
         room.full_clean(exclude=["site"], validate_constraints=False)
-        room._history_user = acting_user
-        room.save()
+        save_audited(room, acting_user=acting_user)
         rooms.append(room)
     return rooms
 
@@ -123,8 +122,7 @@ def room_status_set(*, acting_user, room: Room, status: str) -> Room:
             {"status": _("Someone stays in this room: check them out or move them first.")}
         )
     room.status = status
-    room._history_user = acting_user
-    room.save(update_fields=["status"])
+    save_audited(room, acting_user=acting_user, update_fields=["status"])
     return room
 
 
@@ -165,12 +163,11 @@ def _room_errors(episode: Episode, room: Room) -> dict[str, list[str]]:
 
 def _stay_create(*, acting_user, episode: Episode, room: Room, at) -> RoomStay:
     stay = RoomStay(episode=episode, room=room, checked_in_at=at, checked_in_by=acting_user)
-    stay._history_user = acting_user
     try:
         # A savepoint: when another check-in took the room since the check above, the
         # unique index refuses this row and the rest of the transaction stays usable.
         with transaction.atomic():
-            stay.save()
+            save_audited(stay, acting_user=acting_user)
     except IntegrityError as exc:
         if RoomStay.objects.filter(episode=episode, checked_out_at__isnull=True).exists():
             raise ValidationError({"episode": _("This person already has a room.")}) from exc
@@ -181,12 +178,10 @@ def _stay_create(*, acting_user, episode: Episode, room: Room, at) -> RoomStay:
 def _stay_close(*, acting_user, stay: RoomStay, at) -> RoomStay:
     """Check out of a stay; the room is cleaned before the next person comes."""
     stay.checked_out_at, stay.checked_out_by = at, acting_user
-    stay._history_user = acting_user
-    stay.save(update_fields=["checked_out_at", "checked_out_by"])
+    save_audited(stay, acting_user=acting_user, update_fields=["checked_out_at", "checked_out_by"])
     room = Room.objects.select_for_update().get(pk=stay.room_id)
     room.status = RoomStatus.CLEANING
-    room._history_user = acting_user
-    room.save(update_fields=["status"])
+    save_audited(room, acting_user=acting_user, update_fields=["status"])
     return stay
 
 
@@ -299,7 +294,6 @@ def site_staff_add(
         site=site, user=user, role=role, on_duty_from=on_duty_from, on_duty_until=on_duty_until
     )
     duty.full_clean(exclude=["site", "user"])
-    duty._history_user = acting_user
-    duty.save()
+    save_audited(duty, acting_user=acting_user)
     assert_in_scope(duty, acting_user, "change")
     return duty

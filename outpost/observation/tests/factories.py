@@ -6,7 +6,13 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from outpost.keypersons.tests.factories import managed_key_person_in
-from outpost.observation.choices import AlertKind, CheckInSource, EpisodeKind
+from outpost.observation.choices import (
+    AlertKind,
+    AlertOutcome,
+    CheckInSource,
+    EndReason,
+    EpisodeKind,
+)
 from outpost.observation.models import (
     Alert,
     CheckIn,
@@ -136,3 +142,30 @@ def episode_registered(grid, *, start_date: datetime.date, at: datetime.datetime
     Episode.objects.filter(pk=episode.pk).update(created_at=at)
     episode.refresh_from_db()
     return episode
+
+
+# Scoped API writes: a body that makes the write succeed on the record the route names (the
+# route-walking test sends it against another community's record and expects a 404).
+WRITE_PAYLOADS = {
+    "POST /api/v1/observation/episodes": lambda key_person: {
+        "key_person_id": key_person.pk,
+        "kind": EpisodeKind.HOME_ISOLATION,
+    },
+    "POST /api/v1/observation/episodes/{episode_id}/extend": lambda episode: {
+        "new_end_date": episode.planned_end_date + datetime.timedelta(days=7),
+        "reason": "复查未满期",
+    },
+    "POST /api/v1/observation/episodes/{episode_id}/end": lambda _episode: {
+        "reason": EndReason.COMPLETED
+    },
+    "POST /api/v1/observation/episodes/{episode_id}/check-ins": lambda _episode: {
+        "temperature": "36.6"
+    },
+    "POST /api/v1/observation/alerts/{alert_id}/acknowledge": lambda _alert: {},
+    "POST /api/v1/observation/alerts/{alert_id}/resolve": lambda _alert: {
+        "outcome": AlertOutcome.RETEST_NORMAL,
+        "note": "复测体温正常",
+    },
+}
+# Starting an episode needs a key person under management without one.
+ROUTE_FACTORIES = {"POST /api/v1/observation/episodes": managed_key_person_in}

@@ -208,3 +208,18 @@ def _campaign_over(unit, grid_a, grid_b):
 
 # Parents that span levels: see screening/tests/factories.py.
 SPANNING_FACTORIES = {Campaign: _campaign_over}
+
+
+# Scoped API writes: a body that makes the write succeed on the record the route names (the
+# route-walking test sends it against another community's record and expects a 404).
+WRITE_PAYLOADS = {
+    "POST /api/v1/registry/residents/{resident_id}/reveal": lambda resident: {
+        "reason": "核查身份信息"
+    },
+    "POST /api/v1/registry/visits": lambda household: {
+        "household_id": household.pk,
+        "outcome": VisitOutcome.COMPLETED,
+        "phone_confirmed": True,
+        "note": "入户核查",
+    },
+}

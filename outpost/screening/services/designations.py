@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from outpost.core.audit import save_audited
 from outpost.screening.models import (
     OriginCategory,
     Region,
@@ -49,9 +50,8 @@ def risk_designation_create(
         category=category,
         note=note,
     )
-    designation._history_user = acting_user
     designation.full_clean()
-    designation.save()
+    save_audited(designation, acting_user=acting_user)
     return designation
 
 
@@ -67,7 +67,8 @@ def risk_designation_update(
     for name, value in changes.items():
         setattr(designation, name, value)
     _check_window(designation.start_date, designation.end_date)
-    designation._history_user = acting_user
     designation.full_clean()
-    designation.save(update_fields=[*changes] if changes else None)
+    save_audited(
+        designation, acting_user=acting_user, update_fields=[*changes] if changes else None
+    )
     return designation

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from outpost.core.audit import save_audited
 from outpost.core.exceptions import Conflict
 from outpost.core.scoping import assert_in_scope
 from outpost.registry.choices import MemberPresence
@@ -260,8 +261,11 @@ def travel_discrepancy_resolve(
     discrepancy.resolution_note = note
     discrepancy.resolved_by = acting_user
     discrepancy.resolved_at = timezone.now()
-    discrepancy._history_user = acting_user
     discrepancy.full_clean()
-    discrepancy.save(update_fields=["status", "resolution_note", "resolved_by", "resolved_at"])
+    save_audited(
+        discrepancy,
+        acting_user=acting_user,
+        update_fields=["status", "resolution_note", "resolved_by", "resolved_at"],
+    )
     assert_in_scope(discrepancy, acting_user, "change")
     return discrepancy

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from outpost.core.audit import save_audited
 from outpost.core.imports.bulk import bulk_writes
 from outpost.core.imports.readers import ImportFileError
 from outpost.core.imports.services import job_file_path
@@ -80,9 +81,8 @@ def feed_upload(
     feed.file.save(f"{secrets.token_hex(8)}{suffix}", file, save=False)
     try:
         feed.full_clean()
-        feed._history_user = acting_user
         with transaction.atomic():
-            feed.save()
+            save_audited(feed, acting_user=acting_user)
             assert_in_scope(feed, acting_user, "view")
             _enqueue(feed, acting_user)
     except BaseException:
@@ -104,8 +104,7 @@ def _enqueue(feed: Feed, acting_user) -> None:
 def _set_status(feed: Feed, acting_user, **fields) -> None:
     for name, value in fields.items():
         setattr(feed, name, value)
-    feed._history_user = acting_user
-    feed.save(update_fields=list(fields))
+    save_audited(feed, acting_user=acting_user, update_fields=list(fields))
 
 
 def feed_read(*, acting_user, feed: Feed) -> Feed:

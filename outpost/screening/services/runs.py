@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from outpost.core.models import Unit
 from outpost.core.recovery import interrupted_message
-from outpost.core.scoping import assert_in_scope
+from outpost.core.scoping import assert_in_scope, in_subtree
 from outpost.registry.models import Resident
 from outpost.screening import engine
 from outpost.screening.choices import LinkStatus, RunStatus
@@ -92,7 +92,7 @@ def match_decisions(*, unit) -> dict:
     `engine.match_feed` takes: those made in the unit, above it or below it — never a
     neighbouring community's."""
     decisions: dict = {}
-    in_line = Q(unit__path__startswith=unit.path) | Q(unit__in=unit.ancestors())
+    in_line = in_subtree(unit) | Q(unit__in=unit.ancestors())
     for key, resident_id, rejected in (
         MatchDecision.objects.filter(in_line)
         .values_list("identity_key", "resident_id", "rejected")
@@ -250,7 +250,7 @@ def screening_run_execute(*, acting_user, run: ScreeningRun) -> ScreeningRun:
     _run_progress(run, 0, status=RunStatus.RUNNING, started_at=timezone.now(), failure="")
     residents = (
         Resident.objects.visible_to(acting_user)
-        .filter(unit__path__startswith=run.unit.path)
+        .within(run.unit)
         .only("pk", "name", "id_number", "phone", "birth_date", "unit_id")
     )
     residents = list(residents)

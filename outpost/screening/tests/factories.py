@@ -139,3 +139,20 @@ def _run_over(unit, grid_a, grid_b):
 # Parents that span levels (`scope_spans_levels`): make(unit, grid_a, grid_b) -> the parent
 # made at `unit` with a child row in each grid, and the text each child shows by.
 SPANNING_FACTORIES = {ScreeningRun: _run_over}
+
+
+# Scoped API writes: a body that makes the write succeed on the record the route names (the
+# route-walking test sends it against another community's record and expects a 404).
+WRITE_PAYLOADS = {
+    "POST /api/v1/screening/decisions": lambda resident: {
+        "identity_key": f"walk-{resident.pk}",
+        "resident_id": resident.pk,
+    },
+    "POST /api/v1/screening/discrepancies/{discrepancy_id}/resolve": lambda _d: {
+        "outcome": "feed_wrong",
+        "note": "电话核实，名单有误",
+    },
+    "POST /api/v1/screening/review/{result_id}/accept": lambda _result: {},
+    "POST /api/v1/screening/review/{result_id}/reject": lambda _result: {},
+    "POST /api/v1/screening/review/{result_id}/reject-all": lambda _result: {},
+}

@@ -50,7 +50,7 @@ class Command(ScopedCommand):
         read_seconds = time.perf_counter() - started
         residents = list(
             Resident.objects.visible_to(user)
-            .filter(unit__path__startswith=unit.path)
+            .within(unit)
             .only("pk", "name", "id_number", "document_number", "phone", "birth_date", "unit_id")
         )
         screening = screening_compute(
