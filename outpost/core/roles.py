@@ -134,12 +134,20 @@ ROLE_MENU_UNUSED: dict[Role, frozenset[str]] = {
             "registry:export",
             "keypersons:coverage",
             "observation:site_list",
+            "core:api_tokens",
         }
     ),
     Role.MEDICAL_STAFF: frozenset(
-        {"core:unit_list", "registry:household_list", "registry:campaign_list", "registry:export"}
+        {
+            "core:unit_list",
+            "registry:household_list",
+            "registry:campaign_list",
+            "registry:export",
+            "core:api_tokens",
+        }
     ),
-    Role.ENTERPRISE_LIAISON: frozenset({"core:unit_list"}),
+    # Personal API tokens are for the staff who connect other systems, not field roles.
+    Role.ENTERPRISE_LIAISON: frozenset({"core:unit_list", "core:api_tokens"}),
 }
 
 

@@ -187,9 +187,10 @@ def test_a_check_whose_worker_died_can_be_run_again_from_its_page(
     }
     client.force_login(officer_a)
     _upload(client, district, write_xlsx(tmp_path / "a.xlsx", [HEADINGS, person(1)]))
+    run_queued_tasks()  # the worker reads the file
     job = ImportJob.objects.get()
     _confirm_columns(client, job)
-    DBTaskResult.objects.update(
+    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(
         status=TaskResultStatus.RUNNING,
         worker_ids=["killed"],
         started_at=timezone.now() - datetime.timedelta(minutes=2),
