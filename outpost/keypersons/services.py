@@ -406,6 +406,10 @@ def key_person_status_change(
     released / transferred / moved away. Closing needs a reason; a closed key person stays
     closed. `on` is the day it happened (default today)."""
     _require(acting_user, "keypersons.change_keyperson", _("Your role may not change key persons."))
+    if status in CLOSED_STATUSES:
+        # Closing by hand is the officers' decision; a release from observation closes
+        # through `key_person_status_follow`, decided with the observation's own right.
+        _require(acting_user, CLOSE_PERMISSION, _("Your role may not close key persons."))
     key_person = KeyPerson.objects.select_for_update().get(pk=key_person.pk)
     assert_in_scope(key_person, acting_user, "change")
     return _status_set(
@@ -467,8 +471,6 @@ def _status_set(
                 "new": KeyPersonStatus(status).label,
             }
         ]
-    if status in CLOSED_STATUSES:
-        _require(acting_user, CLOSE_PERMISSION, _("Your role may not close key persons."))
     if status in CLOSED_STATUSES and not reason:
         errors["reason"] = [_("State the reason for closing.")]
     if on > today:
