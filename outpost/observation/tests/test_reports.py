@@ -55,6 +55,16 @@ def at(day: datetime.date, hhmm: str) -> datetime.datetime:
 CLOSING = at(TODAY, "00:05")
 
 
+@pytest.fixture(autouse=True)
+def _today():
+    """Today as each test starts, not as the module was imported: a run that crosses
+    midnight in China would otherwise test yesterday as today."""
+    global TODAY, DAY, CLOSING
+    TODAY = timezone.localdate()
+    DAY = TODAY - datetime.timedelta(days=1)
+    CLOSING = at(TODAY, "00:05")
+
+
 def _stay(episode, room, checked_in_at, checked_out_at=None):
     return RoomStay.objects.create(
         episode=episode,

@@ -30,6 +30,16 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 TODAY = timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    """Today as each test starts, not as the module was imported (a run crossing midnight
+    in China would test yesterday as today)."""
+    global TODAY
+    TODAY = timezone.localdate()
+
+
 NEW_ID = valid_id_number(777, region="420102", born=datetime.date(1990, 5, 17))
 
 
