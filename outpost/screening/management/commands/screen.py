@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from outpost.core.exports.xlsx import XlsxBook
 from outpost.core.imports.readers import ImportFileError
 from outpost.core.management.base import ScopedCommand
 from outpost.core.models import Unit
@@ -106,14 +107,12 @@ class Command(ScopedCommand):
         )
 
     def _report(self, path: Path, screening: Screening, residents: list[Resident]) -> None:
-        from openpyxl import Workbook
-
         by_id = {r.pk: r for r in residents}
         units = dict(
             Unit.objects.filter(pk__in={r.unit_id for r in residents}).values_list("pk", "name")
         )
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(_("Screening"))
+        book = XlsxBook()
+        sheet = book.sheet(_("Screening"))
         sheet.append(
             [
                 _("Name"),
