@@ -78,7 +78,8 @@ def child(path: Path) -> int:
     from outpost.core.models import Unit
     from outpost.demo.district import STATION_CODE
     from outpost.screening.models import FeedRow
-    from outpost.screening.services.feeds import feed_read, feed_upload
+    from outpost.screening.services.feeds import feed_read
+    from outpost.screening.services.starts import feed_upload
 
     user = get_user_model().objects.get(username="admin")
     unit = Unit.objects.get(code=STATION_CODE)

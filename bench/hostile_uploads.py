@@ -37,7 +37,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outpost.settings")
 import django
 django.setup()
 from django.utils import translation
-from outpost.core.imports.readers import ImportFileError, open_workbook, read_limits
+from outpost.core.imports.readers import ImportFileError, open_workbook
+from outpost.core.imports.workbook import read_limits
 from outpost.screening.imports import FEED_MAX_BYTES, FEED_MAX_ROWS
 
 path, limits = sys.argv[1], sys.argv[2]

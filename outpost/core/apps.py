@@ -42,7 +42,7 @@ class CoreConfig(AppConfig):
         for step in ("inspect", "validate", "commit"):
             register_recovery_handler(
                 f"outpost.core.tasks.import_job_{step}_task",
-                "outpost.core.imports.services.import_job_interrupted",
+                "outpost.core.imports.steps.import_job_interrupted",
             )
         register_menu(MENU_HOME, order=0)
         register_menu(MENU, order=90)

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from outpost.core.exports.tasks import exports_prune
-from outpost.core.imports import services
-from outpost.core.imports.services import import_files_prune
+from outpost.core.imports import steps
+from outpost.core.imports.steps import import_files_prune
 from outpost.core.models import ImportJob
 from outpost.core.scheduler import scheduled_runs_prune
 from outpost.core.scoping import get_visible
@@ -33,7 +33,7 @@ def _job_and_user(job_id: int, user_id: int):
 
 def _unexpected(job: ImportJob) -> None:
     logger.exception("import %s failed", job.pk)
-    services.import_job_fail(
+    steps.import_job_fail(
         job=job,
         message=_(
             "The import stopped because of an unexpected error; nothing was written. The "
@@ -60,7 +60,7 @@ def import_job_inspect_task(
 ) -> dict:
     """Read an uploaded file: its sheets, header and a guess of the column mapping."""
     job = _run_step(
-        lambda **kw: services.import_job_inspect(**kw, sheet_name=sheet_name),
+        lambda **kw: steps.import_job_inspect(**kw, sheet_name=sheet_name),
         job_id=job_id,
         user_id=user_id,
         language=language,
@@ -72,7 +72,7 @@ def import_job_inspect_task(
 def import_job_validate_task(*, job_id: int, user_id: int, language: str = "") -> dict:
     """Check every row of an import and record the preview."""
     validation = _run_step(
-        services.import_job_validate, job_id=job_id, user_id=user_id, language=language
+        steps.import_job_validate, job_id=job_id, user_id=user_id, language=language
     )
     if validation is None:
         return {"status": "failed"}
@@ -82,9 +82,7 @@ def import_job_validate_task(*, job_id: int, user_id: int, language: str = "") -
 @task()
 def import_job_commit_task(*, job_id: int, user_id: int, language: str = "") -> dict:
     """Check an import again and write it in one transaction."""
-    counts = _run_step(
-        services.import_job_commit, job_id=job_id, user_id=user_id, language=language
-    )
+    counts = _run_step(steps.import_job_commit, job_id=job_id, user_id=user_id, language=language)
     if counts is None:
         return {"status": "not imported"}
     return {"created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged}

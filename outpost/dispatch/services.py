@@ -27,7 +27,7 @@ from outpost.core.choices import Role, UnitKind
 from outpost.core.exceptions import Conflict
 from outpost.core.identity import validate_id_number, validate_phone
 from outpost.core.imports.readers import ImportFileError
-from outpost.core.imports.services import job_file_path
+from outpost.core.imports.steps import job_file_path
 from outpost.core.models import StaffProfile, Unit
 from outpost.core.recovery import interrupted_message
 from outpost.core.scoping import assert_in_scope, in_subtree

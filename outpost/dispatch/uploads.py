@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from outpost.core.audit import save_audited
-from outpost.core.imports.readers import MAX_FILE_BYTES
+from outpost.core.imports.workbook import MAX_FILE_BYTES
 from outpost.core.models import Unit
 from outpost.core.scoping import assert_in_scope
 from outpost.dispatch.choices import OrderStatus

@@ -60,9 +60,8 @@ def _active_key_person_of(resident: Resident) -> KeyPerson | None:
     )
 
 
-# Over the complexity level: to be split once the masking work on it has landed.
 @transaction.atomic
-def key_person_create(  # noqa: C901
+def key_person_create(
     *,
     acting_user,
     category: str,
@@ -88,49 +87,24 @@ def key_person_create(  # noqa: C901
     resident, unit and run up within the user's scope; everything is checked again here.
     """
     _require(acting_user, "keypersons.add_keyperson", _("Your role may not add key persons."))
-    errors: dict[str, list[str]] = {}
+    identified_on = identified_on or timezone.localdate()
+    errors = _source_errors(
+        acting_user,
+        category=category,
+        source_type=source_type,
+        screening_run=screening_run,
+        identified_on=identified_on,
+    )
     name, id_number, phone = name.strip(), id_number.strip(), phone.strip()
-    address_note = address_note.strip()
-    if category not in KeyPersonCategory.values:
-        errors["category"] = [_("Choose the category of the key person.")]
-    if source_type not in SourceType.values:
-        errors["source_type"] = [_("Choose where the key person came from.")]
-    elif source_type == SourceType.SCREENING and screening_run is None:
-        errors["screening_run"] = [_("Name the screening run that found the person.")]
-    if screening_run is not None:
-        assert_in_scope(screening_run, acting_user, "view")
-    today = timezone.localdate()
-    identified_on = identified_on or today
-    if identified_on > today:
-        errors["identified_on"] = [_("The date cannot be in the future.")]
-
     if resident is not None:
         assert_in_scope(resident, acting_user, "view")
         unit = resident.unit
-        for field, value in (("name", name), ("id_number", id_number), ("phone", phone)):
-            if value:
-                errors[field] = [_("Leave this empty when a resident of the registry is chosen.")]
-        if resident.merged_into_id is not None:
-            errors["resident"] = [
-                _("This record was merged into record %(number)s: choose that one.")
-                % {"number": resident.merged_into_id}
-            ]
-        elif _active_key_person_of(resident) is not None:
-            errors["resident"] = [_("This resident is already an active key person.")]
+        errors.update(
+            _chosen_resident_errors(resident, name=name, id_number=id_number, phone=phone)
+        )
     else:
         errors.update(_person_errors(acting_user, name=name, unit=unit))
-        if id_number:
-            try:
-                id_number = validate_id_number(id_number)
-            except ValidationError as exc:
-                errors["id_number"] = exc.messages
-            else:
-                errors.update(_known_id_number_errors(acting_user, id_number))
-        if phone:
-            try:
-                phone = validate_phone(phone)
-            except ValidationError as exc:
-                errors["phone"] = exc.messages
+        id_number, phone = _person_numbers(acting_user, id_number, phone, errors)
     if errors:
         raise ValidationError(errors)
 
@@ -140,7 +114,7 @@ def key_person_create(  # noqa: C901
         name="" if resident else name,
         id_number="" if resident else id_number,
         phone="" if resident else phone,
-        address_note=address_note,
+        address_note=address_note.strip(),
         category=category,
         source_type=source_type,
         screening_run=screening_run,
@@ -168,6 +142,61 @@ def key_person_create(  # noqa: C901
         _station_check_request(acting_user, key_person)
     assert_in_scope(key_person, acting_user, "change")
     return key_person
+
+
+def _source_errors(
+    acting_user, *, category, source_type, screening_run, identified_on
+) -> dict[str, list[str]]:
+    """What is wrong with the category, the source and the day a key person was found."""
+    errors = {}
+    if category not in KeyPersonCategory.values:
+        errors["category"] = [_("Choose the category of the key person.")]
+    if source_type not in SourceType.values:
+        errors["source_type"] = [_("Choose where the key person came from.")]
+    elif source_type == SourceType.SCREENING and screening_run is None:
+        errors["screening_run"] = [_("Name the screening run that found the person.")]
+    if screening_run is not None:
+        assert_in_scope(screening_run, acting_user, "view")
+    if identified_on > timezone.localdate():
+        errors["identified_on"] = [_("The date cannot be in the future.")]
+    return errors
+
+
+def _chosen_resident_errors(
+    resident: Resident, *, name: str, id_number: str, phone: str
+) -> dict[str, list[str]]:
+    """A resident of the registry brings their own name and numbers, and may be a key
+    person once."""
+    errors = {}
+    for field, value in (("name", name), ("id_number", id_number), ("phone", phone)):
+        if value:
+            errors[field] = [_("Leave this empty when a resident of the registry is chosen.")]
+    if resident.merged_into_id is not None:
+        errors["resident"] = [
+            _("This record was merged into record %(number)s: choose that one.")
+            % {"number": resident.merged_into_id}
+        ]
+    elif _active_key_person_of(resident) is not None:
+        errors["resident"] = [_("This resident is already an active key person.")]
+    return errors
+
+
+def _person_numbers(acting_user, id_number: str, phone: str, errors: dict) -> tuple[str, str]:
+    """The ID number and phone of a person not in the registry, normalized; what is wrong
+    with them goes into `errors`."""
+    if id_number:
+        try:
+            id_number = validate_id_number(id_number)
+        except ValidationError as exc:
+            errors["id_number"] = exc.messages
+        else:
+            errors.update(_known_id_number_errors(acting_user, id_number))
+    if phone:
+        try:
+            phone = validate_phone(phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+    return id_number, phone
 
 
 def _person_errors(acting_user, *, name: str, unit: Unit | None) -> dict[str, list[str]]:

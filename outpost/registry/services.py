@@ -625,9 +625,8 @@ class MergeOutcome:
     visits_left: int  # the kept record was already on that visit; the duplicate keeps its row
 
 
-# Over the complexity level: to be split once the structure work on it has landed.
 @transaction.atomic
-def resident_merge(  # noqa: C901
+def resident_merge(
     *,
     acting_user,
     keep: Resident,
@@ -648,64 +647,11 @@ def resident_merge(  # noqa: C901
     bad = {value for value in field_choices.values() if value not in (KEEP, DUPLICATE)}
     if unknown or bad:
         raise TypeError(f"unknown merge choices: {sorted(unknown | bad)}")
-    if keep.pk == duplicate.pk:
-        raise ValidationError(_("A record cannot be merged with itself."))
-    # Lock both rows, then read them again within the user's scope: a second merge of either
-    # waits for this one and then finds it merged.
-    list(Resident.objects.select_for_update().filter(pk__in=[keep.pk, duplicate.pk]).values("pk"))
-    keep = get_visible(Resident, acting_user, keep.pk, "change")
-    duplicate = get_visible(Resident, acting_user, duplicate.pk, "change")
-    for record in (keep, duplicate):
-        if record.merged_into_id is not None:
-            raise ValidationError(
-                _("%(name)s (record %(number)s) was already merged into another record.")
-                % {"name": record.name, "number": record.pk}
-            )
-
-    changed: list[str] = []
-    for choice, fields in RESIDENT_MERGE_FIELDS.items():
-        if field_choices.get(choice) != DUPLICATE:
-            continue
-        for field in fields:
-            value = getattr(duplicate, field)
-            if getattr(keep, field) != value:
-                setattr(keep, field, value)
-                changed.append(field)
-    if keep.id_number:
-        try:
-            canonical = validate_id_number(keep.id_number)
-        except ValidationError:
-            canonical = ""  # an old, unchecked number: kept as it is
-        if canonical:
-            derived = {
-                "id_number": canonical,
-                "birth_date": id_birth_date(canonical),
-                "sex": id_sex(canonical),
-            }
-            for field, value in derived.items():
-                if getattr(keep, field) != value:
-                    setattr(keep, field, value)
-                    changed.append(field)
-
-    # The duplicate gives up the numbers the kept record now holds (they are unique),
-    # leaves its household and points to the kept record.
+    keep, duplicate = _merge_pair_locked(acting_user, keep, duplicate)
+    changed = _merge_values_taken(keep, duplicate, field_choices)
+    changed += _merge_id_derived(keep)
     reason = _("Merged into record %(number)s (%(name)s)") % {"number": keep.pk, "name": keep.name}
-    dup_fields = ["is_active", "merged_into", "household", "relation_to_head"]
-    if duplicate.id_number and duplicate.id_number == keep.id_number:
-        duplicate.id_number = ""
-        dup_fields.append("id_number")
-    if duplicate.document_number and (duplicate.document_type, duplicate.document_number) == (
-        keep.document_type,
-        keep.document_number,
-    ):
-        duplicate.document_number = ""
-        dup_fields.append("document_number")
-    duplicate.is_active = False
-    duplicate.merged_into = keep
-    duplicate.household = None
-    duplicate.relation_to_head = ""
-    duplicate.full_clean()
-    save_audited(duplicate, acting_user=acting_user, update_fields=dup_fields, reason=reason)
+    _merge_retire_duplicate(acting_user, keep, duplicate, reason=reason)
 
     changed = list(dict.fromkeys(changed))
     keep.full_clean()
@@ -717,18 +663,7 @@ def resident_merge(  # noqa: C901
         reason=_("Record %(number)s (%(name)s) merged into this one")
         % {"number": duplicate.pk, "name": duplicate.name},
     )
-
-    on_visits = set(VisitMember.objects.filter(resident=keep).values_list("visit_id", flat=True))
-    moved = left = 0
-    # All of the person's visit records move, also those of visits outside the acting
-    # user's scope: they describe this person, and nothing of them is shown here.
-    for member in VisitMember.objects.select_for_update().filter(resident=duplicate):
-        if member.visit_id in on_visits:
-            left += 1
-            continue
-        member.resident = keep
-        save_audited(member, acting_user=acting_user, update_fields=["resident"], reason=reason)
-        moved += 1
+    moved, left = _merge_move_visits(acting_user, keep, duplicate, reason=reason)
 
     assert_in_scope(keep, acting_user, "change")
     assert_in_scope(duplicate, acting_user, "change")
@@ -739,3 +674,95 @@ def resident_merge(  # noqa: C901
         visits_moved=moved,
         visits_left=left,
     )
+
+
+def _merge_pair_locked(acting_user, keep: Resident, duplicate: Resident):
+    """Both records, locked and read again within the user's scope: a second merge of
+    either waits for this one and then finds it merged."""
+    if keep.pk == duplicate.pk:
+        raise ValidationError(_("A record cannot be merged with itself."))
+    list(Resident.objects.select_for_update().filter(pk__in=[keep.pk, duplicate.pk]).values("pk"))
+    keep = get_visible(Resident, acting_user, keep.pk, "change")
+    duplicate = get_visible(Resident, acting_user, duplicate.pk, "change")
+    for record in (keep, duplicate):
+        if record.merged_into_id is not None:
+            raise ValidationError(
+                _("%(name)s (record %(number)s) was already merged into another record.")
+                % {"name": record.name, "number": record.pk}
+            )
+    return keep, duplicate
+
+
+def _merge_values_taken(keep: Resident, duplicate: Resident, field_choices: dict) -> list[str]:
+    """Set on `keep` the duplicate's values of the fields chosen; the fields changed."""
+    changed = []
+    for choice, fields in RESIDENT_MERGE_FIELDS.items():
+        if field_choices.get(choice) != DUPLICATE:
+            continue
+        for field in fields:
+            value = getattr(duplicate, field)
+            if getattr(keep, field) != value:
+                setattr(keep, field, value)
+                changed.append(field)
+    return changed
+
+
+def _merge_id_derived(keep: Resident) -> list[str]:
+    """Birth date and sex follow a valid ID number; an old, unchecked number is kept as it
+    is. The fields changed."""
+    if not keep.id_number:
+        return []
+    try:
+        canonical = validate_id_number(keep.id_number)
+    except ValidationError:
+        return []
+    derived = {
+        "id_number": canonical,
+        "birth_date": id_birth_date(canonical),
+        "sex": id_sex(canonical),
+    }
+    changed = []
+    for field, value in derived.items():
+        if getattr(keep, field) != value:
+            setattr(keep, field, value)
+            changed.append(field)
+    return changed
+
+
+def _merge_retire_duplicate(acting_user, keep: Resident, duplicate: Resident, *, reason) -> None:
+    """The duplicate gives up the numbers the kept record now holds (they are unique),
+    leaves its household and points to the kept record."""
+    fields = ["is_active", "merged_into", "household", "relation_to_head"]
+    if duplicate.id_number and duplicate.id_number == keep.id_number:
+        duplicate.id_number = ""
+        fields.append("id_number")
+    if duplicate.document_number and (duplicate.document_type, duplicate.document_number) == (
+        keep.document_type,
+        keep.document_number,
+    ):
+        duplicate.document_number = ""
+        fields.append("document_number")
+    duplicate.is_active = False
+    duplicate.merged_into = keep
+    duplicate.household = None
+    duplicate.relation_to_head = ""
+    duplicate.full_clean()
+    save_audited(duplicate, acting_user=acting_user, update_fields=fields, reason=reason)
+
+
+def _merge_move_visits(
+    acting_user, keep: Resident, duplicate: Resident, *, reason
+) -> tuple[int, int]:
+    """Move the duplicate's visit records to `keep`, except on a visit that already lists
+    `keep`; returns (moved, left). All of them move, also those of visits outside the acting
+    user's scope: they describe this person, and nothing of them is shown here."""
+    on_visits = set(VisitMember.objects.filter(resident=keep).values_list("visit_id", flat=True))
+    moved = left = 0
+    for member in VisitMember.objects.select_for_update().filter(resident=duplicate):
+        if member.visit_id in on_visits:
+            left += 1
+            continue
+        member.resident = keep
+        save_audited(member, acting_user=acting_user, update_fields=["resident"], reason=reason)
+        moved += 1
+    return moved, left

@@ -45,14 +45,13 @@ from outpost.screening.models import (
     TravelDiscrepancy,
 )
 from outpost.screening.services import (
-    feed_upload,
     match_decision_record,
     match_review_accept,
     match_review_reject,
     match_review_reject_all,
-    screening_run_start,
     travel_discrepancy_resolve,
 )
+from outpost.screening.services.starts import feed_upload, screening_run_start
 
 router = ApiRouter(tags=["screening"])
 

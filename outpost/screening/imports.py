@@ -29,7 +29,8 @@ from django.utils.translation import gettext_lazy
 from outpost.core.identity import normalize_id_number, validate_id_number, validate_phone
 from outpost.core.imports.base import ImportField, RowImporter, SourceRow, cell_date
 from outpost.core.imports.pipeline import columns_for, inspect_file
-from outpost.core.imports.readers import ImportFileError, open_workbook, read_limits
+from outpost.core.imports.readers import ImportFileError, open_workbook
+from outpost.core.imports.workbook import read_limits
 from outpost.screening.regions import RegionIndex
 
 IDENTITY_FIELDS = ("name", "id_number", "phone")

@@ -1,6 +1,6 @@
 """Background work of screening (django-tasks on the database queue; `outpost db_worker`).
 
-A screening run is matched here: the view (or any caller) uses `screening_run_start`, which
+A screening run is matched here: the view (or any caller) uses `services.starts.screening_run_start`, which
 queues `screening_run_task`; the run's page polls its progress. An uploaded feed is read
 here too: `feed_upload` queues `feed_parse_task`, and the feed's page polls its progress.
 """
@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from outpost.core.scoping import get_visible
-from outpost.screening import services
 from outpost.screening.models import Feed, ScreeningRun
 from outpost.screening.services.feeds import feed_fail, feed_read
+from outpost.screening.services.runs import screening_run_execute, screening_run_fail
 
 logger = logging.getLogger("outpost.screening")
 
@@ -30,10 +30,10 @@ def screening_run_task(*, run_id: int, user_id: int, language: str = "") -> dict
     run = get_visible(ScreeningRun, user, run_id)
     with translation.override(language or settings.LANGUAGE_CODE):
         try:
-            run = services.screening_run_execute(acting_user=user, run=run)
+            run = screening_run_execute(acting_user=user, run=run)
         except Exception:
             logger.exception("screening run %s failed", run.pk)
-            services.screening_run_fail(
+            screening_run_fail(
                 run=run,
                 message=_(
                     "The screening stopped because of an unexpected error. The administrator "

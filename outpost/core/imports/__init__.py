@@ -4,5 +4,6 @@
 header row) → `mapping` (columns to fields, remembered choices) → `pipeline` (validate every
 row, preview, commit in one transaction) → `error_report` (the error workbook). A module
 declares its columns and row validator in its own ``imports.py`` (see `base.RowImporter`);
-`services` keeps an ImportJob's state; `outpost.core.tasks` runs the long steps.
+`services` keeps an ImportJob's state in requests; `steps` open the file, run by
+`outpost.core.tasks` in the worker.
 """

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from outpost.core.forms import Form
 from outpost.core.imports.base import get_importer
 from outpost.core.imports.pipeline import column_letter
-from outpost.core.imports.readers import MAX_FILE_BYTES
-from outpost.core.imports.services import import_kinds_for
+from outpost.core.imports.steps import import_kinds_for
+from outpost.core.imports.workbook import MAX_FILE_BYTES
 from outpost.core.models import ImportJob, Unit
 
 

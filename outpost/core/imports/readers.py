@@ -14,17 +14,21 @@ import codecs
 import csv
 import io
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-# Beyond this the station splits the file: it protects the worker's memory.
-MAX_FILE_BYTES = 100 * 1024 * 1024
-MAX_ROWS = 500_000
-MAX_COLUMNS = 200
+from outpost.core.imports.workbook import (
+    MAX_COLUMNS,
+    ImportFileError,
+    Sheet,
+    Workbook,
+    current_limits,
+)
+from outpost.core.imports.xlsx import XlsxWorkbook
+
+__all__ = ["ImportFileError", "Sheet", "Workbook", "open_workbook"]
+
 # csv: how much is sniffed for the encoding, and the longest line accepted.
 SNIFF_BYTES = 256 * 1024
 MAX_LINE_CHARS = 100_000
@@ -33,88 +37,6 @@ CSV_SHEET = "CSV"  # a csv file is one sheet
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DELIMITERS = (",", "\t", ";")
-
-
-@dataclass(frozen=True)
-class ReadLimits:
-    """The largest file and sheet a reader accepts (see `read_limits`)."""
-
-    max_bytes: int
-    max_rows: int
-
-
-_limits: ContextVar[ReadLimits | None] = ContextVar("outpost_read_limits", default=None)
-
-
-@contextmanager
-def read_limits(*, max_bytes: int, max_rows: int) -> Iterator[None]:
-    """Within this block the readers accept files up to these limits instead of
-    MAX_FILE_BYTES and MAX_ROWS (the arrival feeds, which are read by the worker in a
-    stream, allow more than the registry's imports)."""
-    token = _limits.set(ReadLimits(max_bytes=max_bytes, max_rows=max_rows))
-    try:
-        yield
-    finally:
-        _limits.reset(token)
-
-
-def current_limits() -> ReadLimits:
-    """The limits in force: those of the enclosing `read_limits`, else the module's."""
-    return _limits.get() or ReadLimits(max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS)
-
-
-class ImportFileError(Exception):
-    """The file cannot be read at all. The message is translated and meant for the user."""
-
-
-class Sheet:
-    """One sheet: its rows read on demand (a stream), its merged cells looked for only when
-    asked (``merged`` may be given as a function)."""
-
-    def __init__(
-        self,
-        *,
-        name: str,
-        row_count: int,
-        rows: Callable[[], Iterator[list]],
-        merged: list | Callable[[], list] = (),
-    ):
-        self.name = name
-        # Number of rows, as far as known before reading (used for progress).
-        self.row_count = row_count
-        self._rows = rows
-        self._merged = merged
-
-    def rows(self) -> Iterator[list]:
-        return self._rows()
-
-    @property
-    def merged(self) -> list[tuple[int, int, int, int]]:
-        """Merged cells as (first row, first column, last row, last column), 0-based
-        inclusive."""
-        if callable(self._merged):
-            self._merged = self._merged()
-        return list(self._merged)
-
-
-class Workbook:
-    kind = ""
-
-    @property
-    def sheet_names(self) -> list[str]:
-        raise NotImplementedError
-
-    def sheet(self, name: str) -> Sheet:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def _head(path: Path) -> bytes:
@@ -135,8 +57,6 @@ def open_workbook(path: Path | str) -> Workbook:
     path = Path(path)
     head = _head(path)
     if head.startswith(_ZIP):
-        from outpost.core.imports.xlsx import XlsxWorkbook
-
         return XlsxWorkbook(path)
     if head.startswith(_OLE):
         return XlsWorkbook(path)

@@ -24,17 +24,19 @@ from outpost.core.imports.base import get_importer
 from outpost.core.imports.error_report import error_workbook_bytes
 from outpost.core.imports.forms import ImportMappingForm, ImportUploadForm
 from outpost.core.imports.services import (
-    EDITABLE,
-    IMPORT_PERMISSION,
-    RUNNING,
     import_job_create,
     import_job_set_mapping,
     import_job_start_commit,
     import_job_start_inspection,
     import_job_start_validation,
+    sheet_names,
+)
+from outpost.core.imports.steps import (
+    EDITABLE,
+    IMPORT_PERMISSION,
+    RUNNING,
     import_kinds_for,
     may_import,
-    sheet_names,
 )
 from outpost.core.models import ImportJob
 from outpost.core.viewmixins import ScopedDetailView, ScopedListView

@@ -31,8 +31,8 @@ from pathlib import Path, PurePosixPath
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from outpost.core.imports import readers
-from outpost.core.imports.readers import ImportFileError, Sheet, Workbook
+from outpost.core.imports import workbook
+from outpost.core.imports.workbook import ImportFileError, Sheet, Workbook
 
 _MAIN = (
     "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -52,7 +52,7 @@ _C, _ROW, _SHEET_DATA, _SI = _tags("c"), _tags("row"), _tags("sheetData"), _tags
 _V, _IS, _T, _R = _tags("v"), _tags("is"), _tags("t"), _tags("r")
 
 # The zip: how many parts and sheets, how much a large part may be compressed, and how
-# much all parts may unpack to, per byte of file allowed (`readers.current_limits()`).
+# much all parts may unpack to, per byte of file allowed (`workbook.current_limits()`).
 MAX_ZIP_MEMBERS = 1000
 MAX_SHEETS = 100
 MAX_RATIO = 100
@@ -221,7 +221,7 @@ class XlsxWorkbook(Workbook):
                 )
                 % {"limit": f"{MAX_ZIP_MEMBERS:,}"}
             )
-        limit = readers.current_limits().max_bytes * UNPACKED_PER_FILE_BYTE
+        limit = workbook.current_limits().max_bytes * UNPACKED_PER_FILE_BYTE
         total = 0
         for info in infos:
             total += info.file_size
@@ -365,7 +365,7 @@ class XlsxWorkbook(Workbook):
 
     def sheet(self, name: str) -> Sheet:
         info = self._part(name)
-        max_rows = readers.current_limits().max_rows
+        max_rows = workbook.current_limits().max_rows
         # The declared dimension is a guess of the row count, for progress only.
         declared = self._declared_rows(info)
         return Sheet(
@@ -523,7 +523,7 @@ def _string_of(element) -> str:
 
 def _row_values(element, at: int, sheet: str, strings, date_styles, epoch) -> list:
     """The values of one <row> element, each at its column ("" in the gaps)."""
-    max_columns = readers.MAX_COLUMNS
+    max_columns = workbook.MAX_COLUMNS
     row: list = []
     column = 0
     for cell in element:

@@ -65,11 +65,10 @@ def run_import(*, user, unit, path: Path, skip_bad_rows: bool = False, mapping=N
     from django.core.files import File
 
     from outpost.core.choices import ImportStatus
-    from outpost.core.imports.services import (
+    from outpost.core.imports.services import import_job_create, import_job_set_mapping
+    from outpost.core.imports.steps import (
         import_job_commit,
-        import_job_create,
         import_job_inspect,
-        import_job_set_mapping,
         import_job_validate,
     )
 

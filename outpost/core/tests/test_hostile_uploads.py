@@ -16,12 +16,8 @@ from hypothesis import strategies as st
 from outpost.core.choices import ImportStatus
 from outpost.core.imports.base import get_importer
 from outpost.core.imports.pipeline import columns_for, inspect_file, validate
-from outpost.core.imports.readers import (
-    ImportFileError,
-    detect_encoding,
-    open_workbook,
-    read_limits,
-)
+from outpost.core.imports.readers import ImportFileError, detect_encoding, open_workbook
+from outpost.core.imports.workbook import read_limits
 from outpost.core.tests import hostile_files
 from outpost.core.tests.imports_support import HEADINGS, person, run_import, write_xlsx
 

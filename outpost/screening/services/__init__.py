@@ -1,5 +1,9 @@
 """Writes of the screening module (STYLE rule 4): one function per use case, one module per
-area."""
+area.
+
+The requests that queue background work (`feed_upload`, `screening_run_start`) are in
+`starts`, imported from there: this package is imported by the tasks they queue.
+"""
 
 from outpost.screening.services.decisions import match_decision_record
 from outpost.screening.services.designations import (
@@ -10,7 +14,6 @@ from outpost.screening.services.discrepancies import (
     travel_discrepancies_raise,
     travel_discrepancy_resolve,
 )
-from outpost.screening.services.feeds import feed_upload
 from outpost.screening.services.review import (
     match_review_accept,
     match_review_reject,
@@ -23,13 +26,11 @@ from outpost.screening.services.runs import (
     screening_compute,
     screening_run_execute,
     screening_run_fail,
-    screening_run_start,
 )
 
 __all__ = [
     "Screening",
     "SourceRow",
-    "feed_upload",
     "match_decision_record",
     "match_decisions",
     "match_review_accept",
@@ -40,7 +41,6 @@ __all__ = [
     "screening_compute",
     "screening_run_execute",
     "screening_run_fail",
-    "screening_run_start",
     "travel_discrepancies_raise",
     "travel_discrepancy_resolve",
 ]

@@ -1,7 +1,7 @@
 """Arrival feeds (比对数据源): upload, keep the raw file, store every row.
 
-The upload (`feed_upload`) never opens the file: it keeps it with the status "waiting to be
-read"; the worker (`feed_parse_task`, which calls
+The upload (`outpost.screening.services.starts.feed_upload`) never opens the file: it keeps
+it with the status "waiting to be read"; the worker (`feed_parse_task`, which calls
 `feed_read`) reads every row, stores them in batches and reports its progress, so that a
 feed of millions of rows never holds up a request.
 """
@@ -9,23 +9,18 @@ feed of millions of rows never holds up a request.
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from outpost.core.audit import save_audited
 from outpost.core.imports.bulk import bulk_writes
 from outpost.core.imports.readers import ImportFileError
-from outpost.core.imports.services import job_file_path
-from outpost.core.models import Unit
+from outpost.core.imports.steps import job_file_path
 from outpost.core.recovery import interrupted_message
 from outpost.core.scoping import assert_in_scope
-from outpost.screening import imports
 from outpost.screening.choices import FeedStatus
 from outpost.screening.imports import ParsedRow, feed_open, feed_parse
 from outpost.screening.models import (
@@ -39,66 +34,6 @@ BATCH_SIZE = 2000
 # The feeds a screening may use: read to the end.
 READ = (FeedStatus.PARSED, FeedStatus.PARSED_WITH_ERRORS)
 RUNNING = (FeedStatus.QUEUED, FeedStatus.PARSING)
-
-
-def _too_large() -> ValidationError:
-    return ValidationError(
-        {
-            "file": _("The file is larger than %(limit)d MB; split it into smaller files.")
-            % {"limit": imports.FEED_MAX_BYTES // (1024 * 1024)}
-        }
-    )
-
-
-def feed_upload(
-    *, acting_user, unit: Unit, source_type: str, file, original_name: str = ""
-) -> Feed:
-    """Keep an uploaded feed file and queue the reading of its rows.
-
-    Only the file's size is checked here: the request never parses an upload. The worker
-    (`feed_parse_task`, once this transaction commits) finds the header and reads every
-    row; a file that is not a table, names none of the columns a feed needs or has no data
-    row fails the feed with the reason, shown on its page.
-    """
-    if not acting_user.has_perm("screening.add_feed"):
-        raise PermissionDenied(_("Your role may not upload feeds."))
-    if not Unit.objects.visible_to(acting_user).filter(pk=unit.pk).exists():
-        raise PermissionDenied(_("The feed's unit is outside your jurisdiction."))
-    original_name = (original_name or getattr(file, "name", "") or "feed")[:255]
-    size = getattr(file, "size", None)
-    if size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    if size is not None and size > imports.FEED_MAX_BYTES:
-        raise _too_large()
-    feed = Feed(
-        unit=unit,
-        source_type=source_type,
-        original_name=original_name,
-        uploaded_by=acting_user,
-        status=FeedStatus.QUEUED,
-    )
-    suffix = Path(original_name).suffix.lower()[:8]
-    feed.file.save(f"{secrets.token_hex(8)}{suffix}", file, save=False)
-    try:
-        feed.full_clean()
-        with transaction.atomic():
-            save_audited(feed, acting_user=acting_user)
-            assert_in_scope(feed, acting_user, "view")
-            _enqueue(feed, acting_user)
-    except BaseException:
-        feed.file.delete(save=False)
-        raise
-    logger.info("feed %s uploaded by %s: %s", feed.pk, acting_user, original_name)
-    return feed
-
-
-def _enqueue(feed: Feed, acting_user) -> None:
-    from outpost.screening.tasks import feed_parse_task
-
-    language = translation.get_language() or ""
-    transaction.on_commit(
-        lambda: feed_parse_task.enqueue(feed_id=feed.pk, user_id=acting_user.pk, language=language)
-    )
 
 
 def _set_status(feed: Feed, acting_user, **fields) -> None:

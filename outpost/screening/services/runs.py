@@ -8,20 +8,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
-from outpost.core.models import Unit
 from outpost.core.recovery import interrupted_message
-from outpost.core.scoping import assert_in_scope, in_subtree
+from outpost.core.scoping import in_subtree
 from outpost.registry.models import Resident
 from outpost.screening import engine
 from outpost.screening.choices import LinkStatus, RunStatus
 from outpost.screening.models import (
-    Feed,
     FeedRow,
     MatchDecision,
     OriginCategory,
@@ -31,7 +27,6 @@ from outpost.screening.models import (
 from outpost.screening.selectors import origin_category_for
 from outpost.screening.services.discrepancies import travel_discrepancies_raise
 from outpost.screening.services.feeds import BATCH_SIZE
-from outpost.screening.services.feeds import READ as FEED_READ
 
 
 @dataclass(slots=True)
@@ -193,48 +188,6 @@ def screening_compute(
         review_rows=review_rows,
         timings=timings,
     )
-
-
-def _check_may_screen(user, unit: Unit) -> None:
-    if not user.has_perm("screening.add_screeningrun"):
-        raise PermissionDenied(_("Your role may not start screening runs."))
-    if not Unit.objects.visible_to(user).filter(pk=unit.pk).exists():
-        raise PermissionDenied(_("The unit is outside your jurisdiction."))
-
-
-def screening_run_start(*, acting_user, unit: Unit, feeds: Iterable[Feed]) -> ScreeningRun:
-    """Create a run of the engine over `feeds` and the residents of `unit`'s subtree, and
-    queue it (it starts once this transaction commits)."""
-    from outpost.screening.tasks import screening_run_task
-
-    _check_may_screen(acting_user, unit)
-    feeds = list(feeds)
-    if not feeds:
-        raise ValidationError({"feeds": _("Choose at least one feed.")})
-    visible = Feed.objects.visible_to(acting_user).filter(pk__in=[f.pk for f in feeds])
-    if visible.count() != len({f.pk for f in feeds}):
-        raise ValidationError({"feeds": _("A chosen feed is outside your jurisdiction.")})
-    unread = [f.original_name for f in visible if f.status not in FEED_READ]
-    if unread:
-        raise ValidationError(
-            {
-                "feeds": _("These feeds are not read yet, or could not be read: %(names)s.")
-                % {"names": "、".join(sorted(unread))}
-            }
-        )
-    with transaction.atomic():
-        run = ScreeningRun(unit=unit, created_by=acting_user, status=RunStatus.QUEUED)
-        run.full_clean()
-        run.save()
-        run.feeds.set(feeds)
-        assert_in_scope(run, acting_user, "view")
-        language = translation.get_language() or ""
-        transaction.on_commit(
-            lambda: screening_run_task.enqueue(
-                run_id=run.pk, user_id=acting_user.pk, language=language
-            )
-        )
-    return run
 
 
 def _run_progress(run: ScreeningRun, percent: int, **fields) -> None:

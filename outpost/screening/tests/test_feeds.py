@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from outpost.core.imports import readers
+from outpost.core.imports import workbook
 from outpost.core.imports.readers import ImportFileError, open_workbook
 from outpost.core.tests.imports_support import use_import_settings, write_csv, write_xlsx
 from outpost.core.tests.worker import run_queued_tasks
@@ -21,7 +21,7 @@ from outpost.registry.tests.factories import valid_id_number
 from outpost.screening import imports
 from outpost.screening.choices import FeedStatus
 from outpost.screening.models import Feed, FeedRow
-from outpost.screening.services import feed_upload
+from outpost.screening.services.starts import feed_upload
 from outpost.screening.tests.factories import FeedFactory, FeedRowFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -389,8 +389,8 @@ def test_an_unexpected_error_while_reading_fails_the_feed_with_a_message(
 def test_a_feed_above_the_registry_caps_but_within_the_feed_caps_is_read(
     monkeypatch, officer_a, district, tmp_path, upload
 ):
-    monkeypatch.setattr(readers, "MAX_ROWS", 50)
-    monkeypatch.setattr(readers, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(workbook, "MAX_ROWS", 50)
+    monkeypatch.setattr(workbook, "MAX_FILE_BYTES", 1000)
     path = write_csv(tmp_path / "long.csv", [HEADINGS, *_people(120)])
     with pytest.raises(ImportFileError):  # too large for a registry import
         open_workbook(path)

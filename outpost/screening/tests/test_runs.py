@@ -15,7 +15,8 @@ from outpost.screening import engine
 from outpost.screening.choices import LinkStatus, RunStatus
 from outpost.screening.models import OriginCategory, ScreeningResult
 from outpost.screening.selectors import screening_run_counts
-from outpost.screening.services import match_decision_record, screening_run_start
+from outpost.screening.services import match_decision_record
+from outpost.screening.services.starts import screening_run_start
 from outpost.screening.tests.factories import FeedFactory, FeedRowFactory
 
 pytestmark = pytest.mark.django_db

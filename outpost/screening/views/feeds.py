@@ -16,9 +16,7 @@ from outpost.screening import imports, selectors
 from outpost.screening.choices import FeedStatus
 from outpost.screening.forms import FeedUploadForm, ScreeningRunForm
 from outpost.screening.models import Feed
-from outpost.screening.services import (
-    feed_upload,
-)
+from outpost.screening.services.starts import feed_upload
 
 
 class FeedListView(ScopedListView):

@@ -13,9 +13,7 @@ from outpost.core.viewmixins import ScopedDetailView, ScopedListView, form_add_s
 from outpost.screening import selectors
 from outpost.screening.forms import FEEDS_READ, ScreeningRunForm
 from outpost.screening.models import ScreeningRun
-from outpost.screening.services import (
-    screening_run_start,
-)
+from outpost.screening.services.starts import screening_run_start
 
 
 class ScreeningRunListView(ScopedListView):

@@ -28,9 +28,9 @@ from outpost.core.imports.pipeline import (
     validate,
 )
 from outpost.core.imports.readers import ImportFileError
-from outpost.core.imports.services import (
+from outpost.core.imports.services import import_job_create
+from outpost.core.imports.steps import (
     import_job_commit,
-    import_job_create,
     import_job_inspect,
     import_job_validate,
     may_import,
