@@ -49,6 +49,10 @@ class ModelForm(TextGuardMixin, forms.ModelForm):
     """The base of every model form of Outpost."""
 
 
+class ConfirmForm(Form):
+    """A confirmation: the button is the whole form."""
+
+
 class ApiTokenForm(Form):
     """A new personal API token: what it is for and how long it works."""
 

@@ -4,7 +4,7 @@ workbook. Thin: they parse, call a selector or a service, and render."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,6 +16,7 @@ from outpost.core.exports.tasks import export_enqueue
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible, user_scope_unit
 from outpost.core.viewmixins import (
+    ScopedActionView,
     ScopedDetailView,
     ScopedListView,
     ScopedViewMixin,
@@ -130,40 +131,26 @@ class _ItemView(ScopedViewMixin, View):
         return get_visible(DispatchItem, self.request.user, pk, self.scope_action)
 
 
-class ItemAssignView(_ItemView):
+class ItemAssignView(ScopedActionView):
     """Route one item by hand to an officer (from the duty desk)."""
 
+    model = DispatchItem
+    scope_action = "change"
     template_name = "dispatch/item_assign.html"
+    context_object_name = "item"
 
-    def _render(self, item, form, status=200):
-        return render(self.request, self.template_name, {"item": item, "form": form}, status=status)
+    def get_form(self, item, data=None):
+        return AssignForm(data, officers=services.police_officers_for(self.request.user))
 
-    def get(self, request, pk):
-        item = self.item(pk)
-        officers = services.police_officers_for(request.user)
-        return self._render(item, AssignForm(officers=officers))
+    def perform(self, item, data):
+        services.item_assign(acting_user=self.request.user, item=item, officer=data["officer"])
+        return _("Row %(row)d was routed to %(officer)s.") % {
+            "row": item.row_number,
+            "officer": data["officer"],
+        }
 
-    def post(self, request, pk):
-        item = self.item(pk)
-        officers = services.police_officers_for(request.user)
-        form = AssignForm(request.POST, officers=officers)
-        if form.is_valid():
-            try:
-                services.item_assign(
-                    acting_user=request.user, item=item, officer=form.cleaned_data["officer"]
-                )
-            except ValidationError as exc:
-                form_add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                raise Http404 from exc
-            else:
-                messages.success(
-                    request,
-                    _("Row %(row)d was routed to %(officer)s.")
-                    % {"row": item.row_number, "officer": form.cleaned_data["officer"]},
-                )
-                return HttpResponseRedirect(reverse("dispatch:duty_desk", args=[item.order_id]))
-        return self._render(item, form, status=200)
+    def get_success_url(self, item):
+        return reverse("dispatch:duty_desk", args=[item.order_id])
 
 
 class ItemReviewView(_ItemView):
@@ -217,62 +204,51 @@ class MyItemsView(ScopedListView):
         return super().get_context_data(show=self.request.GET.get("show", "open"), **kwargs)
 
 
-class ItemResultView(_ItemView):
+class ItemResultView(ScopedActionView):
     """Record what was found on the ground, on a phone: the result as big radio buttons,
     "moved to" shown when moved away, a note and the time. A form read before someone else
     saved is refused with the reason, and shows what they recorded."""
 
+    model = DispatchItem
+    scope_action = "change"
     template_name = "dispatch/item_result.html"
+    context_object_name = "item"
 
-    def _render(self, item, form):
-        return render(self.request, self.template_name, {"item": item, "form": form})
+    def get_object(self):
+        item = super().get_object()
+        return DispatchItem.objects.select_related(
+            "order", "resident", "unit", "recorded_by__staff_profile", "duplicate_of"
+        ).get(pk=item.pk)
 
-    def item(self, pk):
-        item = super().item(pk)
-        return (
-            DispatchItem.objects.select_related(
-                "order", "resident", "unit", "recorded_by__staff_profile", "duplicate_of"
-            )
-            .filter(pk=item.pk)
-            .get()
-        )
-
-    def get(self, request, pk):
-        item = self.item(pk)
+    def get_form(self, item, data=None):
         initial = {
             "version": item.version,
             "result": item.result or None,
             "moved_to": item.moved_to,
             "note": item.result_note,
         }
-        return self._render(item, ResultForm(initial=initial))
+        return ResultForm(data, initial=initial)
 
-    def post(self, request, pk):
-        item = self.item(pk)
-        form = ResultForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.item_result_record(
-                    acting_user=request.user,
-                    item=item,
-                    version=data["version"],
-                    result=data["result"],
-                    moved_to=data["moved_to"],
-                    note=data["note"],
-                    result_at=data["result_at"],
-                )
-            except ValidationError as exc:
-                form_add_service_errors(form, exc)
-                item = self.item(pk)  # what the other user recorded
-                if "version" in getattr(exc, "error_dict", {}):
-                    form = _stale_form(form, item)
-            else:
-                messages.success(
-                    request, _("Row %(row)d: result saved.") % {"row": item.row_number}
-                )
-                return HttpResponseRedirect(reverse("dispatch:my_items"))
-        return self._render(item, form)
+    def perform(self, item, data):
+        services.item_result_record(
+            acting_user=self.request.user,
+            item=item,
+            version=data["version"],
+            result=data["result"],
+            moved_to=data["moved_to"],
+            note=data["note"],
+            result_at=data["result_at"],
+        )
+        return _("Row %(row)d: result saved.") % {"row": item.row_number}
+
+    def get_success_url(self, item):
+        return reverse("dispatch:my_items")
+
+    def service_failed(self, item, form, exc):
+        if "version" in getattr(exc, "error_dict", {}):
+            item.refresh_from_db()  # what the other user recorded
+            return _stale_form(form, item)
+        return form
 
 
 def _stale_form(form: ResultForm, item: DispatchItem) -> ResultForm:

@@ -70,7 +70,7 @@ def test_moved_away_needs_where_to(client, item, officer_a):
 
     response = client.post(item.get_absolute_url(), {"version": 0, "result": "moved_away"})
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Say where the person moved to." in response.content.decode()
     item.refresh_from_db()
     assert item.result == ""
@@ -97,7 +97,7 @@ def test_the_second_user_sees_why_and_what_the_first_recorded(client, item, offi
     response = client.post(item.get_absolute_url(), stale_form)
 
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert 'data-testid="form-error"' in page and "Someone else recorded a result" in page
     assert "Recorded</dt><dd>Found, not a key person" in page  # what the first user recorded
     assert 'name="version" value="1"' in page  # saving again is a deliberate overwrite

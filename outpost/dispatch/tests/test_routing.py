@@ -137,7 +137,7 @@ def test_an_officer_of_another_community_is_refused_for_a_residents_item(
         reverse("dispatch:item_assign", args=[item.pk]), {"officer": officer_a.pk}
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 422  # refused, shown next to the field
     assert "is not responsible for 乙社区第1网格" in response.content.decode()
     item.refresh_from_db()
     assert item.assigned_officer is None

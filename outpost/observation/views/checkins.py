@@ -8,63 +8,39 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views import View
 
-from outpost.core.scoping import get_visible
-from outpost.core.viewmixins import ScopedViewMixin, form_add_service_errors
+from outpost.core.viewmixins import ScopedActionView
 from outpost.observation.choices import AlertKind, CheckInSource
 from outpost.observation.forms import CheckInForm
 from outpost.observation.models import Episode
 from outpost.observation.services.checkins import check_in_record
 
-TEMPLATE = "observation/check_in_form.html"
 
-
-class CheckInCreateView(ScopedViewMixin, PermissionRequiredMixin, View):
+class CheckInCreateView(PermissionRequiredMixin, ScopedActionView):
     model = Episode
+    scope_action = "view"
     permission_required = "observation.add_checkin"
+    template_name = "observation/check_in_form.html"
+    context_object_name = "episode"
 
-    def get(self, request, pk):
-        episode = get_visible(Episode, request.user, pk)
-        form = CheckInForm(initial={"form_nonce": secrets.token_urlsafe(24)})
-        return self._render(episode, form)
+    def get_form(self, episode, data=None):
+        return CheckInForm(data, initial={"form_nonce": secrets.token_urlsafe(24)})
 
-    def post(self, request, pk):
-        episode = get_visible(Episode, request.user, pk)
-        form = CheckInForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                check_in, _created = check_in_record(
-                    episode=episode,
-                    temperature=data["temperature"],
-                    symptoms=data["symptoms"],
-                    taken_at=data["taken_at"],
-                    source=CheckInSource.STAFF,
-                    acting_user=request.user,
-                    note=data["note"],
-                    form_nonce=data["form_nonce"],
-                )
-            except ValidationError as exc:
-                form_add_service_errors(form, exc)
-            else:
-                self._announce(check_in)
-                return HttpResponseRedirect(episode.get_absolute_url())
-        return self._render(episode, form, status=422)
+    def get_context(self, episode):
+        return {"person": episode.key_person}
 
-    def _announce(self, check_in) -> None:
-        messages.success(
-            self.request,
-            _("Check-in saved: %(temperature)s °C at %(time)s.")
-            % {
-                "temperature": check_in.temperature,
-                "time": timezone.localtime(check_in.taken_at).strftime("%H:%M"),
-            },
+    def perform(self, episode, data):
+        check_in, _created = check_in_record(
+            episode=episode,
+            temperature=data["temperature"],
+            symptoms=data["symptoms"],
+            taken_at=data["taken_at"],
+            source=CheckInSource.STAFF,
+            acting_user=self.request.user,
+            note=data["note"],
+            form_nonce=data["form_nonce"],
         )
         if check_in.alerts.filter(kind=AlertKind.FEVER).exists():
             messages.warning(
@@ -74,11 +50,7 @@ class CheckInCreateView(ScopedViewMixin, PermissionRequiredMixin, View):
                     "have been notified. Follow it up on the alerts page."
                 ),
             )
-
-    def _render(self, episode, form, status=200):
-        return render(
-            self.request,
-            TEMPLATE,
-            {"episode": episode, "person": episode.key_person, "form": form},
-            status=status,
-        )
+        return _("Check-in saved: %(temperature)s °C at %(time)s.") % {
+            "temperature": check_in.temperature,
+            "time": timezone.localtime(check_in.taken_at).strftime("%H:%M"),
+        }

@@ -13,6 +13,7 @@ from django.views import View
 
 from outpost.core.scoping import get_visible
 from outpost.core.viewmixins import (
+    ScopedActionView,
     ScopedDetailView,
     ScopedListView,
     ScopedViewMixin,
@@ -213,47 +214,14 @@ class EpisodeStartView(ScopedViewMixin, PermissionRequiredMixin, View):
         )
 
 
-class _EpisodeStepView(ScopedViewMixin, View):
-    """A step on one open episode (`pk`): a form on GET, the service on POST, back to the
-    episode with a message; service errors land next to their fields."""
+class _EpisodeStepView(ScopedActionView):
+    """A step on one open episode (`pk`), back to the episode (or the one it led to)."""
 
     model = Episode
     scope_action = "change"
-    form_class = None
-    template_name = ""
 
-    def get(self, request, pk):
-        episode = get_visible(Episode, request.user, pk, "change")
-        return self._render(episode, self.form_class())
-
-    def post(self, request, pk):
-        episode = get_visible(Episode, request.user, pk, "change")
-        form = self.form_class(request.POST)
-        if not form.is_valid():
-            return self._render(episode, form, status=422)
-        try:
-            result = self.perform(episode, form.cleaned_data)
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-            return self._render(episode, form, status=422)
-        messages.success(request, self.success_message(result))
-        return HttpResponseRedirect(result.get_absolute_url())
-
-    def perform(self, episode, data) -> Episode:
-        raise NotImplementedError
-
-    def success_message(self, episode) -> str:
-        raise NotImplementedError
-
-    def _render(self, episode, form, status=200):
-        return render(
-            self.request,
-            self.template_name,
-            {"object": episode, "form": form, "today": timezone.localdate()},
-            status=status,
-        )
+    def get_context(self, episode):
+        return {"today": timezone.localdate()}
 
 
 class EpisodeExtendView(_EpisodeStepView):
@@ -263,9 +231,7 @@ class EpisodeExtendView(_EpisodeStepView):
     template_name = "observation/episode_extend.html"
 
     def perform(self, episode, data):
-        return episode_extend(acting_user=self.request.user, episode=episode, **data)
-
-    def success_message(self, episode):
+        episode = episode_extend(acting_user=self.request.user, episode=episode, **data)
         return _("Observation extended to %(date)s.") % {
             "date": episode.planned_end_date.isoformat()
         }
@@ -279,9 +245,7 @@ class EpisodeEndView(_EpisodeStepView):
     template_name = "observation/episode_end.html"
 
     def perform(self, episode, data):
-        return episode_end(acting_user=self.request.user, episode=episode, **data)
-
-    def success_message(self, episode):
+        episode = episode_end(acting_user=self.request.user, episode=episode, **data)
         return _("Released from observation: %(reason)s. %(name)s is now %(state)s.") % {
             "reason": episode.get_end_reason_display(),
             "name": episode.key_person.display_name,
@@ -290,64 +254,32 @@ class EpisodeEndView(_EpisodeStepView):
 
 
 class EpisodeContinueView(_EpisodeStepView):
-    """End an episode as completed and continue with observation at home, chained to it."""
+    """End an episode as completed and continue with observation at home, chained to it;
+    the page of the new episode follows."""
 
     form_class = EpisodeContinueForm
     template_name = "observation/episode_continue.html"
 
     def perform(self, episode, data):
-        return episode_continue(acting_user=self.request.user, episode=episode, **data)
-
-    def success_message(self, episode):
+        self.continued = episode_continue(acting_user=self.request.user, episode=episode, **data)
         return _("%(kind)s started, until %(date)s.") % {
-            "kind": episode.get_kind_display(),
-            "date": episode.planned_end_date.isoformat(),
+            "kind": self.continued.get_kind_display(),
+            "date": self.continued.planned_end_date.isoformat(),
         }
 
+    def get_success_url(self, episode):
+        return self.continued.get_absolute_url()
 
-class EpisodeReleaseView(ScopedViewMixin, View):
+
+class EpisodeReleaseView(_EpisodeStepView):
     """Confirm the release of a person whose observation is complete (确认解除观察)."""
 
-    model = Episode
-    scope_action = "change"
+    form_class = EpisodeReleaseForm
     template_name = "observation/episode_release.html"
 
-    def get(self, request, pk):
-        episode = get_visible(Episode, request.user, pk, "change")
-        return self._render(episode, EpisodeReleaseForm())
-
-    def post(self, request, pk):
-        episode = get_visible(Episode, request.user, pk, "change")
-        form = EpisodeReleaseForm(request.POST)
-        if not form.is_valid():
-            return self._render(episode, form, status=422)
-        try:
-            episode = episode_release_confirm(
-                acting_user=request.user, episode=episode, **form.cleaned_data
-            )
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        except ValidationError as exc:
-            return self._render(episode, form, errors=exc.messages, status=422)
-        messages.success(
-            request,
-            _("%(name)s is released from observation and is now %(state)s.")
-            % {
-                "name": episode.key_person.display_name,
-                "state": episode.key_person.get_status_display(),
-            },
-        )
-        return HttpResponseRedirect(episode.get_absolute_url())
-
-    def _render(self, episode, form=None, errors=(), status=200):
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "object": episode,
-                "form": form or EpisodeReleaseForm(),
-                "errors": errors,
-                "today": timezone.localdate(),
-            },
-            status=status,
-        )
+    def perform(self, episode, data):
+        episode = episode_release_confirm(acting_user=self.request.user, episode=episode, **data)
+        return _("%(name)s is released from observation and is now %(state)s.") % {
+            "name": episode.key_person.display_name,
+            "state": episode.key_person.get_status_display(),
+        }

@@ -9,8 +9,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from outpost.core.forms import ConfirmForm
 from outpost.core.scoping import get_visible
-from outpost.core.viewmixins import ScopedViewMixin
+from outpost.core.viewmixins import ScopedActionView, ScopedViewMixin
 from outpost.observation.models import Episode, SelfReportLink
 from outpost.observation.services.links import link_issue, link_revoke
 
@@ -38,21 +39,18 @@ class LinkIssueView(ScopedViewMixin, PermissionRequiredMixin, View):
         )
 
 
-class LinkRevokeView(ScopedViewMixin, PermissionRequiredMixin, View):
+class LinkRevokeView(PermissionRequiredMixin, ScopedActionView):
     """GET asks, POST makes the episode's current link stop working (a lost phone, a
     forwarded link)."""
 
     model = Episode
     scope_action = "change"
     permission_required = "observation.change_selfreportlink"
+    template_name = "observation/link_revoke.html"
+    context_object_name = "episode"
+    form_class = ConfirmForm
 
-    def get(self, request, pk):
-        episode = get_visible(Episode, request.user, pk, "change")
-        return render(request, "observation/link_revoke.html", {"episode": episode})
-
-    def post(self, request, pk):
-        episode = get_visible(Episode, request.user, pk, "change")
+    def perform(self, episode, data):
         for link in SelfReportLink.objects.filter(episode=episode, revoked_at__isnull=True):
-            link_revoke(acting_user=request.user, link=link)
-        messages.success(request, _("The self-report link no longer works."))
-        return HttpResponseRedirect(episode.get_absolute_url())
+            link_revoke(acting_user=self.request.user, link=link)
+        return _("The self-report link no longer works.")

@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from outpost.core.forms import Form
+from outpost.core.forms import ConfirmForm
 from outpost.core.masking import mask_name
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible
 from outpost.core.viewmixins import (
+    ScopedActionView,
     ScopedDetailView,
     ScopedListView,
     ScopedViewMixin,
@@ -115,49 +116,11 @@ class SiteNewView(ScopedViewMixin, PermissionRequiredMixin, View):
         return render(request, self.template_name, {"form": form}, status=422)
 
 
-class _SiteStepView(ScopedViewMixin, PermissionRequiredMixin, View):
-    """A form about one site (`pk`)."""
+class _SiteStepView(PermissionRequiredMixin, ScopedActionView):
+    """A form about one site (`pk`), back to the site's board."""
 
     model = IsolationSite
-    template_name = ""
-
-    def get_site(self):
-        return get_visible(IsolationSite, self.request.user, self.kwargs["pk"])
-
-    def form(self, site, data=None):
-        raise NotImplementedError
-
-    def get(self, request, pk):
-        site = self.get_site()
-        return self._render(site, self.form(site))
-
-    def post(self, request, pk):
-        site = self.get_site()
-        form = self.form(site, request.POST)
-        if form.is_valid():
-            try:
-                message = self.perform(site, form.cleaned_data)
-            except PermissionDenied as exc:
-                raise Http404 from exc
-            except ValidationError as exc:
-                form_add_service_errors(form, exc)
-            else:
-                return _ok(request, message, site.get_absolute_url())
-        return self._render(site, form, status=422)
-
-    def perform(self, site, data) -> str:
-        raise NotImplementedError
-
-    def context(self, site) -> dict:
-        return {}
-
-    def _render(self, site, form, status=200):
-        return render(
-            self.request,
-            self.template_name,
-            {"object": site, "form": form, **self.context(site)},
-            status=status,
-        )
+    scope_action = "view"
 
 
 class RoomsAddView(_SiteStepView):
@@ -166,8 +129,7 @@ class RoomsAddView(_SiteStepView):
     permission_required = "observation.add_room"
     template_name = "observation/room_add.html"
 
-    def form(self, site, data=None):
-        return RoomsAddForm(data)
+    form_class = RoomsAddForm
 
     def perform(self, site, data):
         rooms = rooms_add(acting_user=self.request.user, site=site, **data)
@@ -184,7 +146,7 @@ class StayCheckInView(_SiteStepView):
     permission_required = "observation.add_roomstay"
     template_name = "observation/site_check_in.html"
 
-    def form(self, site, data=None):
+    def get_form(self, site, data=None):
         form = StayCheckInForm(
             data,
             episodes=selectors.episodes_awaiting_room(user=self.request.user, site=site),
@@ -199,7 +161,7 @@ class StayCheckInView(_SiteStepView):
         # The choices accepted are wider than those shown (free rooms, people without a
         # room): when a room was taken or a person housed since the form was shown, the
         # service says which, next to the field, instead of "not a valid choice".
-        site = self.get_site()
+        site = self.get_object()
         check = StayCheckInForm(
             request.POST,
             episodes=Episode.objects.visible_to(request.user, "change").filter(site=site),
@@ -214,10 +176,10 @@ class StayCheckInView(_SiteStepView):
                 form_add_service_errors(check, exc)
             else:
                 return _ok(request, message, site.get_absolute_url())
-        shown = self.form(site, request.POST)
+        shown = self.get_form(site, request.POST)
         shown.errors.clear()
         shown.errors.update(check.errors)
-        return self._render(site, shown, status=422)
+        return self.render(site, shown, status=422)
 
     def perform(self, site, data):
         stay = stay_check_in(acting_user=self.request.user, **data)
@@ -233,7 +195,7 @@ class SiteStaffAddView(_SiteStepView):
     permission_required = "observation.add_sitestaff"
     template_name = "observation/site_staff_add.html"
 
-    def form(self, site, data=None):
+    def get_form(self, site, data=None):
         return SiteStaffForm(data, users=selectors.staff_candidates(user=self.request.user))
 
     def perform(self, site, data):
@@ -244,46 +206,19 @@ class SiteStaffAddView(_SiteStepView):
         }
 
 
-class _StayView(ScopedViewMixin, PermissionRequiredMixin, View):
-    """A change of the room of one episode (`pk`) of centralized isolation."""
+class _StayView(PermissionRequiredMixin, ScopedActionView):
+    """A change of the room of one episode (`pk`) of centralized isolation, back to the
+    site's board."""
 
     model = Episode
     scope_action = "change"
     permission_required = "observation.change_roomstay"
-    template_name = ""
 
-    def get(self, request, pk):
-        episode = get_visible(Episode, request.user, pk, "change")
-        return self._render(episode, self.form(episode))
-
-    def post(self, request, pk):
-        episode = get_visible(Episode, request.user, pk, "change")
-        form = self.form(episode, request.POST)
-        if form.is_valid():
-            try:
-                message = self.perform(episode, form.cleaned_data)
-            except PermissionDenied as exc:
-                raise Http404 from exc
-            except ValidationError as exc:
-                form_add_service_errors(form, exc)
-            else:
-                return _ok(request, message, self.success_url(episode))
-        return self._render(episode, form, status=422)
-
-    def success_url(self, episode):
+    def get_success_url(self, episode):
         return episode.site.get_absolute_url() if episode.site_id else episode.get_absolute_url()
 
-    def _render(self, episode, form, status=200):
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "object": episode,
-                "form": form,
-                "stay": selectors.open_stay(episode),
-            },
-            status=status,
-        )
+    def get_context(self, episode):
+        return {"stay": selectors.open_stay(episode)}
 
 
 class StayMoveView(_StayView):
@@ -291,7 +226,7 @@ class StayMoveView(_StayView):
 
     template_name = "observation/room_move.html"
 
-    def form(self, episode, data=None):
+    def get_form(self, episode, data=None):
         rooms = selectors.free_rooms(site=episode.site) if episode.site_id else Room.objects.none()
         return StayMoveForm(data, rooms=rooms)
 
@@ -303,17 +238,12 @@ class StayMoveView(_StayView):
         }
 
 
-class _NoFields(Form):
-    """A confirmation: the button is the whole form."""
-
-
 class StayCheckOutView(_StayView):
     """Check the person out of their room (退房); the room is cleaned next."""
 
     template_name = "observation/room_check_out.html"
 
-    def form(self, episode, data=None):
-        return _NoFields(data)
+    form_class = ConfirmForm
 
     def perform(self, episode, data):
         stay = stay_check_out(acting_user=self.request.user, episode=episode)
@@ -333,44 +263,25 @@ def _occupant(room: Room) -> str:
     return mask_name(stay.episode.key_person.display_name) if stay else ""
 
 
-class RoomStateView(ScopedViewMixin, View):
+class RoomStateView(ScopedActionView):
     """Set a room free, being cleaned or out of service (房态); the board's tile links here."""
 
     model = Room
     scope_action = "change"
     template_name = "observation/room_state.html"
 
-    def get(self, request, pk):
-        room = get_visible(Room, request.user, pk, "change")
-        return self._render(room, RoomStateForm(initial={"status": room.status}))
+    def get_form(self, room, data=None):
+        return RoomStateForm(data, initial={"status": room.status})
 
-    def post(self, request, pk):
-        room = get_visible(Room, request.user, pk, "change")
-        form = RoomStateForm(request.POST)
-        if form.is_valid():
-            try:
-                room = room_status_set(acting_user=request.user, room=room, **form.cleaned_data)
-            except PermissionDenied as exc:
-                raise Http404 from exc
-            except ValidationError as exc:
-                form_add_service_errors(form, exc)
-            else:
-                return _ok(
-                    request,
-                    _("Room %(room)s: %(state)s.")
-                    % {"room": room.number, "state": room.get_status_display()},
-                    reverse("observation:site_detail", args=[room.site_id]),
-                )
-        return self._render(room, form, status=422)
+    def perform(self, room, data):
+        room = room_status_set(acting_user=self.request.user, room=room, **data)
+        return _("Room %(room)s: %(state)s.") % {
+            "room": room.number,
+            "state": room.get_status_display(),
+        }
 
-    def _render(self, room, form, status=200):
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "object": room,
-                "form": form,
-                "occupant": _occupant(room),
-            },
-            status=status,
-        )
+    def get_success_url(self, room):
+        return reverse("observation:site_detail", args=[room.site_id])
+
+    def get_context(self, room):
+        return {"occupant": _occupant(room)}
