@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import datetime
 import logging
-import secrets
-from pathlib import Path
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from outpost.core.audit import save_audited
+from outpost.core.imports.uploads import upload_kept, upload_name, upload_size_check
 from outpost.core.imports.workbook import MAX_FILE_BYTES
 from outpost.core.models import Unit
 from outpost.core.scoping import assert_in_scope
@@ -51,16 +50,8 @@ def order_upload(
         raise PermissionDenied(_("Your role may not import dispatch orders."))
     if not Unit.objects.visible_to(acting_user).filter(pk=unit.pk).exists():
         raise PermissionDenied(_("The receiving unit is outside your jurisdiction."))
-    original_name = (original_name or getattr(file, "name", "") or "order")[:255]
-    if getattr(file, "size", None) == 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    if (getattr(file, "size", None) or 0) > MAX_FILE_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is larger than %(limit)d MB; split it into smaller files.")
-                % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
-            }
-        )
+    original_name = upload_name(file, original_name, default="order")
+    upload_size_check(file, max_bytes=MAX_FILE_BYTES)
     order = DispatchOrder(
         unit=unit,
         order_number=order_number.strip(),
@@ -72,18 +63,13 @@ def order_upload(
         created_by=acting_user,
         status=OrderStatus.QUEUED,
     )
-    suffix = Path(original_name).suffix.lower()[:8]
-    order.file.save(f"{secrets.token_hex(8)}{suffix}", file, save=False)
-    try:
+    with upload_kept(order, file, original_name):
         order.full_clean()
         with transaction.atomic():
             save_audited(order, acting_user=acting_user)
             assert_in_scope(order, acting_user, "view")
             language = translation.get_language() or ""
             transaction.on_commit(lambda: _enqueue(order, acting_user, language))
-    except BaseException:
-        order.file.delete(save=False)
-        raise
     logger.info("order %s uploaded by %s: %s", order.pk, acting_user, original_name)
     return order
 

@@ -10,8 +10,6 @@ the CLI calls them directly.
 from __future__ import annotations
 
 import logging
-import secrets
-from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +18,7 @@ from django.utils.translation import gettext as _
 from outpost.core.choices import ImportStatus
 from outpost.core.imports.mapping import remember_mapping
 from outpost.core.imports.steps import EDITABLE, check_may_import, importer_class
+from outpost.core.imports.uploads import upload_kept, upload_name, upload_size_check
 from outpost.core.imports.workbook import MAX_FILE_BYTES
 from outpost.core.models import ImportJob, Unit
 from outpost.core.tasks import (
@@ -61,17 +60,8 @@ def import_job_create(
     """
     importer = importer_class(kind)
     check_may_import(acting_user, importer, unit)
-    original_name = (original_name or getattr(file, "name", "") or "import")[:255]
-    size = getattr(file, "size", None)
-    if size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    if size is not None and size > MAX_FILE_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is larger than %(limit)d MB; split it into smaller files.")
-                % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
-            }
-        )
+    original_name = upload_name(file, original_name, default="import")
+    upload_size_check(file, max_bytes=MAX_FILE_BYTES)
     job = ImportJob(
         kind=kind,
         unit=unit,
@@ -79,14 +69,8 @@ def import_job_create(
         original_name=original_name,
         status=ImportStatus.READING,
     )
-    suffix = Path(original_name).suffix.lower()[:8]
-    job.file.save(f"{secrets.token_hex(8)}{suffix}", file, save=False)
-    try:
-        with transaction.atomic():
-            job.save()
-    except BaseException:
-        job.file.delete(save=False)
-        raise
+    with upload_kept(job, file, original_name), transaction.atomic():
+        job.save()
     logger.info("import %s created by %s: %s", job.pk, acting_user, kind)
     if queue:
         job = import_job_start_inspection(acting_user=acting_user, job=job, language=language)

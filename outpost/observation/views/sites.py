@@ -4,8 +4,8 @@ duty."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -146,7 +146,19 @@ class StayCheckInView(_SiteStepView):
     permission_required = "observation.add_roomstay"
     template_name = "observation/site_check_in.html"
 
+    # The choices accepted are wider than those shown (free rooms, people without a room):
+    # when a room was taken or a person housed since the form was shown, the service says
+    # which, next to the field, instead of "not a valid choice".
     def get_form(self, site, data=None):
+        if data is not None:
+            return StayCheckInForm(
+                data,
+                episodes=Episode.objects.visible_to(self.request.user, "change").filter(site=site),
+                rooms=Room.objects.filter(site=site),
+            )
+        return self._shown_form(site)
+
+    def _shown_form(self, site, data=None):
         form = StayCheckInForm(
             data,
             episodes=selectors.episodes_awaiting_room(user=self.request.user, site=site),
@@ -157,29 +169,13 @@ class StayCheckInView(_SiteStepView):
                 form.initial[field] = int(self.request.GET[field])
         return form
 
-    def post(self, request, pk):
-        # The choices accepted are wider than those shown (free rooms, people without a
-        # room): when a room was taken or a person housed since the form was shown, the
-        # service says which, next to the field, instead of "not a valid choice".
-        site = self.get_object()
-        check = StayCheckInForm(
-            request.POST,
-            episodes=Episode.objects.visible_to(request.user, "change").filter(site=site),
-            rooms=Room.objects.filter(site=site),
-        )
-        if check.is_valid():
-            try:
-                message = self.perform(site, check.cleaned_data)
-            except PermissionDenied as exc:
-                raise Http404 from exc
-            except ValidationError as exc:
-                form_add_service_errors(check, exc)
-            else:
-                return _ok(request, message, site.get_absolute_url())
-        shown = self.get_form(site, request.POST)
-        shown.errors.clear()
-        shown.errors.update(check.errors)
-        return self.render(site, shown, status=422)
+    def render(self, site, form, status=200):
+        if form.is_bound:  # refused: the choices shown again are those still open
+            shown = self._shown_form(site, form.data)
+            shown.errors.clear()
+            shown.errors.update(form.errors)
+            form = shown
+        return super().render(site, form, status)
 
     def perform(self, site, data):
         stay = stay_check_in(acting_user=self.request.user, **data)

@@ -6,9 +6,7 @@ and the start of a screening run. They are apart from the services the worker ru
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Iterable
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from outpost.core.audit import save_audited
+from outpost.core.imports.uploads import upload_kept, upload_name, upload_size_check
 from outpost.core.models import Unit
 from outpost.core.scoping import assert_in_scope
 from outpost.screening import imports
@@ -25,15 +24,6 @@ from outpost.screening.services.feeds import READ as FEED_READ
 from outpost.screening.tasks import feed_parse_task, screening_run_task
 
 logger = logging.getLogger("outpost.screening")
-
-
-def _too_large() -> ValidationError:
-    return ValidationError(
-        {
-            "file": _("The file is larger than %(limit)d MB; split it into smaller files.")
-            % {"limit": imports.FEED_MAX_BYTES // (1024 * 1024)}
-        }
-    )
 
 
 def feed_upload(
@@ -50,12 +40,8 @@ def feed_upload(
         raise PermissionDenied(_("Your role may not upload feeds."))
     if not Unit.objects.visible_to(acting_user).filter(pk=unit.pk).exists():
         raise PermissionDenied(_("The feed's unit is outside your jurisdiction."))
-    original_name = (original_name or getattr(file, "name", "") or "feed")[:255]
-    size = getattr(file, "size", None)
-    if size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    if size is not None and size > imports.FEED_MAX_BYTES:
-        raise _too_large()
+    original_name = upload_name(file, original_name, default="feed")
+    upload_size_check(file, max_bytes=imports.FEED_MAX_BYTES)
     feed = Feed(
         unit=unit,
         source_type=source_type,
@@ -63,17 +49,12 @@ def feed_upload(
         uploaded_by=acting_user,
         status=FeedStatus.QUEUED,
     )
-    suffix = Path(original_name).suffix.lower()[:8]
-    feed.file.save(f"{secrets.token_hex(8)}{suffix}", file, save=False)
-    try:
+    with upload_kept(feed, file, original_name):
         feed.full_clean()
         with transaction.atomic():
             save_audited(feed, acting_user=acting_user)
             assert_in_scope(feed, acting_user, "view")
             _enqueue(feed, acting_user)
-    except BaseException:
-        feed.file.delete(save=False)
-        raise
     logger.info("feed %s uploaded by %s: %s", feed.pk, acting_user, original_name)
     return feed
 
