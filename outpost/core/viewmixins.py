@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.generic import DetailView, ListView, View
 
+from outpost.core.pagination import DeferredPaginator
 from outpost.core.scoping import get_visible
 
 
@@ -42,6 +43,7 @@ class ScopedViewMixin(LoginRequiredMixin):
 
 class ScopedListView(ScopedViewMixin, PermissionRequiredMixin, HtmxTemplateMixin, ListView):
     paginate_by = 50
+    paginator_class = DeferredPaginator
 
     def get_permission_required(self):
         meta = self.model._meta

@@ -1,0 +1,58 @@
+"""Long lists page by their keys, keep their filters from page to page, and jump to any
+page (分页)."""
+
+import re
+
+import pytest
+from django.core.paginator import Paginator
+from django.urls import reverse
+
+from outpost.core.pagination import DeferredPaginator
+from outpost.registry.models import Resident
+from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory
+from outpost.registry.views import ResidentListView
+
+
+@pytest.fixture
+def many_residents(district):
+    household = HouseholdFactory(unit=district.grid_a1)
+    for index in range(23):
+        # Names that sort apart from their keys, some shared: the page follows the list's order.
+        ResidentFactory(household=household, name=f"居民{(index * 7) % 10}")
+    ResidentFactory(household=HouseholdFactory(unit=district.grid_b1), name="居民0")
+
+
+@pytest.mark.django_db
+def test_every_page_holds_the_rows_djangos_paginator_would(many_residents, officer_a):
+    rows = Resident.objects.visible_to(officer_a).order_by("name", "pk")
+    deferred, plain = DeferredPaginator(rows, 5, orphans=1), Paginator(rows, 5, orphans=1)
+
+    assert deferred.count == plain.count == 23
+    assert deferred.num_pages == plain.num_pages
+    for number in deferred.page_range:
+        assert list(deferred.page(number)) == list(plain.page(number))
+
+
+@pytest.mark.django_db
+def test_a_list_of_rows_not_from_a_queryset_is_paged_as_usual():
+    paginator = DeferredPaginator(list(range(12)), 5)
+
+    assert paginator.count == 12 and list(paginator.page(3)) == [10, 11]
+
+
+@pytest.mark.django_db
+def test_page_links_keep_the_search_and_a_jump_form_carries_it(
+    client, many_residents, officer_a, monkeypatch
+):
+    monkeypatch.setattr(ResidentListView, "paginate_by", 5)
+    client.force_login(officer_a)
+    url = reverse("registry:resident_list")
+
+    page = client.get(url, {"q": "居民", "page": 2, "per": "x"}).content.decode()
+    nav = page[page.index('class="pagination"') :]
+
+    links = re.findall(r'href="\?([^"]+)"', nav)
+    assert links and all("q=%E5%B1%85%E6%B0%91" in link and "per=x" in link for link in links)
+    assert 'aria-current="page" class="page-current">2<' in nav
+    assert '<input type="hidden" name="q" value="居民">' in nav
+    assert 'name="page" min="1"' in nav
