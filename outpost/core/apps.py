@@ -47,3 +47,8 @@ class CoreConfig(AppConfig):
         register_menu(MENU_HOME, order=0)
         register_menu(MENU, order=90)
         register_periodic_job(PeriodicJob("prune", "0 3 * * *", "outpost.core.tasks.prune_task"))
+        register_periodic_job(
+            PeriodicJob(
+                "planner_statistics", "17 * * * *", "outpost.core.tasks.planner_statistics_task"
+            )
+        )

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from outpost.core.database import planner_statistics_refresh
 from outpost.core.exports.tasks import exports_prune
 from outpost.core.imports import steps
 from outpost.core.imports.steps import import_files_prune
@@ -105,3 +106,10 @@ def prune_task(*, now: str = "") -> dict:
     exports, imports = files_prune(now=moment)
     runs = scheduled_runs_prune(older_than=moment - datetime.timedelta(days=7))
     return {"exports": exports, "imports": imports, "scheduled_runs": runs}
+
+
+@task()
+def planner_statistics_task(*, now: str = "") -> dict:
+    """The hourly refresh of the query planner's statistics (imports change the tables)."""
+    planner_statistics_refresh()
+    return {"analyzed": True}

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.generic import DetailView, ListView, View
 
-from outpost.core.pagination import DeferredPaginator
+from outpost.core.pagination import AFTER, BEFORE, DeferredPaginator
 from outpost.core.scoping import get_visible
 
 
@@ -44,6 +44,16 @@ class ScopedViewMixin(LoginRequiredMixin):
 class ScopedListView(ScopedViewMixin, PermissionRequiredMixin, HtmxTemplateMixin, ListView):
     paginate_by = 50
     paginator_class = DeferredPaginator
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        paginator = super().get_paginator(
+            queryset, per_page, orphans, allow_empty_first_page, **kwargs
+        )
+        for direction in (AFTER, BEFORE):  # "Next" and "Previous" continue from a row
+            raw = self.request.GET.get(direction, "")
+            if raw.isdigit():
+                paginator.cursor = (direction, int(raw))
+        return paginator
 
     def get_permission_required(self):
         meta = self.model._meta

@@ -194,6 +194,7 @@ def test_the_apps_register_their_periodic_jobs():
         "site_days_close",
         "snapshots_take",
         "prune",
+        "planner_statistics",
     }
 
 

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from outpost.core.database import planner_statistics_refresh
 from outpost.core.models import Unit
 from outpost.demo.activity import build_demo_activity
 from outpost.demo.district import DemoDistrictError, DemoSummary, build_demo_district
@@ -166,6 +167,7 @@ class Command(BaseCommand):
             )
         )
 
+        planner_statistics_refresh()  # the tables went from empty to full
         text = logins_text(summary, password)
         path = logins_file()
         write_private(path, text)

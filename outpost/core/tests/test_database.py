@@ -1,0 +1,30 @@
+"""The query planner's statistics are gathered (the demo build and an hourly job)."""
+
+import pytest
+from django.db import connection
+
+from outpost.core.tasks import planner_statistics_task
+from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory
+
+
+def _analyzed_tables() -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone() is None:
+                return set()
+            cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
+        else:
+            cursor.execute("SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = 'public'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.django_db
+def test_the_hourly_job_gives_the_planner_statistics_of_the_residents(district):
+    household = HouseholdFactory(unit=district.grid_a1)
+    for _ in range(3):
+        ResidentFactory(household=household)
+
+    planner_statistics_task.call()
+
+    assert "registry_resident" in _analyzed_tables()
