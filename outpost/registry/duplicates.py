@@ -180,7 +180,7 @@ def _grouped(residents: QuerySet[Resident], field: str) -> list[tuple[str, list[
         members: dict[tuple, list[int]] = defaultdict(list)
         names = sorted({name for name, _value in larger})
         for chunk in _chunks(names):
-            rows = present.filter(name__in=chunk).values_list("pk", "name", field)
+            rows = present.filter(name__in=chunk).order_by().values_list("pk", "name", field)
             for pk, name, value in rows:
                 if (name, value) in larger:
                     members[(name, value)].append(pk)
@@ -191,6 +191,9 @@ def _grouped(residents: QuerySet[Resident], field: str) -> list[tuple[str, list[
 def _same_number_groups(residents: QuerySet[Resident]) -> list[tuple[str, list[int]]]:
     """(name, ids) of records whose ID or document numbers are one number written apart."""
     holders: dict[str, dict[int, str]] = defaultdict(dict)  # key -> {pk: name}
+    # Unordered: the default order by name would lead the planner to read every record
+    # through the name index instead of the few it needs.
+    residents = residents.order_by()
     # ID numbers not in canonical form (the canonical ones are unique by constraint) …
     off_form = (
         residents.exclude(id_number="")
