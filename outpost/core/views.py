@@ -20,19 +20,22 @@ from outpost.core.services import (
     personal_data_reveal,
     staff_language_set,
 )
-from outpost.core.shell import home_tiles
+from outpost.core.shell import home_tiles, todo_lines
 from outpost.core.viewmixins import HtmxTemplateMixin, ScopedViewMixin, form_add_service_errors
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
-    """The start page: the user's unit, roles and the tiles the apps registered that
-    they may see, each with the number of rows of the list it opens."""
+    """The start page: the day's work of the user's roles (the to-do lines the apps
+    registered, each a count and the list it counts), then the tiles they may see, each
+    with the number of rows of the list it opens."""
 
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        profile = getattr(user, "staff_profile", None)
+        context["todo"] = todo_lines(user=user, roles=profile.roles if profile else [])
         context["tiles"] = [
             {"label": tile.label, "url_name": tile.url_name, "count": tile.count(user=user)}
             for tile in home_tiles()
