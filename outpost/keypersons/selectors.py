@@ -298,9 +298,14 @@ def my_key_persons_by_contact(*, user, worker, contact: str = "") -> QuerySet[Ke
         return key_persons.filter(is_overdue=True)
     if contact == CONTACT_DUE_TODAY:
         midnight = _day_start(timezone.localdate() + datetime.timedelta(days=1))
+        places = TeamMember.objects.filter(
+            key_person=OuterRef("pk"), worker=worker, ended_at__isnull=True
+        )
+        # The same worker's persons, their state evaluated at midnight instead of now.
         due_by_midnight = (
             with_contact_state(
-                KeyPerson.objects.filter(status=KeyPersonStatus.UNDER_MANAGEMENT), now=midnight
+                KeyPerson.objects.filter(Exists(places), status=KeyPersonStatus.UNDER_MANAGEMENT),
+                now=midnight,
             )
             .filter(is_overdue=True)
             .values("pk")
