@@ -61,7 +61,9 @@ def headline_lines(*, user) -> list[TodoLine]:
         was = before.figures.get(key) if before is not None else None
         url = reverse("briefing:figure_rows") + "?" + urlencode({"key": key})
         change = count - was if was is not None else None
-        lines.append(todo_line(figure.label, count, url, urgency=urgency, change=change))
+        lines.append(
+            todo_line(figure.label, count, url, urgency=urgency, change=change, always=True)
+        )
     return lines
 
 

@@ -60,13 +60,18 @@ class TodoLine:
     url: str
     state: str = TODO_NORMAL
     change: int | None = None
+    # A figure (the leader's headlines) is shown at zero too; a line of work only when
+    # there is some.
+    always: bool = False
 
 
-def todo_line(label, rows, url: str, *, urgency: str = TODO_NORMAL, change=None) -> TodoLine:
+def todo_line(
+    label, rows, url: str, *, urgency: str = TODO_NORMAL, change=None, always: bool = False
+) -> TodoLine:
     """A line counting `rows` (a queryset, counted by one query, or an int): red or amber
     (`urgency`) only when there is something to do."""
     count = rows if isinstance(rows, int) else rows.count()
-    return TodoLine(str(label), count, url, urgency if count else TODO_NORMAL, change)
+    return TodoLine(str(label), count, url, urgency if count else TODO_NORMAL, change, always)
 
 
 @dataclass(frozen=True)

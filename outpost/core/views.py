@@ -35,7 +35,10 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         profile = getattr(user, "staff_profile", None)
-        context["todo"] = todo_lines(user=user, roles=profile.roles if profile else [])
+        lines = todo_lines(user=user, roles=profile.roles if profile else [])
+        # Only the work there is (and the leader's figures), so a phone shows it at once.
+        context["todo"] = [line for line in lines if line.count or line.always]
+        context["todo_checked"] = bool(lines)
         context["tiles"] = [
             {"label": tile.label, "url_name": tile.url_name, "count": tile.count(user=user)}
             for tile in home_tiles()

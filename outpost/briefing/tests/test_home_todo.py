@@ -232,3 +232,14 @@ def test_a_site_officer_on_duty_sees_arrivals_rooms_and_missed_check_ins(client,
             staff_user(role=Role.POLICE_OFFICER, unit=district.station, username="other")
         )
     )
+
+
+def test_lines_with_nothing_to_do_are_left_out_of_the_home_page(client, district):
+    medic = staff_user(role=Role.MEDICAL_STAFF, unit=district.community_a)
+    client.force_login(medic)
+    page = client.get(reverse("home")).content.decode()
+    assert "Nothing is waiting for you today." in page
+    assert 'class="todo-line ' not in page
+    AlertFactory(episode=EpisodeFactory(key_person=managed_key_person_in(district.grid_a1)))
+    page = client.get(reverse("home")).content.decode()
+    assert page.count('class="todo-line ') == 1 and "Alerts not yet acknowledged" in page
