@@ -14,13 +14,16 @@ class BriefingConfig(AppConfig):
 
     def ready(self) -> None:
         from outpost.briefing.exports import EXPORTS
+        from outpost.briefing.todo import TODO_SOURCES
         from outpost.core.exports.base import register_export
         from outpost.core.scheduler import PeriodicJob, register_periodic_job
-        from outpost.core.shell import register_menu
+        from outpost.core.shell import register_menu, register_todo_source
 
         for definition in EXPORTS:
             register_export(definition)
         register_menu(MENU, order=1)
+        for source in TODO_SOURCES:
+            register_todo_source(source)
         # The day's figures are frozen ten minutes after midnight, China time.
         register_periodic_job(
             PeriodicJob(

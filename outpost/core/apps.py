@@ -27,10 +27,11 @@ class CoreConfig(AppConfig):
         from outpost.core import checks  # noqa: F401  (registers the deploy checks)
         from outpost.core.accounts.services import on_login_failed
         from outpost.core.i18n import language_restore_at_login
+        from outpost.core.imports.todo import TODO_SOURCES
         from outpost.core.recovery import register_recovery_handler
         from outpost.core.roles import roles_sync_after_migrate
         from outpost.core.scheduler import PeriodicJob, register_periodic_job
-        from outpost.core.shell import register_menu
+        from outpost.core.shell import register_menu, register_todo_source
 
         # Connected after axes's own receiver (axes is the earlier app): the failure is
         # already counted when the per-username alert threshold is looked at.
@@ -46,6 +47,8 @@ class CoreConfig(AppConfig):
             )
         register_menu(MENU_HOME, order=0)
         register_menu(MENU, order=90)
+        for source in TODO_SOURCES:
+            register_todo_source(source)
         register_periodic_job(PeriodicJob("prune", "0 3 * * *", "outpost.core.tasks.prune_task"))
         register_periodic_job(
             PeriodicJob(

@@ -1,5 +1,6 @@
 """What the page shell shows, registered by the apps (菜单与首页): menu entries, home-page
-tiles and the counters beside the menu (the inbox badge).
+tiles, the home page's to-do lines (今日待办) and the counters beside the menu (the inbox
+badge).
 
 Core does not know the apps built on it: each registers its part in its
 ``AppConfig.ready()``, the way importers, exports and recovery handlers are registered.
@@ -42,8 +43,54 @@ class HomeTile:
     order: int
 
 
+# The state of a to-do line: red when overdue, amber when due today (only with a count).
+TODO_OVERDUE = "overdue"
+TODO_DUE = "due"
+TODO_NORMAL = "normal"
+
+
+@dataclass(frozen=True)
+class TodoLine:
+    """One line of a user's to-do list: `count` is the number of rows of the list `url`
+    opens (counted from the same queryset the list shows); `state` colours it; `change`
+    is the difference from yesterday where a line has one (the leader's figures)."""
+
+    label: str
+    count: int
+    url: str
+    state: str = TODO_NORMAL
+    change: int | None = None
+    # A figure (the leader's headlines) is shown at zero too; a line of work only when
+    # there is some.
+    always: bool = False
+
+
+def todo_line(
+    label, rows, url: str, *, urgency: str = TODO_NORMAL, change=None, always: bool = False
+) -> TodoLine:
+    """A line counting `rows` (a queryset, counted by one query, or an int): red or amber
+    (`urgency`) only when there is something to do."""
+    count = rows if isinstance(rows, int) else rows.count()
+    return TodoLine(str(label), count, url, urgency if count else TODO_NORMAL, change, always)
+
+
+@dataclass(frozen=True)
+class TodoSource:
+    """An app's to-do lines for the home page: `lines(user=)` gives them for a user who has
+    one of `roles` (the roles whose day they belong to) and every one of `permissions`,
+    which open the lists they link to. A source gives no line where it has nothing to say (no open
+    campaign, no site on duty)."""
+
+    name: str
+    roles: frozenset[str]
+    permissions: tuple[str, ...]
+    lines: Callable[..., list[TodoLine]]
+    order: int
+
+
 _MENU: list[MenuEntry] = []
 _HOME_TILES: list[HomeTile] = []
+_TODO_SOURCES: dict[str, TodoSource] = {}
 _SHELL_COUNTERS: dict[str, Callable[..., int]] = {}
 
 
@@ -77,6 +124,22 @@ def register_home_tile(tile: HomeTile) -> None:
 def home_tiles() -> list[HomeTile]:
     """Every app's home tiles, in order."""
     return sorted(_HOME_TILES, key=lambda tile: tile.order)
+
+
+def register_todo_source(source: TodoSource) -> None:
+    """Add an app's to-do lines to the home page. Call from ``AppConfig.ready()``."""
+    _TODO_SOURCES[source.name] = source  # by name: ready() may run twice in tests
+
+
+def todo_lines(*, user, roles) -> list[TodoLine]:
+    """The to-do lines of a user with these roles, in order: each source of one of their
+    roles whose lists they may open."""
+    held = {str(role) for role in roles}
+    lines: list[TodoLine] = []
+    for source in sorted(_TODO_SOURCES.values(), key=lambda source: source.order):
+        if held & source.roles and user.has_perms(source.permissions):
+            lines.extend(source.lines(user=user))
+    return lines
 
 
 def register_shell_counter(name: str, count: Callable[..., int]) -> None:

@@ -20,19 +20,25 @@ from outpost.core.services import (
     personal_data_reveal,
     staff_language_set,
 )
-from outpost.core.shell import home_tiles
+from outpost.core.shell import home_tiles, todo_lines
 from outpost.core.viewmixins import HtmxTemplateMixin, ScopedViewMixin, form_add_service_errors
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
-    """The start page: the user's unit, roles and the tiles the apps registered that
-    they may see, each with the number of rows of the list it opens."""
+    """The start page: the day's work of the user's roles (the to-do lines the apps
+    registered, each a count and the list it counts), then the tiles they may see, each
+    with the number of rows of the list it opens."""
 
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        profile = getattr(user, "staff_profile", None)
+        lines = todo_lines(user=user, roles=profile.roles if profile else [])
+        # Only the work there is (and the leader's figures), so a phone shows it at once.
+        context["todo"] = [line for line in lines if line.count or line.always]
+        context["todo_checked"] = bool(lines)
         context["tiles"] = [
             {"label": tile.label, "url_name": tile.url_name, "count": tile.count(user=user)}
             for tile in home_tiles()

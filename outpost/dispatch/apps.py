@@ -18,8 +18,9 @@ class DispatchConfig(AppConfig):
     def ready(self) -> None:
         from outpost.core.exports.base import register_export
         from outpost.core.recovery import register_recovery_handler
-        from outpost.core.shell import register_menu
+        from outpost.core.shell import register_menu, register_todo_source
         from outpost.dispatch.exports import EXPORTS
+        from outpost.dispatch.todo import TODO_SOURCES
 
         for definition in EXPORTS:
             register_export(definition)
@@ -28,3 +29,5 @@ class DispatchConfig(AppConfig):
             "outpost.dispatch.services.order_interrupted",
         )
         register_menu(MENU, order=6)
+        for source in TODO_SOURCES:
+            register_todo_source(source)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, When
@@ -174,12 +175,22 @@ def review_items(*, order: DispatchOrder, user) -> list[ReviewItem]:
 
 
 def my_items(*, user, order_id: int | None = None, show: str = "open") -> QuerySet[DispatchItem]:
-    """The items routed to the user, open ones first and the nearest deadline first."""
+    """The items routed to the user, open ones first and the nearest deadline first.
+    `show`: "open", "done", "all", or of the open ones "overdue" (deadline passed) and
+    "today" (deadline later today): the home page's to-do lines."""
     items = _items(user, "change").filter(assigned_officer=user)
     if order_id:
         items = items.filter(order_id=order_id)
+    now = timezone.now()
     if show == "open":
         items = items.filter(OPEN)
     elif show == "done":
         items = items.exclude(OPEN)
+    elif show == "overdue":
+        items = items.filter(OPEN, order__deadline__lt=now)
+    elif show == "today":
+        midnight = timezone.make_aware(
+            datetime.datetime.combine(timezone.localdate(now), datetime.time())
+        ) + datetime.timedelta(days=1)
+        items = items.filter(OPEN, order__deadline__gte=now, order__deadline__lt=midnight)
     return items.order_by("order__deadline", "order_id", "row_number")

@@ -285,17 +285,25 @@ def _notify_officers(order: DispatchOrder, items) -> None:
         users[item.assigned_officer.pk] = item.assigned_officer
     url = reverse("dispatch:my_items") + f"?order={order.pk}"
     for officer_id, officer_items in by_officer.items():
+        # In the officer's own language, whoever routed the items.
         notification_send(
             recipients=[users[officer_id]],
             kind=MessageKind.ORDER_ITEM,
-            subject=_("Dispatch order %(number)s: %(count)d item(s) to verify by %(deadline)s")
-            % {
-                "number": order.order_number,
-                "count": len(officer_items),
-                "deadline": timezone.localtime(order.deadline).strftime("%Y-%m-%d %H:%M"),
-            },
+            compose=_items_text(order, len(officer_items)),
             url=url,
         )
+
+
+def _items_text(order: DispatchOrder, count: int):
+    def compose() -> tuple[str, str]:
+        subject = _("Dispatch order %(number)s: %(count)d item(s) to verify by %(deadline)s") % {
+            "number": order.order_number,
+            "count": count,
+            "deadline": timezone.localtime(order.deadline).strftime("%Y-%m-%d %H:%M"),
+        }
+        return subject, ""
+
+    return compose
 
 
 def _save_item(item: DispatchItem, acting_user, fields: list[str]) -> None:

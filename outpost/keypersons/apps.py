@@ -19,9 +19,12 @@ class KeyPersonsConfig(AppConfig):
 
     def ready(self) -> None:
         from outpost.core.exports.base import register_export
-        from outpost.core.shell import register_menu
+        from outpost.core.shell import register_menu, register_todo_source
         from outpost.keypersons.exports import EXPORTS
+        from outpost.keypersons.todo import TODO_SOURCES
 
         for definition in EXPORTS:
             register_export(definition)
         register_menu(MENU, order=4)
+        for source in TODO_SOURCES:
+            register_todo_source(source)

@@ -285,6 +285,35 @@ def my_key_persons(*, user, worker) -> QuerySet[KeyPerson]:
     )
 
 
+# The contact states a worker's list can be narrowed to (the home page's to-do lines).
+CONTACT_OVERDUE = "overdue"
+CONTACT_DUE_TODAY = "today"
+
+
+def my_key_persons_by_contact(*, user, worker, contact: str = "") -> QuerySet[KeyPerson]:
+    """`my_key_persons`, narrowed by `contact`: "overdue" now, or "today": not overdue now
+    but overdue by midnight unless someone contacts them today."""
+    key_persons = my_key_persons(user=user, worker=worker)
+    if contact == CONTACT_OVERDUE:
+        return key_persons.filter(is_overdue=True)
+    if contact == CONTACT_DUE_TODAY:
+        midnight = _day_start(timezone.localdate() + datetime.timedelta(days=1))
+        places = TeamMember.objects.filter(
+            key_person=OuterRef("pk"), worker=worker, ended_at__isnull=True
+        )
+        # The same worker's persons, their state evaluated at midnight instead of now.
+        due_by_midnight = (
+            with_contact_state(
+                KeyPerson.objects.filter(Exists(places), status=KeyPersonStatus.UNDER_MANAGEMENT),
+                now=midnight,
+            )
+            .filter(is_overdue=True)
+            .values("pk")
+        )
+        return key_persons.filter(is_overdue=False, pk__in=due_by_midnight)
+    return key_persons
+
+
 def community_of_unit():
     """The community of a key person's unit (the unit itself above the grid level)."""
     return Case(

@@ -331,8 +331,12 @@ class MyKeyPersonsView(ScopedListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        # ?contact=overdue or ?contact=today: the home page's to-do lines.
+        self.contact = self.request.GET.get("contact", "")
         return list(
-            selectors.my_key_persons(user=self.request.user, worker=self.worker)
+            selectors.my_key_persons_by_contact(
+                user=self.request.user, worker=self.worker, contact=self.contact
+            )
             .select_related(None)
             .values_list("pk", flat=True)
         )
@@ -348,6 +352,7 @@ class MyKeyPersonsView(ScopedListView):
             worker=self.worker,
             own_list=self.worker.pk == self.request.user.pk,
             overdue_on_page=sum(1 for key_person in page if key_person.is_overdue),
+            contact=self.contact,
             can_log=self.worker.pk == self.request.user.pk
             and self.request.user.has_perm("keypersons.add_contactentry"),
         )

@@ -14,8 +14,10 @@ class NotifyConfig(AppConfig):
 
         # The header's inbox badge (base.html reads `inbox_unread`).
         register_shell_counter("inbox_unread", inbox_unread_count)
-        # Core's lockout alerts and password-reset mails go out through notify.
+        # Core's lockout alerts, password-reset mails and export and import notices go out
+        # through notify.
         register_message_senders(
             alert="outpost.notify.services.staff_alert_send",
             email="outpost.notify.services.email_send",
+            notice="outpost.notify.services.staff_notice_send",
         )

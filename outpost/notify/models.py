@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from outpost.notify.choices import Channel, DeliveryStatus, MessageKind
+from outpost.notify.choices import Channel, Delivery, DeliveryStatus, MessageKind
 
 
 class InboxMessage(models.Model):
@@ -71,3 +71,27 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.pk}"
+
+
+class DeliveryPreference(models.Model):
+    """How one user wants one kind of message (通知方式): in the inbox only, or also by SMS.
+    Without a row, the sender's default holds (a fever alert comes by SMS, the rest not)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="delivery_preferences",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices)
+    delivery = models.CharField(_("delivery"), max_length=10, choices=Delivery.choices)
+
+    class Meta:
+        verbose_name = _("delivery preference")
+        verbose_name_plural = _("delivery preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notify_one_preference_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.kind}={self.delivery}"

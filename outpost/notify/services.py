@@ -8,15 +8,19 @@ the backend configured in ``settings.NOTIFY`` (see `backends.py`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from outpost.notify.choices import Channel, MessageKind
-from outpost.notify.models import InboxMessage, OutboundMessage
+from outpost.core.i18n import is_supported
+from outpost.notify.backends import BACKENDS
+from outpost.notify.choices import Channel, Delivery, MessageKind
+from outpost.notify.models import DeliveryPreference, InboxMessage, OutboundMessage
 from outpost.notify.tasks import outbound_deliver_task
 
 
@@ -24,39 +28,93 @@ def _queue_delivery(message: OutboundMessage) -> None:
     transaction.on_commit(lambda: outbound_deliver_task.enqueue(message_id=message.pk))
 
 
+# Composes a message's (subject, body) in the active language: called once per language of
+# the recipients, inside `translation.override`, so each reads it in their own language.
+Compose = Callable[[], tuple[str, str]]
+
+
+def recipient_language(user) -> str:
+    """The language a user reads messages in: the one chosen on their profile, else the
+    deployment's default (Chinese)."""
+    profile = getattr(user, "staff_profile", None)
+    language = profile.language if profile is not None else ""
+    return language if is_supported(language) else settings.LANGUAGE_CODE
+
+
+def sms_configured() -> bool:
+    """Whether SMS can leave Outpost: a known backend, and for the gateway its URL."""
+    name = settings.NOTIFY.get("sms", "")
+    if name not in BACKENDS:
+        return False
+    return name != "http" or bool(settings.NOTIFY.get("sms_gateway_url"))
+
+
+def _wants_sms(users: list, kind: str, default: bool) -> set[int]:
+    """The users (ids) who get this kind by SMS: their own choice, else the sender's."""
+    chosen = dict(
+        DeliveryPreference.objects.filter(user__in=users, kind=kind).values_list(
+            "user_id", "delivery"
+        )
+    )
+    return {
+        user.pk
+        for user in users
+        if chosen.get(user.pk, Delivery.INBOX_SMS if default else Delivery.INBOX)
+        == Delivery.INBOX_SMS
+    }
+
+
+def _by_language(users) -> dict[str, list]:
+    groups: dict[str, list] = defaultdict(list)
+    for user in users:
+        groups[recipient_language(user)].append(user)
+    return groups
+
+
 @transaction.atomic
 def notification_send(
     *,
     recipients: Iterable,
     kind: str,
-    subject: str,
+    subject: str = "",
     body: str = "",
+    compose: Compose | None = None,
     url: str = "",
     channels: Iterable[str] = (),
 ) -> list[InboxMessage]:
-    """Put a message in each recipient's inbox; also send it by each of `channels` (sms,
-    email) to recipients who have that address. A recipient is counted once."""
+    """Put a message in each recipient's inbox, in that recipient's language when
+    `compose` is given (else `subject` and `body` as they are). Also by SMS to recipients
+    with a phone who chose SMS for this kind (without a choice: when `channels` holds
+    sms), when an SMS backend is configured; by e-mail when `channels` holds email. A
+    recipient is counted once."""
     if kind not in MessageKind.values:
         raise ValidationError({"kind": _("Unknown message kind.")})
-    unique = {user.pk: user for user in recipients}
+    unique = list({user.pk: user for user in recipients}.values())
+    channels = set(channels)
+    sms_to = _wants_sms(unique, kind, Channel.SMS in channels) if sms_configured() else set()
     messages = []
-    for user in unique.values():
-        message = InboxMessage(recipient=user, kind=kind, subject=subject, body=body, url=url)
-        message.full_clean()
-        messages.append(message)
+    for language, users in _by_language(unique).items():
+        if compose is not None:
+            with translation.override(language):
+                subject, body = (str(text) for text in compose())
+        for user in users:
+            message = InboxMessage(recipient=user, kind=kind, subject=subject, body=body, url=url)
+            message.full_clean()
+            messages.append(message)
+            if user.pk in sms_to:
+                _outbound_to_user(user, Channel.SMS, subject, body)
+            if Channel.EMAIL in channels:
+                _outbound_to_user(user, Channel.EMAIL, subject, body)
     InboxMessage.objects.bulk_create(messages)
-    for channel in channels:
-        for user in unique.values():
-            address = _address_of(user, channel)
-            if address:
-                _outbound_create(
-                    channel=channel,
-                    address=address,
-                    subject=subject,
-                    body=body or subject,
-                    recipient=user,
-                )
     return messages
+
+
+def _outbound_to_user(user, channel: str, subject: str, body: str) -> None:
+    address = _address_of(user, channel)
+    if address:
+        _outbound_create(
+            channel=channel, address=address, subject=subject, body=body or subject, recipient=user
+        )
 
 
 def staff_alert_send(*, recipients: Iterable, subject: str, body: str, url: str = "") -> None:
@@ -64,6 +122,12 @@ def staff_alert_send(*, recipients: Iterable, subject: str, body: str, url: str 
     notification_send(
         recipients=recipients, kind=MessageKind.ALERT, subject=subject, body=body, url=url
     )
+
+
+def staff_notice_send(*, recipients: Iterable, kind: str, compose: Compose, url: str) -> None:
+    """Core's notices to staff (registered in NotifyConfig.ready): an export is ready, an
+    import finished or failed; each in its recipient's language."""
+    notification_send(recipients=recipients, kind=kind, compose=compose, url=url)
 
 
 def email_send(*, address: str, subject: str, body: str) -> None:
@@ -115,3 +179,14 @@ def inbox_read_all(*, acting_user) -> int:
     return InboxMessage.objects.filter(recipient=acting_user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+@transaction.atomic
+def delivery_preferences_set(*, acting_user, choices: dict[str, str]) -> None:
+    """Keep the user's choice per kind: inbox only, or inbox and SMS."""
+    for kind, delivery in choices.items():
+        if kind not in MessageKind.values or delivery not in Delivery.values:
+            raise ValidationError({kind: _("Choose inbox only or inbox and SMS.")})
+        DeliveryPreference.objects.update_or_create(
+            user=acting_user, kind=kind, defaults={"delivery": delivery}
+        )

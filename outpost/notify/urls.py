@@ -8,5 +8,6 @@ urlpatterns = [
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("inbox/read-all/", views.InboxReadAllView.as_view(), name="inbox_read_all"),
     path("inbox/<int:pk>/", views.InboxMessageDetailView.as_view(), name="message_detail"),
+    path("inbox/settings/", views.DeliveryPreferenceView.as_view(), name="preferences"),
     path("inbox/<int:pk>/read/", views.InboxMessageReadView.as_view(), name="message_read"),
 ]

@@ -1,15 +1,18 @@
 """The in-app inbox (站内消息). Every page shows only the logged-in user's own messages:
 there is nothing to scope by jurisdiction, and another user's message is a 404."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
 from outpost.core.viewmixins import HtmxTemplateMixin
 from outpost.notify import selectors, services
+from outpost.notify.forms import DeliveryPreferenceForm
 
 
 class InboxView(LoginRequiredMixin, HtmxTemplateMixin, ListView):
@@ -61,3 +64,42 @@ class InboxMessageReadView(LoginRequiredMixin, View):
         if getattr(request, "htmx", False):
             return render(request, "notify/partials/inbox_row.html", {"message": message})
         return HttpResponseRedirect(reverse("notify:inbox"))
+
+
+class DeliveryPreferenceView(LoginRequiredMixin, View):
+    """The user's own choice per kind of message: inbox only, or inbox and SMS. SMS needs a
+    phone on the staff profile and an SMS backend configured; without them the choice is
+    shown, not offered."""
+
+    template_name = "notify/preferences.html"
+
+    def _sms(self, user) -> tuple[bool, str]:
+        profile = getattr(user, "staff_profile", None)
+        if not services.sms_configured():
+            return False, _("No SMS service is configured here: messages come to the inbox.")
+        if profile is None or not profile.phone:
+            return False, _("Your staff profile has no phone number: ask your administrator.")
+        return True, ""
+
+    def _form(self, request, data=None):
+        possible, reason = self._sms(request.user)
+        form = DeliveryPreferenceForm(
+            data,
+            chosen=selectors.delivery_preferences(user=request.user),
+            sms_possible=possible,
+        )
+        return form, possible, reason
+
+    def get(self, request):
+        form, possible, reason = self._form(request)
+        context = {"form": form, "sms_possible": possible, "sms_reason": reason}
+        return render(request, self.template_name, context)
+
+    def post(self, request):
+        form, possible, reason = self._form(request, request.POST)
+        if not form.is_valid():
+            context = {"form": form, "sms_possible": possible, "sms_reason": reason}
+            return render(request, self.template_name, context, status=422)
+        services.delivery_preferences_set(acting_user=request.user, choices=form.changed_choices())
+        messages.success(request, _("Your notification settings are saved."))
+        return HttpResponseRedirect(reverse("notify:preferences"))

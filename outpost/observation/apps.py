@@ -38,11 +38,14 @@ class ObservationConfig(AppConfig):
     def ready(self) -> None:
         from outpost.core.exports.base import register_export
         from outpost.core.scheduler import PeriodicJob, register_periodic_job
-        from outpost.core.shell import register_menu
+        from outpost.core.shell import register_menu, register_todo_source
         from outpost.observation.exports import EXPORTS
+        from outpost.observation.todo import TODO_SOURCES
 
         for definition in EXPORTS:
             register_export(definition)
         register_menu(MENU, order=5)
+        for source in TODO_SOURCES:
+            register_todo_source(source)
         for job in PERIODIC_JOBS:
             register_periodic_job(PeriodicJob(*job))

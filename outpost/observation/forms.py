@@ -395,6 +395,10 @@ class AlertFilterForm(Form):
         empty_label=_("All"),
     )
 
+    # Set by links (the home page's to-do lines), kept by the form as hidden fields.
+    mine = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    escalated = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites

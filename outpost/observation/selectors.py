@@ -23,6 +23,7 @@ from django.utils import timezone
 from outpost.core.masking import mask_name
 from outpost.core.models import Unit
 from outpost.core.scoping import in_subtree, user_scope_unit, user_sees_everything
+from outpost.keypersons.models import TeamMember
 from outpost.observation.choices import (
     OPEN_EPISODE_STATUSES,
     UNRESOLVED_ALERT_STATUSES,
@@ -354,14 +355,28 @@ def staff_candidates(*, user):
 
 
 def alert_rows(
-    *, user, status: str = "", kind: str = "", site: IsolationSite | None = None
+    *,
+    user,
+    status: str = "",
+    kind: str = "",
+    site: IsolationSite | None = None,
+    mine: bool = False,
+    escalated: bool = False,
 ) -> QuerySet[Alert]:
     """The staff alert list: open alerts first, then acknowledged, then resolved; within
     each, fever alerts before missed check-ins, the latest first. `status` "unresolved" is
-    open or acknowledged."""
+    open or acknowledged; `mine` keeps the alerts of key persons on whose four-on-one team
+    the user is; `escalated` those passed on to the station leaders."""
     alerts = Alert.objects.visible_to(user).select_related(
         "episode__key_person__resident", "episode__site", "check_in"
     )
+    if mine:
+        places = TeamMember.objects.filter(
+            key_person=OuterRef("episode__key_person"), worker=user, ended_at__isnull=True
+        )
+        alerts = alerts.filter(Exists(places))
+    if escalated:
+        alerts = alerts.filter(escalated_at__isnull=False)
     if status == "unresolved":
         alerts = alerts.filter(status__in=UNRESOLVED_ALERT_STATUSES)
     elif status:

@@ -21,13 +21,21 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from outpost.core.exports.base import register_export
-        from outpost.core.shell import HomeTile, register_home_tile, register_menu
+        from outpost.core.shell import (
+            HomeTile,
+            register_home_tile,
+            register_menu,
+            register_todo_source,
+        )
         from outpost.registry.exports import EXPORTS
         from outpost.registry.selectors import household_count, resident_count
+        from outpost.registry.todo import TODO_SOURCES
 
         for definition in EXPORTS:
             register_export(definition)
         register_menu(MENU, order=2)
+        for source in TODO_SOURCES:
+            register_todo_source(source)
         register_home_tile(
             HomeTile(
                 _("Households"),

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Case,
     Count,
@@ -129,6 +130,19 @@ def campaigns_open_for_household(
     """Open campaigns whose scope holds the household's grid (the grid or one above it)."""
     return campaigns_open(user=user, today=today).filter(
         scope_units__path__in=_path_prefixes(household.unit.path)
+    )
+
+
+def campaign_grid_workers(campaign: Campaign) -> QuerySet:
+    """The active grid workers of the grids the campaign covers (they visit its households)."""
+    grids = Unit.objects.filter(_scope_q(campaign_scope_paths(campaign), "path"))
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True, groups__name=Role.GRID_WORKER, staff_profile__unit__in=grids
+        )
+        .select_related("staff_profile")
+        .distinct()
     )
 
 

@@ -33,7 +33,11 @@ from outpost.registry.choices import (
     VisitOutcome,
 )
 from outpost.registry.models import Campaign, Household, Resident, Visit, VisitMember
-from outpost.registry.selectors import campaign_covers, campaign_scope_paths
+from outpost.registry.selectors import (
+    campaign_covers,
+    campaign_grid_workers,
+    campaign_scope_paths,
+)
 
 RESIDENT_CONTACT_FIELDS = ("phone", "residence_type", "workplace")
 
@@ -106,7 +110,30 @@ def campaign_create(
     save_audited(campaign, acting_user=acting_user)
     campaign.scope_units.set(units)
     assert_in_scope(campaign, acting_user, "change")
+    _tell_grid_workers(campaign)
     return campaign
+
+
+def _tell_grid_workers(campaign: Campaign) -> None:
+    """The grid workers of the campaign's grids learn of it in their inbox, each in their
+    language; the link opens the campaign, which their grid lies in."""
+
+    def compose() -> tuple[str, str]:
+        subject = _("Screening campaign %(name)s: visit the households of your grid") % {
+            "name": campaign.name
+        }
+        body = _("From %(start)s to %(end)s. My grid lists the households still to visit.") % {
+            "start": campaign.start_date.isoformat(),
+            "end": campaign.end_date.isoformat(),
+        }
+        return subject, body
+
+    notification_send(
+        recipients=campaign_grid_workers(campaign),
+        kind=MessageKind.CAMPAIGN,
+        compose=compose,
+        url=campaign.get_absolute_url(),
+    )
 
 
 # ---------------------------------------------------------------------------- visits

@@ -254,13 +254,21 @@ class MyGridView(ScopedListView):
     def get_queryset(self):
         if self.campaign is None:
             return Household.objects.none()
-        return selectors.campaign_worklist(user=self.request.user, campaign=self.campaign)
+        self.worklist = selectors.campaign_worklist(user=self.request.user, campaign=self.campaign)
+        # ?todo=1: only the households still to visit (the home page's to-do line).
+        if self.request.GET.get("todo") == "1":
+            return self.worklist.filter(visit_rank__lt=2)
+        return self.worklist
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(campaign=self.campaign, campaigns=self.campaigns)
+        context.update(
+            campaign=self.campaign,
+            campaigns=self.campaigns,
+            todo_only=self.request.GET.get("todo") == "1",
+        )
         if self.campaign is not None:
-            worklist = self.object_list
+            worklist = self.worklist
             context["counts"] = selectors.worklist_counts(worklist)
             page = context["object_list"]
             first = page[0] if page else None

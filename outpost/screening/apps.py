@@ -30,7 +30,8 @@ class ScreeningConfig(AppConfig):
 
     def ready(self) -> None:
         from outpost.core.recovery import register_recovery_handler
-        from outpost.core.shell import register_menu
+        from outpost.core.shell import register_menu, register_todo_source
+        from outpost.screening.todo import TODO_SOURCES
 
         register_recovery_handler(
             "outpost.screening.tasks.feed_parse_task",
@@ -41,3 +42,5 @@ class ScreeningConfig(AppConfig):
             "outpost.screening.services.runs.screening_run_interrupted",
         )
         register_menu(MENU, order=3)
+        for source in TODO_SOURCES:
+            register_todo_source(source)

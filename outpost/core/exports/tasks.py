@@ -16,7 +16,10 @@ from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import TaskContext, TaskResult, TaskResultStatus, task
 from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 from django_tasks_db.models import DBTaskResult
@@ -28,6 +31,7 @@ from outpost.core.exports.base import (
     export_store,
     get_export,
 )
+from outpost.core.messaging import NOTICE_EXPORT, staff_notice_send
 
 
 @task(takes_context=True)
@@ -42,11 +46,13 @@ def export_task(
     language: str = settings.LANGUAGE_CODE,
     ip_address: str | None = None,
 ) -> dict:
-    """Write one export for the user who asked, in the language they asked in."""
+    """Write one export for the user who asked, in the language they asked in; then tell
+    them in their inbox that it is ready."""
     user = get_user_model().objects.get(pk=user_id)
+    definition = get_export(export_name)
     with translation.override(language or settings.LANGUAGE_CODE):
         stored = export_store(
-            definition=get_export(export_name),
+            definition=definition,
             export_id=context.task_result.id,
             params=params,
             acting_user=user,
@@ -54,7 +60,26 @@ def export_task(
             reason=reason,
             ip_address=ip_address,
         )
+    _tell_export_ready(user, definition, context.task_result.id, stored.rows)
     return {"file": stored.name, "filename": stored.filename, "rows": stored.rows}
+
+
+def _tell_export_ready(user, definition: ExportDefinition, export_id: str, rows: int) -> None:
+    def compose() -> tuple[str, str]:
+        subject = _("Your export is ready: %(name)s") % {"name": definition.label}
+        body = ngettext(
+            "%(count)d row. Download it from the export's page.",
+            "%(count)d rows. Download it from the export's page.",
+            rows,
+        ) % {"count": rows}
+        return subject, body
+
+    staff_notice_send(
+        recipients=[user],
+        kind=NOTICE_EXPORT,
+        compose=compose,
+        url=reverse("core:export_status", args=[export_id]),
+    )
 
 
 def export_enqueue(

@@ -17,6 +17,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,7 @@ from outpost.core.imports.pipeline import (
     validate,
 )
 from outpost.core.imports.readers import ImportFileError
+from outpost.core.messaging import NOTICE_IMPORT, staff_notice_send
 from outpost.core.models import ImportJob, Unit
 
 logger = logging.getLogger("outpost.imports")
@@ -40,6 +42,13 @@ IMPORT_PERMISSION = "core.add_importjob"
 # Where a job may be (re)mapped and checked again.
 EDITABLE = (ImportStatus.UPLOADED, ImportStatus.VALIDATED, ImportStatus.FAILED)
 RUNNING = (ImportStatus.READING, ImportStatus.VALIDATING, ImportStatus.IMPORTING)
+
+
+def imports_needing_attention(*, user, jobs=None):
+    """The user's own imports waiting for them: columns to map, checked and ready to
+    import, or failed (the import list with ?attention=1, the home page's to-do line)."""
+    jobs = ImportJob.objects.visible_to(user) if jobs is None else jobs
+    return jobs.filter(created_by=user, status__in=EDITABLE)
 
 
 def may_import(user, importer: type[RowImporter]) -> bool:
@@ -156,11 +165,37 @@ def _record_validation(job: ImportJob, validation: Validation) -> None:
         job.error_report.save(f"import-{job.pk}-errors.xlsx", ContentFile(content), save=False)
 
 
+def _tell_owner(job: ImportJob, *, imported: bool) -> None:
+    """Tell the user who uploaded the file, in their inbox and language, that the import
+    finished or failed; the link opens the job's page (theirs: it lies in their unit)."""
+
+    def compose() -> tuple[str, str]:
+        if imported:
+            subject = _("Import finished: %(file)s") % {"file": job.original_name}
+            body = _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % {
+                "created": job.created_count,
+                "updated": job.updated_count,
+                "unchanged": job.unchanged_count,
+            }
+        else:
+            subject = _("Import failed: %(file)s") % {"file": job.original_name}
+            body = _("Nothing was imported. Open the import to see why.")
+        return subject, body
+
+    staff_notice_send(
+        recipients=[job.created_by],
+        kind=NOTICE_IMPORT,
+        compose=compose,
+        url=reverse("core:import_detail", args=[job.pk]),
+    )
+
+
 def _fail(job: ImportJob, message: str) -> None:
     job.status = ImportStatus.FAILED
     job.failure = message
     job.finished_at = timezone.now()
     job.save()
+    _tell_owner(job, imported=False)
 
 
 def _validate_file(job: ImportJob, acting_user, progress) -> Validation | None:
@@ -240,6 +275,7 @@ def import_job_commit(
         job.progress = 100
         job.failure = str(exc)
         job.save()
+        _tell_owner(job, imported=False)
         return None
     except IntegrityError:
         logger.exception("import %s: integrity error, rolled back", job.pk)
@@ -250,6 +286,7 @@ def import_job_commit(
             "again and import it again."
         )
         job.save()
+        _tell_owner(job, imported=False)
         return None
     logger.info(
         "import %s done: %s created, %s updated, %s unchanged, written in %.1f s",
@@ -259,6 +296,7 @@ def import_job_commit(
         counts.unchanged,
         time.perf_counter() - started,
     )
+    _tell_owner(job, imported=True)
     return counts
 
 
@@ -267,6 +305,7 @@ def import_job_fail(*, job: ImportJob, message: str) -> None:
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportStatus.FAILED, failure=message, finished_at=timezone.now()
     )
+    _tell_owner(job, imported=False)
 
 
 def import_job_interrupted(*, task_kwargs: dict) -> bool:

@@ -36,6 +36,7 @@ from outpost.core.imports.steps import (
     IMPORT_PERMISSION,
     RUNNING,
     import_kinds_for,
+    imports_needing_attention,
     may_import,
 )
 from outpost.core.models import ImportJob
@@ -66,8 +67,16 @@ class ImportListView(ImportJobScope, ScopedListView):
     def get_permission_required(self):
         return [IMPORT_PERMISSION]
 
+    def get_queryset(self):
+        jobs = super().get_queryset()
+        # ?attention=1: the user's imports waiting for them (the home page's to-do line).
+        if self.request.GET.get("attention") == "1":
+            return imports_needing_attention(user=self.request.user, jobs=jobs)
+        return jobs
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["attention_only"] = self.request.GET.get("attention") == "1"
         context.setdefault("form", ImportUploadForm(user=self.request.user))
         context["can_import"] = bool(import_kinds_for(self.request.user))
         return context

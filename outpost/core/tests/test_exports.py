@@ -169,6 +169,24 @@ def test_an_export_is_written_to_the_storage_and_downloaded_from_it(
     assert (log.action, log.row_count, log.reason) == (AccessAction.EXPORT, 3, "核对辖区单位")
 
 
+def test_the_user_who_asked_is_told_in_the_inbox_in_their_language_when_it_is_ready(
+    client, officer_a, district, unit_names, memory_storage
+):
+    from outpost.notify.models import InboxMessage
+
+    profile = officer_a.staff_profile
+    profile.language = "zh-hans"
+    profile.save()
+    result = _ask(officer_a, district.community_a)  # asked on an English page
+    message = InboxMessage.objects.get()
+    assert (message.recipient, message.kind) == (officer_a, "export")
+    assert message.subject == "导出已完成：Unit names"
+    assert message.body.startswith("共 3 行")
+    assert message.url == reverse("core:export_status", args=[result.id])
+    client.force_login(officer_a)
+    assert client.get(message.url).status_code == 200
+
+
 def test_an_export_that_fails_while_writing_leaves_no_file_and_no_log(
     client, officer_a, district, unit_names, memory_storage
 ):

@@ -48,6 +48,7 @@ PERSONAL_DATA_FREE_URLS = {
     "core:api_token_revoke": "POST-only: one of the user's own tokens, else 404; test_api_tokens",
     "notify:inbox": "the user's own inbox only; tested in notify/tests/test_inbox",
     "notify:inbox_read_all": "marks the user's own messages read; notify/tests/test_inbox",
+    "notify:preferences": "the user's own notification settings; notify/tests/test_kinds",
     "notify:message_read": "one of the user's own messages, else 404; notify/tests/test_inbox",
     "registry:campaign_create": "form listing unit names of the user's subtree",
     "screening:designation_list": "risk regions and date windows (public reference data)",

@@ -134,14 +134,23 @@ def fever_alert_raise_if_needed(
         raised_at=now,
     )
     recipients = _team_of(episode) + _medical_on_duty(episode, timezone.localdate(now))
-    symptoms = ", ".join(str(Symptom(s).label) for s in check_in.symptoms)
+
+    def compose() -> tuple[str, str]:
+        symptoms = ", ".join(str(Symptom(s).label) for s in check_in.symptoms)
+        subject = _("Fever alert: %(name)s, %(temperature)s °C") % {
+            "name": episode.key_person.display_name,
+            "temperature": check_in.temperature,
+        }
+        body = _(
+            "Taken at %(time)s. Symptoms: %(symptoms)s. Acknowledge the alert and act on it."
+        ) % {"time": _local_time(check_in.taken_at), "symptoms": symptoms or _("none")}
+        return subject, body
+
+    # Each recipient reads it in their language; by SMS too unless they chose inbox only.
     notification_send(
         recipients=recipients,
         kind=MessageKind.ALERT,
-        subject=_("Fever alert: %(name)s, %(temperature)s °C")
-        % {"name": episode.key_person.display_name, "temperature": check_in.temperature},
-        body=_("Taken at %(time)s. Symptoms: %(symptoms)s. Acknowledge the alert and act on it.")
-        % {"time": _local_time(check_in.taken_at), "symptoms": symptoms or _("none")},
+        compose=compose,
         url=alert.get_absolute_url(),
         channels=(Channel.SMS,),
     )
@@ -261,6 +270,20 @@ def alert_resolve(
 # ---------------------------------------------------------------------------- scheduled jobs
 
 
+def _escalation_text(alert: Alert):
+    def compose() -> tuple[str, str]:
+        subject = _("Not acknowledged: %(kind)s, %(name)s") % {
+            "kind": alert.get_kind_display(),
+            "name": alert.episode.key_person.display_name,
+        }
+        body = _("Raised at %(time)s and nobody has acknowledged it yet.") % {
+            "time": _local_time(alert.raised_at)
+        }
+        return subject, body
+
+    return compose
+
+
 @transaction.atomic
 def alerts_escalate(*, now: datetime.datetime) -> list[Alert]:
     """Tell the station leaders about each alert nobody acknowledged within the policy's
@@ -278,10 +301,7 @@ def alerts_escalate(*, now: datetime.datetime) -> list[Alert]:
         notification_send(
             recipients=_station_leaders(alert.episode.unit),
             kind=MessageKind.ALERT,
-            subject=_("Not acknowledged: %(kind)s, %(name)s")
-            % {"kind": alert.get_kind_display(), "name": alert.episode.key_person.display_name},
-            body=_("Raised at %(time)s and nobody has acknowledged it yet.")
-            % {"time": _local_time(alert.raised_at)},
+            compose=_escalation_text(alert),
             url=alert.get_absolute_url(),
             channels=(Channel.SMS,) if alert.kind == AlertKind.FEVER else (),
         )
@@ -315,6 +335,17 @@ def _unreported_slots(episode: Episode, taken: list, start, end) -> list:
         if not any(opens <= at < closes for at in taken):
             slots.append(slot)
     return slots
+
+
+def _missed_text(episode: Episode, slot: datetime.datetime):
+    def compose() -> tuple[str, str]:
+        subject = _("Missed check-in: %(name)s, due %(time)s") % {
+            "name": episode.key_person.display_name,
+            "time": _local_time(slot),
+        }
+        return subject, _("No temperature was reported for this check-in. Reach the person.")
+
+    return compose
 
 
 @transaction.atomic
@@ -351,9 +382,7 @@ def missed_check_ins_sweep(*, now: datetime.datetime) -> list[Alert]:
             notification_send(
                 recipients=_team_of(episode),
                 kind=MessageKind.ALERT,
-                subject=_("Missed check-in: %(name)s, due %(time)s")
-                % {"name": episode.key_person.display_name, "time": _local_time(slot)},
-                body=_("No temperature was reported for this check-in. Reach the person."),
+                compose=_missed_text(episode, slot),
                 url=alert.get_absolute_url(),
             )
             raised.append(alert)

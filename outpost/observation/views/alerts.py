@@ -36,6 +36,8 @@ class AlertListView(ScopedListView):
             status=data.get("status", ""),
             kind=data.get("kind", ""),
             site=data.get("site"),
+            mine=bool(data.get("mine")),
+            escalated=bool(data.get("escalated")),
         )
 
     def get_context_data(self, **kwargs):

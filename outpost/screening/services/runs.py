@@ -8,12 +8,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from outpost.core.choices import Role
+from outpost.core.models import PATH_SEPARATOR, Unit
 from outpost.core.recovery import interrupted_message
 from outpost.core.scoping import in_subtree
+from outpost.notify.choices import MessageKind
+from outpost.notify.services import notification_send
 from outpost.registry.models import Resident
 from outpost.screening import engine
 from outpost.screening.choices import LinkStatus, RunStatus
@@ -235,7 +242,51 @@ def screening_run_execute(*, acting_user, run: ScreeningRun) -> ScreeningRun:
             counts={**screening.counts(), "discrepancies": discrepancies},
             finished_at=timezone.now(),
         )
+        if run.counts.get("review"):
+            _tell_reviewers(run)
     return run
+
+
+def _reviewers(run: ScreeningRun):
+    """The active police officers of the units holding the run's review items, or of a
+    unit above them inside the run's unit: the review queue waits in their unit."""
+    unit_ids = (
+        ScreeningResult.objects.filter(run=run, status=LinkStatus.REVIEW)
+        .order_by()
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+    paths = set()
+    for path in Unit.objects.filter(pk__in=unit_ids).values_list("path", flat=True):
+        codes = [code for code in path.split(PATH_SEPARATOR) if code]
+        prefixes = (PATH_SEPARATOR.join(codes[: n + 1]) + PATH_SEPARATOR for n in range(len(codes)))
+        paths.update(prefix for prefix in prefixes if prefix.startswith(run.unit.path))
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            groups__name=Role.POLICE_OFFICER,
+            staff_profile__unit__path__in=paths,
+        )
+        .select_related("staff_profile")
+        .distinct()
+    )
+
+
+def _tell_reviewers(run: ScreeningRun) -> None:
+    def compose() -> tuple[str, str]:
+        subject = _("Matches wait for your review: screening run of %(unit)s") % {
+            "unit": run.unit.name
+        }
+        body = _("The engine could not decide some arrivals. Accept or reject each candidate.")
+        return subject, body
+
+    notification_send(
+        recipients=_reviewers(run),
+        kind=MessageKind.REVIEW,
+        compose=compose,
+        url=reverse("screening:review_list"),
+    )
 
 
 def screening_results_store(*, run: ScreeningRun, screening: Screening, unit_of: dict) -> int:
