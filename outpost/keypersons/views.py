@@ -17,6 +17,7 @@ from outpost.core.audit import record_history
 from outpost.core.exports.tasks import export_enqueue
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible, user_covers, user_scope_unit
+from outpost.core.timeline import person_timeline
 from outpost.core.viewmixins import (
     ScopedDetailView,
     ScopedListView,
@@ -116,8 +117,21 @@ class KeyPersonDetailView(ScopedDetailView):
             contact_state=selectors.with_contact_state(KeyPerson.objects.filter(pk=self.object.pk))
             .values("last_contact_at", "is_overdue")
             .first(),
+            timeline=self._timeline(),
         )
         return context
+
+    def _timeline(self):
+        # The whole story when the user may see the resident; else the key person's own.
+        user, person = self.request.user, self.object
+        resident = (
+            Resident.objects.visible_to(user).filter(pk=person.resident_id).first()
+            if person.resident_id
+            else None
+        )
+        if resident is not None:
+            return person_timeline(user=user, resident=resident)
+        return person_timeline(user=user, key_person=person)
 
 
 class KeyPersonRevealView(RevealView):

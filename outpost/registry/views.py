@@ -15,6 +15,7 @@ from outpost.core.audit import record_history
 from outpost.core.exports.tasks import export_enqueue, exports_of
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible, user_scope_unit
+from outpost.core.timeline import person_timeline
 from outpost.core.viewmixins import (
     ScopedDetailView,
     ScopedListView,
@@ -97,6 +98,7 @@ class ResidentDetailView(ScopedDetailView):
             .filter(merged_into=self.object)
             .order_by("pk")
         )
+        context["timeline"] = person_timeline(user=self.request.user, resident=self.object)
         return context
 
 
