@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import FormView
 
 from outpost.core.audit import record_history
+from outpost.core.choices import UnitKind
 from outpost.core.exports.tasks import export_enqueue, exports_of
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible, user_scope_unit
@@ -32,6 +33,7 @@ from outpost.registry.forms import (
     MemberFormSet,
     NewMemberFormSet,
     ResidentContactForm,
+    ResidentFilterForm,
     ResidentMergeForm,
     VisitForm,
 )
@@ -70,12 +72,36 @@ class HouseholdDetailView(ScopedDetailView):
 
 
 class ResidentListView(ScopedListView):
+    """Residents of the user's scope, searched (name, last four or full ID number or phone)
+    and filtered (grid, residence type, age, key person, visited in a campaign). The count
+    above the rows is the count of the filtered rows."""
+
     model = Resident
     template_name = "registry/resident_list.html"
     partial_template_name = "registry/partials/resident_rows.html"
 
+    def get(self, request, *args, **kwargs):
+        user = request.user
+        self.filter_form = ResidentFilterForm(
+            request.GET or None,
+            grids=Unit.objects.visible_to(user).filter(kind=UnitKind.GRID).order_by("path"),
+            campaigns=selectors.campaign_list(user=user),
+            age_bands=selectors.AGE_BANDS,
+            with_key_persons=selectors.may_filter_key_persons(user),
+        )
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        return selectors.resident_list(user=self.request.user, query=self.request.GET.get("q", ""))
+        filters = selectors.ResidentFilters(**self.filter_form.filter_values())
+        return selectors.resident_rows(user=self.request.user, filters=filters)
+
+    def get_context_data(self, **kwargs):
+        # The page links keep every filter (the shared pagination reads `page_query`).
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            **kwargs, filter_form=self.filter_form, page_query=query.urlencode()
+        )
 
 
 class ResidentDetailView(ScopedDetailView):

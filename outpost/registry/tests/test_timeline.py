@@ -66,9 +66,7 @@ def story(district, officer_a):
         acting_user=officer_a, key_person=key_person, status=KeyPersonStatus.UNDER_MANAGEMENT
     )
     ContactEntryFactory(key_person=key_person, worker=officer_a, note="已电话联系")
-    DispatchItemFactory(
-        unit=district.grid_a1, resident=resident, order__title="甲社区核查名单"
-    )
+    DispatchItemFactory(unit=district.grid_a1, resident=resident, order__title="甲社区核查名单")
     DispatchItemFactory(
         unit=district.grid_b1,
         resident=resident,
