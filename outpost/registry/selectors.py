@@ -310,6 +310,32 @@ def campaign_worklist(*, user, campaign: Campaign, grid: Unit | None = None) -> 
     )
 
 
+def worklist_at(
+    worklist: QuerySet[Household], *, building: str = "", entrance: str = ""
+) -> QuerySet[Household]:
+    """The worklist's households of one building (楼号) and, when given, one entrance (单元)."""
+    if building:
+        worklist = worklist.filter(building=building)
+    if entrance:
+        worklist = worklist.filter(entrance=entrance)
+    return worklist
+
+
+BUILDING_CHOICES_MAX = 300
+
+
+def worklist_buildings(worklist: QuerySet[Household]) -> list[str]:
+    """The buildings of the worklist, to pick from (none past a few hundred: then typed)."""
+    buildings = list(
+        worklist.order_by("building")
+        .values_list("building", flat=True)
+        .distinct()[: BUILDING_CHOICES_MAX + 1]
+    )
+    if len(buildings) > BUILDING_CHOICES_MAX:
+        return []
+    return sorted(buildings, key=lambda b: (len(b), b))
+
+
 def worklist_counts(worklist: QuerySet[Household]) -> dict[str, int]:
     counts = worklist.order_by().aggregate(
         total=Count("pk"),

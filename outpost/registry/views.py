@@ -282,13 +282,24 @@ class MyGridView(ScopedListView):
     def get_queryset(self):
         if self.campaign is None:
             return Household.objects.none()
-        return selectors.campaign_worklist(user=self.request.user, campaign=self.campaign)
+        self.worklist = selectors.campaign_worklist(user=self.request.user, campaign=self.campaign)
+        # 楼号 / 单元: the households of one building (and entrance), in the same order.
+        self.building = self.request.GET.get("building", "").strip()[:20]
+        self.entrance = self.request.GET.get("entrance", "").strip()[:10]
+        return selectors.worklist_at(self.worklist, building=self.building, entrance=self.entrance)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(campaign=self.campaign, campaigns=self.campaigns)
         if self.campaign is not None:
-            worklist = self.object_list
+            context.update(
+                building=self.building,
+                entrance=self.entrance,
+                filtered=bool(self.building or self.entrance),
+                buildings=selectors.worklist_buildings(self.worklist),
+            )
+            # The progress and the next household are the whole worklist's, filtered or not.
+            worklist = self.worklist
             context["counts"] = selectors.worklist_counts(worklist)
             page = context["object_list"]
             first = page[0] if page else None
