@@ -96,12 +96,7 @@ class ResidentListView(ScopedListView):
         return selectors.resident_rows(user=self.request.user, filters=filters)
 
     def get_context_data(self, **kwargs):
-        # The page links keep every filter (the shared pagination reads `page_query`).
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(
-            **kwargs, filter_form=self.filter_form, page_query=query.urlencode()
-        )
+        return super().get_context_data(**kwargs, filter_form=self.filter_form)
 
 
 class ResidentDetailView(ScopedDetailView):
