@@ -74,10 +74,10 @@ def batch_apply(
 
 
 def batch_report(request, result: BatchResult, *, done_message: str) -> None:
-    """Tell the user what was done and what was refused and why, as page messages.
-    `done_message` has an %(n)d for the number done."""
+    """Tell the user what was done (`done_message`, shown when something was) and what
+    was refused and why, as page messages."""
     if result.done:
-        messages.success(request, done_message % {"n": len(result.done)})
+        messages.success(request, done_message)
     if not result.done and not result.refused:
         messages.info(request, _("Nothing was selected."))
     if result.refused:

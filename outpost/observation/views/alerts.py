@@ -70,7 +70,8 @@ class AlertListView(ScopedListView):
             result,
             done_message=ngettext(
                 "%(n)d alert acknowledged.", "%(n)d alerts acknowledged.", len(result.done)
-            ),
+            )
+            % {"n": len(result.done)},
         )
         query = request.GET.urlencode()
         return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
