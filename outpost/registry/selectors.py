@@ -70,6 +70,18 @@ def household_detail_queryset(*, user) -> QuerySet[Household]:
 LAST_FOUR = re.compile(r"^\d{3}[\dXx]$")
 
 
+def household_visits(*, user, household: Household) -> QuerySet[Visit]:
+    """The household's door-to-door visits the user may see, newest first, each with the
+    number of members recorded at it."""
+    return (
+        Visit.objects.visible_to(user)
+        .filter(household=household)
+        .select_related("campaign", "visited_by__staff_profile")
+        .annotate(members_recorded=Count("members"))
+        .order_by("-visited_at", "-pk")
+    )
+
+
 def resident_search(residents: QuerySet[Resident], query: str) -> QuerySet[Resident]:
     """Search by name, by the last four of an ID number or phone, or by a full ID number or
     phone (never by other fragments of them: the masked forms show the last four already).

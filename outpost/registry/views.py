@@ -67,7 +67,15 @@ class HouseholdDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        user = self.request.user
         context["history"] = record_history(self.object)
+        context["visits"] = selectors.household_visits(user=user, household=self.object)
+        # A visit to record now: the newest open campaign over the household, if any.
+        context["record_campaign"] = (
+            selectors.campaigns_open_for_household(user=user, household=self.object).first()
+            if user.has_perm("registry.add_visit")
+            else None
+        )
         return context
 
 
