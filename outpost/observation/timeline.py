@@ -50,6 +50,8 @@ def observation_events(*, user, resident=None, key_person=None) -> list:
     episodes = list(
         Episode.objects.visible_to(user).filter(key_person__in=key_persons).select_related("site")
     )
+    if not episodes:
+        return []
     readings = defaultdict(list)
     for check_in in (
         CheckIn.objects.visible_to(user)
