@@ -95,6 +95,8 @@ def test_the_last_four_search_seeks_an_index(officer_a, district):
         if connection.vendor == "sqlite":
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         else:
+            # A table of a few rows is read whole; the question is whether an index serves.
+            cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute(f"EXPLAIN {sql}", params)
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "last4" in plan
@@ -190,9 +192,11 @@ def test_filters_combine_and_the_count_is_the_rows(client, officer_a, district):
     assert _count(response) == 3
 
 
-def test_page_links_keep_the_filters(client, officer_a, district, settings):
+def test_a_later_page_keeps_the_filters(client, officer_a, district):
     for n in range(51):
         _resident(district.grid_a1, name=f"甲{n:02d}", residence_type=ResidenceType.FLOATING)
+    _resident(district.grid_a1, name="常住者", residence_type=ResidenceType.PERMANENT)
     client.force_login(officer_a)
-    page = _list(client, residence_type=ResidenceType.FLOATING).content.decode()
-    assert "residence_type=floating&amp;page=2" in page
+    response = _list(client, residence_type=ResidenceType.FLOATING, page=2)
+    assert _names(response) == {"甲50"}
+    assert _count(response) == 51
