@@ -7,6 +7,8 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -158,3 +160,18 @@ def test_a_person_with_no_records_reads_a_sentence(client, officer_a, district):
     client.force_login(officer_a)
     page = client.get(reverse("registry:resident_detail", args=[resident.pk])).content.decode()
     assert _kinds(page) == ["registered"]
+
+
+def test_more_events_cost_no_more_queries(client, officer_a, story, django_assert_max_num_queries):
+    """Each source reads its events in a fixed number of queries, however long the story."""
+    resident, key_person = story
+    client.force_login(officer_a)
+    url = reverse("registry:resident_detail", args=[resident.pk])
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    for _ in range(5):
+        ContactEntryFactory(key_person=key_person, worker=officer_a)
+        VisitMemberFactory(visit=VisitFactory(household=resident.household), resident=resident)
+        AlertFactory(episode=key_person.episodes.get())
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        client.get(url)
