@@ -17,7 +17,11 @@ from outpost.core.tests.factories import staff_user
 from outpost.dispatch.tests.factories import DispatchItemFactory, DispatchOrderFactory
 from outpost.keypersons.choices import KeyPersonStatus
 from outpost.keypersons.services import key_person_status_change
-from outpost.keypersons.tests.factories import ContactEntryFactory, KeyPersonFactory
+from outpost.keypersons.tests.factories import (
+    ContactEntryFactory,
+    KeyPersonFactory,
+    key_person_in,
+)
 from outpost.observation.tests.factories import AlertFactory, CheckInFactory, EpisodeFactory
 from outpost.registry.choices import HealthStatus, Transport
 from outpost.registry.tests.factories import (
@@ -175,3 +179,28 @@ def test_more_events_cost_no_more_queries(client, officer_a, story, django_asser
         AlertFactory(episode=key_person.episodes.get())
     with django_assert_max_num_queries(len(before.captured_queries)):
         client.get(url)
+
+
+def test_a_role_without_dispatch_or_screening_sees_neither(client, district, story):
+    """Medical staff read residents, key persons and observation, not dispatch orders nor
+    screening: those events are left out of the story, the others shown."""
+    resident, _key_person = story
+    medic = staff_user(role=Role.MEDICAL_STAFF, unit=district.community_a, username="medic")
+    client.force_login(medic)
+    page = client.get(reverse("registry:resident_detail", args=[resident.pk])).content.decode()
+    kinds = set(_kinds(page))
+    assert {"visit", "episode", "alert", "contact"} <= kinds
+    assert not kinds & {"dispatch", "feed_match", "discrepancy"}
+
+
+def test_a_key_person_not_in_the_registry_has_their_own_story(client, officer_a, district):
+    key_person = key_person_in(district.grid_a1)
+    key_person.resident, key_person.name = None, "未登记人员"
+    key_person.save()
+    ContactEntryFactory(key_person=key_person, worker=officer_a)
+    EpisodeFactory(key_person=key_person)
+    client.force_login(officer_a)
+    page = client.get(reverse("keypersons:detail", args=[key_person.pk])).content.decode()
+    kinds = set(_kinds(page))
+    assert {"key_person_status", "contact", "episode"} <= kinds
+    assert not kinds & {"registered", "visit"}
