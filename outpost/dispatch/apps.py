@@ -16,6 +16,10 @@ class DispatchConfig(AppConfig):
     verbose_name = _("Dispatch orders")  # 调度指令
 
     def ready(self) -> None:
+        from outpost.core.timeline import register_timeline_source
+        from outpost.dispatch.timeline import dispatch_events
+
+        register_timeline_source(dispatch_events)
         from outpost.core.exports.base import register_export
         from outpost.core.recovery import register_recovery_handler
         from outpost.core.shell import register_menu, register_todo_source

@@ -9,9 +9,11 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView
 
+from outpost.core.batch import batch_apply, batch_report, selected_ids
 from outpost.core.exports.tasks import export_enqueue
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible, user_scope_unit
@@ -121,6 +123,49 @@ class DutyDeskView(ScopedDetailView):
         context["items"] = selectors.duty_desk_items(order=self.object, user=user)
         context["may_assign"] = user.has_perm("dispatch.change_dispatchitem")
         return context
+
+    def post(self, request, *args, **kwargs):
+        """Route the ticked items to one officer (批量分派), each through `item_assign` (its
+        right, its scope, its rule on the officer's community and its audit row)."""
+        self.object = self.get_object()
+        if not request.user.has_perm("dispatch.change_dispatchitem"):
+            raise Http404
+        form = AssignForm(request.POST, officers=services.police_officers_for(request.user))
+        if not form.is_valid():
+            messages.error(request, _("Choose the officer to route the selected items to."))
+            return HttpResponseRedirect(request.path)
+        officer = form.cleaned_data["officer"]
+        ids = selected_ids(request.POST)
+        records = {
+            item.pk: item
+            for item in DispatchItem.objects.visible_to(request.user).filter(
+                order=self.object, pk__in=ids
+            )
+        }
+        result = batch_apply(
+            ids=ids,
+            records=records,
+            label=_item_label,
+            action=lambda item: services.item_assign(
+                acting_user=request.user, item=item, officer=officer
+            ),
+        )
+        batch_report(
+            request,
+            result,
+            done_message=ngettext(
+                "%(n)d item routed to %(officer)s.",
+                "%(n)d items routed to %(officer)s.",
+                len(result.done),
+            )
+            % {"n": len(result.done), "officer": officer.staff_profile},
+        )
+        return HttpResponseRedirect(request.path)
+
+
+def _item_label(item: DispatchItem) -> str:
+    """An item in a batch summary, as the duty desk names it: its row and name."""
+    return _("Row %(row)s") % {"row": item.row_number} + (f" · {item.name}" if item.name else "")
 
 
 class _ItemView(ScopedViewMixin, View):

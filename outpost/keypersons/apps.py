@@ -18,6 +18,10 @@ class KeyPersonsConfig(AppConfig):
     verbose_name = _("Key persons")  # 重点人员
 
     def ready(self) -> None:
+        from outpost.core.timeline import register_timeline_source
+        from outpost.keypersons.timeline import key_person_events
+
+        register_timeline_source(key_person_events)
         from outpost.core.exports.base import register_export
         from outpost.core.shell import register_menu, register_todo_source
         from outpost.keypersons.exports import EXPORTS

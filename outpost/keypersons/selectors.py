@@ -417,6 +417,13 @@ def incomplete_teams(*, user, unit: Unit | None = None) -> QuerySet[KeyPerson]:
     )
 
 
+def has_proposed_member(key_person: KeyPerson) -> bool:
+    """Whether a place of the key person's current team holds a member still proposed."""
+    return TeamMember.objects.filter(
+        key_person=key_person, ended_at__isnull=True, status=MemberStatus.PROPOSED
+    ).exists()
+
+
 def current_places(key_person_ids) -> dict[int, dict[int, dict]]:
     """The current team of each key person as plain rows (one query, no model instances):
     {key person id: {team role id: {"status", "name"}}}."""

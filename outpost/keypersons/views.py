@@ -10,13 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView
 
 from outpost.core.audit import record_history
+from outpost.core.batch import batch_apply, batch_report, selected_ids
 from outpost.core.exports.tasks import export_enqueue
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible, user_covers, user_scope_unit
+from outpost.core.timeline import person_timeline
 from outpost.core.viewmixins import (
     ScopedDetailView,
     ScopedListView,
@@ -25,6 +28,7 @@ from outpost.core.viewmixins import (
 )
 from outpost.core.views import RevealView
 from outpost.keypersons import selectors
+from outpost.keypersons.choices import MemberStatus
 from outpost.keypersons.exports import ContactLedgerExport
 from outpost.keypersons.forms import (
     ContactForm,
@@ -116,8 +120,21 @@ class KeyPersonDetailView(ScopedDetailView):
             contact_state=selectors.with_contact_state(KeyPerson.objects.filter(pk=self.object.pk))
             .values("last_contact_at", "is_overdue")
             .first(),
+            timeline=self._timeline(),
         )
         return context
+
+    def _timeline(self):
+        # The whole story when the user may see the resident; else the key person's own.
+        user, person = self.request.user, self.object
+        resident = (
+            Resident.objects.visible_to(user).filter(pk=person.resident_id).first()
+            if person.resident_id
+            else None
+        )
+        if resident is not None:
+            return person_timeline(user=user, resident=resident)
+        return person_timeline(user=user, key_person=person)
 
 
 class KeyPersonRevealView(RevealView):
@@ -492,7 +509,14 @@ class CoverageView(ScopedListView):
             )
             for key_person in page
         ]
+        # Teams with a proposal may be confirmed together (批量确认包保).
+        for key_person in page:
+            key_person.has_proposal = any(
+                place["status"] == MemberStatus.PROPOSED
+                for place in places.get(key_person.pk, {}).values()
+            )
         context.update(
+            may_confirm=_may_confirm_teams(self.request.user),
             rows=rows,
             roles=roles,
             unit=self.unit,
@@ -500,6 +524,50 @@ class CoverageView(ScopedListView):
             workers=selectors.worker_loads(user=self.request.user, unit=self.unit),
         )
         return context
+
+    def post(self, request, *args, **kwargs):
+        """Confirm the proposed teams of the ticked key persons, each through
+        `team_confirm` (its right, its scope, its checks and audit rows, the inbox messages
+        to the workers), then the page again with what was confirmed and refused and why."""
+        if not _may_confirm_teams(request.user):
+            raise Http404
+        ids = selected_ids(request.POST)
+        records = {
+            key_person.pk: key_person
+            for key_person in KeyPerson.objects.visible_to(request.user)
+            .select_related("resident")
+            .filter(pk__in=ids)
+        }
+        result = batch_apply(
+            ids=ids,
+            records=records,
+            label=lambda key_person: key_person.display_name,
+            action=lambda key_person: _confirm_proposal(request.user, key_person),
+        )
+        batch_report(
+            request,
+            result,
+            done_message=ngettext(
+                "%(n)d team confirmed.", "%(n)d teams confirmed.", len(result.done)
+            )
+            % {"n": len(result.done)},
+        )
+        query = request.GET.urlencode()
+        return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
+
+
+def _may_confirm_teams(user) -> bool:
+    return user.has_perm("keypersons.change_keyperson") and user.has_perm(
+        "keypersons.change_teammember"
+    )
+
+
+def _confirm_proposal(user, key_person: KeyPerson) -> None:
+    """Confirm the team as proposed; a team with nothing proposed is refused, not a no-op
+    counted as done."""
+    if not selectors.has_proposed_member(key_person):
+        raise ValidationError(_("Nothing is proposed on this team to confirm."))
+    team_confirm(acting_user=user, key_person=key_person)
 
 
 class OverdueView(ScopedListView):

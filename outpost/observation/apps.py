@@ -36,6 +36,10 @@ class ObservationConfig(AppConfig):
     verbose_name = _("Medical observation")  # 隔离观察
 
     def ready(self) -> None:
+        from outpost.core.timeline import register_timeline_source
+        from outpost.observation.timeline import observation_events
+
+        register_timeline_source(observation_events)
         from outpost.core.exports.base import register_export
         from outpost.core.scheduler import PeriodicJob, register_periodic_job
         from outpost.core.shell import register_menu, register_todo_source

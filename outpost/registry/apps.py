@@ -20,6 +20,10 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Population registry")
 
     def ready(self) -> None:
+        from outpost.core.timeline import register_timeline_source
+        from outpost.registry.timeline import registry_events
+
+        register_timeline_source(registry_events)
         from outpost.core.exports.base import register_export
         from outpost.core.shell import (
             HomeTile,

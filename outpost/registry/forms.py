@@ -404,3 +404,72 @@ class LedgerExportForm(Form):
                 )
         data.setdefault("unmasked", False)
         return data
+
+
+YES_NO_ANY = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
+
+
+class UnitNameChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class CampaignNameChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class ResidentFilterForm(Form):
+    """The residents list's filters (GET). Choices are the user's own grids and campaigns;
+    a grid or campaign from outside them is a form error, not a result."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=60)
+    grid = UnitNameChoiceField(
+        label=_("Grid"), queryset=Unit.objects.none(), required=False, empty_label=_("All")
+    )
+    residence_type = forms.ChoiceField(
+        label=_("Residence type"), choices=[("", _("All")), *ResidenceType.choices], required=False
+    )
+    age_band = forms.ChoiceField(label=_("Age"), required=False)
+    key_person = forms.ChoiceField(label=_("Key person"), choices=YES_NO_ANY, required=False)
+    campaign = CampaignNameChoiceField(
+        label=_("Campaign"), queryset=Unit.objects.none(), required=False, empty_label=_("All")
+    )
+    visited = forms.ChoiceField(
+        label=_("Visited in the campaign"), choices=YES_NO_ANY, required=False
+    )
+
+    def __init__(self, *args, grids, campaigns, age_bands, with_key_persons: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = grids
+        self.fields["campaign"].queryset = campaigns
+        self.fields["age_band"].choices = [("", _("All"))] + [(b.code, b.label) for b in age_bands]
+        if not with_key_persons:
+            del self.fields["key_person"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("visited") and not data.get("campaign"):
+            self.add_error("campaign", _("Choose the campaign the visit belongs to."))
+        return data
+
+    def filter_values(self) -> dict:
+        """The cleaned filters as `ResidentFilters` arguments (an invalid form: none)."""
+        if not self.is_bound:
+            return {}
+        if not self.is_valid():
+            return {"query": self.cleaned_data.get("q", "")}
+        data = self.cleaned_data
+
+        def yes_no(value):
+            return {"yes": True, "no": False}.get(value or "")
+
+        return {
+            "query": data["q"],
+            "grid": data["grid"],
+            "residence_type": data["residence_type"],
+            "age_band": data["age_band"],
+            "key_person": yes_no(data.get("key_person")),
+            "campaign": data["campaign"],
+            "visited": yes_no(data["visited"]),
+        }

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Right
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -109,6 +110,21 @@ class Resident(ScopedModel):
         default=ResidenceType.PERMANENT,
     )
     workplace = models.CharField(_("workplace"), max_length=200, blank=True)
+    # The last four characters of the ID number and of the phone, kept by the database
+    # itself (whatever writes the row: a form, an import, the demo), indexed: a search by the
+    # last four digits (尾号) is a seek, not a scan of every resident.
+    id_last4 = models.GeneratedField(
+        expression=Right("id_number", 4),
+        output_field=models.CharField(max_length=4),
+        db_persist=True,
+        db_index=True,
+    )
+    phone_last4 = models.GeneratedField(
+        expression=Right("phone", 4),
+        output_field=models.CharField(max_length=4),
+        db_persist=True,
+        db_index=True,
+    )
     is_active = models.BooleanField(_("active"), default=True)
     merged_into = models.ForeignKey(
         "self",
@@ -120,7 +136,7 @@ class Resident(ScopedModel):
         help_text=_("Set when this record was a duplicate and was merged into another."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["id_last4", "phone_last4"])
 
     class Meta:
         verbose_name = _("resident")

@@ -1,6 +1,7 @@
 """Reads of the registry; every one goes through the scoped managers."""
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -21,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from outpost.core.choices import Role, UnitKind
 from outpost.core.identity import normalize_id_number
@@ -64,20 +66,140 @@ def household_detail_queryset(*, user) -> QuerySet[Household]:
     )
 
 
-def resident_list(*, user, query: str = "") -> QuerySet[Resident]:
-    """Search by name, or by a full ID number or phone (never by fragments of them).
+# A search of exactly four characters, digits with an ID's check character last, is a
+# search by the last four (尾号) of an ID number or phone.
+LAST_FOUR = re.compile(r"^\d{3}[\dXx]$")
+
+
+def household_visits(*, user, household: Household) -> QuerySet[Visit]:
+    """The household's door-to-door visits the user may see, newest first, each with the
+    number of members recorded at it."""
+    return (
+        Visit.objects.visible_to(user)
+        .filter(household=household)
+        .select_related("campaign", "visited_by__staff_profile")
+        .annotate(members_recorded=Count("members"))
+        .order_by("-visited_at", "-pk")
+    )
+
+
+def resident_search(residents: QuerySet[Resident], query: str) -> QuerySet[Resident]:
+    """Search by name, by the last four of an ID number or phone, or by a full ID number or
+    phone (never by other fragments of them: the masked forms show the last four already).
 
     Records merged into another one are left out, except when searched for by their full ID
     number or phone: their page then points to the record that was kept."""
-    residents = Resident.objects.visible_to(user).select_related("unit", "household")
     kept = Q(merged_into__isnull=True)
     query = query.strip()
     if not query:
         return residents.filter(kept)
+    if LAST_FOUR.match(query):
+        # The few rows of each indexed column first (a seek each), then the scope and the
+        # other conditions on those rows only, whatever the planner thinks of the others.
+        last4 = query.upper()
+        matching = (
+            Resident.objects.filter(id_last4=last4)
+            .order_by()
+            .values("pk")
+            .union(Resident.objects.filter(phone_last4=last4).order_by().values("pk"))
+        )
+        return residents.filter(Q(pk__in=matching) & kept)
     normalized = normalize_id_number(query)
     return residents.filter(
         (Q(name__icontains=query) & kept) | Q(id_number=normalized) | Q(phone=query)
     )
+
+
+def resident_list(*, user, query: str = "") -> QuerySet[Resident]:
+    """The residents list: the user's residents found by `resident_search`."""
+    residents = Resident.objects.visible_to(user).select_related("unit", "household")
+    return resident_search(residents, query)
+
+
+@dataclass(frozen=True)
+class AgeBand:
+    code: str
+    label: object
+    youngest: int
+    oldest: int | None  # None: no upper bound
+
+
+AGE_BANDS = (
+    AgeBand("0-17", gettext_lazy("Under 18"), 0, 17),
+    AgeBand("18-59", gettext_lazy("18 to 59"), 18, 59),
+    AgeBand("60-79", gettext_lazy("60 to 79"), 60, 79),
+    AgeBand("80+", gettext_lazy("80 and over"), 80, None),
+)
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_band_q(code: str, today: datetime.date | None = None) -> Q:
+    """Residents whose age today (China time) lies in the band; unknown birth dates never."""
+    band = next(b for b in AGE_BANDS if b.code == code)
+    today = today or timezone.localdate()
+    # Aged at least `youngest`: born on or before today minus that many years.
+    query = Q(birth_date__lte=_years_before(today, band.youngest))
+    if band.oldest is not None:
+        # Aged at most `oldest`: born after today minus (oldest + 1) years.
+        query &= Q(birth_date__gt=_years_before(today, band.oldest + 1))
+    return query
+
+
+@dataclass(frozen=True)
+class ResidentFilters:
+    """The residents list's filters; None (or "") leaves a filter off. They combine (AND)."""
+
+    query: str = ""
+    grid: Unit | None = None
+    residence_type: str = ""
+    age_band: str = ""
+    key_person: bool | None = None
+    campaign: Campaign | None = None
+    visited: bool | None = None
+
+
+def resident_rows(*, user, filters: ResidentFilters) -> QuerySet[Resident]:
+    """The residents list under its filters: the one row set its headline counts, whatever
+    pagination shows of it."""
+    residents = resident_search(
+        Resident.objects.visible_to(user).select_related("unit", "household"), filters.query
+    )
+    if filters.grid is not None:
+        residents = residents.filter(unit=filters.grid)
+    if filters.residence_type:
+        residents = residents.filter(residence_type=filters.residence_type)
+    if filters.age_band:
+        residents = residents.filter(age_band_q(filters.age_band))
+    if filters.key_person is not None:
+        is_key = Exists(_active_key_persons(user).filter(resident=OuterRef("pk")))
+        residents = residents.filter(is_key if filters.key_person else ~is_key)
+    if filters.campaign is not None and filters.visited is not None:
+        seen = Exists(
+            VisitMember.objects.visible_to(user).filter(
+                resident=OuterRef("pk"), visit__campaign=filters.campaign
+            )
+        )
+        residents = residents.filter(seen if filters.visited else ~seen)
+    return residents
+
+
+def _active_key_persons(user) -> QuerySet:
+    """The user's key-person records not closed. Key persons live in an app above the
+    registry: reached through the reverse relation, never imported; a closed one always
+    has its closing day."""
+    model = Resident._meta.get_field("key_persons").related_model
+    return model.objects.visible_to(user).filter(closed_on__isnull=True)
+
+
+def may_filter_key_persons(user) -> bool:
+    model = Resident._meta.get_field("key_persons").related_model
+    return user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
 
 
 def household_count(*, user) -> int:
@@ -212,6 +334,32 @@ def campaign_worklist(*, user, campaign: Campaign, grid: Unit | None = None) -> 
         .select_related("unit")
         .order_by("visit_rank", *ADDRESS_ORDER)
     )
+
+
+def worklist_at(
+    worklist: QuerySet[Household], *, building: str = "", entrance: str = ""
+) -> QuerySet[Household]:
+    """The worklist's households of one building (楼号) and, when given, one entrance (单元)."""
+    if building:
+        worklist = worklist.filter(building=building)
+    if entrance:
+        worklist = worklist.filter(entrance=entrance)
+    return worklist
+
+
+BUILDING_CHOICES_MAX = 300
+
+
+def worklist_buildings(worklist: QuerySet[Household]) -> list[str]:
+    """The buildings of the worklist, to pick from (none past a few hundred: then typed)."""
+    buildings = list(
+        worklist.order_by("building")
+        .values_list("building", flat=True)
+        .distinct()[: BUILDING_CHOICES_MAX + 1]
+    )
+    if len(buildings) > BUILDING_CHOICES_MAX:
+        return []
+    return sorted(buildings, key=lambda b: (len(b), b))
 
 
 def worklist_counts(worklist: QuerySet[Household]) -> dict[str, int]:

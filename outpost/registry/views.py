@@ -12,9 +12,11 @@ from django.views import View
 from django.views.generic import FormView
 
 from outpost.core.audit import record_history
+from outpost.core.choices import UnitKind
 from outpost.core.exports.tasks import export_enqueue, exports_of
 from outpost.core.models import Unit
 from outpost.core.scoping import get_visible, user_scope_unit
+from outpost.core.timeline import person_timeline
 from outpost.core.viewmixins import (
     ScopedDetailView,
     ScopedListView,
@@ -31,6 +33,7 @@ from outpost.registry.forms import (
     MemberFormSet,
     NewMemberFormSet,
     ResidentContactForm,
+    ResidentFilterForm,
     ResidentMergeForm,
     VisitForm,
 )
@@ -64,17 +67,44 @@ class HouseholdDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        user = self.request.user
         context["history"] = record_history(self.object)
+        context["visits"] = selectors.household_visits(user=user, household=self.object)
+        # A visit to record now: the newest open campaign over the household, if any.
+        context["record_campaign"] = (
+            selectors.campaigns_open_for_household(user=user, household=self.object).first()
+            if user.has_perm("registry.add_visit")
+            else None
+        )
         return context
 
 
 class ResidentListView(ScopedListView):
+    """Residents of the user's scope, searched (name, last four or full ID number or phone)
+    and filtered (grid, residence type, age, key person, visited in a campaign). The count
+    above the rows is the count of the filtered rows."""
+
     model = Resident
     template_name = "registry/resident_list.html"
     partial_template_name = "registry/partials/resident_rows.html"
 
+    def get(self, request, *args, **kwargs):
+        user = request.user
+        self.filter_form = ResidentFilterForm(
+            request.GET or None,
+            grids=Unit.objects.visible_to(user).filter(kind=UnitKind.GRID).order_by("path"),
+            campaigns=selectors.campaign_list(user=user),
+            age_bands=selectors.AGE_BANDS,
+            with_key_persons=selectors.may_filter_key_persons(user),
+        )
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        return selectors.resident_list(user=self.request.user, query=self.request.GET.get("q", ""))
+        filters = selectors.ResidentFilters(**self.filter_form.filter_values())
+        return selectors.resident_rows(user=self.request.user, filters=filters)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, filter_form=self.filter_form)
 
 
 class ResidentDetailView(ScopedDetailView):
@@ -97,6 +127,7 @@ class ResidentDetailView(ScopedDetailView):
             .filter(merged_into=self.object)
             .order_by("pk")
         )
+        context["timeline"] = person_timeline(user=self.request.user, resident=self.object)
         return context
 
 
@@ -255,10 +286,14 @@ class MyGridView(ScopedListView):
         if self.campaign is None:
             return Household.objects.none()
         self.worklist = selectors.campaign_worklist(user=self.request.user, campaign=self.campaign)
+        # 楼号 / 单元: the households of one building (and entrance), in the same order.
+        self.building = self.request.GET.get("building", "").strip()[:20]
+        self.entrance = self.request.GET.get("entrance", "").strip()[:10]
+        rows = selectors.worklist_at(self.worklist, building=self.building, entrance=self.entrance)
         # ?todo=1: only the households still to visit (the home page's to-do line).
         if self.request.GET.get("todo") == "1":
-            return self.worklist.filter(visit_rank__lt=2)
-        return self.worklist
+            return rows.filter(visit_rank__lt=2)
+        return rows
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -268,6 +303,13 @@ class MyGridView(ScopedListView):
             todo_only=self.request.GET.get("todo") == "1",
         )
         if self.campaign is not None:
+            context.update(
+                building=self.building,
+                entrance=self.entrance,
+                filtered=bool(self.building or self.entrance),
+                buildings=selectors.worklist_buildings(self.worklist),
+            )
+            # The progress and the next household are the whole worklist's, filtered or not.
             worklist = self.worklist
             context["counts"] = selectors.worklist_counts(worklist)
             page = context["object_list"]

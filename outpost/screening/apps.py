@@ -29,6 +29,10 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("Data matching")
 
     def ready(self) -> None:
+        from outpost.core.timeline import register_timeline_source
+        from outpost.screening.timeline import screening_events
+
+        register_timeline_source(screening_events)
         from outpost.core.recovery import register_recovery_handler
         from outpost.core.shell import register_menu, register_todo_source
         from outpost.screening.todo import TODO_SOURCES

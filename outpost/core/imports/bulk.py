@@ -80,7 +80,11 @@ def _columns(model: type[models.Model], *, with_pk: bool) -> list[models.Field]:
     return [
         f
         for f in model._meta.concrete_fields
-        if with_pk or (f is not pk and not isinstance(f, (models.AutoField, models.BigAutoField)))
+        # A generated column (a resident's last four digits) is the database's to write.
+        if not f.generated
+        and (
+            with_pk or (f is not pk and not isinstance(f, (models.AutoField, models.BigAutoField)))
+        )
     ]
 
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from outpost.core.batch import batch_apply, batch_report, selected_ids
 from outpost.core.masking import mask_name
 from outpost.core.viewmixins import ScopedDetailView, ScopedListView, form_add_service_errors
 from outpost.observation import selectors
@@ -44,7 +47,45 @@ class AlertListView(ScopedListView):
         context = super().get_context_data(**kwargs, filters=self.filters)
         for alert in context["object_list"]:
             alert.masked_name = mask_name(alert.episode.key_person.display_name)
+        # The open alerts of the page may be acknowledged together (批量接收).
+        context["can_acknowledge"] = self.request.user.has_perm("observation.change_alert")
         return context
+
+    def post(self, request, *args, **kwargs):
+        """Acknowledge the ticked alerts, each through `alert_acknowledge` (its right, its
+        scope and its audit row), then the list again with what was done and refused."""
+        if not request.user.has_perm("observation.change_alert"):
+            raise Http404
+        ids = selected_ids(request.POST)
+        records = {
+            alert.pk: alert
+            for alert in selectors.alert_detail_queryset(user=request.user).filter(pk__in=ids)
+        }
+        result = batch_apply(
+            ids=ids,
+            records=records,
+            label=_alert_label,
+            action=lambda alert: alert_acknowledge(acting_user=request.user, alert=alert),
+        )
+        batch_report(
+            request,
+            result,
+            done_message=ngettext(
+                "%(n)d alert acknowledged.", "%(n)d alerts acknowledged.", len(result.done)
+            )
+            % {"n": len(result.done)},
+        )
+        query = request.GET.urlencode()
+        return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
+
+
+def _alert_label(alert: Alert) -> str:
+    """An alert in a batch summary: masked name, type and time (China time)."""
+    return "{} · {} · {}".format(
+        mask_name(alert.episode.key_person.display_name),
+        alert.get_kind_display(),
+        timezone.localtime(alert.raised_at).strftime("%Y-%m-%d %H:%M"),
+    )
 
 
 class AlertDetailView(ScopedDetailView):
