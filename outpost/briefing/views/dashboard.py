@@ -12,6 +12,8 @@ from django.views.generic import TemplateView
 
 from outpost.briefing.charts import trend_chart_svg
 from outpost.briefing.figures import figure_by_key, figure_model
+from outpost.briefing.glance import column_totals, thresholds, tile_groups
+from outpost.briefing.maps import MAP_FIGURES, map_figure, subtree_map
 from outpost.briefing.models import DailySnapshot
 from outpost.briefing.reports import day_figures
 from outpost.briefing.rows import RELATED, row_display
@@ -91,13 +93,28 @@ class DashboardView(BriefingUnitMixin, TemplateView):
             (child.unit, [(figure, child.values.get(figure.key)) for figure in columns])
             for child in figures.children
         ]
+        totals = column_totals([[value for _f, value in values] for _u, values in children])
+        limits = thresholds()
         return super().get_context_data(
             figures=figures,
+            tile_groups=tile_groups(figures, limits),
             charts=charts,
             drill_columns=columns,
             children=children,
+            totals=list(zip(columns, totals, strict=True)) if children else [],
+            map=self._map(figures),
+            map_figures=MAP_FIGURES,
             **kwargs,
         )
+
+    def _map(self, figures):
+        figure = map_figure(self.request.GET.get("map", ""))
+        day = self.day.isoformat()
+
+        def url(unit):
+            return f"?unit={unit.pk}&day={day}&map={figure.key}"
+
+        return subtree_map(parent=self.unit, children=figures.children, figure=figure, url=url)
 
 
 # The figures in the drill-down table (one column each), the station's main numbers.
