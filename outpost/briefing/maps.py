@@ -40,8 +40,9 @@ class MapFigure:
 
 SCREENING_PALETTE = ("#f7fcf5", "#c7e9c0", "#74c476", "#31a354", "#006d2c")
 MAP_FIGURES = (
-    MapFigure("persons_screened", _("Screening progress"), of="persons_total",
-              palette=SCREENING_PALETTE),
+    MapFigure(
+        "persons_screened", _("Screening progress"), of="persons_total", palette=SCREENING_PALETTE
+    ),
     MapFigure("key_persons", _("Key persons under management")),
     MapFigure("alerts_open", _("Open fever alerts")),
     MapFigure("dispatch_overdue", _("Items overdue")),
@@ -117,7 +118,9 @@ def _colour(value: float | None, classes: list[MapClass]) -> str:
 
 
 def _rings(geometry: dict) -> list[list[list[float]]]:
-    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    polygons = (
+        [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    )
     return [ring for polygon in polygons for ring in polygon]
 
 
@@ -153,7 +156,9 @@ def _path(geometry: dict, project: Projection) -> str:
 
 def _label_point(geometry: dict, project: Projection) -> tuple[float, float]:
     """The centroid of the largest outer ring (shoelace), in SVG coordinates."""
-    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    polygons = (
+        [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    )
     best = (0.0, 0.0, 0.0)
     for polygon in polygons:
         points = [project(p[0], p[1]) for p in polygon[0]]

@@ -92,14 +92,16 @@ class FigureThreshold(models.Model):
 
         if figure_by_key(self.key) is None:
             raise ValidationError({"key": _("No figure has this key.")})
-        wrong_order = self.red_at < self.amber_at if self.higher_is_worse else self.red_at > self.amber_at
+        wrong_order = (
+            self.red_at < self.amber_at if self.higher_is_worse else self.red_at > self.amber_at
+        )
         if wrong_order:
             raise ValidationError(
                 {"red_at": _("Red must lie beyond amber: a worse value than amber's.")}
             )
 
     def colour(self, value: float | None) -> str:
-        """"red", "amber" or "green" for `value`; "" when there is no value."""
+        """ "red", "amber" or "green" for `value`; "" when there is no value."""
         if value is None:
             return ""
         if self.higher_is_worse:

@@ -53,7 +53,9 @@ def test_thresholds_colour_by_direction():
         "red",
         "red",
     ]
-    worse_down = FigureThreshold(key="persons_screened", amber_at=80, red_at=50, higher_is_worse=False)
+    worse_down = FigureThreshold(
+        key="persons_screened", amber_at=80, red_at=50, higher_is_worse=False
+    )
     assert [worse_down.colour(v) for v in (100, 80.5, 80, 50, 0.001)] == [
         "green",
         "green",

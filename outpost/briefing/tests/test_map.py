@@ -80,7 +80,9 @@ def test_screening_progress_is_the_default_and_units_without_boundary_are_listed
     district.community_a.save(update_fields=["boundary"])
     client.force_login(leader)
 
-    content = client.get(reverse("briefing:dashboard"), {"unit": district.office.pk}).content.decode()
+    content = client.get(
+        reverse("briefing:dashboard"), {"unit": district.office.pk}
+    ).content.decode()
 
     assert "Map · Screening progress" in content
     assert "Not on the map (no boundary):" in content

@@ -57,7 +57,11 @@ def test_an_unclosed_ring_is_refused():
 
 
 def test_a_point_or_line_is_not_a_boundary():
-    point = {"type": "Feature", "properties": {"code": "CA"}, "geometry": {"type": "Point", "coordinates": [121, 38]}}
+    point = {
+        "type": "Feature",
+        "properties": {"code": "CA"},
+        "geometry": {"type": "Point", "coordinates": [121, 38]},
+    }
     message = errors_of(collection(point))
     assert "Feature 1 (CA)" in message and "Polygon or MultiPolygon, not Point" in message
 
