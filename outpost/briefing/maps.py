@@ -9,6 +9,7 @@ classes, and a table says the same in text.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -90,7 +91,7 @@ def share_classes(palette: tuple[str, ...]) -> list[MapClass]:
     bounds = (0, 20, 40, 60, 80, 100)
     return [
         MapClass(low, high, colour, f"{low}–{high} %")
-        for (low, high), colour in zip(zip(bounds, bounds[1:]), palette, strict=True)
+        for (low, high), colour in zip(itertools.pairwise(bounds), palette, strict=True)
     ]
 
 
@@ -163,7 +164,7 @@ def _label_point(geometry: dict, project: Projection) -> tuple[float, float]:
     for polygon in polygons:
         points = [project(p[0], p[1]) for p in polygon[0]]
         area = cx = cy = 0.0
-        for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        for (x0, y0), (x1, y1) in itertools.pairwise(points):
             cross = x0 * y1 - x1 * y0
             area += cross
             cx += (x0 + x1) * cross
@@ -207,7 +208,7 @@ def _svg(areas: list[Area], parent: Unit, figure: MapFigure) -> SafeString:
             f'fill="#111827">{escape(short_name(area.unit, parent))}</text>'
         )
     title = escape(f"{parent.name} · {figure.label}")
-    return mark_safe(  # noqa: S308 - every name and value above is escaped
+    return mark_safe(  # every name and value above is escaped
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {project.width} '
         f'{project.height}" role="img" aria-label="{title}" '
         f"font-family=\"'Noto Sans CJK SC', sans-serif\">"

@@ -17,7 +17,7 @@ def css_string(text: str) -> SafeString:
         for ch in text
         if ch not in "\r\n"
     )
-    return mark_safe(f'"{escaped}"')  # noqa: S308 - every special character is escaped
+    return mark_safe(f'"{escaped}"')  # every special character is escaped
 
 
 def print_context(*, acting_user=None) -> dict:

@@ -52,7 +52,7 @@ def test_a_valid_file_sets_each_units_boundary(district, admin):
 
 
 def test_an_unclosed_ring_is_refused():
-    ring = SQUARE[0][:-1] + [[121.0, 38.005]]
+    ring = [*SQUARE[0][:-1], [121.0, 38.005]]
     assert "not closed" in errors_of(collection(feature("CA", [ring])))
 
 
