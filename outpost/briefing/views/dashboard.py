@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import TemplateView
 
 from outpost.briefing.charts import trend_chart_svg
@@ -22,10 +23,10 @@ from outpost.core.models import Unit
 from outpost.core.scoping import user_scope_unit
 from outpost.core.viewmixins import ScopedViewMixin
 
-# The figures charted over time, in one chart each pair.
+# The figures charted over time, one chart each group, with the unit of the y axis.
 TREND_CHARTS = (
-    ("key_persons", "contacts_overdue"),
-    ("observation_home", "observation_centralized", "alerts_open"),
+    (("key_persons", "contacts_overdue"), _lazy("persons")),
+    (("observation_home", "observation_centralized", "alerts_open"), _lazy("persons / alerts")),
 )
 
 
@@ -80,12 +81,13 @@ class DashboardView(BriefingUnitMixin, TemplateView):
         figures = day_figures(unit=self.unit, day=self.day)
         labels = {figure.key: str(figure.label) for figure in figures.figures}
         charts = []
-        for keys in TREND_CHARTS:
+        for keys, y_title in TREND_CHARTS:
             series = trends(unit=self.unit, keys=list(keys), until=figures)
             charts.append(
                 trend_chart_svg(
                     title=_("Last 30 days"),
                     series={labels[key]: points for key, points in series.items()},
+                    y_title=str(y_title),
                 )
             )
         columns = [figure for figure in figures.figures if figure.key in DRILL_DOWN]
