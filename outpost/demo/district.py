@@ -27,9 +27,9 @@ from django.utils.translation import gettext as _
 from outpost.core.choices import OrganisationKind, Role, UnitKind
 from outpost.core.identity import id_check_character
 from outpost.core.models import DemoPassword, Organisation, StaffProfile, Unit
-from outpost.demo.geography import district_boundaries
 from outpost.core.roles import roles_sync
 from outpost.demo import names
+from outpost.demo.geography import district_boundaries
 from outpost.registry.choices import DocumentType, RelationToHead, ResidenceType, Sex
 from outpost.registry.models import Household, Landlord, RentalProperty, Resident
 

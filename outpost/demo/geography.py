@@ -11,6 +11,7 @@ lattice, so communities are exactly the unions of their grids.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Iterable, Sequence
@@ -87,13 +88,13 @@ def _rings(cells: set[Cell]) -> list[list[Corner]]:
 
 
 def _signed_area(ring: Sequence[Corner]) -> float:
-    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False))
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring))
 
 
 def _inside(point: tuple[float, float], ring: Sequence[Corner]) -> bool:
     x, y = point
     inside = False
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(ring):
         if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
             inside = not inside
     return inside

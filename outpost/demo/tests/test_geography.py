@@ -1,6 +1,8 @@
 """The demo district's map: every unit but the branch has a valid boundary, the grids tile
 their community without gaps or overlaps, and communities tile the station."""
 
+import itertools
+
 from outpost.core.boundaries import geometry_errors
 from outpost.core.choices import UnitKind
 from outpost.demo.district import STATION_CODE, plan_demo_district
@@ -13,9 +15,7 @@ def _area(geometry: dict) -> float:
     total = 0.0
     for polygon in polygons:
         for ring in polygon:  # holes run clockwise and subtract
-            total += sum(
-                x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False)
-            )
+            total += sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring))
     return total / 2
 
 
