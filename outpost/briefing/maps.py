@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,7 +27,8 @@ from outpost.core.models import Unit
 WIDTH = 640
 MAX_HEIGHT = 720
 PAD = 6
-LABEL_SIZE = 13
+# In the map's own units: about 11 px on a phone (the map 310 px wide), 24 on a desktop.
+LABEL_SIZE = 22
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,8 @@ class Projection:
         span_x = max((max(lons) - self.west) * self.shrink, 1e-9)
         span_y = max(self.north - min(lats), 1e-9)
         self.scale = min((WIDTH - 2 * PAD) / span_x, (MAX_HEIGHT - 2 * PAD) / span_y)
-        self.width = WIDTH
+        # The drawing's own width: a tall area is not set left in an empty frame.
+        self.width = math.ceil(span_x * self.scale + 2 * PAD)
         self.height = math.ceil(span_y * self.scale + 2 * PAD)
 
     def __call__(self, lon: float, lat: float) -> tuple[float, float]:
@@ -174,11 +177,24 @@ def _label_point(geometry: dict, project: Projection) -> tuple[float, float]:
     return best[1], best[2]
 
 
-def short_name(unit: Unit, parent: Unit) -> str:
-    """A grid's name without its community's ("第3网格"), other names as they are."""
-    if unit.name.startswith(parent.name) and len(unit.name) > len(parent.name):
-        return unit.name[len(parent.name) :]
-    return unit.name
+def short_names(units: list[Unit]) -> dict[int, str]:
+    """Labels for the map: what sets each name apart from its siblings' ("新生" for
+    新生社区警务室 among the offices, "3" for 新生社区第3网格 among its grids). A number is
+    never cut in two; a unit alone keeps its name."""
+    names = [unit.name for unit in units]
+    if len(names) < 2:
+        return {unit.pk: unit.name for unit in units}
+    prefix = os.path.commonprefix(names)
+    while prefix and prefix[-1].isdigit():
+        prefix = prefix[:-1]
+    suffix = os.path.commonprefix([name[::-1] for name in names])[::-1]
+    while suffix and suffix[0].isdigit():
+        suffix = suffix[1:]
+    labels = {}
+    for unit in units:
+        label = unit.name[len(prefix) : len(unit.name) - len(suffix)]
+        labels[unit.pk] = label or unit.name
+    return labels
 
 
 def _value(figure: MapFigure, values: dict) -> tuple[float | None, str]:
@@ -193,6 +209,7 @@ def _svg(areas: list[Area], parent: Unit, figure: MapFigure) -> SafeString:
     drawn = [a for a in areas if a.unit.boundary]
     project = Projection([a.unit.boundary for a in drawn])
     shapes, labels = [], []
+    label_of = short_names([area.unit for area in drawn])
     for area in drawn:
         name = escape(area.unit.name)
         shapes.append(
@@ -205,7 +222,7 @@ def _svg(areas: list[Area], parent: Unit, figure: MapFigure) -> SafeString:
         labels.append(
             f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" dominant-baseline="middle" '
             f'font-size="{LABEL_SIZE}" paint-order="stroke" stroke="#fff" stroke-width="3" '
-            f'fill="#111827">{escape(short_name(area.unit, parent))}</text>'
+            f'fill="#111827">{escape(label_of[area.unit.pk])}</text>'
         )
     title = escape(f"{parent.name} · {figure.label}")
     return mark_safe(  # every name and value above is escaped
