@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -177,6 +176,15 @@ def _label_point(geometry: dict, project: Projection) -> tuple[float, float]:
     return best[1], best[2]
 
 
+def _common_start(texts: list[str]) -> str:
+    """The characters all `texts` start with."""
+    first = min(texts, key=len)
+    for n, char in enumerate(first):
+        if any(text[n] != char for text in texts):
+            return first[:n]
+    return first
+
+
 def short_names(units: list[Unit]) -> dict[int, str]:
     """Labels for the map: what sets each name apart from its siblings' ("新生" for
     新生社区警务室 among the offices, "3" for 新生社区第3网格 among its grids). A number is
@@ -184,10 +192,10 @@ def short_names(units: list[Unit]) -> dict[int, str]:
     names = [unit.name for unit in units]
     if len(names) < 2:
         return {unit.pk: unit.name for unit in units}
-    prefix = os.path.commonprefix(names)
+    prefix = _common_start(names)
     while prefix and prefix[-1].isdigit():
         prefix = prefix[:-1]
-    suffix = os.path.commonprefix([name[::-1] for name in names])[::-1]
+    suffix = _common_start([name[::-1] for name in names])[::-1]
     while suffix and suffix[0].isdigit():
         suffix = suffix[1:]
     labels = {}

@@ -102,3 +102,17 @@ def test_count_classes_cover_zero_to_the_most():
     assert classes[0].label == "0"
     assert classes[-1].high == 17
     assert all(any(c.holds(v) for c in classes) for v in range(18))
+
+
+def test_labels_keep_what_sets_siblings_apart():
+    from types import SimpleNamespace
+
+    from outpost.briefing.maps import short_names
+
+    def units(*names):
+        return [SimpleNamespace(pk=n, name=name) for n, name in enumerate(names)]
+
+    assert list(short_names(units("新生社区警务室", "锦华社区警务室")).values()) == ["新生", "锦华"]
+    grids = short_names(units("新生社区第1网格", "新生社区第10网格", "新生社区第11网格"))
+    assert list(grids.values()) == ["1", "10", "11"]
+    assert list(short_names(units("甲社区")).values()) == ["甲社区"]
