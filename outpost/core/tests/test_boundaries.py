@@ -114,3 +114,25 @@ def test_the_command_imports_and_reports_errors(district, admin, tmp_path):
     assert Unit.objects.get(code="CA").boundary is not None
     with pytest.raises(CommandError, match="ZZ"):
         call_command("boundaries", str(bad), "--user", "admin")
+
+
+def test_an_administrator_uploads_boundaries_in_the_admin(client, district):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    root = staff_user(role=Role.ADMINISTRATOR, unit=district.station, username="root")
+    root.is_staff = True
+    root.save()
+    client.force_login(root)
+    url = reverse("admin:core_unit_boundaries")
+
+    assert (
+        "Import unit boundaries"
+        in client.get(reverse("admin:core_unit_changelist")).content.decode()
+    )
+    bad = client.post(url, {"file": SimpleUploadedFile("b.geojson", collection(feature("NOPE")))})
+    good = client.post(url, {"file": SimpleUploadedFile("g.geojson", collection(feature("CA")))})
+
+    assert bad.status_code == 200 and "NOPE" in bad.content.decode()
+    assert good.status_code == 302
+    assert Unit.objects.get(code="CA").boundary["type"] == "Polygon"
