@@ -24,6 +24,8 @@ Environment variables:
                            "console", or "django" (Django's EMAIL_* settings: EMAIL_HOST…)
     EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, DEFAULT_FROM_EMAIL
                            the SMTP server for the "django" email backend
+    OUTPOST_CLASSIFICATION  the marking printed at the head and foot of every page of a
+                           printed report (default "内部资料 注意保存"; empty: none)
 """
 
 import os
@@ -77,6 +79,8 @@ ALLOWED_HOSTS = [
 ]
 # Links that leave Outpost (a resident's self-report link by SMS) must be absolute.
 OUTPOST_BASE_URL = os.environ.get("OUTPOST_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The marking of printed reports (密级/内部资料), on every page of every PDF.
+OUTPOST_CLASSIFICATION = os.environ.get("OUTPOST_CLASSIFICATION", "内部资料 注意保存").strip()
 # Behind a reverse proxy every request comes from the proxy's address; only the proxies
 # named here are believed about the client's address and scheme (core.middleware).
 OUTPOST_TRUSTED_PROXIES = [

@@ -33,6 +33,7 @@ from outpost.core.exports.base import (
 )
 from outpost.core.exports.xlsx import HEADING_FILL, XlsxBook
 from outpost.core.models import Unit
+from outpost.core.printing import print_context
 from outpost.core.scoping import get_visible
 
 # The report's name on the form the branch expects; a proper name, like a form number.
@@ -158,7 +159,7 @@ def _children_blocks(report: DailyReport) -> list[dict]:
     return blocks
 
 
-def daily_report_pdf(report: DailyReport) -> bytes:
+def daily_report_pdf(report: DailyReport, *, acting_user=None) -> bytes:
     # Imported here: WeasyPrint loads Pango and its fonts, which pages never need.
     from weasyprint import HTML
 
@@ -197,6 +198,7 @@ def daily_report_pdf(report: DailyReport) -> bytes:
             "children_blocks": _children_blocks(report),
             "lists": lists,
             "generated": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+            **print_context(acting_user=acting_user),
         },
     )
     return HTML(string=html).write_pdf()
@@ -243,8 +245,10 @@ class DailyReportExport(ExportDefinition):
         report = daily_report(
             user=request.acting_user, unit=unit, day=datetime.date.fromisoformat(params["day"])
         )
-        render = daily_report_pdf if file_format == "pdf" else daily_report_xlsx
-        target.write(render(report))
+        if file_format == "pdf":
+            target.write(daily_report_pdf(report, acting_user=request.acting_user))
+        else:
+            target.write(daily_report_xlsx(report))
         return Written(
             rows=report.list_rows,
             filename=safe_filename(REPORT_NAME, unit.name, params["day"], suffix=file_format),

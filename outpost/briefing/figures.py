@@ -24,7 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from outpost.core.models import Unit
-from outpost.core.scoping import in_subtree
+from outpost.core.scoping import ancestor_paths, in_subtree, user_scope_unit
 from outpost.dispatch.models import DispatchItem
 from outpost.keypersons.choices import ACTIVE_STATUSES
 from outpost.keypersons.models import KeyPerson
@@ -62,6 +62,10 @@ class Moment:
         """Rows whose unit (reached through `via`, e.g. "site__") lies in the subtree."""
         return in_subtree(self.path, via=f"{via}unit")
 
+    def serving(self, via: str = "") -> Q:
+        """Rows whose unit lies in the subtree or above it: what serves the subtree."""
+        return self.within(via) | Q(**{f"{via}unit__path__in": ancestor_paths(self.path)})
+
     def day_bounds(self) -> tuple[datetime.datetime, datetime.datetime]:
         start = timezone.make_aware(datetime.datetime.combine(self.day, datetime.time.min))
         return start, start + datetime.timedelta(days=1)
@@ -77,6 +81,10 @@ class Figure:
     group: str | Promise
     rows: Callable[[Moment], QuerySet]
     unit_field: str = "unit"
+    # Rows of a unit count for every unit below it too (a station's isolation hotel serves
+    # each office and community under the station). Only for rows without personal data:
+    # a user below sees them in the figure's list (`serving_rows`).
+    serves_below: bool = False
 
 
 def _households_screened(m: Moment) -> QuerySet:
@@ -239,15 +247,21 @@ LATER_FIGURES = (
         "rooms_occupied",
         _("Isolation rooms occupied"),
         GROUP_OBSERVATION,
-        lambda m: RoomStay.objects.filter(m.within("room__site__"), checked_out_at__isnull=True),
-        unit_field="room__site__unit",
+        # Rooms with someone in them; who is in them is "In centralized isolation".
+        lambda m: Room.objects.filter(
+            m.serving("site__"),
+            Exists(RoomStay.objects.filter(room=OuterRef("pk"), checked_out_at__isnull=True)),
+        ),
+        unit_field="site__unit",
+        serves_below=True,
     ),
     Figure(
         "rooms_total",
         _("Isolation rooms"),
         GROUP_OBSERVATION,
-        lambda m: Room.objects.filter(m.within("site__")),
+        lambda m: Room.objects.filter(m.serving("site__")),
         unit_field="site__unit",
+        serves_below=True,
     ),
 )
 
@@ -276,16 +290,51 @@ def _subtree_parents(root: Unit) -> dict[int, int | None]:
     return dict(Unit.objects.subtree(root).values_list("pk", "parent_id"))
 
 
+def _top_down(parent_of: dict[int, int | None]) -> list[int]:
+    """The units of a subtree, each after its parent."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in parent_of.items():
+        children.setdefault(parent if parent in parent_of else None, []).append(pk)
+    order, stack = [], list(children.get(None, []))
+    while stack:
+        pk = stack.pop()
+        order.append(pk)
+        stack.extend(children.get(pk, []))
+    return order
+
+
+def _served_from_above(parent_of: dict[int, int | None], own: dict, outside, add) -> dict:
+    """For each unit of the subtree, what its strict ancestors hold themselves (`own` per
+    unit; `outside`: what units above the subtree's root hold), summed with `add`."""
+    above: dict = {}
+    for pk in _top_down(parent_of):
+        parent = parent_of.get(pk)
+        if parent in parent_of:
+            above[pk] = add(above[parent], own.get(parent))
+        else:
+            above[pk] = outside
+    return above
+
+
 def _roll_up(root: Unit, counts: dict[str, dict[int, int]]) -> dict[int, dict[str, int]]:
-    """Every unit of root's subtree with its figures: its own rows and all below it."""
+    """Every unit of root's subtree with its figures: its own rows and all below it, and
+    for a figure that serves below, the rows of the units above it too."""
     parent_of = _subtree_parents(root)
     totals: dict[int, dict[str, int]] = {pk: {} for pk in parent_of}
+    serving = {figure.key for figure in figure_list() if figure.serves_below}
     for key, per_unit in counts.items():
         for unit_id, n in per_unit.items():
             node = unit_id
             while node in totals:
                 totals[node][key] = totals[node].get(key, 0) + n
                 node = parent_of.get(node)
+        if key in serving:
+            outside = sum(n for unit_id, n in per_unit.items() if unit_id not in parent_of)
+            above = _served_from_above(
+                parent_of, per_unit, outside, lambda total, n: total + (n or 0)
+            )
+            for pk, n in above.items():
+                totals[pk][key] = totals[pk].get(key, 0) + n
     return totals
 
 
@@ -301,11 +350,18 @@ def subtree_rows(
         for pk in parent_of:
             rows[pk][figure.key] = []
         pairs = figure.rows(moment).order_by().values_list(f"{figure.unit_field}_id", "pk")
+        own: dict[int, list[int]] = {}
         for unit_id, pk in pairs.iterator(chunk_size=5000):
+            own.setdefault(unit_id, []).append(pk)
             node = unit_id
             while node in rows:
                 rows[node][figure.key].append(pk)
                 node = parent_of.get(node)
+        if figure.serves_below:
+            outside = [pk for unit_id, pks in own.items() if unit_id not in parent_of for pk in pks]
+            above = _served_from_above(parent_of, own, outside, lambda got, pks: got + (pks or []))
+            for node, pks in above.items():
+                rows[node][figure.key].extend(pks)
     for values in rows.values():
         for pks in values.values():
             pks.sort()
@@ -332,6 +388,19 @@ def subtree_figures(
         unit_id: {figure.key: values.get(figure.key, 0) for figure in figures}
         for unit_id, values in _roll_up(root, counts).items()
     }
+
+
+def serving_rows(*, figure: Figure, user) -> QuerySet:
+    """The rows of a figure that serves below which `user` may see: those of their scope,
+    and those of the units above their own (rooms of a station's hotel for an office)."""
+    model = figure_model(figure)
+    scoped = model.objects.visible_to(user)
+    unit = user_scope_unit(user)
+    opts = model._meta
+    if unit is None or not user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+        return scoped
+    above = Q(**{f"{figure.unit_field}__path__in": ancestor_paths(unit.path)})
+    return model.objects.filter(Q(pk__in=scoped.values("pk")) | above)
 
 
 def figure_rows(*, figure: Figure, unit: Unit, day: datetime.date, now=None) -> QuerySet:

@@ -28,6 +28,7 @@ from outpost.briefing.figures import (
     figure_by_key,
     figure_list,
     figure_rows,
+    serving_rows,
     subtree_figures,
 )
 from outpost.briefing.models import DailySnapshot
@@ -135,10 +136,17 @@ class FigureRows:
     def count(self) -> int:
         return len(self.frozen) if self.frozen is not None else self.query.count()
 
+    def scoped(self, user) -> QuerySet:
+        """Every row of the figure's model `user` may see (with, for a figure that serves
+        below, the rows of the units above theirs)."""
+        if self.figure.serves_below:
+            return serving_rows(figure=self.figure, user=user)
+        return self.model.objects.visible_to(user)
+
     def visible(self, user) -> list[QuerySet]:
         """The rows `user` may see, read through the scoped manager: the live query, or the
         frozen pks in chunks (a station's lists can hold more ids than a query may bind)."""
-        scoped = self.model.objects.visible_to(user)
+        scoped = self.scoped(user)
         if self.frozen is None:
             return [self.query.filter(pk__in=scoped.values("pk"))]
         return [

@@ -52,14 +52,15 @@ class FrozenRowList(Sequence):
 
     def __init__(self, *, rows: FigureRows, user, related: tuple[str, ...]):
         self.pks = sorted(rows.frozen, reverse=True)
-        self.model, self.user, self.related = rows.model, user, related
+        self.scoped = rows.scoped(user)
+        self.related = related
 
     def __len__(self) -> int:
         return len(self.pks)
 
     def __getitem__(self, index):
         pks = self.pks[index] if isinstance(index, slice) else [self.pks[index]]
-        found = self.model.objects.visible_to(self.user).select_related(*self.related)
+        found = self.scoped.select_related(*self.related)
         by_pk = found.in_bulk(pks)
         page = [by_pk[pk] for pk in pks if pk in by_pk]
         return page if isinstance(index, slice) else page[0]

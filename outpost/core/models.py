@@ -59,7 +59,11 @@ class Unit(models.Model):
     path = models.CharField(_("path"), max_length=400, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), editable=False, default=0)
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
+    # The unit's area on the map (辖区边界): a GeoJSON Polygon or MultiPolygon geometry in
+    # WGS 84 longitude/latitude, checked by `core.boundaries` when imported. Kept as JSON:
+    # the map is drawn in Python, no spatial database is needed.
+    boundary = models.JSONField(_("boundary"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["boundary"])
 
     objects = UnitQuerySet.as_manager()
 

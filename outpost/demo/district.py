@@ -29,6 +29,7 @@ from outpost.core.identity import id_check_character
 from outpost.core.models import DemoPassword, Organisation, StaffProfile, Unit
 from outpost.core.roles import roles_sync
 from outpost.demo import names
+from outpost.demo.geography import district_boundaries
 from outpost.registry.choices import DocumentType, RelationToHead, ResidenceType, Sex
 from outpost.registry.models import Household, Landlord, RentalProperty, Resident
 
@@ -171,6 +172,8 @@ class DistrictPlan:
     households: list[HouseholdSpec]
     residents: list[ResidentSpec]
     landlords: list[LandlordSpec]
+    # Unit code → boundary (GeoJSON geometry), for the dashboard's map.
+    boundaries: dict[str, dict] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------- the summary
@@ -843,6 +846,21 @@ def plan_demo_district(*, scale: float = 1.0, seed: int = 2020) -> DistrictPlan:
         households=households,
         residents=residents,
         landlords=landlords,
+        boundaries=_boundaries(units, grids_by_community, community_codes, seed),
+    )
+
+
+def _boundaries(units, grids_by_community, community_codes, seed: int) -> dict[str, dict]:
+    """The map of the district (its own random stream: the people stay the same)."""
+    offices: dict[str, list[str]] = {}
+    for spec in units:
+        if spec.kind == UnitKind.COMMUNITY:
+            offices.setdefault(spec.parent_code, []).append(spec.code)
+    return district_boundaries(
+        station=STATION_CODE,
+        offices=offices,
+        grids_by_community=dict(zip(community_codes, grids_by_community, strict=True)),
+        seed=seed,
     )
 
 
@@ -954,6 +972,7 @@ def _write_units(plan: DistrictPlan) -> dict[str, Unit]:
                     parent=parent,
                     path=Unit.build_path(parent, spec.code),
                     depth=depth,
+                    boundary=plan.boundaries.get(spec.code),
                 )
             )
         for unit in Unit.objects.bulk_create(level, batch_size=BATCH_SIZE):

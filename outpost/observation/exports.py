@@ -1,4 +1,4 @@
-"""The site daily report (每日信息通报) as a page and as xlsx: one fixed layout of the figures
+"""The site daily report (每日信息通报) as a page, as xlsx and as PDF for printing: one fixed layout of the figures
 for both, and the workbook with its list of that day's alerts and transfers.
 
 The builder only writes, through the shared writer; `SiteDailyReportExport` says what the
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from outpost.core.exports.base import (
 )
 from outpost.core.exports.xlsx import GRID, HEADING_FILL, Sheet, XlsxBook, export_subtitle
 from outpost.core.masking import mask_name
+from outpost.core.printing import print_context
 from outpost.core.scoping import get_visible
 from outpost.observation.choices import (
     FEVER_OUTCOMES,
@@ -408,6 +410,41 @@ def _list_row(kind: str, row, episodes, alerts, rooms) -> list | None:
     return None if episode is None else [*_person(episode), ""]
 
 
+# ---------------------------------------------------------------------------- the PDF
+
+REPORT_FORMATS = ("xlsx", "pdf")
+
+
+def site_day_pdf(*, acting_user, report: SiteDailyReport, now) -> tuple[bytes, int]:
+    """The day's report for printing (A4, WeasyPrint, Noto Sans CJK SC, like the briefing's
+    daily report): the figures, the day's alerts and transfers (masked), the deployment's
+    classification on every page and the sign-off block (编制人, 审核人, 日期)."""
+    # Imported here: WeasyPrint loads Pango and its fonts, which pages never need.
+    from weasyprint import HTML
+
+    rows = _list_rows(acting_user=acting_user, figures=report.figures)
+    html = render_to_string(
+        "observation/site_report_pdf.html",
+        {
+            "title": _("%(site)s daily report %(day)s")
+            % {"site": report.site.name, "day": report.day.isoformat()},
+            "subtitle": " · ".join(
+                [
+                    _stamp(report),
+                    export_subtitle(
+                        acting_user=acting_user, today=timezone.localdate(now), unmasked=False
+                    ),
+                ]
+            ),
+            "sections": figure_sections(report.figures),
+            "columns": [heading for heading, _width in list_columns()],
+            "rows": [[number, *row] for number, row in enumerate(rows, start=1)],
+            **print_context(acting_user=acting_user),
+        },
+    )
+    return HTML(string=html).write_pdf(), len(rows)
+
+
 class SiteDailyReportExport(ExportDefinition):
     """The workbook of a site's day: the figures and the list of that day's alerts and
     transfers (masked names and ID numbers)."""
@@ -419,6 +456,9 @@ class SiteDailyReportExport(ExportDefinition):
     masking = Masking.MASKED
     permissions = ("core.export_personal_data",)
     permission_message = gettext_lazy("Your role may not export personal data.")
+
+    def file_format(self, params: dict) -> str:
+        return "pdf" if params.get("file_format") == "pdf" else "xlsx"
 
     def records(self, *, user, params: dict) -> dict:
         return {"site": get_visible(IsolationSite, user, params["site_id"])}
@@ -449,9 +489,11 @@ class SiteDailyReportExport(ExportDefinition):
         day = datetime.date.fromisoformat(request.params["day"])
         with transaction.atomic():
             report = site_day_report(site=site, day=day, now=now)
-        content, rows = site_day_workbook(acting_user=request.acting_user, report=report, now=now)
+        suffix = self.file_format(request.params)
+        write = site_day_pdf if suffix == "pdf" else site_day_workbook
+        content, rows = write(acting_user=request.acting_user, report=report, now=now)
         target.write(content)
-        filename = safe_filename(_("Site daily report"), site.name, day.isoformat(), suffix="xlsx")
+        filename = safe_filename(_("Site daily report"), site.name, day.isoformat(), suffix=suffix)
         return Written(rows=rows, filename=filename)
 
 

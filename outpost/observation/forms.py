@@ -434,6 +434,13 @@ class ReportDayForm(Form):
 
 class ReportExportForm(Form):
     day = forms.DateField(widget=forms.HiddenInput, required=False)
+    file_format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("xlsx", _("xlsx workbook")), ("pdf", _("PDF for printing"))],
+        widget=forms.RadioSelect,
+        initial="xlsx",
+        required=False,
+    )
     reason = forms.CharField(
         label=_("Reason"),
         max_length=300,

@@ -8,10 +8,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import TemplateView
 
 from outpost.briefing.charts import trend_chart_svg
 from outpost.briefing.figures import figure_by_key, figure_model
+from outpost.briefing.glance import column_totals, thresholds, tile_groups
+from outpost.briefing.maps import MAP_FIGURES, map_figure, subtree_map
 from outpost.briefing.models import DailySnapshot
 from outpost.briefing.reports import day_figures
 from outpost.briefing.rows import RELATED, row_display
@@ -20,10 +23,10 @@ from outpost.core.models import Unit
 from outpost.core.scoping import user_scope_unit
 from outpost.core.viewmixins import ScopedViewMixin
 
-# The figures charted over time, in one chart each pair.
+# The figures charted over time, one chart each group, with the unit of the y axis.
 TREND_CHARTS = (
-    ("key_persons", "contacts_overdue"),
-    ("observation_home", "observation_centralized", "alerts_open"),
+    (("key_persons", "contacts_overdue"), _lazy("persons")),
+    (("observation_home", "observation_centralized", "alerts_open"), _lazy("persons / alerts")),
 )
 
 
@@ -78,12 +81,13 @@ class DashboardView(BriefingUnitMixin, TemplateView):
         figures = day_figures(unit=self.unit, day=self.day)
         labels = {figure.key: str(figure.label) for figure in figures.figures}
         charts = []
-        for keys in TREND_CHARTS:
+        for keys, y_title in TREND_CHARTS:
             series = trends(unit=self.unit, keys=list(keys), until=figures)
             charts.append(
                 trend_chart_svg(
                     title=_("Last 30 days"),
                     series={labels[key]: points for key, points in series.items()},
+                    y_title=str(y_title),
                 )
             )
         columns = [figure for figure in figures.figures if figure.key in DRILL_DOWN]
@@ -91,13 +95,28 @@ class DashboardView(BriefingUnitMixin, TemplateView):
             (child.unit, [(figure, child.values.get(figure.key)) for figure in columns])
             for child in figures.children
         ]
+        totals = column_totals([[value for _f, value in values] for _u, values in children])
+        limits = thresholds()
         return super().get_context_data(
             figures=figures,
+            tile_groups=tile_groups(figures, limits),
             charts=charts,
             drill_columns=columns,
             children=children,
+            totals=list(zip(columns, totals, strict=True)) if children else [],
+            map=self._map(figures),
+            map_figures=MAP_FIGURES,
             **kwargs,
         )
+
+    def _map(self, figures):
+        figure = map_figure(self.request.GET.get("map", ""))
+        day = self.day.isoformat()
+
+        def url(unit):
+            return f"?unit={unit.pk}&day={day}&map={figure.key}"
+
+        return subtree_map(parent=self.unit, children=figures.children, figure=figure, url=url)
 
 
 # The figures in the drill-down table (one column each), the station's main numbers.

@@ -125,9 +125,12 @@ def _allowed_chinese():
     """Every text people typed or imported, from every table (and the addresses made of
     them): Chinese shown from these is data. Names of rows that have an English name are
     left out: they must show it. Chinese written into the English source on purpose (the
-    headings of Chinese spreadsheets) is allowed too."""
+    headings of Chinese spreadsheets) is allowed too, and so are the deployment's words
+    from its settings."""
     found = {entry.msgid for entry in polib.pofile(str(PO_PATH))}
     found.update(household.address for household in Household.objects.all())
+    # The deployment's classification line is its own words, set in its settings.
+    found.add(settings.OUTPOST_CLASSIFICATION)
     for model in apps.get_models():
         if not model.__module__.startswith("outpost."):
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
@@ -46,7 +47,9 @@ def _report_context(request, site, day: datetime.date, *, day_form, export_form=
         "as_of": timezone.localtime(datetime.datetime.fromisoformat(report.figures["as_of"])),
         "sections": figure_sections(report.figures),
         "day_form": day_form,
-        "export_form": export_form or ReportExportForm(initial={"day": day}),
+        "export_form": export_form or ReportExportForm(initial={"day": day, "file_format": "xlsx"}),
+        # Shown on the page too: a printout of the page carries the same marking as the PDF.
+        "classification": settings.OUTPOST_CLASSIFICATION,
     }
 
 
@@ -67,7 +70,7 @@ class SiteReportView(ScopedDetailView):
 
 
 class SiteReportExportView(ScopedViewMixin, PermissionRequiredMixin, View):
-    """POST (day, reason): queue the day's workbook (an export like any other: its status
+    """POST (day, format, reason): queue the day's workbook or PDF (an export like any other: its status
     page, then its file, logged in the access log)."""
 
     model = IsolationSite
@@ -81,7 +84,11 @@ class SiteReportExportView(ScopedViewMixin, PermissionRequiredMixin, View):
             try:
                 result = export_enqueue(
                     export_name=SiteDailyReportExport.name,
-                    params={"site_id": site.pk, "day": day.isoformat()},
+                    params={
+                        "site_id": site.pk,
+                        "day": day.isoformat(),
+                        "file_format": form.cleaned_data["file_format"] or "xlsx",
+                    },
                     request=request,
                     reason=form.cleaned_data["reason"],
                 )
