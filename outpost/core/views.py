@@ -2,9 +2,10 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 from django.views.i18n import set_language
@@ -18,6 +19,7 @@ from outpost.core.services import (
     api_token_create,
     api_token_revoke,
     personal_data_reveal,
+    phone_call_reveal,
     staff_language_set,
 )
 from outpost.core.shell import home_tiles
@@ -70,38 +72,102 @@ class AccessLogListView(LoginRequiredMixin, PermissionRequiredMixin, HtmxTemplat
         )
 
 
+# The reveal dialog's fields, to name the one an error is about.
+REVEAL_FIELD_LABELS = {
+    "purpose": gettext_lazy("Purpose of revealing"),
+    "reason": gettext_lazy("The purpose in your words"),
+}
+
+
+def reveal_errors(exc: ValidationError) -> list[tuple[str, str]]:
+    """(field label, message) of each error of a refused reveal."""
+    if not hasattr(exc, "error_dict"):
+        return [("", message) for message in exc.messages]
+    return [
+        (str(REVEAL_FIELD_LABELS.get(field, "")), message)
+        for field, messages_ in exc.message_dict.items()
+        for message in messages_
+    ]
+
+
 class RevealView(ScopedViewMixin, View):
-    """POST a reason, get back one record's unmasked fields; each reveal is logged."""
+    """POST a purpose (a preset, or "other" in words), get back one record's unmasked
+    fields; each reveal is logged."""
 
     reveal_fields: tuple[str, ...] = ()
     http_method_names = ["post"]
 
     def post(self, request, pk):
         instance = get_visible(self.model, request.user, pk)
+        purpose, reason = request.POST.get("purpose", ""), request.POST.get("reason", "")
         try:
             values = personal_data_reveal(
                 acting_user=request.user,
                 instance=instance,
                 fields=self.reveal_fields,
-                reason=request.POST.get("reason", ""),
+                purpose=purpose,
+                reason=reason,
                 ip_address=request.META.get("REMOTE_ADDR"),
             )
         except PermissionDenied as exc:
             return HttpResponse(str(exc), status=403)
         except ValidationError as exc:
-            response = render(
-                request,
-                "core/partials/reveal_form.html",
-                {"object": instance, "errors": exc.messages, "reveal_url": request.path},
-                status=422,
-            )
-            return response
+            context = {
+                "object": instance,
+                "errors": reveal_errors(exc),
+                "reveal_url": request.path,
+                "purpose": purpose,
+                "reason": reason,
+            }
+            return render(request, "core/partials/reveal_form.html", context, status=422)
         labels = {f: instance._meta.get_field(f).verbose_name for f in self.reveal_fields}
         return render(
             request,
             "core/partials/revealed.html",
             {"values": [(labels[f], v) for f, v in values.items()]},
         )
+
+
+class CallView(ScopedViewMixin, View):
+    """POST only (a GET never reveals): the phone number of one of the user's own records
+    for a call, logged with the purpose "phone contact"; answers the call link (`tel:`),
+    as an htmx fragment in place of the call button or as a small page.
+
+    A subclass names the `model` and implements `phone_of` and `may_call` (the record is
+    the user's own: their grid, their jurisdiction, their four-on-one place)."""
+
+    http_method_names = ["post"]
+    template_name = "core/call.html"
+    partial_template_name = "core/partials/call_link.html"
+
+    def phone_of(self, instance) -> str:
+        return getattr(instance, "phone", "")
+
+    def may_call(self, user, instance) -> bool:
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        instance = get_visible(self.model, request.user, pk)
+        if not self.may_call(request.user, instance):
+            raise Http404
+        try:
+            phone = phone_call_reveal(
+                acting_user=request.user,
+                instance=instance,
+                phone=self.phone_of(instance),
+                ip_address=request.META.get("REMOTE_ADDR"),
+            )
+        except ValidationError as exc:
+            return HttpResponse(" ".join(exc.messages), status=422)
+        template = self.partial_template_name if request.htmx else self.template_name
+        context = {"object": instance, "phone": phone, "tel": tel_href(phone)}
+        return render(request, template, context)
+
+
+def tel_href(phone: str) -> str:
+    """The `tel:` address of a stored number (digits and a leading +; a landline's dashes
+    and spaces dropped)."""
+    return "tel:" + "".join(c for c in phone if c.isdigit() or c == "+")
 
 
 class ApiTokenView(LoginRequiredMixin, View):
