@@ -50,6 +50,10 @@ class CoreConfig(AppConfig):
                 f"outpost.core.tasks.import_job_{step}_task",
                 "outpost.core.imports.services.import_job_interrupted",
             )
+        from outpost.core.access_log import AccessLogExport
+        from outpost.core.exports.base import register_export
+
+        register_export(AccessLogExport())
         register_menu(MENU_HOME, order=0)
         register_menu(MENU, order=90)
         register_periodic_job(PeriodicJob("prune", "0 3 * * *", "outpost.core.tasks.prune_task"))

@@ -4,6 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -11,9 +13,19 @@ from django.views.generic import ListView, TemplateView
 from django.views.i18n import set_language
 
 from outpost.core import selectors
+from outpost.core.access_log import (
+    AccessLogExport,
+    AccessLogFilter,
+    field_labels,
+    filter_unit,
+    record_type_label,
+    record_types,
+)
+from outpost.core.choices import AccessAction, UnitKind
+from outpost.core.exports.tasks import export_enqueue
 from outpost.core.forms import ApiTokenForm
 from outpost.core.i18n import SESSION_LANGUAGE_KEY, is_supported
-from outpost.core.models import Unit
+from outpost.core.models import AccessLog, Unit
 from outpost.core.scoping import get_visible
 from outpost.core.services import (
     api_token_create,
@@ -58,7 +70,8 @@ class UnitListView(LoginRequiredMixin, HtmxTemplateMixin, ListView):
 
 
 class AccessLogListView(LoginRequiredMixin, PermissionRequiredMixin, HtmxTemplateMixin, ListView):
-    """Every reveal and export of personal data by staff of the user's subtree."""
+    """Every reveal and export of personal data by staff of the user's subtree, filtered by
+    days, user, action, unit and record; exported as xlsx below the filters."""
 
     permission_required = "core.view_accesslog"
     template_name = "core/access_log.html"
@@ -66,10 +79,58 @@ class AccessLogListView(LoginRequiredMixin, PermissionRequiredMixin, HtmxTemplat
     context_object_name = "entries"
     paginate_by = 100
 
+    def get(self, request, *args, **kwargs):
+        self.access_filter = AccessLogFilter.from_params(request.GET)
+        self.unit = filter_unit(user=request.user, access_filter=self.access_filter)
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         return selectors.access_log_list(
-            user=self.request.user, query=self.request.GET.get("q", "")
+            user=self.request.user, access_filter=self.access_filter, unit=self.unit
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        for entry in context["entries"]:
+            entry.record_type = record_type_label(entry.model_label)
+            entry.field_names = field_labels(entry.model_label, entry.fields)
+        context.update(
+            filter=self.access_filter,
+            actions=AccessAction.choices,
+            units=Unit.objects.visible_to(user).exclude(kind=UnitKind.GRID).order_by("path"),
+            record_types=record_types(AccessLog.objects.visible_to(user)),
+            filtered=self.access_filter != AccessLogFilter(),
+        )
+        return context
+
+
+class AccessLogExportView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Export the access log as filtered (POST, with a reason): the export is written by a
+    worker through `core.exports` and is itself logged."""
+
+    permission_required = "core.view_accesslog"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        access_filter = AccessLogFilter.from_params(request.POST)
+        back = (
+            reverse("core:access_log")
+            + "?"
+            + urlencode({k: v for k, v in access_filter.params().items() if v not in ("", None)})
+        )
+        try:
+            result = export_enqueue(
+                export_name=AccessLogExport.name,
+                params=access_filter.params(),
+                request=request,
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, _("Reason for exporting: %(error)s") % {"error": message})
+            return redirect(back)
+        return redirect("core:export_status", result.id)
 
 
 # The reveal dialog's fields, to name the one an error is about.
