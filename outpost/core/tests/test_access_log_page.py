@@ -98,9 +98,7 @@ def test_a_unit_outside_the_users_scope_is_not_found(client, district, officer_a
     assert response.status_code == 404
 
 
-def test_the_log_names_fields_records_and_purposes_as_staff_know_them(
-    client, admin_user, entries
-):
+def test_the_log_names_fields_records_and_purposes_as_staff_know_them(client, admin_user, entries):
     client.force_login(admin_user)
 
     page = client.get(reverse("core:access_log")).content.decode()
