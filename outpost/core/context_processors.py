@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from outpost.core.roles import role_uses_menu_entry
+from outpost.core.roles import role_uses_menu_entry, user_roles
 from outpost.core.scoping import user_scope_unit
 from outpost.core.shell import registered_menu, shell_counters
 
@@ -58,7 +58,7 @@ def shell(request):
     if user is None or not user.is_authenticated:
         return {}
     profile = getattr(user, "staff_profile", None)
-    roles = profile.roles if profile else []
+    roles = user_roles(user)
     nav, nav_groups = _navigation(request, user, roles)
     return {
         **shell_counters(user=user),

@@ -160,9 +160,14 @@ def role_uses_menu_entry(roles: list[Role], url_name: str) -> bool:
 
 
 def user_roles(user) -> list[Role]:
-    """The roles of a signed-in user (none without a staff profile)."""
-    profile = getattr(user, "staff_profile", None)
-    return profile.roles if profile is not None else []
+    """The roles of a signed-in user (none without a staff profile), read once per user
+    object: the page shell and the page itself ask in the same request."""
+    cached = getattr(user, "_outpost_roles", None)
+    if cached is None:
+        profile = getattr(user, "staff_profile", None)
+        cached = profile.roles if profile is not None else []
+        user._outpost_roles = cached
+    return cached
 
 
 # Field roles that call the people of their own records from a call button (打电话), the

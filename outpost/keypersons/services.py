@@ -762,11 +762,15 @@ def key_person_phone(key_person: KeyPerson) -> str:
     return key_person.phone
 
 
-def may_call(user, key_person: KeyPerson, *, holds_place: bool | None = None) -> bool:
+def may_call(
+    user, key_person: KeyPerson, *, holds_place: bool | None = None, calls: bool | None = None
+) -> bool:
     """Whether `user` gets the call button (打电话) on a key person: a grid worker or
     officer who holds a current four-on-one place for an active key person with a number.
-    `holds_place` when the caller already knows (the worker's own list)."""
-    if not user_calls(user) or not key_person.is_active or not key_person_phone(key_person):
+    A list that already knows passes `holds_place` and `calls` (`user_calls(user)`)."""
+    if calls is None:
+        calls = user_calls(user)
+    if not calls or not key_person.is_active or not key_person_phone(key_person):
         return False
     if holds_place is None:
         holds_place = TeamMember.objects.filter(

@@ -16,6 +16,7 @@ from django.views.generic import FormView
 from outpost.core.audit import record_history
 from outpost.core.exports.tasks import export_enqueue
 from outpost.core.models import Unit
+from outpost.core.roles import user_calls
 from outpost.core.scoping import get_visible, user_covers, user_scope_unit
 from outpost.core.viewmixins import (
     ScopedDetailView,
@@ -359,9 +360,10 @@ class MyKeyPersonsView(ScopedListView):
             context["object_list"],
         )
         own_list = self.worker.pk == self.request.user.pk
+        calls = own_list and user_calls(self.request.user)
         for key_person in page:
-            key_person.may_call = own_list and may_call(
-                self.request.user, key_person, holds_place=True
+            key_person.may_call = calls and may_call(
+                self.request.user, key_person, holds_place=True, calls=True
             )
         context.update(
             object_list=page,
