@@ -41,7 +41,8 @@ def test_a_phone_shows_the_page_at_once_and_the_roles_destinations_at_the_thumb(
     assert not page.locator("nav.mainnav").is_visible()
     assert page.locator(".topbar .unit-badge").is_visible()
     for link in bar.locator("a, button").all():
-        assert link.bounding_box()["height"] >= 44
+        box = link.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, f"shell-home-{role.value}-360")
 
