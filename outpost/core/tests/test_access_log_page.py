@@ -155,3 +155,16 @@ def test_the_export_is_closed_to_roles_without_the_log(client, grid_worker_a1):
     response = client.post(reverse("core:access_log_export"), {"reason": "季度访问审计"})
 
     assert response.status_code == 403
+
+
+def test_an_export_of_a_unit_outside_the_users_scope_is_not_found(client, district):
+    leader_b = staff_user(role=Role.STATION_LEADER, unit=district.community_b, username="lb")
+    client.force_login(leader_b)
+
+    response = client.post(
+        reverse("core:access_log_export"),
+        {"unit": district.community_a.pk, "reason": "季度访问审计"},
+    )
+
+    assert response.status_code == 404
+    assert not AccessLog.objects.exists()
