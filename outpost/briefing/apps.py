@@ -1,9 +1,18 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-# The app's menu entries: (group, label, url name, permission needed).
+from outpost.core.choices import Role
+
+# The app's menu entries: (group, label, url name, permission needed[, roles whose phone
+# bottom bar shows it]).
 MENU = [
-    (None, _("Daily briefing"), "briefing:dashboard", "briefing.view_dailysnapshot"),
+    (
+        None,
+        _("Daily briefing"),
+        "briefing:dashboard",
+        "briefing.view_dailysnapshot",
+        {Role.STATION_LEADER, Role.ANALYST},
+    ),
 ]
 
 

@@ -2,15 +2,21 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-# Core's menu entries: (group, label, url name, permission needed). "Home" has no group:
+from outpost.core.choices import Role
+
+# Core's menu entries: (group, label, url name, permission needed[, roles whose phone
+# bottom bar shows it]). "Home" has no group:
 # it stands before the groups; the apps add theirs between it and Admin.
 ADMIN = _("Admin")
-MENU_HOME = [(None, _("Home"), "home", None)]
+# The roles whose phone bottom bar shows an entry (see `shell.MenuEntry.primary_for`).
+EVERY_ROLE = {"*"}
+ADMINISTRATOR = {Role.ADMINISTRATOR}
+MENU_HOME = [(None, _("Home"), "home", None, EVERY_ROLE)]
 MENU = [
-    (ADMIN, _("Units"), "core:unit_list", None),
-    (ADMIN, _("Access log"), "core:access_log", "core.view_accesslog"),
-    (ADMIN, _("Imports"), "core:import_list", "core.add_importjob"),
-    (ADMIN, _("Users"), "core:user_list", "core.view_staffprofile"),
+    (ADMIN, _("Units"), "core:unit_list", None, ADMINISTRATOR),
+    (ADMIN, _("Access log"), "core:access_log", "core.view_accesslog", ADMINISTRATOR),
+    (ADMIN, _("Imports"), "core:import_list", "core.add_importjob", ADMINISTRATOR),
+    (ADMIN, _("Users"), "core:user_list", "core.view_staffprofile", ADMINISTRATOR),
     (ADMIN, _("Lockouts"), "core:lockout_list", "core.change_staffprofile"),
     (ADMIN, _("API tokens"), "core:api_tokens", None),
 ]
@@ -45,6 +51,10 @@ class CoreConfig(AppConfig):
                 f"outpost.core.tasks.import_job_{step}_task",
                 "outpost.core.imports.steps.import_job_interrupted",
             )
+        from outpost.core.access_log import AccessLogExport
+        from outpost.core.exports.base import register_export
+
+        register_export(AccessLogExport())
         register_menu(MENU_HOME, order=0)
         register_menu(MENU, order=90)
         for source in TODO_SOURCES:

@@ -47,6 +47,16 @@ class AccessAction(models.TextChoices):
     TOKEN_USE = "token", _("API token use")
 
 
+class RevealPurpose(models.TextChoices):
+    """Why a masked field was revealed (查看目的), offered as presets so that field staff
+    need not type; "other" asks for the purpose in words."""
+
+    VERIFY_IDENTITY = "verify_identity", _("Verify identity")  # 核查身份
+    PHONE_CONTACT = "phone_contact", _("Phone contact")  # 电话联系
+    DISPATCH = "dispatch", _("Dispatch from above")  # 上级调度
+    OTHER = "other", _("Other")  # 其他
+
+
 class ImportStatus(models.TextChoices):
     """Where a spreadsheet import stands (导入状态)."""
 

@@ -16,6 +16,7 @@ from outpost.core.choices import (
     AccountAction,
     ImportStatus,
     OrganisationKind,
+    RevealPurpose,
     Role,
     UnitKind,
 )
@@ -193,7 +194,10 @@ class AccessLog(models.Model):
     )
     fields = models.JSONField(_("fields"), default=list)
     row_count = models.PositiveIntegerField(_("rows"), default=1)
-    reason = models.CharField(_("reason"), max_length=300)
+    purpose = models.CharField(
+        _("purpose"), max_length=20, choices=RevealPurpose.choices, blank=True
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
     objects = AccessLogQuerySet.as_manager()

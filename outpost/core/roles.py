@@ -8,7 +8,8 @@ Later modules add their permissions here.
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
-from outpost.core.choices import Role
+from outpost.core.choices import Role, UnitKind
+from outpost.core.scoping import user_scope_unit
 
 VIEW = ("view",)
 EDIT = ("view", "add", "change")
@@ -156,6 +157,37 @@ def role_uses_menu_entry(roles: list[Role], url_name: str) -> bool:
     if not roles:
         return True
     return any(url_name not in ROLE_MENU_UNUSED.get(role, frozenset()) for role in roles)
+
+
+def user_roles(user) -> list[Role]:
+    """The roles of a signed-in user (none without a staff profile), read once per user
+    object: the page shell and the page itself ask in the same request."""
+    cached = getattr(user, "_outpost_roles", None)
+    if cached is None:
+        profile = getattr(user, "staff_profile", None)
+        cached = profile.roles if profile is not None else []
+        user._outpost_roles = cached
+    return cached
+
+
+# Field roles that call the people of their own records from a call button (打电话), the
+# number shown for that call only and the call logged as phone contact (电话联系): the
+# grid worker in their grid, the community officer in their jurisdiction, both for the key
+# persons they hold a four-on-one place for.
+CALLING_ROLES = frozenset({Role.GRID_WORKER, Role.POLICE_OFFICER})
+
+
+def user_calls(user) -> bool:
+    return any(role in CALLING_ROLES for role in user_roles(user))
+
+
+def own_grid(user):
+    """The grid a grid worker works (我的网格): their unit when it is a grid, else None.
+    Their households' door numbers are theirs to see, as on My grid."""
+    unit = user_scope_unit(user)
+    if unit is None or unit.kind != UnitKind.GRID:
+        return None
+    return unit if Role.GRID_WORKER in user_roles(user) else None
 
 
 def role_permissions(role: Role) -> list[Permission]:

@@ -1,5 +1,5 @@
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from outpost.core.choices import Role, UnitKind
 from outpost.core.models import AccessLog, ApiToken, Unit
@@ -9,15 +9,12 @@ from outpost.core.models import AccessLog, ApiToken, Unit
 STATION_REVIEW_ROLES = (Role.STATION_LEADER, Role.POLICE_OFFICER, Role.ADMINISTRATOR)
 
 
-def access_log_list(*, user, query: str = "") -> QuerySet[AccessLog]:
+def access_log_list(*, user, access_filter=None, unit=None) -> QuerySet[AccessLog]:
+    """The access log of the user's subtree, newest first, narrowed by an
+    `access_log.AccessLogFilter` (and `unit`, the unit it names, looked up in scope)."""
     entries = AccessLog.objects.visible_to(user).select_related("actor__staff_profile")
-    if query:
-        entries = entries.filter(
-            Q(subject__icontains=query)
-            | Q(reason__icontains=query)
-            | Q(actor__username__icontains=query)
-            | Q(actor__staff_profile__display_name__icontains=query)
-        )
+    if access_filter is not None:
+        entries = access_filter.apply(entries, unit=unit)
     return entries
 
 

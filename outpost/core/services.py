@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outpost.core.audit import bulk_update_audited, save_audited
-from outpost.core.choices import AccessAction
+from outpost.core.choices import AccessAction, RevealPurpose
 from outpost.core.i18n import is_supported
 from outpost.core.models import AccessLog, ApiToken, StaffProfile, Unit
 from outpost.core.scoping import in_subtree
@@ -40,24 +40,63 @@ def clean_reason(reason: str) -> str:
     return reason
 
 
+def clean_purpose(purpose: str, reason: str) -> tuple[str, str]:
+    """A reveal's purpose and the words that go with it: a preset purpose needs no words
+    (a few may be added), "other" needs the purpose stated (`clean_reason`). No purpose
+    given is "other" (API clients and older pages send a reason only)."""
+    purpose = purpose or RevealPurpose.OTHER
+    if purpose not in RevealPurpose.values:
+        raise ValidationError({"purpose": _("Choose the purpose of revealing.")})
+    if purpose == RevealPurpose.OTHER:
+        return purpose, clean_reason(reason)
+    reason = (reason or "").strip()
+    if reason:
+        try:
+            validate_text(reason)
+        except ValidationError as exc:
+            raise ValidationError({"reason": exc.messages}) from None
+    return purpose, reason[:LINE_MAX_LENGTH]
+
+
 @transaction.atomic
 def personal_data_reveal(
     *,
     acting_user,
     instance: models.Model,
     fields: Iterable[str],
-    reason: str,
+    reason: str = "",
+    purpose: str = "",
     ip_address: str | None = None,
 ) -> dict[str, str]:
-    """Reveal the unmasked values of one record's sensitive fields and log it (rule 2).
+    """Reveal the unmasked values of one record's sensitive fields and log it (rule 2),
+    with a preset purpose (`RevealPurpose`) or, for "other", the purpose in words.
 
     The caller has already looked the record up within the user's scope.
     """
     if not acting_user.has_perm("core.reveal_personal_data"):
         raise PermissionDenied(_("Your role may not reveal personal data."))
-    reason = clean_reason(reason)
+    purpose, reason = clean_purpose(purpose, reason)
     fields = list(fields)
-    AccessLog.objects.create(
+    _reveal_log(acting_user, instance, fields, purpose, reason, ip_address)
+    return {field: getattr(instance, field) or "" for field in fields}
+
+
+@transaction.atomic
+def phone_call_reveal(
+    *, acting_user, instance: models.Model, phone: str, ip_address: str | None = None
+) -> str:
+    """Reveal one phone number for a call (打电话) and log it with the purpose "phone
+    contact": nothing to type. The caller has checked that the record is the user's own
+    (their grid, their jurisdiction, their four-on-one place): that check, not the reveal
+    permission, is what lets field staff call the people they must call daily."""
+    if not phone:
+        raise ValidationError({"phone": _("No phone number is recorded.")})
+    _reveal_log(acting_user, instance, ["phone"], RevealPurpose.PHONE_CONTACT, "", ip_address)
+    return phone
+
+
+def _reveal_log(acting_user, instance, fields, purpose, reason, ip_address) -> AccessLog:
+    return AccessLog.objects.create(
         actor=acting_user,
         action=AccessAction.REVEAL,
         model_label=instance._meta.label,
@@ -65,10 +104,10 @@ def personal_data_reveal(
         subject=str(instance)[:200],
         fields=fields,
         row_count=1,
+        purpose=purpose,
         reason=reason,
         ip_address=ip_address,
     )
-    return {field: getattr(instance, field) or "" for field in fields}
 
 
 @transaction.atomic

@@ -22,13 +22,21 @@ Label = str | Promise
 @dataclass(frozen=True)
 class MenuEntry:
     """One link of the navigation. `group` is its heading (None: before the groups);
-    `permission` the one needed to see it (None: every signed-in user)."""
+    `permission` the one needed to see it (None: every signed-in user); `primary_for` the
+    roles (values of `Role`) whose phone bottom bar shows it, among their 4–5 main
+    destinations ("*": every role)."""
 
     group: Label | None
     label: Label
     url_name: str
     permission: str | None
     order: int
+    primary_for: frozenset[str] = frozenset()
+
+    def is_primary_for(self, roles) -> bool:
+        """Whether the entry is a bottom-bar destination of any of `roles` (a user without
+        a role: none but the entries of every role)."""
+        return "*" in self.primary_for or any(role in self.primary_for for role in roles)
 
 
 @dataclass(frozen=True)
@@ -94,15 +102,22 @@ _TODO_SOURCES: dict[str, TodoSource] = {}
 _SHELL_COUNTERS: dict[str, Callable[..., int]] = {}
 
 
-def register_menu(
-    entries: Iterable[tuple[Label | None, Label, str, str | None]], *, order: int
-) -> None:
-    """Add an app's menu entries, given as (group, label, url name, permission needed), in
-    the order they are listed, at `order` among the apps (lower first). Entries sharing a
-    group heading are shown under it; a group stands where its first entry stands. Call
-    from ``AppConfig.ready()``."""
-    for position, (group, label, url_name, permission) in enumerate(entries):
-        entry = MenuEntry(group, label, url_name, permission, order * 1000 + position)
+# One menu entry as an app lists it: (group, label, url name, permission), optionally
+# followed by the roles whose bottom bar shows it.
+MenuItem = (
+    tuple[Label | None, Label, str, str | None]
+    | tuple[Label | None, Label, str, str | None, Iterable[str]]
+)
+
+
+def register_menu(entries: Iterable[MenuItem], *, order: int) -> None:
+    """Add an app's menu entries, given as (group, label, url name, permission needed[,
+    roles whose phone bottom bar shows it]), in the order they are listed, at `order` among
+    the apps (lower first). Entries sharing a group heading are shown under it; a group
+    stands where its first entry stands. Call from ``AppConfig.ready()``."""
+    for position, (group, label, url_name, permission, *primary) in enumerate(entries):
+        primary_for = frozenset(str(role) for role in primary[0]) if primary else frozenset()
+        entry = MenuEntry(group, label, url_name, permission, order * 1000 + position, primary_for)
         if entry not in _MENU:  # ready() may run twice in tests
             _MENU.append(entry)
 
@@ -110,9 +125,13 @@ def register_menu(
 def menu_entries() -> list[tuple[Label | None, Label, str, str | None]]:
     """Every app's menu entries as (group, label, url name, permission), in menu order."""
     return [
-        (entry.group, entry.label, entry.url_name, entry.permission)
-        for entry in sorted(_MENU, key=lambda entry: entry.order)
+        (entry.group, entry.label, entry.url_name, entry.permission) for entry in registered_menu()
     ]
+
+
+def registered_menu() -> list[MenuEntry]:
+    """Every app's menu entries, in menu order."""
+    return sorted(_MENU, key=lambda entry: entry.order)
 
 
 def register_home_tile(tile: HomeTile) -> None:

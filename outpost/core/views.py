@@ -2,22 +2,36 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 from django.views.i18n import set_language
 
 from outpost.core import selectors
+from outpost.core.access_log import (
+    AccessLogExport,
+    AccessLogFilter,
+    field_labels,
+    filter_unit,
+    record_type_label,
+    record_types,
+)
+from outpost.core.choices import AccessAction, UnitKind
+from outpost.core.exports.tasks import export_enqueue
 from outpost.core.forms import ApiTokenForm
 from outpost.core.i18n import SESSION_LANGUAGE_KEY, is_supported
-from outpost.core.models import Unit
+from outpost.core.models import AccessLog, Unit
 from outpost.core.scoping import get_visible
 from outpost.core.services import (
     api_token_create,
     api_token_revoke,
     personal_data_reveal,
+    phone_call_reveal,
     staff_language_set,
 )
 from outpost.core.shell import home_tiles, todo_lines
@@ -62,7 +76,8 @@ class UnitListView(LoginRequiredMixin, HtmxTemplateMixin, ListView):
 
 
 class AccessLogListView(LoginRequiredMixin, PermissionRequiredMixin, HtmxTemplateMixin, ListView):
-    """Every reveal and export of personal data by staff of the user's subtree."""
+    """Every reveal and export of personal data by staff of the user's subtree, filtered by
+    days, user, action, unit and record; exported as xlsx below the filters."""
 
     permission_required = "core.view_accesslog"
     template_name = "core/access_log.html"
@@ -70,44 +85,156 @@ class AccessLogListView(LoginRequiredMixin, PermissionRequiredMixin, HtmxTemplat
     context_object_name = "entries"
     paginate_by = 100
 
+    def get(self, request, *args, **kwargs):
+        self.access_filter = AccessLogFilter.from_params(request.GET)
+        self.unit = filter_unit(user=request.user, access_filter=self.access_filter)
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         return selectors.access_log_list(
-            user=self.request.user, query=self.request.GET.get("q", "")
+            user=self.request.user, access_filter=self.access_filter, unit=self.unit
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        for entry in context["entries"]:
+            entry.record_type = record_type_label(entry.model_label)
+            entry.field_names = field_labels(entry.model_label, entry.fields)
+        context.update(
+            filter=self.access_filter,
+            actions=AccessAction.choices,
+            units=Unit.objects.visible_to(user).exclude(kind=UnitKind.GRID).order_by("path"),
+            record_types=record_types(AccessLog.objects.visible_to(user)),
+            filtered=self.access_filter != AccessLogFilter(),
+        )
+        return context
+
+
+class AccessLogExportView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Export the access log as filtered (POST, with a reason): the export is written by a
+    worker through `core.exports` and is itself logged."""
+
+    permission_required = "core.view_accesslog"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        access_filter = AccessLogFilter.from_params(request.POST)
+        back = (
+            reverse("core:access_log")
+            + "?"
+            + urlencode({k: v for k, v in access_filter.params().items() if v not in ("", None)})
+        )
+        try:
+            result = export_enqueue(
+                export_name=AccessLogExport.name,
+                params=access_filter.params(),
+                request=request,
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, _("Reason for exporting: %(error)s") % {"error": message})
+            return redirect(back)
+        return redirect("core:export_status", result.id)
+
+
+# The reveal dialog's fields, to name the one an error is about.
+REVEAL_FIELD_LABELS = {
+    "purpose": gettext_lazy("Purpose of revealing"),
+    "reason": gettext_lazy("The purpose in your words"),
+}
+
+
+def reveal_errors(exc: ValidationError) -> list[tuple[str, str]]:
+    """(field label, message) of each error of a refused reveal."""
+    if not hasattr(exc, "error_dict"):
+        return [("", message) for message in exc.messages]
+    return [
+        (str(REVEAL_FIELD_LABELS.get(field, "")), message)
+        for field, messages_ in exc.message_dict.items()
+        for message in messages_
+    ]
 
 
 class RevealView(ScopedViewMixin, View):
-    """POST a reason, get back one record's unmasked fields; each reveal is logged."""
+    """POST a purpose (a preset, or "other" in words), get back one record's unmasked
+    fields; each reveal is logged."""
 
     reveal_fields: tuple[str, ...] = ()
     http_method_names = ["post"]
 
     def post(self, request, pk):
         instance = get_visible(self.model, request.user, pk)
+        purpose, reason = request.POST.get("purpose", ""), request.POST.get("reason", "")
         try:
             values = personal_data_reveal(
                 acting_user=request.user,
                 instance=instance,
                 fields=self.reveal_fields,
-                reason=request.POST.get("reason", ""),
+                purpose=purpose,
+                reason=reason,
                 ip_address=request.META.get("REMOTE_ADDR"),
             )
         except PermissionDenied as exc:
             return HttpResponse(str(exc), status=403)
         except ValidationError as exc:
-            response = render(
-                request,
-                "core/partials/reveal_form.html",
-                {"object": instance, "errors": exc.messages, "reveal_url": request.path},
-                status=422,
-            )
-            return response
+            context = {
+                "object": instance,
+                "errors": reveal_errors(exc),
+                "reveal_url": request.path,
+                "purpose": purpose,
+                "reason": reason,
+            }
+            return render(request, "core/partials/reveal_form.html", context, status=422)
         labels = {f: instance._meta.get_field(f).verbose_name for f in self.reveal_fields}
         return render(
             request,
             "core/partials/revealed.html",
             {"values": [(labels[f], v) for f, v in values.items()]},
         )
+
+
+class CallView(ScopedViewMixin, View):
+    """POST only (a GET never reveals): the phone number of one of the user's own records
+    for a call, logged with the purpose "phone contact"; answers the call link (`tel:`),
+    as an htmx fragment in place of the call button or as a small page.
+
+    A subclass names the `model` and implements `phone_of` and `may_call` (the record is
+    the user's own: their grid, their jurisdiction, their four-on-one place)."""
+
+    http_method_names = ["post"]
+    template_name = "core/call.html"
+    partial_template_name = "core/partials/call_link.html"
+
+    def phone_of(self, instance) -> str:
+        return getattr(instance, "phone", "")
+
+    def may_call(self, user, instance) -> bool:
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        instance = get_visible(self.model, request.user, pk)
+        if not self.may_call(request.user, instance):
+            raise Http404
+        try:
+            phone = phone_call_reveal(
+                acting_user=request.user,
+                instance=instance,
+                phone=self.phone_of(instance),
+                ip_address=request.META.get("REMOTE_ADDR"),
+            )
+        except ValidationError as exc:
+            return HttpResponse(" ".join(exc.messages), status=422)
+        template = self.partial_template_name if request.htmx else self.template_name
+        context = {"object": instance, "phone": phone, "tel": tel_href(phone)}
+        return render(request, template, context)
+
+
+def tel_href(phone: str) -> str:
+    """The `tel:` address of a stored number (digits and a leading +; a landline's dashes
+    and spaces dropped)."""
+    return "tel:" + "".join(c for c in phone if c.isdigit() or c == "+")
 
 
 class ApiTokenView(LoginRequiredMixin, View):

@@ -1,11 +1,19 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from outpost.core.choices import Role
+
 # The navigation group of the app's entries, and the entries:
-# (group, label, url name, permission needed).
+# (group, label, url name, permission needed[, roles whose phone bottom bar shows it]).
 DISPATCH = _("Dispatch")
 MENU = [
-    (DISPATCH, _("Dispatch orders"), "dispatch:order_list", "dispatch.view_dispatchorder"),
+    (
+        DISPATCH,
+        _("Dispatch orders"),
+        "dispatch:order_list",
+        "dispatch.view_dispatchorder",
+        {Role.STATION_LEADER, Role.POLICE_OFFICER},
+    ),
     (DISPATCH, _("My order items"), "dispatch:my_items", "dispatch.change_dispatchitem"),
 ]
 

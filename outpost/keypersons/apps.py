@@ -1,12 +1,26 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from outpost.core.choices import Role
+
 # The navigation group of the app's entries, and the entries:
-# (group, label, url name, permission needed).
+# (group, label, url name, permission needed[, roles whose phone bottom bar shows it]).
 KEY_PERSONS = _("Key persons")
 MENU = [
-    (KEY_PERSONS, _("My key persons"), "keypersons:mine", "keypersons.add_contactentry"),
-    (KEY_PERSONS, _("Key persons"), "keypersons:list", "keypersons.view_keyperson"),
+    (
+        KEY_PERSONS,
+        _("My key persons"),
+        "keypersons:mine",
+        "keypersons.add_contactentry",
+        {Role.GRID_WORKER, Role.AUXILIARY_POLICE, Role.COMMUNITY_CADRE, Role.MEDICAL_STAFF},
+    ),
+    (
+        KEY_PERSONS,
+        _("Key persons"),
+        "keypersons:list",
+        "keypersons.view_keyperson",
+        {Role.STATION_LEADER, Role.POLICE_OFFICER, Role.AUXILIARY_POLICE, Role.ANALYST},
+    ),
     (KEY_PERSONS, _("Coverage"), "keypersons:coverage", "keypersons.view_teammember"),
     (KEY_PERSONS, _("Overdue contacts"), "keypersons:overdue", "keypersons.view_contactentry"),
 ]

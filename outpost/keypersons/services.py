@@ -17,6 +17,7 @@ from outpost.core.audit import save_audited
 from outpost.core.choices import Role, UnitKind
 from outpost.core.identity import validate_id_number, validate_phone
 from outpost.core.models import Unit
+from outpost.core.roles import user_calls
 from outpost.core.scoping import assert_in_scope, get_visible, in_subtree
 from outpost.core.selectors import station_reviewers
 from outpost.keypersons.choices import (
@@ -781,6 +782,30 @@ def team_confirm(
 
 
 # ---------------------------------------------------------------------------- contact ledger
+
+
+def key_person_phone(key_person: KeyPerson) -> str:
+    """The number to call: the registered resident's, else the key person's own."""
+    if key_person.resident_id and key_person.resident.phone:
+        return key_person.resident.phone
+    return key_person.phone
+
+
+def may_call(
+    user, key_person: KeyPerson, *, holds_place: bool | None = None, calls: bool | None = None
+) -> bool:
+    """Whether `user` gets the call button (打电话) on a key person: a grid worker or
+    officer who holds a current four-on-one place for an active key person with a number.
+    A list that already knows passes `holds_place` and `calls` (`user_calls(user)`)."""
+    if calls is None:
+        calls = user_calls(user)
+    if not calls or not key_person.is_active or not key_person_phone(key_person):
+        return False
+    if holds_place is None:
+        holds_place = TeamMember.objects.filter(
+            key_person=key_person, worker=user, ended_at__isnull=True
+        ).exists()
+    return holds_place
 
 
 def may_log_contact(user, key_person: KeyPerson) -> bool:

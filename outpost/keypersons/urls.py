@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/", views.KeyPersonDetailView.as_view(), name="detail"),
     path("<int:pk>/status/", views.KeyPersonStatusView.as_view(), name="status"),
     path("<int:pk>/reveal/", views.KeyPersonRevealView.as_view(), name="reveal"),
+    path("<int:pk>/call/", views.KeyPersonCallView.as_view(), name="call"),
 ]
 
 # Four-on-one teams (四包一) and the contact ledger (工作台账).

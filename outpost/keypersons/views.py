@@ -18,6 +18,7 @@ from outpost.core.audit import record_history
 from outpost.core.batch import batch_apply, batch_report, selected_ids
 from outpost.core.exports.tasks import export_enqueue
 from outpost.core.models import Unit
+from outpost.core.roles import user_calls
 from outpost.core.scoping import get_visible, user_covers, user_scope_unit
 from outpost.core.timeline import person_timeline
 from outpost.core.viewmixins import (
@@ -26,7 +27,7 @@ from outpost.core.viewmixins import (
     ScopedViewMixin,
     form_add_service_errors,
 )
-from outpost.core.views import RevealView
+from outpost.core.views import CallView, RevealView
 from outpost.keypersons import selectors
 from outpost.keypersons.choices import MemberStatus
 from outpost.keypersons.exports import ContactLedgerExport
@@ -43,8 +44,10 @@ from outpost.keypersons.models import KeyPerson
 from outpost.keypersons.services import (
     contact_log,
     key_person_create,
+    key_person_phone,
     key_person_status_change,
     key_persons_from_screening,
+    may_call,
     may_log_contact,
     team_confirm,
     team_propose,
@@ -116,6 +119,7 @@ class KeyPersonDetailView(ScopedDetailView):
             team_proposed=any(member.status == "proposed" for member in team),
             can_team=can_change and user.has_perm("keypersons.change_teammember"),
             can_log=self.object.is_active and may_log_contact(user, self.object),
+            may_call=may_call(user, self.object),
             contacts=selectors.contact_entries(user=user, key_person=self.object)[:10],
             contact_state=selectors.with_contact_state(KeyPerson.objects.filter(pk=self.object.pk))
             .values("last_contact_at", "is_overdue")
@@ -143,6 +147,18 @@ class KeyPersonRevealView(RevealView):
 
     model = KeyPerson
     reveal_fields = ("id_number", "phone")
+
+
+class KeyPersonCallView(CallView):
+    """The key person's phone for a call by a member of their four-on-one team, logged."""
+
+    model = KeyPerson
+
+    def phone_of(self, instance) -> str:
+        return key_person_phone(instance)
+
+    def may_call(self, user, instance) -> bool:
+        return may_call(user, instance)
 
 
 class ResidentSearchView(ScopedListView):
@@ -364,6 +380,12 @@ class MyKeyPersonsView(ScopedListView):
             selectors.my_key_persons(user=self.request.user, worker=self.worker),
             context["object_list"],
         )
+        own_list = self.worker.pk == self.request.user.pk
+        calls = own_list and user_calls(self.request.user)
+        for key_person in page:
+            key_person.may_call = calls and may_call(
+                self.request.user, key_person, holds_place=True, calls=True
+            )
         context.update(
             object_list=page,
             worker=self.worker,

@@ -1,18 +1,42 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from outpost.core.choices import Role
+
 # The navigation group of the app's entries, and the entries:
-# (group, label, url name, permission needed).
+# (group, label, url name, permission needed[, roles whose phone bottom bar shows it]).
 OBSERVATION = _("Observation")
+# Everyone who handles alerts has them in the phone's bottom bar.
+FIELD_AND_STATION = {
+    Role.STATION_LEADER,
+    Role.POLICE_OFFICER,
+    Role.AUXILIARY_POLICE,
+    Role.COMMUNITY_CADRE,
+    Role.GRID_WORKER,
+    Role.MEDICAL_STAFF,
+}
 MENU = [
-    (OBSERVATION, _("Observation"), "observation:episode_list", "observation.view_episode"),
+    (
+        OBSERVATION,
+        _("Observation"),
+        "observation:episode_list",
+        "observation.view_episode",
+        {Role.MEDICAL_STAFF},
+    ),
     (
         OBSERVATION,
         _("Isolation sites"),
         "observation:site_list",
         "observation.view_isolationsite",
+        {Role.MEDICAL_STAFF},
     ),
-    (OBSERVATION, _("Alerts"), "observation:alert_list", "observation.view_alert"),
+    (
+        OBSERVATION,
+        _("Alerts"),
+        "observation:alert_list",
+        "observation.view_alert",
+        FIELD_AND_STATION,
+    ),
 ]
 
 

@@ -282,9 +282,11 @@ def _natural(value: str) -> tuple:
 
 def site_board(*, user, site: IsolationSite) -> dict:
     """The occupancy board of `site_occupancy` grouped by floor (floors and numbers in
-    natural order), with the count of each state and each occupant's name masked. An
-    occupant links to their episode only when the user may see it."""
+    natural order), with the count of each state and each occupant's name, masked but for
+    the staff on duty at the site today, who call the occupants by name. An occupant links
+    to their episode only when the user may see it."""
     board = site_occupancy(site)
+    on_duty = is_on_duty(user=user, site=site, day=timezone.localdate())
     visible = set(
         Episode.objects.visible_to(user)
         .filter(pk__in=[tile["episode"].pk for tile in board if tile["episode"]])
@@ -300,11 +302,27 @@ def site_board(*, user, site: IsolationSite) -> dict:
         floors.setdefault(tile["room"].floor, []).append(
             {
                 **tile,
-                "occupant": mask_name(episode.key_person.display_name) if episode else "",
+                "occupant": _occupant_name(episode, full=on_duty),
                 "episode_visible": episode is not None and episode.pk in visible,
             }
         )
     return {"floors": list(floors.items()), "counts": counts, "total": len(board)}
+
+
+def _occupant_name(episode, *, full: bool) -> str:
+    if episode is None:
+        return ""
+    name = episode.key_person.display_name
+    return name if full else mask_name(name)
+
+
+def is_on_duty(*, user, site: IsolationSite, day: date) -> bool:
+    """Whether `user` is on the site's staff on `day` (驻点人员)."""
+    return (
+        SiteStaff.objects.filter(site=site, user=user, on_duty_from__lte=day)
+        .filter(Q(on_duty_until__isnull=True) | Q(on_duty_until__gte=day))
+        .exists()
+    )
 
 
 def site_staff_on_duty(*, user, site: IsolationSite, day: date) -> QuerySet[SiteStaff]:

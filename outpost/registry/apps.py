@@ -1,13 +1,27 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from outpost.core.choices import Role
+
 # The navigation group of the app's entries, and the entries:
-# (group, label, url name, permission needed).
+# (group, label, url name, permission needed[, roles whose phone bottom bar shows it]).
 REGISTRY = _("Registry")
 MENU = [
-    (REGISTRY, _("My grid"), "registry:my_grid", "registry.add_visit"),
-    (REGISTRY, _("Households"), "registry:household_list", "registry.view_household"),
-    (REGISTRY, _("Residents"), "registry:resident_list", "registry.view_resident"),
+    (REGISTRY, _("My grid"), "registry:my_grid", "registry.add_visit", {Role.GRID_WORKER}),
+    (
+        REGISTRY,
+        _("Households"),
+        "registry:household_list",
+        "registry.view_household",
+        {Role.GRID_WORKER, Role.AUXILIARY_POLICE, Role.COMMUNITY_CADRE},
+    ),
+    (
+        REGISTRY,
+        _("Residents"),
+        "registry:resident_list",
+        "registry.view_resident",
+        {Role.ANALYST},
+    ),
     (REGISTRY, _("Campaigns"), "registry:campaign_list", "registry.view_campaign"),
     (REGISTRY, _("Duplicates"), "registry:duplicate_list", "registry.change_resident"),
     (REGISTRY, _("Exports"), "registry:export", "registry.view_resident"),

@@ -27,9 +27,25 @@ from django.utils.translation import gettext_lazy
 from outpost.core.choices import Role, UnitKind
 from outpost.core.identity import normalize_id_number
 from outpost.core.models import PATH_SEPARATOR, StaffProfile, Unit
+from outpost.core.roles import own_grid, user_calls, user_roles
 from outpost.core.scoping import in_subtree, user_scope_unit
 from outpost.registry.choices import MemberPresence, RelationToHead, VisitOutcome
 from outpost.registry.models import Campaign, Household, Resident, Visit, VisitMember
+
+
+def may_call(user, record: Household | Resident) -> bool:
+    """Whether `user` gets the call button (打电话) on a household or resident: a grid
+    worker on those of their own grid, a community officer on those of their jurisdiction
+    (records they may change)."""
+    if not user_calls(user) or not record.phone:
+        return False
+    grid = own_grid(user)
+    if grid is not None and record.unit_id == grid.pk:
+        return True
+    return (
+        Role.POLICE_OFFICER in user_roles(user)
+        and type(record).objects.visible_to(user, "change").filter(pk=record.pk).exists()
+    )
 
 
 def household_list(*, user, query: str = "") -> QuerySet[Household]:

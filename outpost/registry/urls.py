@@ -8,9 +8,11 @@ app_name = "registry"
 urlpatterns = [
     path("households/", views.HouseholdListView.as_view(), name="household_list"),
     path("households/<int:pk>/", views.HouseholdDetailView.as_view(), name="household_detail"),
+    path("households/<int:pk>/call/", views.HouseholdCallView.as_view(), name="household_call"),
     path("residents/", views.ResidentListView.as_view(), name="resident_list"),
     path("residents/<int:pk>/", views.ResidentDetailView.as_view(), name="resident_detail"),
     path("residents/<int:pk>/reveal/", views.ResidentRevealView.as_view(), name="resident_reveal"),
+    path("residents/<int:pk>/call/", views.ResidentCallView.as_view(), name="resident_call"),
     path("residents/<int:pk>/edit/", views.ResidentEditView.as_view(), name="resident_edit"),
     # Door-to-door visits (入户排查) and screening campaigns (排查批次).
     path("campaigns/", views.CampaignListView.as_view(), name="campaign_list"),

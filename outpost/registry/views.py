@@ -15,6 +15,7 @@ from outpost.core.audit import record_history
 from outpost.core.choices import UnitKind
 from outpost.core.exports.tasks import export_enqueue, exports_of
 from outpost.core.models import Unit
+from outpost.core.roles import own_grid
 from outpost.core.scoping import get_visible, user_scope_unit
 from outpost.core.timeline import person_timeline
 from outpost.core.viewmixins import (
@@ -23,7 +24,7 @@ from outpost.core.viewmixins import (
     ScopedViewMixin,
     form_add_service_errors,
 )
-from outpost.core.views import RevealView
+from outpost.core.views import CallView, RevealView
 from outpost.registry import duplicates, selectors
 from outpost.registry.choices import MemberPresence
 from outpost.registry.exports import EXPORT_OF_KIND, LedgerKind
@@ -57,6 +58,12 @@ class HouseholdListView(ScopedListView):
     def get_queryset(self):
         return selectors.household_list(user=self.request.user, query=self.request.GET.get("q", ""))
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # A grid worker sees their own grid's door numbers, as on My grid.
+        context["own_grid_id"] = getattr(own_grid(self.request.user), "pk", None)
+        return context
+
 
 class HouseholdDetailView(ScopedDetailView):
     model = Household
@@ -76,7 +83,27 @@ class HouseholdDetailView(ScopedDetailView):
             if user.has_perm("registry.add_visit")
             else None
         )
+        context["own_grid_id"] = getattr(own_grid(self.request.user), "pk", None)
+        context["may_call"] = selectors.may_call(self.request.user, self.object)
         return context
+
+
+class HouseholdCallView(CallView):
+    """The household's phone for a call by its grid worker or officer, logged."""
+
+    model = Household
+
+    def may_call(self, user, instance) -> bool:
+        return selectors.may_call(user, instance)
+
+
+class ResidentCallView(CallView):
+    """A resident's phone for a call by their grid worker or officer, logged."""
+
+    model = Resident
+
+    def may_call(self, user, instance) -> bool:
+        return selectors.may_call(user, instance)
 
 
 class ResidentListView(ScopedListView):
@@ -117,6 +144,7 @@ class ResidentDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["history"] = record_history(self.object)
+        context["may_call"] = selectors.may_call(self.request.user, self.object)
         context["can_edit"] = (
             Resident.objects.visible_to(self.request.user, "change")
             .filter(pk=self.object.pk)

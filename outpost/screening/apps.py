@@ -1,13 +1,27 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from outpost.core.choices import Role
+
 # The navigation group of the app's entries, and the entries:
-# (group, label, url name, permission needed).
+# (group, label, url name, permission needed[, roles whose phone bottom bar shows it]).
 SCREENING = _("Screening")
 MENU = [
     (SCREENING, _("Feeds"), "screening:feed_list", "screening.view_feed"),
-    (SCREENING, _("Screening runs"), "screening:run_list", "screening.view_screeningrun"),
-    (SCREENING, _("Matches to review"), "screening:review_list", "screening.add_matchdecision"),
+    (
+        SCREENING,
+        _("Screening runs"),
+        "screening:run_list",
+        "screening.view_screeningrun",
+        {Role.ANALYST},
+    ),
+    (
+        SCREENING,
+        _("Matches to review"),
+        "screening:review_list",
+        "screening.add_matchdecision",
+        {Role.POLICE_OFFICER},
+    ),
     (
         SCREENING,
         _("Concealed-travel discrepancies"),

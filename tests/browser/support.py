@@ -19,3 +19,15 @@ def log_in(browser, live_server, user, width: int):
     page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     return context, page
+
+
+def menu_click(page, href: str) -> None:
+    """Follow a menu entry as a user of the page's width does: in the grouped menu on a
+    wide screen; on a phone in the bottom bar, else in the "More" sheet."""
+    for selector in (f"nav.mainnav a[href='{href}']", f"nav.bottombar a[href='{href}']"):
+        link = page.locator(selector)
+        if link.count() and link.first.is_visible():
+            link.first.click()
+            return
+    page.click("nav.bottombar button.more-button")
+    page.click(f"#nav-sheet a[href='{href}']")

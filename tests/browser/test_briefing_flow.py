@@ -16,7 +16,7 @@ from outpost.core.choices import Role
 from outpost.core.tests.factories import staff_user
 from outpost.core.tests.worker import run_queued_tasks
 from outpost.keypersons.tests.factories import managed_key_person_in
-from tests.browser.support import DATABASE_TASKS, log_in
+from tests.browser.support import DATABASE_TASKS, log_in, menu_click
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,7 +46,7 @@ def test_leader_reads_the_briefing_and_downloads_yesterdays_report(
     managed_key_person_in(district.grid_b1)  # today: one more than yesterday
 
     context, page = log_in(browser, live_server, leader, width)
-    page.click("a.nav-single[href='/briefing/']")
+    menu_click(page, "/briefing/")
     page.wait_for_url("**/briefing/")
     figure = page.locator("a[data-figure=key_persons]")
     assert figure.locator(".figure-value").inner_text() == "2"

@@ -11,6 +11,7 @@ from outpost.core.models import ImportJob
 from outpost.core.tests.factories import TEST_PASSWORD
 from outpost.core.tests.imports_support import HEADINGS, person, use_import_settings, write_xlsx
 from outpost.registry.models import Resident
+from tests.browser.support import menu_click
 
 pytestmark = [
     pytest.mark.browser,
@@ -43,7 +44,7 @@ def test_officer_imports_a_file_with_errors_and_downloads_the_report(
     page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
 
-    page.click("nav.mainnav a[href='/core/imports/']")
+    menu_click(page, "/core/imports/")
     page.set_input_files("input[name=file]", str(workbook))
     screenshot(page, f"import-upload-{width}")
     page.click("form.import-upload button[type=submit]")

@@ -19,6 +19,7 @@ from outpost.registry.tests.factories import (
     VisitMemberFactory,
 )
 from outpost.screening.models import TravelDiscrepancy
+from tests.browser.support import menu_click
 
 pytestmark = [
     pytest.mark.browser,
@@ -98,7 +99,7 @@ def test_officer_screens_a_feed_reviews_and_verifies_concealed_travel(
     screenshot(page, f"screening-run-{width}")
 
     # The tie goes to review: accept the first 王芳.
-    page.click("a[href$='/review/']")
+    menu_click(page, "/screening/review/")
     page.wait_for_selector("[data-testid=review-item]")
     assert page.locator("[data-testid=candidate]").count() == 2
     screenshot(page, f"screening-review-{width}")

@@ -31,6 +31,10 @@ PERSONAL_DATA_FREE_URLS = {
     "set_language": "language switch",
     "core:unit_list": "unit names of the user's subtree",
     "core:access_log": "audit log for auditors; tested in test_access_log",
+    "core:access_log_export": (
+        "POST-only: queues the access log of the user's subtree (a unit filter outside it is "
+        "a 404) and leads to the user's own export; core/tests/test_access_log_page.py"
+    ),
     **{
         name: "old address of an export page: redirects to core:export_*, which checks the owner"
         for name in (

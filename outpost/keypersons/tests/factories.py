@@ -133,6 +133,8 @@ SCOPED_FACTORIES.update(
 # for the team of a key person of their community) and the overdue list.
 ROUTE_FACTORIES = {
     "keypersons:mine": key_person_with_team_in,
+    # A call is offered on the key persons one holds a four-on-one place for.
+    "keypersons:call": key_person_with_team_in,
     "GET /api/v1/keypersons/my-key-persons": key_person_with_team_in,
     "keypersons:overdue": managed_key_person_in,
     "GET /api/v1/keypersons/overdue": managed_key_person_in,

@@ -5,3 +5,12 @@ document.addEventListener("focusin", (event) => {
     event.target.select();
   }
 });
+
+document.addEventListener("htmx:beforeSwap", (event) => {
+  // A form refused with its errors (422) is shown in place, naming the field: htmx swaps
+  // only successful answers by default.
+  if (event.detail.xhr.status === 422) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

@@ -1,0 +1,13 @@
+"""What the reveal dialog offers: the preset purposes of revealing (查看目的)."""
+
+from django import template
+
+from outpost.core.choices import RevealPurpose
+
+register = template.Library()
+
+
+@register.simple_tag
+def reveal_purposes():
+    """(value, label) of every preset purpose, "other" last."""
+    return RevealPurpose.choices
