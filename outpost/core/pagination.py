@@ -24,6 +24,9 @@ from django.db.models.query import ModelIterable, QuerySet
 from django.utils.functional import cached_property
 
 AFTER, BEFORE = "after", "before"
+# Before this row a page is read as Django does (one query): the ways below cost a query
+# more and pay off only deeper in the list.
+DEFER_FROM = 1000
 
 
 class DeferredPaginator(Paginator):
@@ -62,6 +65,8 @@ class DeferredPaginator(Paginator):
             return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
+        if bottom < DEFER_FROM:
+            return super().page(number)
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count

@@ -84,7 +84,8 @@ def test_each_officer_gets_one_message_per_order_however_many_items(
     assert to_a.count() == 1
     message = to_a.get()
     assert message.kind == MessageKind.ORDER_ITEM
-    assert "3 item(s)" in message.subject and order.order_number in message.subject
+    # In the officer's language (none chosen: Chinese), whatever the uploader's.
+    assert "3 条待核查" in message.subject and order.order_number in message.subject
     assert message.url == reverse("dispatch:my_items") + f"?order={order.pk}"
     assert InboxMessage.objects.filter(recipient=officer_b).count() == 1
 
