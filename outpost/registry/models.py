@@ -142,6 +142,12 @@ class Resident(ScopedModel):
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         ordering = ["name", "pk"]
+        # The counts by unit of the lists and the dashboard read this index alone.
+        indexes = [
+            models.Index(
+                fields=["unit", "is_active", "merged_into"], name="registry_resident_counts"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["id_number"],

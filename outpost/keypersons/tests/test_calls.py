@@ -77,3 +77,17 @@ def test_a_get_never_reveals_the_number(client, grid_worker_a1, mine):
 
     assert response.status_code == 405
     assert AccessLog.objects.count() == 0
+
+
+def test_a_fever_alert_offers_the_call_to_the_team_member_only(
+    client, district, grid_worker_a1, officer_a, mine
+):
+    from outpost.observation.tests.factories import AlertFactory, EpisodeFactory
+
+    alert = AlertFactory(episode=EpisodeFactory(key_person=mine))
+    call = reverse("keypersons:call", args=[mine.pk])
+
+    client.force_login(grid_worker_a1)
+    assert call in client.get(alert.get_absolute_url()).content.decode()
+    client.force_login(officer_a)  # may see the alert, holds no place on the team
+    assert call not in client.get(alert.get_absolute_url()).content.decode()

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from outpost.core.batch import batch_apply, batch_report, selected_ids
 from outpost.core.masking import mask_name
 from outpost.core.viewmixins import ScopedDetailView, ScopedListView, form_add_service_errors
+from outpost.keypersons.services import may_call
 from outpost.observation import selectors
 from outpost.observation.choices import AlertStatus, Symptom
 from outpost.observation.forms import AlertFilterForm, AlertResolveForm
@@ -107,6 +108,8 @@ class AlertDetailView(ScopedDetailView):
         context.update(
             person=person,
             masked_name=mask_name(person.display_name),
+            # A fever alert's first step is a call: the team member calls from here.
+            may_call=may_call(self.request.user, person),
             symptoms=[symptoms.get(code, code) for code in getattr(alert.check_in, "symptoms", [])],
             can_change=alert.status != AlertStatus.RESOLVED
             and Alert.objects.visible_to(self.request.user, "change").filter(pk=alert.pk).exists(),
