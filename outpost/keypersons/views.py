@@ -22,6 +22,7 @@ from outpost.core.roles import user_calls
 from outpost.core.scoping import get_visible, user_covers, user_scope_unit
 from outpost.core.timeline import person_timeline
 from outpost.core.viewmixins import (
+    ScopedActionView,
     ScopedDetailView,
     ScopedListView,
     ScopedViewMixin,
@@ -211,47 +212,31 @@ class KeyPersonNewView(ScopedViewMixin, PermissionRequiredMixin, FormView):
         return self.render_to_response(self.get_context_data(form=form), status=422)
 
 
-class KeyPersonFromResidentView(ScopedViewMixin, PermissionRequiredMixin, View):
+class KeyPersonFromResidentView(PermissionRequiredMixin, ScopedActionView):
     """Make one resident of the registry a key person (`pk` is the resident)."""
 
     model = Resident
+    scope_action = "view"
     permission_required = "keypersons.add_keyperson"
     template_name = "keypersons/key_person_resident_form.html"
+    context_object_name = "resident"
+    form_class = KeyPersonResidentForm
 
-    def get(self, request, pk):
-        resident = get_visible(Resident, request.user, pk)
-        return self._render(resident, KeyPersonResidentForm())
-
-    def post(self, request, pk):
-        resident = get_visible(Resident, request.user, pk)
-        form = KeyPersonResidentForm(request.POST)
-        if not form.is_valid():
-            return self._render(resident, form, status=422)
-        try:
-            key_person = key_person_create(
-                acting_user=request.user, resident=resident, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-            return self._render(resident, form, status=422)
-        messages.success(
-            request, _("%(name)s is now a key person.") % {"name": key_person.display_name}
-        )
-        return HttpResponseRedirect(key_person.get_absolute_url())
-
-    def _render(self, resident, form, status=200):
+    def get_context(self, resident):
         active = selectors.key_person_list(user=self.request.user, status="active").filter(
             resident=resident
         )
-        return render(
-            self.request,
-            self.template_name,
-            {"resident": resident, "form": form, "active_key_person": active.first()},
-            status=status,
-        )
+        return {"active_key_person": active.first()}
+
+    def perform(self, resident, data):
+        self.created = key_person_create(acting_user=self.request.user, resident=resident, **data)
+        return _("%(name)s is now a key person.") % {"name": self.created.display_name}
+
+    def get_success_url(self, resident):
+        return self.created.get_absolute_url()
 
 
-class KeyPersonStatusView(ScopedViewMixin, View):
+class KeyPersonStatusView(ScopedActionView):
     """Move a key person to the next status; closing (released, transferred, moved away)
     needs a reason."""
 
@@ -259,38 +244,17 @@ class KeyPersonStatusView(ScopedViewMixin, View):
     scope_action = "change"
     template_name = "keypersons/key_person_status.html"
 
-    def get(self, request, pk):
-        key_person = get_visible(KeyPerson, request.user, pk, "change")
-        return self._render(
-            key_person, KeyPersonStatusForm(key_person=key_person, user=request.user)
-        )
+    def get_form(self, key_person, data=None):
+        return KeyPersonStatusForm(data, key_person=key_person, user=self.request.user)
 
-    def post(self, request, pk):
-        key_person = get_visible(KeyPerson, request.user, pk, "change")
-        form = KeyPersonStatusForm(request.POST, key_person=key_person, user=request.user)
-        if not form.is_valid():
-            return self._render(key_person, form, status=422)
-        try:
-            key_person = key_person_status_change(
-                acting_user=request.user, key_person=key_person, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-            return self._render(key_person, form, status=422)
-        messages.success(
-            request,
-            _("%(name)s: %(status)s.")
-            % {"name": key_person.display_name, "status": key_person.get_status_display()},
+    def perform(self, key_person, data):
+        key_person = key_person_status_change(
+            acting_user=self.request.user, key_person=key_person, **data
         )
-        return HttpResponseRedirect(key_person.get_absolute_url())
-
-    def _render(self, key_person, form, status=200):
-        return render(
-            self.request,
-            self.template_name,
-            {"object": key_person, "form": form},
-            status=status,
-        )
+        return _("%(name)s: %(status)s.") % {
+            "name": key_person.display_name,
+            "status": key_person.get_status_display(),
+        }
 
 
 class KeyPersonsFromScreeningView(LoginRequiredMixin, PermissionRequiredMixin, View):
