@@ -85,8 +85,14 @@ class ScopedQuerySet(models.QuerySet):
 
 def ancestor_paths(path: str) -> list[str]:
     """The materialized paths of a unit's ancestors, from the root (the unit excluded)."""
+    return lineage_paths(path)[:-1]
+
+
+def lineage_paths(path: str) -> list[str]:
+    """``a/b/c/`` -> ``["a/", "a/b/", "a/b/c/"]``: the paths of a unit's ancestors, from
+    the root, and the unit's own."""
     codes = [code for code in path.split("/") if code]
-    return ["/".join(codes[: i + 1]) + "/" for i in range(len(codes) - 1)]
+    return ["/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
 
 
 def _is_to_many(model, field_path: str) -> bool:

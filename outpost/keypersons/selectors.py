@@ -31,7 +31,7 @@ from django.utils import timezone
 from outpost.core.choices import UnitKind
 from outpost.core.i18n import data_name_expression
 from outpost.core.models import Unit
-from outpost.core.scoping import in_subtree, user_scope_unit, user_sees_everything
+from outpost.core.scoping import in_subtree, lineage_paths, user_scope_unit, user_sees_everything
 from outpost.keypersons.choices import (
     ACTIVE_STATUSES,
     ALLOWED_TRANSITIONS,
@@ -197,9 +197,9 @@ def team_candidates(*, key_person: KeyPerson, role: TeamRole) -> QuerySet:
     of a unit that covers the key person's unit; each with `load` (current places on active
     key persons), fewest first, then the closest."""
     unit = key_person.unit
-    codes = [code for code in unit.path.split("/") if code]
-    above = ["".join(f"{c}/" for c in codes[:n]) for n in range(1, len(codes) + 1)]
-    line = Q(staff_profile__unit__path__in=above) | in_subtree(unit, via="staff_profile__unit")
+    line = Q(staff_profile__unit__path__in=lineage_paths(unit.path)) | in_subtree(
+        unit, via="staff_profile__unit"
+    )
     load = _count(_active_places().values("worker"), "worker")
     return (
         get_user_model()

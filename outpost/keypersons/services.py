@@ -18,7 +18,7 @@ from outpost.core.choices import Role, UnitKind
 from outpost.core.identity import validate_id_number, validate_phone
 from outpost.core.models import Unit
 from outpost.core.roles import user_calls
-from outpost.core.scoping import assert_in_scope, get_visible, in_subtree
+from outpost.core.scoping import assert_in_scope, get_visible, in_subtree, lineage_paths
 from outpost.core.selectors import station_reviewers
 from outpost.keypersons.choices import (
     ACTIVE_STATUSES,
@@ -533,12 +533,6 @@ def _status_set(
 # ---------------------------------------------------------------------------- four-on-one teams
 
 
-def _paths_above(path: str) -> list[str]:
-    """The materialized paths of a unit and of every unit above it."""
-    codes = [code for code in path.split("/") if code]
-    return ["".join(f"{code}/" for code in codes[:n]) for n in range(1, len(codes) + 1)]
-
-
 def worker_covers(worker_unit: Unit, key_person_unit: Unit) -> bool:
     """A worker may serve a key person when the worker's unit is the key person's unit, one
     above it (the community, the police office, the station) or, for a key person placed at a
@@ -578,7 +572,7 @@ def _team_propose(*, acting_user, key_persons: list[KeyPerson]) -> list[TeamMemb
             key_person__in=[key_person.pk for key_person in key_persons], ended_at__isnull=True
         ).values_list("key_person_id", "role_id")
     )
-    above = {p for unit in units.values() for p in _paths_above(unit.path)}
+    above = {p for unit in units.values() for p in lineage_paths(unit.path)}
     line = Q(staff_profile__unit__path__in=above)
     for unit in units.values():
         if unit.kind != UnitKind.GRID:
@@ -609,7 +603,7 @@ def _team_propose(*, acting_user, key_persons: list[KeyPerson]) -> list[TeamMemb
     now = timezone.now()
     for key_person in key_persons:
         unit = units[key_person.unit_id]
-        above_unit = _paths_above(unit.path)
+        above_unit = lineage_paths(unit.path)
         for role in roles:
             if (key_person.pk, role.pk) in filled:
                 continue

@@ -28,7 +28,7 @@ from outpost.core.choices import Role, UnitKind
 from outpost.core.identity import normalize_id_number
 from outpost.core.models import PATH_SEPARATOR, StaffProfile, Unit
 from outpost.core.roles import own_grid, user_calls, user_roles
-from outpost.core.scoping import in_subtree, user_scope_unit
+from outpost.core.scoping import in_subtree, lineage_paths, user_scope_unit
 from outpost.registry.choices import MemberPresence, RelationToHead, VisitOutcome
 from outpost.registry.models import Campaign, Household, Resident, Visit, VisitMember
 
@@ -267,7 +267,7 @@ def campaigns_open_for_household(
 ) -> QuerySet[Campaign]:
     """Open campaigns whose scope holds the household's grid (the grid or one above it)."""
     return campaigns_open(user=user, today=today).filter(
-        scope_units__path__in=_path_prefixes(household.unit.path)
+        scope_units__path__in=lineage_paths(household.unit.path)
     )
 
 
@@ -305,12 +305,6 @@ def _scope_q(scope_paths: list[str], field: str = "unit__path") -> Q:
     for path in scope_paths:
         query |= Q(**{f"{field}__startswith": path})
     return query
-
-
-def _path_prefixes(path: str) -> list[str]:
-    """``a/b/c/`` -> ``["a/", "a/b/", "a/b/c/"]``: the unit and its ancestors."""
-    codes = [code for code in path.split(PATH_SEPARATOR) if code]
-    return [PATH_SEPARATOR.join(codes[: i + 1]) + PATH_SEPARATOR for i in range(len(codes))]
 
 
 DONE_OUTCOMES = (VisitOutcome.COMPLETED, VisitOutcome.REFUSED, VisitOutcome.VACANT)
@@ -459,7 +453,7 @@ def campaign_progress(*, user, campaign: Campaign, base: Unit) -> CampaignProgre
         row = by_id.get(unit_id)
         if row is None:
             return
-        for path in _path_prefixes(row.path):
+        for path in lineage_paths(row.path):
             target = units.get(path)
             if target is not None:
                 for name, value in counts.items():
@@ -576,7 +570,7 @@ def visit_for(*, user, campaign: Campaign, household: Household) -> Visit | None
 def unit_trail(*, user, unit: Unit) -> list[Unit]:
     """The unit and the units above it, as far up as the user's own unit."""
     return list(
-        Unit.objects.visible_to(user).filter(path__in=_path_prefixes(unit.path)).order_by("depth")
+        Unit.objects.visible_to(user).filter(path__in=lineage_paths(unit.path)).order_by("depth")
     )
 
 
@@ -678,7 +672,7 @@ def campaign_progress_by_grid(*, user, campaign: Campaign, base: Unit) -> list[G
     scope_paths = campaign_scope_paths(campaign)
     units = list(
         Unit.objects.visible_to(user)
-        .filter(in_subtree(base, via="") | Q(path__in=_path_prefixes(base.path)))
+        .filter(in_subtree(base, via="") | Q(path__in=lineage_paths(base.path)))
         .values("pk", "name", "kind", "path")
     )
     communities = {u["path"]: u["name"] for u in units if u["kind"] == UnitKind.COMMUNITY}
@@ -723,7 +717,7 @@ def campaign_progress_by_grid(*, user, campaign: Campaign, base: Unit) -> list[G
         grids[unit_id].persons_screened = n
 
     def community_of(path: str) -> str:
-        return next((communities[p] for p in _path_prefixes(path) if p in communities), "")
+        return next((communities[p] for p in lineage_paths(path) if p in communities), "")
 
     return [
         GridProgress(community=community_of(row.path), row=row)

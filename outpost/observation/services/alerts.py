@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 
 from outpost.core.audit import save_audited
 from outpost.core.choices import Role
-from outpost.core.models import PATH_SEPARATOR, Unit
+from outpost.core.models import Unit
+from outpost.core.scoping import lineage_paths
 from outpost.notify.choices import Channel, MessageKind
 from outpost.notify.services import notification_send, outbound_message_send
 from outpost.observation.choices import (
@@ -89,10 +90,10 @@ def _medical_on_duty(episode: Episode, day: datetime.date) -> list:
 
 def _station_leaders(unit: Unit) -> list:
     """Station leaders whose unit is the episode's unit or one above it."""
-    codes = [code for code in unit.path.split(PATH_SEPARATOR) if code]
-    paths = [PATH_SEPARATOR.join(codes[: n + 1]) + PATH_SEPARATOR for n in range(len(codes))]
     return list(
-        _users().filter(groups__name=Role.STATION_LEADER, staff_profile__unit__path__in=paths)
+        _users().filter(
+            groups__name=Role.STATION_LEADER, staff_profile__unit__path__in=lineage_paths(unit.path)
+        )
     )
 
 

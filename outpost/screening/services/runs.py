@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outpost.core.choices import Role
-from outpost.core.models import PATH_SEPARATOR, Unit
+from outpost.core.models import Unit
 from outpost.core.recovery import interrupted_message
-from outpost.core.scoping import in_subtree
+from outpost.core.scoping import in_subtree, lineage_paths
 from outpost.notify.choices import MessageKind
 from outpost.notify.services import notification_send
 from outpost.registry.models import Resident
@@ -258,9 +258,7 @@ def _reviewers(run: ScreeningRun):
     )
     paths = set()
     for path in Unit.objects.filter(pk__in=unit_ids).values_list("path", flat=True):
-        codes = [code for code in path.split(PATH_SEPARATOR) if code]
-        prefixes = (PATH_SEPARATOR.join(codes[: n + 1]) + PATH_SEPARATOR for n in range(len(codes)))
-        paths.update(prefix for prefix in prefixes if prefix.startswith(run.unit.path))
+        paths.update(p for p in lineage_paths(path) if p.startswith(run.unit.path))
     return (
         get_user_model()
         .objects.filter(
