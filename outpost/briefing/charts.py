@@ -1,8 +1,10 @@
 """Trend charts of the dashboard: server-rendered SVG (pygal), no script and no CDN."""
 
 import datetime
+import functools
 
 import pygal
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from pygal.style import Style
 
@@ -34,7 +36,15 @@ def trend_chart_svg(
 ) -> str:
     """A line chart of named series over the same days, as inline SVG markup; `y_title`
     names the unit of the values (persons, alerts)."""
-    days = sorted({day for points in series.values() for day, _value in points})
+    points = tuple((str(name), tuple(values)) for name, values in series.items())
+    return _chart_svg(str(title), points, str(y_title), get_language())
+
+
+# pygal takes ~10 ms a chart and the same figures draw the same chart: every page view of a
+# closed day, and today's until a figure moves. Kept per process, keyed by what is drawn.
+@functools.lru_cache(maxsize=256)
+def _chart_svg(title: str, series: tuple, y_title: str, language: str | None) -> str:
+    days = sorted({day for _name, values in series for day, _value in values})
     chart = pygal.Line(
         js=[],
         style=STYLE,
@@ -60,7 +70,7 @@ def trend_chart_svg(
     chart.add_xml_filter(_without_scripts)
     chart.x_labels = [day.strftime("%m-%d") for day in days]
     chart.x_labels_major = chart.x_labels[:: max(1, len(days) // 4)]
-    for name, points in series.items():
-        by_day = dict(points)
+    for name, values in series:
+        by_day = dict(values)
         chart.add(name, [by_day.get(day) for day in days])
     return chart.render(is_unicode=True)

@@ -1,9 +1,10 @@
 """The figures of the daily briefing (每日会商研判), per unit of the jurisdiction tree.
 
 A figure is defined by the rows it counts (a queryset of one model): the dashboard's count
-and the list behind it are the same query, so they cannot disagree. Each figure is counted
-once for a whole subtree by one grouped query (rows per unit), then rolled up the tree: the
-station, every office, community and grid get their figures from the same ~20 queries.
+and the list behind it are the same query, so they cannot disagree. Figures whose rows are a
+`Subset` of the same base (the households, and those visited) are counted together in one
+grouped query over the base (rows per unit, a conditional count per figure), then rolled up
+the tree: the station, every office, community and grid get their figures from ~10 queries.
 Counting is not user-scoped: callers pass a unit the user may see, the lists add the
 user's scope, and snapshots are taken by the system.
 
@@ -72,6 +73,20 @@ class Moment:
 
 
 @dataclass(frozen=True)
+class Subset:
+    """The rows of `base` that meet `condition` (all of them without one). Figures that are
+    subsets of one base are counted in one pass over it: one scan of the residents gives the
+    residents and those screened."""
+
+    base: Callable[[Moment], QuerySet]
+    condition: Callable[[Moment], Q] | None = None
+
+    def __call__(self, m: Moment) -> QuerySet:
+        rows = self.base(m)
+        return rows.filter(self.condition(m)) if self.condition else rows
+
+
+@dataclass(frozen=True)
 class Figure:
     """One figure: its key in snapshots, label, group, and the rows it counts, grouped by
     `unit_field` (the unit each row belongs to)."""
@@ -87,18 +102,20 @@ class Figure:
     serves_below: bool = False
 
 
-def _households_screened(m: Moment) -> QuerySet:
-    return Household.objects.filter(
-        m.within(), Exists(Visit.objects.filter(household=OuterRef("pk")))
-    )
+def _households(m: Moment) -> QuerySet:
+    return Household.objects.filter(m.within())
+
+
+def _visited(m: Moment) -> Q:
+    return Q(Exists(Visit.objects.filter(household=OuterRef("pk"))))
 
 
 def _residents(m: Moment) -> QuerySet:
     return Resident.objects.filter(m.within(), is_active=True, merged_into__isnull=True)
 
 
-def _residents_screened(m: Moment) -> QuerySet:
-    return _residents(m).filter(Exists(VisitMember.objects.filter(resident=OuterRef("pk"))))
+def _screened(m: Moment) -> Q:
+    return Q(Exists(VisitMember.objects.filter(resident=OuterRef("pk"))))
 
 
 def _arrivals(m: Moment) -> QuerySet:
@@ -116,10 +133,6 @@ def _arrivals(m: Moment) -> QuerySet:
     return linked.filter(run_id=latest_run)
 
 
-def _arrivals_of(code: str) -> Callable[[Moment], QuerySet]:
-    return lambda m: _arrivals(m).filter(category__code=code)
-
-
 def _dispatch_items(m: Moment) -> QuerySet:
     return DispatchItem.objects.filter(m.within())
 
@@ -133,78 +146,113 @@ def _key_persons(m: Moment) -> QuerySet:
     return KeyPerson.objects.filter(m.within(), status__in=ACTIVE_STATUSES)
 
 
-def _incomplete_teams(m: Moment) -> QuerySet:
-    return _key_persons(m).exclude(pk__in=complete_team_key_person_ids())
+def _team_incomplete(m: Moment) -> Q:
+    return ~Q(pk__in=complete_team_key_person_ids())
 
 
 def _contacts_overdue(m: Moment) -> QuerySet:
     return with_contact_state(_key_persons(m), now=m.now).filter(is_overdue=True)
 
 
-def _open_episodes(m: Moment) -> QuerySet:
-    return Episode.objects.filter(m.within(), status__in=OPEN_EPISODE_STATUSES)
+def _episodes(m: Moment) -> QuerySet:
+    return Episode.objects.filter(m.within())
 
 
-def _released(m: Moment) -> QuerySet:
+def _open_at_home(m: Moment) -> Q:
+    return Q(status__in=OPEN_EPISODE_STATUSES) & ~Q(kind=EpisodeKind.CENTRALIZED)
+
+
+def _open_centralized(m: Moment) -> Q:
+    return Q(status__in=OPEN_EPISODE_STATUSES, kind=EpisodeKind.CENTRALIZED)
+
+
+def _started(m: Moment) -> Q:
+    # A chained episode (centralized → home monitoring) is not a new person.
+    return Q(start_date=m.day, previous__isnull=True)
+
+
+def _released(m: Moment) -> Q:
     # Completed and not continued into another episode (centralized → home monitoring).
-    return Episode.objects.filter(
-        m.within(), ended_on=m.day, end_reason=EndReason.COMPLETED
-    ).exclude(Exists(Episode.objects.filter(previous=OuterRef("pk"))))
-
-
-def _transfers(m: Moment) -> QuerySet:
-    start, end = m.day_bounds()
-    return Alert.objects.filter(
-        m.within(),
-        outcome=AlertOutcome.FEVER_CLINIC,
-        transferred_at__gte=start,
-        transferred_at__lt=end,
+    return Q(ended_on=m.day, end_reason=EndReason.COMPLETED) & ~Q(
+        Exists(Episode.objects.filter(previous=OuterRef("pk")))
     )
 
 
-def _alerts_raised(m: Moment) -> QuerySet:
+def _alerts(m: Moment) -> QuerySet:
+    return Alert.objects.filter(m.within())
+
+
+def _fever_open(m: Moment) -> Q:
+    return Q(kind=AlertKind.FEVER, status__in=UNRESOLVED_ALERT_STATUSES)
+
+
+def _transferred(m: Moment) -> Q:
+    start, end = m.day_bounds()
+    return Q(outcome=AlertOutcome.FEVER_CLINIC, transferred_at__gte=start, transferred_at__lt=end)
+
+
+def _raised(m: Moment) -> Q:
     """Alerts of either kind raised in the day (China time), up to the moment."""
     start, end = m.day_bounds()
-    return Alert.objects.filter(m.within(), raised_at__gte=start, raised_at__lt=min(end, m.now))
+    return Q(raised_at__gte=start, raised_at__lt=min(end, m.now))
+
+
+def _rooms(m: Moment) -> QuerySet:
+    return Room.objects.filter(m.serving("site__"))
+
+
+def _occupied(m: Moment) -> Q:
+    # Rooms with someone in them; who is in them is "In centralized isolation".
+    return Q(Exists(RoomStay.objects.filter(room=OuterRef("pk"), checked_out_at__isnull=True)))
 
 
 FIXED_FIGURES = (
+    Figure("households_total", _("Households"), GROUP_SCREENING, Subset(_households)),
     Figure(
-        "households_total",
-        _("Households"),
+        "households_screened",
+        _("Households screened"),
         GROUP_SCREENING,
-        lambda m: Household.objects.filter(m.within()),
+        Subset(_households, _visited),
     ),
-    Figure("households_screened", _("Households screened"), GROUP_SCREENING, _households_screened),
-    Figure("persons_total", _("Residents"), GROUP_SCREENING, _residents),
-    Figure("persons_screened", _("Residents screened"), GROUP_SCREENING, _residents_screened),
+    Figure("persons_total", _("Residents"), GROUP_SCREENING, Subset(_residents)),
+    Figure(
+        "persons_screened",
+        _("Residents screened"),
+        GROUP_SCREENING,
+        Subset(_residents, _screened),
+    ),
 )
 LATER_FIGURES = (
     Figure(
         "arrivals_new",
         _("New arrivals today"),
         GROUP_ARRIVALS,
-        lambda m: _arrivals(m).filter(arrival_date=m.day),
+        Subset(_arrivals, lambda m: Q(arrival_date=m.day)),
     ),
-    Figure("dispatch_items", _("Dispatched items"), GROUP_DISPATCH, _dispatch_items),
+    Figure("dispatch_items", _("Dispatched items"), GROUP_DISPATCH, Subset(_dispatch_items)),
     Figure(
         "dispatch_verified",
         _("Items verified"),
         GROUP_DISPATCH,
-        lambda m: _dispatch_items(m).filter(_verified_by(m)),
+        Subset(_dispatch_items, _verified_by),
     ),
     Figure(
         "dispatch_overdue",
         _("Items overdue"),
         GROUP_DISPATCH,
-        lambda m: _dispatch_items(m).filter(~_verified_by(m), order__deadline__lt=m.now),
+        Subset(_dispatch_items, lambda m: ~_verified_by(m) & Q(order__deadline__lt=m.now)),
     ),
-    Figure("key_persons", _("Key persons under management"), GROUP_KEY_PERSONS, _key_persons),
+    Figure(
+        "key_persons",
+        _("Key persons under management"),
+        GROUP_KEY_PERSONS,
+        Subset(_key_persons),
+    ),
     Figure(
         "key_persons_incomplete_team",
         _("Without a full team"),
         GROUP_KEY_PERSONS,
-        _incomplete_teams,
+        Subset(_key_persons, _team_incomplete),
     ),
     Figure(
         "key_persons_new",
@@ -217,41 +265,39 @@ LATER_FIGURES = (
         "observation_home",
         _("In home observation"),
         GROUP_OBSERVATION,
-        lambda m: _open_episodes(m).exclude(kind=EpisodeKind.CENTRALIZED),
+        Subset(_episodes, _open_at_home),
     ),
     Figure(
         "observation_centralized",
         _("In centralized isolation"),
         GROUP_OBSERVATION,
-        lambda m: _open_episodes(m).filter(kind=EpisodeKind.CENTRALIZED),
+        Subset(_episodes, _open_centralized),
     ),
     Figure(
         "observation_new",
         _("Started observation today"),
         GROUP_OBSERVATION,
-        # A chained episode (centralized → home monitoring) is not a new person.
-        lambda m: Episode.objects.filter(m.within(), start_date=m.day, previous__isnull=True),
+        Subset(_episodes, _started),
     ),
-    Figure("observation_released", _("Released today"), GROUP_OBSERVATION, _released),
     Figure(
-        "alerts_open",
-        _("Open fever alerts"),
+        "observation_released",
+        _("Released today"),
         GROUP_OBSERVATION,
-        lambda m: Alert.objects.filter(
-            m.within(), kind=AlertKind.FEVER, status__in=UNRESOLVED_ALERT_STATUSES
-        ),
+        Subset(_episodes, _released),
     ),
-    Figure("alerts_raised", _("Alerts raised today"), GROUP_OBSERVATION, _alerts_raised),
-    Figure("transfers", _("Transferred to a fever clinic today"), GROUP_OBSERVATION, _transfers),
+    Figure("alerts_open", _("Open fever alerts"), GROUP_OBSERVATION, Subset(_alerts, _fever_open)),
+    Figure("alerts_raised", _("Alerts raised today"), GROUP_OBSERVATION, Subset(_alerts, _raised)),
+    Figure(
+        "transfers",
+        _("Transferred to a fever clinic today"),
+        GROUP_OBSERVATION,
+        Subset(_alerts, _transferred),
+    ),
     Figure(
         "rooms_occupied",
         _("Isolation rooms occupied"),
         GROUP_OBSERVATION,
-        # Rooms with someone in them; who is in them is "In centralized isolation".
-        lambda m: Room.objects.filter(
-            m.serving("site__"),
-            Exists(RoomStay.objects.filter(room=OuterRef("pk"), checked_out_at__isnull=True)),
-        ),
+        Subset(_rooms, _occupied),
         unit_field="site__unit",
         serves_below=True,
     ),
@@ -259,18 +305,27 @@ LATER_FIGURES = (
         "rooms_total",
         _("Isolation rooms"),
         GROUP_OBSERVATION,
-        lambda m: Room.objects.filter(m.serving("site__")),
+        Subset(_rooms),
         unit_field="site__unit",
         serves_below=True,
     ),
 )
 
 
+def _of_category(pk: int) -> Callable[[Moment], Q]:
+    # By the category's key, not its code: a join in one figure's condition would drop the
+    # rows without a category from every count of the pass.
+    return lambda m: Q(category_id=pk)
+
+
 def figure_list() -> list[Figure]:
     """Every figure in display order; one arrivals figure per origin category (data)."""
     arrivals = [
         Figure(
-            f"arrivals_{category.code}", category.label, GROUP_ARRIVALS, _arrivals_of(category.code)
+            f"arrivals_{category.code}",
+            category.label,
+            GROUP_ARRIVALS,
+            Subset(_arrivals, _of_category(category.pk)),
         )
         for category in OriginCategory.objects.order_by("order", "pk")
     ]
@@ -368,6 +423,30 @@ def subtree_rows(
     return rows
 
 
+def _counted_in_passes(figures: list[Figure], moment: Moment) -> dict[str, dict[int, int]]:
+    """Rows per unit of every figure: one grouped query per base that figures share (a
+    conditional count per figure), one per figure that shares none."""
+    passes: dict[tuple, list[Figure]] = {}
+    for figure in figures:
+        base = figure.rows.base if isinstance(figure.rows, Subset) else figure.rows
+        passes.setdefault((base, figure.unit_field), []).append(figure)
+    counts: dict[str, dict[int, int]] = {}
+    for (base, unit_field), members in passes.items():
+        counters = {
+            f"n{index}": Count("pk", filter=condition(moment) if condition else None)
+            for index, figure in enumerate(members)
+            for condition in [getattr(figure.rows, "condition", None)]
+        }
+        grouped = base(moment).order_by().values_list(f"{unit_field}_id").annotate(**counters)
+        for figure in members:
+            counts[figure.key] = {}
+        for unit_id, *values in grouped:
+            for figure, n in zip(members, values, strict=True):
+                if n:
+                    counts[figure.key][unit_id] = n
+    return counts
+
+
 def subtree_figures(
     *, root: Unit, day: datetime.date, now: datetime.datetime | None = None
 ) -> dict[int, dict[str, int]]:
@@ -375,15 +454,7 @@ def subtree_figures(
     the day's events of `day`. Figures with no rows are 0."""
     moment = Moment(path=root.path, day=day, now=now or timezone.now())
     figures = figure_list()
-    counts = {
-        figure.key: dict(
-            figure.rows(moment)
-            .order_by()
-            .values_list(f"{figure.unit_field}_id")
-            .annotate(n=Count("pk"))
-        )
-        for figure in figures
-    }
+    counts = _counted_in_passes(figures, moment)
     return {
         unit_id: {figure.key: values.get(figure.key, 0) for figure in figures}
         for unit_id, values in _roll_up(root, counts).items()
