@@ -232,6 +232,7 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
 
 LANGUAGE_CODE = "zh-hans"
+FORMAT_MODULE_PATH = ["outpost.formats"]
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True

@@ -124,3 +124,15 @@ def test_login_page_is_chinese_by_default_and_english_after_switching(client, db
     page = client.get("/accounts/login/").content.decode()
     assert "Log in" in page
     assert "登录" not in page
+
+
+def test_chinese_pages_group_large_numbers_by_thousands():
+    # Django's zh_Hans writes 116782 (no separator, groups of four); the station's reports
+    # and the home tiles read 116,782 (outpost/formats/zh_Hans).
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert intcomma(116782) == "116,782"
+    with translation.override("en"):
+        assert intcomma(116782) == "116,782"

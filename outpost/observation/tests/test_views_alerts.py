@@ -90,7 +90,7 @@ def test_an_officer_of_another_community_cannot_open_the_alert(client, district)
     assert Alert.objects.get(pk=alert.pk).status == AlertStatus.OPEN
 
 
-def test_the_detail_shows_the_check_in_the_masked_person_and_the_episode(
+def test_the_detail_shows_the_check_in_the_person_as_their_card_does_and_the_episode(
     client, officer_a, district
 ):
     episode = episode_in(district.grid_a1)
@@ -101,10 +101,32 @@ def test_the_detail_shows_the_check_in_the_masked_person_and_the_episode(
 
     person = episode.key_person
     assert "38.1 °C" in content
-    assert mask_name(person.display_name) in content
-    assert person.display_name not in content
+    # The officer may open the key person's page, which shows the name in full: so does the
+    # alert, with a link there. The ID number stays masked.
+    assert (
+        f'href="{person.get_absolute_url()}" data-testid="person-link">{person.display_name}<'
+        in content
+    )
     assert person.masked_id_number in content
     assert f'href="{episode.get_absolute_url()}"' in content
+
+
+def test_the_detail_masks_the_name_of_a_person_whose_page_the_user_cannot_open(
+    client, officer_a, district
+):
+    episode = episode_in(district.grid_a1)
+    alert = AlertFactory(episode=episode)
+    person = episode.key_person
+    # The key person moved to another community; the episode stayed where it was run.
+    person.unit = district.grid_b1
+    person.save(update_fields=["unit"])
+    client.force_login(officer_a)
+
+    content = client.get(_detail(alert)).content.decode()
+
+    assert mask_name(person.display_name) in content
+    assert person.display_name not in content
+    assert 'data-testid="person-link"' not in content
 
 
 def test_acknowledging_an_alert(client, officer_a, district):

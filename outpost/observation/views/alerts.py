@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from outpost.core.batch import batch_apply, batch_report, selected_ids
 from outpost.core.masking import mask_name
 from outpost.core.viewmixins import ScopedDetailView, ScopedListView, form_add_service_errors
+from outpost.keypersons.models import KeyPerson
 from outpost.keypersons.services import may_call
 from outpost.observation import selectors
 from outpost.observation.choices import AlertStatus, Symptom
@@ -105,9 +106,15 @@ class AlertDetailView(ScopedDetailView):
         context.setdefault("resolve_form", AlertResolveForm(alert=alert))
         person = alert.episode.key_person
         symptoms = dict(Symptom.choices)
+        # The key person's own page shows the name in full to whoever may open it; the
+        # alert shows it the same way (and links there), masked to anyone else.
+        person_visible = (
+            KeyPerson.objects.visible_to(self.request.user).filter(pk=person.pk).exists()
+        )
         context.update(
             person=person,
-            masked_name=mask_name(person.display_name),
+            person_visible=person_visible,
+            masked_name=person.display_name if person_visible else mask_name(person.display_name),
             # A fever alert's first step is a call: the team member calls from here.
             may_call=may_call(self.request.user, person),
             symptoms=[symptoms.get(code, code) for code in getattr(alert.check_in, "symptoms", [])],
