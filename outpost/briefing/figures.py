@@ -19,7 +19,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -106,8 +106,10 @@ def _households(m: Moment) -> QuerySet:
     return Household.objects.filter(m.within())
 
 
+# A condition of a pass is an uncorrelated IN: PostgreSQL hashes the subquery once, where a
+# correlated EXISTS inside a conditional count runs once per row (0.2 s over the residents).
 def _visited(m: Moment) -> Q:
-    return Q(Exists(Visit.objects.filter(household=OuterRef("pk"))))
+    return Q(pk__in=Visit.objects.values("household_id"))
 
 
 def _residents(m: Moment) -> QuerySet:
@@ -115,7 +117,7 @@ def _residents(m: Moment) -> QuerySet:
 
 
 def _screened(m: Moment) -> Q:
-    return Q(Exists(VisitMember.objects.filter(resident=OuterRef("pk"))))
+    return Q(pk__in=VisitMember.objects.values("resident_id"))
 
 
 def _arrivals(m: Moment) -> QuerySet:
@@ -173,9 +175,8 @@ def _started(m: Moment) -> Q:
 
 def _released(m: Moment) -> Q:
     # Completed and not continued into another episode (centralized → home monitoring).
-    return Q(ended_on=m.day, end_reason=EndReason.COMPLETED) & ~Q(
-        Exists(Episode.objects.filter(previous=OuterRef("pk")))
-    )
+    continued = Episode.objects.filter(previous__isnull=False).values("previous_id")
+    return Q(ended_on=m.day, end_reason=EndReason.COMPLETED) & ~Q(pk__in=continued)
 
 
 def _alerts(m: Moment) -> QuerySet:
@@ -203,7 +204,7 @@ def _rooms(m: Moment) -> QuerySet:
 
 def _occupied(m: Moment) -> Q:
     # Rooms with someone in them; who is in them is "In centralized isolation".
-    return Q(Exists(RoomStay.objects.filter(room=OuterRef("pk"), checked_out_at__isnull=True)))
+    return Q(pk__in=RoomStay.objects.filter(checked_out_at__isnull=True).values("room_id"))
 
 
 FIXED_FIGURES = (
