@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 
+from outpost.core.database import planner_statistics_refresh
 from outpost.core.tasks import planner_statistics_task
 from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory
 
@@ -28,3 +29,19 @@ def test_the_hourly_job_gives_the_planner_statistics_of_the_residents(district):
     planner_statistics_task.call()
 
     assert "registry_resident" in _analyzed_tables()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_bulk_load_postgresql_is_vacuumed_so_counts_read_the_index_alone(district):
+    if connection.vendor != "postgresql":
+        pytest.skip("VACUUM is PostgreSQL's")
+    household = HouseholdFactory(unit=district.grid_a1)
+    ResidentFactory.create_batch(3, household=household)
+
+    planner_statistics_refresh()
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT last_vacuum FROM pg_stat_user_tables WHERE relname = 'registry_resident'"
+        )
+        assert cursor.fetchone()[0] is not None
