@@ -789,6 +789,7 @@ class LedgerExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
                 params=params,
                 request=self.request,
                 unmasked=bool(data["unmasked"]),
+                purpose=data["purpose"],
                 reason=data["reason"],
             )
         except ValidationError as exc:
