@@ -796,3 +796,6 @@ class LedgerExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
             form_add_service_errors(form, exc)
             return self.form_invalid(form)
         return HttpResponseRedirect(reverse("core:export_status", args=[result.id]))
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=422)

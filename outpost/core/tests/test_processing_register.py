@@ -38,7 +38,7 @@ def test_every_model_with_personal_fields_is_declared_and_every_field_classified
 
 @isolate_apps("outpost.core")
 def test_a_model_with_an_undeclared_personal_field_is_reported_by_model_and_field():
-    class Visitor(models.Model):
+    class Visitor(models.Model):  # noqa: DJ008
         unit_code = models.CharField(max_length=10)
         mobile_phone = models.CharField(max_length=20)
 
@@ -52,7 +52,7 @@ def test_a_model_with_an_undeclared_personal_field_is_reported_by_model_and_fiel
 
 @isolate_apps("outpost.core")
 def test_an_ip_address_field_is_personal_by_its_type():
-    class Probe(models.Model):
+    class Probe(models.Model):  # noqa: DJ008
         seen_from = models.GenericIPAddressField()
 
         class Meta:
@@ -64,7 +64,7 @@ def test_an_ip_address_field_is_personal_by_its_type():
 @isolate_apps("outpost.registry")
 def test_a_field_added_to_a_declared_model_without_a_declaration_is_reported():
     # The registry's Landlord as declared, plus a field nobody classified.
-    class Landlord(models.Model):
+    class Landlord(models.Model):  # noqa: DJ008
         unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT)
         name = models.CharField(max_length=100)
         id_number = models.CharField(max_length=18)
@@ -116,9 +116,7 @@ def test_the_roles_come_from_the_role_map(monkeypatch):
 def test_encryption_at_rest_is_read_from_the_field(monkeypatch):
     assert not _row("registry.Resident", "id_number").encrypted
 
-    monkeypatch.setattr(
-        Resident._meta.get_field("id_number"), "encrypted", True, raising=False
-    )
+    monkeypatch.setattr(Resident._meta.get_field("id_number"), "encrypted", True, raising=False)
 
     assert _row("registry.Resident", "id_number").encrypted
 
