@@ -12,7 +12,7 @@ from outpost.core.privacy import (
 C = DataCategory
 
 DISPATCH_PURPOSE = _(
-    "Dispatched verification (调度指令·落地核查): the lists a higher level sends, each person "
+    "Dispatched verification: the lists a higher level sends, each person "
     "found, verified on the ground and reported back."
 )
 

@@ -12,7 +12,7 @@ from outpost.core.privacy import (
 C = DataCategory
 
 KEY_PERSON_PURPOSE = _(
-    "Key persons (重点人员) and their four-on-one care (四包一): who must be followed, why, "
+    "Key persons and their four-on-one care: who must be followed, why, "
     "and every contact with them, until they are released."
 )
 

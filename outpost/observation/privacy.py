@@ -12,7 +12,7 @@ from outpost.core.privacy import (
 C = DataCategory
 
 OBSERVATION_PURPOSE = _(
-    "Medical observation (隔离观察): where each person under observation stays, their "
+    "Medical observation: where each person under observation stays, their "
     "temperature and symptoms twice a day, fever alerts and their outcome."
 )
 

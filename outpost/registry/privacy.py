@@ -12,11 +12,11 @@ from outpost.core.privacy import (
 C = DataCategory
 
 POPULATION_PURPOSE = _(
-    "Population base (人口底数): who lives in which household of the jurisdiction and how to "
+    "Population base: who lives in which household of the jurisdiction and how to "
     "reach them, so that door-to-door screening, matching and care reach everyone."
 )
 SCREENING_PURPOSE = _(
-    "Door-to-door screening (地毯式排查): who was found at home, who travelled where and "
+    "Door-to-door screening: who was found at home, who travelled where and "
     "when, and how they are, to find people at risk."
 )
 
@@ -62,8 +62,7 @@ DECLARATIONS = [
         personal={"name": C.NAME, "id_number": C.IDENTITY_NUMBER, "phone": C.PHONE},
         other=("id", "unit", "is_large"),
         purpose=_(
-            "Landlords of rental properties (大房东), who tell the station who rents and "
-            "who arrives."
+            "Landlords of rental properties, who tell the station who rents and who arrives."
         ),
         legal_basis=POLICE_DUTY,
         retention="registry.landlord",

@@ -12,7 +12,7 @@ from outpost.core.privacy import (
 C = DataCategory
 
 MATCHING_PURPOSE = _(
-    "Data matching (大数据分析·比对): linking lists of arrivals from designated regions to "
+    "Data matching: linking lists of arrivals from designated regions to "
     "the residents of the jurisdiction, to find who must be followed."
 )
 
@@ -120,7 +120,7 @@ DECLARATIONS = [
             "created_at",
         ),
         purpose=_(
-            "Concealed travel (隐瞒行程): a visit's declared travel set beside a list that "
+            "Concealed travel: a visit's declared travel set beside a list that "
             "puts the person in a designated region, to be verified."
         ),
         legal_basis=EPIDEMIC_RESPONSE,
