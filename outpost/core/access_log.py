@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from outpost.core.choices import AccessAction
+from outpost.core.choices import AccessAction, AccessPurpose
 from outpost.core.exports.base import (
     ExportDefinition,
     ExportRequest,
@@ -37,13 +37,14 @@ CHUNK_SIZE = 2000
 @dataclass(frozen=True)
 class AccessLogFilter:
     """What the access log is narrowed to: days (China time, both included), a user (login
-    or name), an action, a unit (its staff and the staff below it), a record type and a
-    record (its id), and free text in the subject or the reason."""
+    or name), an action, a purpose (`AccessPurpose`), a unit (its staff and the staff below
+    it), a record type and a record (its id), and free text in the subject or the reason."""
 
     since: datetime.date | None = None
     until: datetime.date | None = None
     user: str = ""
     action: str = ""
+    purpose: str = ""
     unit_id: int | None = None
     record_type: str = ""
     record: str = ""
@@ -55,11 +56,13 @@ class AccessLogFilter:
         filter the user mistyped shows everything rather than an error page)."""
         unit = str(params.get("unit_id") or params.get("unit") or "")
         action = params.get("action") or ""
+        purpose = params.get("purpose") or ""
         return cls(
             since=_day(params.get("since")),
             until=_day(params.get("until")),
             user=(params.get("user") or "").strip()[:150],
             action=action if action in AccessAction.values else "",
+            purpose=purpose if purpose in AccessPurpose.values else "",
             unit_id=int(unit) if unit.isdigit() else None,
             record_type=(params.get("record_type") or "").strip()[:100],
             record=(params.get("record") or "").strip()[:64],
@@ -85,6 +88,8 @@ class AccessLogFilter:
             )
         if self.action:
             entries = entries.filter(action=self.action)
+        if self.purpose:
+            entries = entries.filter(purpose=self.purpose)
         if unit is not None:
             entries = entries.filter(in_subtree(unit, via="actor__staff_profile__unit"))
         if self.record_type:

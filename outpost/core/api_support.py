@@ -33,6 +33,7 @@ from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 from pydantic import AfterValidator, BaseModel, StringConstraints
 
+from outpost.core.choices import REVEAL_PURPOSES
 from outpost.core.exceptions import Conflict
 from outpost.core.scoping import get_visible
 from outpost.core.services import api_token_authenticate
@@ -317,3 +318,15 @@ Code = Annotated[
 Name = Annotated[str, StringConstraints(max_length=NAME_MAX_LENGTH), _checked(validate_text)]
 Line = Annotated[str, StringConstraints(max_length=LINE_MAX_LENGTH), _checked(validate_text)]
 Note = Annotated[str, StringConstraints(max_length=NOTE_MAX_LENGTH), _checked(validate_note)]
+
+
+class RevealIn(Schema):
+    """The body of every reveal route: the purpose (one of `REVEAL_PURPOSES`) and, for
+    "other", the purpose in words (`reason`); a missing or unknown purpose is a 422 naming
+    `purpose`."""
+
+    purpose: typing.Literal[tuple(purpose.value for purpose in REVEAL_PURPOSES)] = Field(
+        description="Why the data is revealed (查看目的): "
+        "verify_identity 核查身份, phone_contact 电话联系, dispatch 上级调度, other 其他."
+    )
+    reason: Line = Field("", description='The purpose in words; required for "other".')

@@ -15,6 +15,7 @@ MENU_HOME = [(None, _("Home"), "home", None, EVERY_ROLE)]
 MENU = [
     (ADMIN, _("Units"), "core:unit_list", None, ADMINISTRATOR),
     (ADMIN, _("Access log"), "core:access_log", "core.view_accesslog", ADMINISTRATOR),
+    (ADMIN, _("Processing register"), "core:processing_register", "core.view_accesslog"),
     (ADMIN, _("Imports"), "core:import_list", "core.add_importjob", ADMINISTRATOR),
     (ADMIN, _("Users"), "core:user_list", "core.view_staffprofile", ADMINISTRATOR),
     (ADMIN, _("Lockouts"), "core:lockout_list", "core.change_staffprofile"),
@@ -28,6 +29,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation and permissions")
 
     def ready(self) -> None:
+        from outpost.core.privacy import register_processing
+        from outpost.core.privacy_declarations import DECLARATIONS as PRIVACY
+
+        register_processing(*PRIVACY)
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
         from outpost.core import checks  # noqa: F401  (registers the deploy checks)
@@ -53,8 +58,10 @@ class CoreConfig(AppConfig):
             )
         from outpost.core.access_log import AccessLogExport
         from outpost.core.exports.base import register_export
+        from outpost.core.privacy import ProcessingRegisterExport
 
         register_export(AccessLogExport())
+        register_export(ProcessingRegisterExport())
         register_menu(MENU_HOME, order=0)
         register_menu(MENU, order=90)
         for source in TODO_SOURCES:

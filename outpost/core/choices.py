@@ -47,14 +47,38 @@ class AccessAction(models.TextChoices):
     TOKEN_USE = "token", _("API token use")
 
 
-class RevealPurpose(models.TextChoices):
-    """Why a masked field was revealed (查看目的), offered as presets so that field staff
-    need not type; "other" asks for the purpose in words."""
+class AccessPurpose(models.TextChoices):
+    """Why personal data was revealed or exported (查看·导出目的): one fixed list for the
+    access log, offered as presets so that staff need not type; "other" asks for the
+    purpose in words. `REVEAL_PURPOSES` and `EXPORT_PURPOSES` say which presets each
+    dialog offers; add a preset here and to the tuple of the dialogs it belongs to."""
 
     VERIFY_IDENTITY = "verify_identity", _("Verify identity")  # 核查身份
     PHONE_CONTACT = "phone_contact", _("Phone contact")  # 电话联系
     DISPATCH = "dispatch", _("Dispatch from above")  # 上级调度
+    REPORT_UP = "report_up", _("Report to a higher level")  # 上报上级
+    WORK_LEDGER = "work_ledger", _("Work ledger")  # 工作台账
+    CROSS_CHECK = "cross_check", _("Check and compare")  # 核查比对
     OTHER = "other", _("Other")  # 其他
+
+
+# Kept for the code that names the reveal presets by their old name.
+RevealPurpose = AccessPurpose
+
+# The presets each dialog offers, "other" last.
+REVEAL_PURPOSES = (
+    AccessPurpose.VERIFY_IDENTITY,
+    AccessPurpose.PHONE_CONTACT,
+    AccessPurpose.DISPATCH,
+    AccessPurpose.OTHER,
+)
+EXPORT_PURPOSES = (
+    AccessPurpose.REPORT_UP,
+    AccessPurpose.WORK_LEDGER,
+    AccessPurpose.CROSS_CHECK,
+    AccessPurpose.DISPATCH,
+    AccessPurpose.OTHER,
+)
 
 
 class ImportStatus(models.TextChoices):

@@ -10,6 +10,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from outpost.core.choices import EXPORT_PURPOSES
 from outpost.core.services import API_TOKEN_DEFAULT_DAYS
 from outpost.core.validators import (
     LINE_MAX_LENGTH,
@@ -47,6 +48,33 @@ class Form(TextGuardMixin, forms.Form):
 
 class ModelForm(TextGuardMixin, forms.ModelForm):
     """The base of every model form of Outpost."""
+
+
+class ExportPurposeForm(Form):
+    """The purpose of an export of personal data (导出目的): a preset, or "other" and the
+    purpose in words. Every export form inherits it and shows it with
+    ``core/partials/export_purpose.html``; the export service (`export_check`) decides
+    whether the export needs it and refuses it, naming the field, when missing."""
+
+    purpose = forms.ChoiceField(
+        label=_("Purpose of the export"),
+        choices=[(value.value, value.label) for value in EXPORT_PURPOSES],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("The purpose in your words (needed for Other)"),
+        max_length=300,
+        required=False,
+        help_text=_("Written to the access log with the export."),
+    )
+
+    # Rendered by the partial, after the export's own fields.
+    purpose_fields = ("purpose", "reason")
+
+    def export_fields(self):
+        """The form's own fields, without the purpose (for templates that loop)."""
+        return [field for field in self if field.name not in self.purpose_fields]
 
 
 class ConfirmForm(Form):

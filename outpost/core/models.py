@@ -13,10 +13,10 @@ from simple_history.models import HistoricalRecords
 
 from outpost.core.choices import (
     AccessAction,
+    AccessPurpose,
     AccountAction,
     ImportStatus,
     OrganisationKind,
-    RevealPurpose,
     Role,
     UnitKind,
 )
@@ -195,7 +195,7 @@ class AccessLog(models.Model):
     fields = models.JSONField(_("fields"), default=list)
     row_count = models.PositiveIntegerField(_("rows"), default=1)
     purpose = models.CharField(
-        _("purpose"), max_length=20, choices=RevealPurpose.choices, blank=True
+        _("purpose"), max_length=20, choices=AccessPurpose.choices, blank=True
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)

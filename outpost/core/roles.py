@@ -191,6 +191,22 @@ def own_grid(user):
 
 
 def role_permissions(role: Role) -> list[Permission]:
+    return list(_role_permission_queryset(role))
+
+
+def role_permission_names(role: Role) -> frozenset[str]:
+    """The role's permissions as "app_label.codename" (what `user.has_perm` takes), read
+    from the same map as the groups: for pages that say which roles may do what (the
+    processing register)."""
+    return frozenset(
+        f"{app_label}.{codename}"
+        for app_label, codename in _role_permission_queryset(role).values_list(
+            "content_type__app_label", "codename"
+        )
+    )
+
+
+def _role_permission_queryset(role: Role):
     query = Q(pk__in=[])
     for app_label, actions in ROLE_MODEL_ACTIONS[role].items():
         for action in actions:
@@ -203,7 +219,7 @@ def role_permissions(role: Role) -> list[Permission]:
         app_label, codename = dotted.split(".")
         withheld |= Q(content_type__app_label=app_label, codename=codename)
     # History models carry their own view permission; they are not domain rows.
-    return list(
+    return (
         Permission.objects.filter(query)
         .exclude(withheld)
         .exclude(content_type__model__startswith="historical")

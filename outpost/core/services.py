@@ -11,7 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outpost.core.audit import bulk_update_audited, save_audited
-from outpost.core.choices import AccessAction, RevealPurpose
+from outpost.core.choices import (
+    EXPORT_PURPOSES,
+    REVEAL_PURPOSES,
+    AccessAction,
+    AccessPurpose,
+)
 from outpost.core.i18n import is_supported
 from outpost.core.models import AccessLog, ApiToken, StaffProfile, Unit
 from outpost.core.scoping import in_subtree
@@ -40,14 +45,23 @@ def clean_reason(reason: str) -> str:
     return reason
 
 
-def clean_purpose(purpose: str, reason: str) -> tuple[str, str]:
-    """A reveal's purpose and the words that go with it: a preset purpose needs no words
-    (a few may be added), "other" needs the purpose stated (`clean_reason`). No purpose
-    given is "other" (API clients and older pages send a reason only)."""
-    purpose = purpose or RevealPurpose.OTHER
-    if purpose not in RevealPurpose.values:
-        raise ValidationError({"purpose": _("Choose the purpose of revealing.")})
-    if purpose == RevealPurpose.OTHER:
+def clean_purpose(
+    purpose: str, reason: str, *, allowed=REVEAL_PURPOSES, field: str = "purpose"
+) -> tuple[str, str]:
+    """A reveal's or export's purpose and the words that go with it: one of the presets
+    `allowed` (`REVEAL_PURPOSES` or `EXPORT_PURPOSES`) is required; a preset needs no
+    words (a few may be added), "other" needs the purpose stated (`clean_reason`)."""
+    purpose = (purpose or "").strip()
+    if not purpose:
+        raise ValidationError({field: _("Choose the purpose.")})
+    if purpose not in allowed:
+        raise ValidationError(
+            {
+                field: _("Choose one of the purposes offered: %(purposes)s.")
+                % {"purposes": "、".join(str(AccessPurpose(value).label) for value in allowed)}
+            }
+        )
+    if purpose == AccessPurpose.OTHER:
         return purpose, clean_reason(reason)
     reason = (reason or "").strip()
     if reason:
@@ -69,7 +83,7 @@ def personal_data_reveal(
     ip_address: str | None = None,
 ) -> dict[str, str]:
     """Reveal the unmasked values of one record's sensitive fields and log it (rule 2),
-    with a preset purpose (`RevealPurpose`) or, for "other", the purpose in words.
+    with a preset purpose (`REVEAL_PURPOSES`) or, for "other", the purpose in words.
 
     The caller has already looked the record up within the user's scope.
     """
@@ -91,7 +105,7 @@ def phone_call_reveal(
     permission, is what lets field staff call the people they must call daily."""
     if not phone:
         raise ValidationError({"phone": _("No phone number is recorded.")})
-    _reveal_log(acting_user, instance, ["phone"], RevealPurpose.PHONE_CONTACT, "", ip_address)
+    _reveal_log(acting_user, instance, ["phone"], AccessPurpose.PHONE_CONTACT, "", ip_address)
     return phone
 
 
@@ -118,13 +132,16 @@ def personal_data_export_log(
     description: str,
     fields: Iterable[str],
     row_count: int,
+    purpose: str,
     reason: str,
     unmasked: bool,
     ip_address: str | None = None,
 ) -> AccessLog:
-    """Log an export of personal data; unmasked exports need the export permission."""
+    """Log an export of personal data with its purpose (`EXPORT_PURPOSES`, "other" in
+    words); unmasked exports need the export permission."""
     if unmasked and not acting_user.has_perm("core.export_personal_data"):
         raise PermissionDenied(_("Your role may not export unmasked personal data."))
+    purpose, reason = clean_purpose(purpose, reason, allowed=EXPORT_PURPOSES)
     return AccessLog.objects.create(
         actor=acting_user,
         action=AccessAction.EXPORT,
@@ -132,7 +149,8 @@ def personal_data_export_log(
         subject=description[:200],
         fields=list(fields),
         row_count=row_count,
-        reason=clean_reason(reason),
+        purpose=purpose,
+        reason=reason,
         ip_address=ip_address,
     )
 

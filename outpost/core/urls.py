@@ -11,6 +11,16 @@ urlpatterns = [
     path("units/", views.UnitListView.as_view(), name="unit_list"),
     path("access-log/", views.AccessLogListView.as_view(), name="access_log"),
     path("access-log/export/", views.AccessLogExportView.as_view(), name="access_log_export"),
+    path(
+        "processing-register/",
+        views.ProcessingRegisterView.as_view(),
+        name="processing_register",
+    ),
+    path(
+        "processing-register/export/",
+        views.ProcessingRegisterExportView.as_view(),
+        name="processing_register_export",
+    ),
     path("api-tokens/", views.ApiTokenView.as_view(), name="api_tokens"),
     path(
         "api-tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"

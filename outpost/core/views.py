@@ -4,8 +4,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -21,11 +19,12 @@ from outpost.core.access_log import (
     record_type_label,
     record_types,
 )
-from outpost.core.choices import AccessAction, UnitKind
+from outpost.core.choices import AccessAction, AccessPurpose, UnitKind
 from outpost.core.exports.tasks import export_enqueue
-from outpost.core.forms import ApiTokenForm
+from outpost.core.forms import ApiTokenForm, ExportPurposeForm
 from outpost.core.i18n import SESSION_LANGUAGE_KEY, is_supported
 from outpost.core.models import AccessLog, Unit
+from outpost.core.privacy import ProcessingRegisterExport, register_rows
 from outpost.core.scoping import get_visible
 from outpost.core.services import (
     api_token_create,
@@ -75,6 +74,11 @@ class UnitListView(LoginRequiredMixin, HtmxTemplateMixin, ListView):
         )
 
 
+# The access log's export form names its purpose fields "export-purpose", "export-reason":
+# the filter it carries along has a `purpose` of its own.
+EXPORT_FORM_PREFIX = "export"
+
+
 class AccessLogListView(LoginRequiredMixin, PermissionRequiredMixin, HtmxTemplateMixin, ListView):
     """Every reveal and export of personal data by staff of the user's subtree, filtered by
     days, user, action, unit and record; exported as xlsx below the filters."""
@@ -84,9 +88,12 @@ class AccessLogListView(LoginRequiredMixin, PermissionRequiredMixin, HtmxTemplat
     partial_template_name = "core/partials/access_log_rows.html"
     context_object_name = "entries"
     paginate_by = 100
+    export_form = None  # the export's purpose form, with its errors when refused
 
     def get(self, request, *args, **kwargs):
-        self.access_filter = AccessLogFilter.from_params(request.GET)
+        # A refused export shows this page again, filtered as its form was (POST).
+        params = request.POST if request.method == "POST" else request.GET
+        self.access_filter = AccessLogFilter.from_params(params)
         self.unit = filter_unit(user=request.user, access_filter=self.access_filter)
         return super().get(request, *args, **kwargs)
 
@@ -106,36 +113,73 @@ class AccessLogListView(LoginRequiredMixin, PermissionRequiredMixin, HtmxTemplat
             actions=AccessAction.choices,
             units=Unit.objects.visible_to(user).exclude(kind=UnitKind.GRID).order_by("path"),
             record_types=record_types(AccessLog.objects.visible_to(user)),
+            purposes=AccessPurpose.choices,
             filtered=self.access_filter != AccessLogFilter(),
+            export_form=self.export_form or ExportPurposeForm(prefix=EXPORT_FORM_PREFIX),
         )
         return context
 
 
 class AccessLogExportView(LoginRequiredMixin, PermissionRequiredMixin, View):
-    """Export the access log as filtered (POST, with a reason): the export is written by a
-    worker through `core.exports` and is itself logged."""
+    """Export the access log as filtered (POST, with the export's purpose, its fields
+    prefixed "export-" apart from the filter's own `purpose`): the export is written by a
+    worker through `core.exports` and is itself logged. A refusal shows the log page
+    again, as filtered, with the error on the field (422)."""
 
     permission_required = "core.view_accesslog"
     http_method_names = ["post"]
 
     def post(self, request):
         access_filter = AccessLogFilter.from_params(request.POST)
-        back = (
-            reverse("core:access_log")
-            + "?"
-            + urlencode({k: v for k, v in access_filter.params().items() if v not in ("", None)})
+        form = ExportPurposeForm(request.POST, prefix=EXPORT_FORM_PREFIX)
+        if form.is_valid():
+            try:
+                result = export_enqueue(
+                    export_name=AccessLogExport.name,
+                    params=access_filter.params(),
+                    request=request,
+                    purpose=form.cleaned_data["purpose"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                return redirect("core:export_status", result.id)
+        page = AccessLogListView(export_form=form)
+        page.setup(request)
+        response = page.get(request)
+        response.status_code = 422
+        return response
+
+
+class ProcessingRegisterView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    """The processing register (个人信息处理活动记录): every declared personal field with its
+    purpose, legal basis, retention and the roles that may read, reveal and export it, as
+    `privacy.register_rows` gives them (the xlsx lists the same rows)."""
+
+    permission_required = "core.view_accesslog"
+    template_name = "core/processing_register.html"
+
+    def get_context_data(self, **kwargs):
+        rows = register_rows()
+        return super().get_context_data(
+            rows=rows,
+            model_count=len({row.model_label for row in rows}),
+            sensitive_count=sum(row.sensitive for row in rows),
+            **kwargs,
         )
-        try:
-            result = export_enqueue(
-                export_name=AccessLogExport.name,
-                params=access_filter.params(),
-                request=request,
-                reason=request.POST.get("reason", ""),
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, _("Reason for exporting: %(error)s") % {"error": message})
-            return redirect(back)
+
+
+class ProcessingRegisterExportView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """POST: write the register as an xlsx in the background, then its status page."""
+
+    permission_required = "core.view_accesslog"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        result = export_enqueue(
+            export_name=ProcessingRegisterExport.name, params={}, request=request
+        )
         return redirect("core:export_status", result.id)
 
 

@@ -24,6 +24,10 @@ class DispatchConfig(AppConfig):
     verbose_name = _("Dispatch orders")  # 调度指令
 
     def ready(self) -> None:
+        from outpost.core.privacy import register_processing
+        from outpost.dispatch.privacy import DECLARATIONS as PRIVACY
+
+        register_processing(*PRIVACY)
         from outpost.core.timeline import register_timeline_source
         from outpost.dispatch.timeline import dispatch_events
 

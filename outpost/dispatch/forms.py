@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from outpost.core.forms import Form
+from outpost.core.choices import AccessPurpose
+from outpost.core.forms import ExportPurposeForm, Form
 from outpost.core.models import Unit
-from outpost.core.services import REASON_MIN_LENGTH
 from outpost.dispatch.choices import ItemResult
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -71,10 +71,9 @@ class AssignForm(Form):
         self.fields["officer"].queryset = officers
 
 
-class FeedbackExportForm(Form):
-    reason = forms.CharField(
-        label=_("Reason"),
-        min_length=REASON_MIN_LENGTH,
-        max_length=200,
-        help_text=_("Logged with the export, e.g. “反馈上级核查结果”."),
-    )
+class FeedbackExportForm(ExportPurposeForm):
+    """The feedback workbook's purpose (usually dispatch from above: 上级调度)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"purpose": AccessPurpose.DISPATCH})
+        super().__init__(*args, **kwargs)

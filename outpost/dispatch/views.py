@@ -331,10 +331,11 @@ class FeedbackExportView(ScopedDetailView):
                     export_name=FeedbackExport.name,
                     params={"order_id": self.object.pk},
                     request=request,
+                    purpose=form.cleaned_data["purpose"],
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
                 form_add_service_errors(form, exc)
             else:
                 return HttpResponseRedirect(reverse("core:export_status", args=[result.id]))
-        return self.render_to_response(self.get_context_data(form=form))
+        return self.render_to_response(self.get_context_data(form=form), status=422)

@@ -18,6 +18,7 @@ from outpost.core.api_support import (
     Name,
     Note,
     Pagination,
+    RevealIn,
     api_get_visible,
     scoped_route,
 )
@@ -125,10 +126,6 @@ class StepIn(Schema):
 
     reason: Note = ""
     on: date | None = None
-
-
-class KeyPersonRevealIn(Schema):
-    reason: Line
 
 
 class KeyPersonRevealOut(Schema):
@@ -273,14 +270,15 @@ def key_person_move_away(request: HttpRequest, key_person_id: int, payload: Step
     response=KeyPersonRevealOut,
     openapi_extra=scoped_route(KeyPerson),
 )
-def key_person_reveal(request: HttpRequest, key_person_id: int, payload: KeyPersonRevealIn):
+def key_person_reveal(request: HttpRequest, key_person_id: int, payload: RevealIn):
     """Unmasked ID number and phone of a person not in the registry (a resident's are
-    revealed through the registry); needs a reason and is logged."""
+    revealed through the registry); needs a purpose and is logged."""
     key_person = api_get_visible(request, KeyPerson, key_person_id)
     return personal_data_reveal(
         acting_user=request.auth,
         instance=key_person,
         fields=("id_number", "phone"),
+        purpose=payload.purpose,
         reason=payload.reason,
         ip_address=request.META.get("REMOTE_ADDR"),
     )

@@ -32,6 +32,10 @@ class KeyPersonsConfig(AppConfig):
     verbose_name = _("Key persons")  # 重点人员
 
     def ready(self) -> None:
+        from outpost.core.privacy import register_processing
+        from outpost.keypersons.privacy import DECLARATIONS as PRIVACY
+
+        register_processing(*PRIVACY)
         from outpost.core.timeline import register_timeline_source
         from outpost.keypersons.timeline import key_person_events
 

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from outpost.core.forms import Form
+from outpost.core.forms import ExportPurposeForm, Form
 from outpost.core.models import Unit
 from outpost.keypersons import selectors
 from outpost.keypersons.choices import (
@@ -202,7 +202,7 @@ class ContactForm(Form):
     )
 
 
-class ContactLedgerForm(Form):
+class ContactLedgerForm(ExportPurposeForm):
     """The contact ledger (工作台账) to export: a community or grid and a date range."""
 
     unit = UnitChoiceField(
@@ -210,11 +210,6 @@ class ContactLedgerForm(Form):
     )
     since = forms.DateField(label=_("From"), widget=DateInput())
     until = forms.DateField(label=_("To"), widget=DateInput(), initial=timezone.localdate)
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=300,
-        help_text=_("Why you export it; written to the access log."),
-    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

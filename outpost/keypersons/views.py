@@ -633,6 +633,7 @@ class ContactLedgerExportView(ScopedViewMixin, PermissionRequiredMixin, FormView
                     "until": data["until"].isoformat(),
                 },
                 request=self.request,
+                purpose=data["purpose"],
                 reason=data["reason"],
             )
         except ValidationError as exc:

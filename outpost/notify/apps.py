@@ -8,6 +8,10 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from outpost.core.privacy import register_processing
+        from outpost.notify.privacy import DECLARATIONS as PRIVACY
+
+        register_processing(*PRIVACY)
         from outpost.core.messaging import register_message_senders
         from outpost.core.shell import register_shell_counter
         from outpost.notify.selectors import inbox_unread_count

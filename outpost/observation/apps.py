@@ -60,6 +60,10 @@ class ObservationConfig(AppConfig):
     verbose_name = _("Medical observation")  # 隔离观察
 
     def ready(self) -> None:
+        from outpost.core.privacy import register_processing
+        from outpost.observation.privacy import DECLARATIONS as PRIVACY
+
+        register_processing(*PRIVACY)
         from outpost.core.timeline import register_timeline_source
         from outpost.observation.timeline import observation_events
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from outpost.core.forms import Form
+from outpost.core.forms import ExportPurposeForm, Form
 from outpost.core.models import Unit
 from outpost.observation.choices import (
     FEVER_OUTCOMES,
@@ -432,7 +432,7 @@ class ReportDayForm(Form):
     day = forms.DateField(label=_("Day"), widget=DateInput(), required=False)
 
 
-class ReportExportForm(Form):
+class ReportExportForm(ExportPurposeForm):
     day = forms.DateField(widget=forms.HiddenInput, required=False)
     file_format = forms.ChoiceField(
         label=_("Format"),
@@ -440,9 +440,4 @@ class ReportExportForm(Form):
         widget=forms.RadioSelect,
         initial="xlsx",
         required=False,
-    )
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=300,
-        help_text=_("The workbook lists the people of the day's alerts: say why you export it."),
     )

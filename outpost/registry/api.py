@@ -14,6 +14,7 @@ from outpost.core.api_support import (
     Name,
     Note,
     Pagination,
+    RevealIn,
     api_get_visible,
     scoped_route,
 )
@@ -78,10 +79,6 @@ class ResidentOut(MaskedPersonFields):
         return obj.unit.name
 
 
-class ResidentRevealIn(Schema):
-    reason: Line
-
-
 class ResidentRevealOut(Schema):
     id_number: str
     document_number: str
@@ -117,13 +114,14 @@ def resident_detail(request: HttpRequest, resident_id: int):
     response=ResidentRevealOut,
     openapi_extra=scoped_route(Resident),
 )
-def resident_reveal(request: HttpRequest, resident_id: int, payload: ResidentRevealIn):
-    """Unmasked ID and phone of one resident; needs a reason and is logged."""
+def resident_reveal(request: HttpRequest, resident_id: int, payload: RevealIn):
+    """Unmasked ID and phone of one resident; needs a purpose and is logged."""
     resident = api_get_visible(request, Resident, resident_id)
     return personal_data_reveal(
         acting_user=request.auth,
         instance=resident,
         fields=("id_number", "document_number", "phone"),
+        purpose=payload.purpose,
         reason=payload.reason,
         ip_address=request.META.get("REMOTE_ADDR"),
     )

@@ -34,6 +34,10 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Population registry")
 
     def ready(self) -> None:
+        from outpost.core.privacy import register_processing
+        from outpost.registry.privacy import DECLARATIONS as PRIVACY
+
+        register_processing(*PRIVACY)
         from outpost.core.timeline import register_timeline_source
         from outpost.registry.timeline import registry_events
 

@@ -2,12 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from outpost.core.forms import Form
+from outpost.core.forms import ExportPurposeForm, Form
 from outpost.core.identity import mask_id_number, mask_phone, validate_phone
 from outpost.core.masking import mask_birth_date
 from outpost.core.models import Unit
 from outpost.core.scoping import user_scope_unit
-from outpost.core.services import REASON_MIN_LENGTH
 from outpost.registry.choices import (
     DocumentType,
     HealthStatus,
@@ -355,8 +354,9 @@ class ResidentMergeForm(Form):
 # ---------------------------------------------------------------------------- ledger exports
 
 
-class LedgerExportForm(Form):
-    """Which ledger of which unit; masked unless the user may and says so; always why.
+class LedgerExportForm(ExportPurposeForm):
+    """Which ledger of which unit; masked unless the user may and says so; always why
+    (the purpose, which the export service requires of a ledger of people).
 
     The unit and campaign lists hold only the user's; the view answers 404 for any other.
     """
@@ -368,9 +368,6 @@ class LedgerExportForm(Form):
     )
     unmasked = forms.BooleanField(
         label=_("Unmasked: full ID numbers, phones and addresses"), required=False
-    )
-    reason = forms.CharField(
-        label=_("Reason for the export (logged)"), max_length=300, required=False
     )
 
     def __init__(self, *args, user, units, campaigns, **kwargs):
@@ -396,12 +393,6 @@ class LedgerExportForm(Form):
             if not data.get("campaign"):
                 self.add_error("campaign", _("Choose the campaign whose progress to export."))
             data["unmasked"] = False
-        elif kind:
-            if len((data.get("reason") or "").strip()) < REASON_MIN_LENGTH:
-                self.add_error(
-                    "reason",
-                    _("State the reason in at least %(n)d characters.") % {"n": REASON_MIN_LENGTH},
-                )
         data.setdefault("unmasked", False)
         return data
 

@@ -789,9 +789,13 @@ class LedgerExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
                 params=params,
                 request=self.request,
                 unmasked=bool(data["unmasked"]),
+                purpose=data["purpose"],
                 reason=data["reason"],
             )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
             return self.form_invalid(form)
         return HttpResponseRedirect(reverse("core:export_status", args=[result.id]))
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=422)

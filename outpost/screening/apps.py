@@ -43,6 +43,10 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("Data matching")
 
     def ready(self) -> None:
+        from outpost.core.privacy import register_processing
+        from outpost.screening.privacy import DECLARATIONS as PRIVACY
+
+        register_processing(*PRIVACY)
         from outpost.core.timeline import register_timeline_source
         from outpost.screening.timeline import screening_events
 

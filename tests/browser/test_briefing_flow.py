@@ -25,6 +25,7 @@ def _download(page, live_server, *, day, file_format):
     page.goto(f"{live_server.url}/briefing/report/")
     page.fill("input[name=day]", day.isoformat())
     page.check(f"input[name=file_format][value={file_format}]")
+    page.check('input[name="purpose"][value="report_up"]')
     page.fill("input[name=reason]", "向分局报送每日信息")
     page.click("main form button[type=submit]")
     page.wait_for_url("**/core/exports/*/")

@@ -38,6 +38,7 @@ def _export(client, unit, file_format, day=None):
             "day": (day or _yesterday()).isoformat(),
             "unit": unit.pk,
             "file_format": file_format,
+            "purpose": "other",
             "reason": "每日会商研判上报",
         },
     )

@@ -15,7 +15,7 @@ from django.views.generic import FormView
 
 from outpost.briefing.exports import REPORT_FORMATS, DailyReportExport
 from outpost.core.exports.tasks import export_enqueue
-from outpost.core.forms import Form
+from outpost.core.forms import ExportPurposeForm
 from outpost.core.models import PATH_SEPARATOR, Unit
 from outpost.core.scoping import get_visible, user_scope_unit
 from outpost.core.viewmixins import ScopedViewMixin, form_add_service_errors
@@ -28,7 +28,7 @@ class UnitChoiceField(forms.ModelChoiceField):
         return "　" * (obj.path.count(PATH_SEPARATOR) - 1) + obj.name
 
 
-class DailyReportForm(Form):
+class DailyReportForm(ExportPurposeForm):
     day = forms.DateField(
         label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -37,11 +37,6 @@ class DailyReportForm(Form):
         label=_("Format"),
         choices=[("xlsx", _("xlsx workbook")), ("pdf", _("PDF for printing"))],
         widget=forms.RadioSelect,
-    )
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=300,
-        help_text=_("Why you export it; written to the access log."),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -93,6 +88,7 @@ class DailyReportExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
                     "file_format": data["file_format"],
                 },
                 request=self.request,
+                purpose=data["purpose"],
                 reason=data["reason"],
             )
         except ValidationError as exc:

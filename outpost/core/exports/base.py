@@ -4,7 +4,7 @@ An app declares each of its exports as an `ExportDefinition` (what it lists, its
 the permissions it needs, its access-log purpose, its writer) and registers it in its
 ``AppConfig.ready()`` with `register_export`; core never imports an app. `export_check`
 is the only place that checks an export (records in the user's scope, permissions,
-masking, the reason), `export_write` the only one that writes its access-log row, and
+masking, the purpose), `export_write` the only one that writes its access-log row, and
 `export_store` runs it into a file of Django's storage, so any app server can serve what
 any worker wrote.
 """
@@ -25,8 +25,9 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
+from outpost.core.choices import EXPORT_PURPOSES
 from outpost.core.exports.xlsx import XLSX_CONTENT_TYPE
-from outpost.core.services import clean_reason, personal_data_export_log
+from outpost.core.services import clean_purpose, personal_data_export_log
 
 EXPORT_DIR = "exports"  # in the default storage; each export file is named by its task's id
 EXPORT_PERMISSION = "core.export_personal_data"
@@ -164,25 +165,33 @@ def safe_filename(*parts: str, suffix: str) -> str:
 class CheckedExport:
     records: dict
     unmasked: bool
+    purpose: str
     reason: str
 
 
 def export_check(
-    *, definition: ExportDefinition, acting_user, params: dict, unmasked: bool, reason: str
+    *,
+    definition: ExportDefinition,
+    acting_user,
+    params: dict,
+    unmasked: bool,
+    reason: str,
+    purpose: str = "",
 ) -> CheckedExport:
     """Everything that may refuse an export, before a row is written: its records are
     looked up in the user's scope (404 otherwise), the role must hold the export's
     permissions (and the export permission for unmasked numbers), an export of personal
-    data needs a reason, and the parameters must make sense. Run when the export is asked
+    data needs a purpose (`EXPORT_PURPOSES`; "other" stated in words, the `reason`), and
+    the parameters must make sense. Run when the export is asked
     for (so the page can say what is wrong) and again when the worker writes it."""
     records = definition.records(user=acting_user, params=params)
     unmasked = definition.unmasked(unmasked)
     if not definition.may_export(acting_user, unmasked=unmasked):
         raise PermissionDenied(definition.permission_message)
     if definition.personal():
-        reason = clean_reason(reason)
+        purpose, reason = clean_purpose(purpose, reason, allowed=EXPORT_PURPOSES)
     definition.clean(params=params, records=records)
-    return CheckedExport(records=records, unmasked=unmasked, reason=reason)
+    return CheckedExport(records=records, unmasked=unmasked, purpose=purpose, reason=reason)
 
 
 def export_write(
@@ -192,18 +201,20 @@ def export_write(
     params: dict,
     target,
     unmasked: bool = False,
+    purpose: str = "",
     reason: str = "",
     ip_address: str | None = None,
     today: datetime.date | None = None,
 ) -> Written:
     """Check and write one export into the binary file `target`, and log it: an export of
-    personal data is written to the access log with its fields, rows and reason. Not one
+    personal data is written to the access log with its fields, rows, purpose and reason. Not one
     transaction: the rows stream for many seconds and must not hold a write lock."""
     checked = export_check(
         definition=definition,
         acting_user=acting_user,
         params=params,
         unmasked=unmasked,
+        purpose=purpose,
         reason=reason,
     )
     request = ExportRequest(
@@ -222,6 +233,7 @@ def export_write(
             ),
             fields=written.fields or definition.fields,
             row_count=written.rows,
+            purpose=checked.purpose,
             reason=checked.reason,
             unmasked=checked.unmasked,
             ip_address=ip_address,

@@ -24,6 +24,7 @@ from django_tasks import TaskContext, TaskResult, TaskResultStatus, task
 from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 from django_tasks_db.models import DBTaskResult
 
+from outpost.core.choices import AccessPurpose
 from outpost.core.exports.base import (
     EXPORT_DIR,
     ExportDefinition,
@@ -42,6 +43,7 @@ def export_task(
     params: dict,
     user_id: int,
     unmasked: bool = False,
+    purpose: str = "",
     reason: str = "",
     language: str = settings.LANGUAGE_CODE,
     ip_address: str | None = None,
@@ -57,6 +59,7 @@ def export_task(
             params=params,
             acting_user=user,
             unmasked=unmasked,
+            purpose=purpose,
             reason=reason,
             ip_address=ip_address,
         )
@@ -83,16 +86,24 @@ def _tell_export_ready(user, definition: ExportDefinition, export_id: str, rows:
 
 
 def export_enqueue(
-    *, export_name: str, params: dict, request, unmasked: bool = False, reason: str = ""
+    *,
+    export_name: str,
+    params: dict,
+    request,
+    unmasked: bool = False,
+    purpose: str = "",
+    reason: str = "",
 ) -> TaskResult:
     """Queue an export asked for on a page, as its user, in the page's language, once
     `export_check` has found nothing to refuse (its 404, PermissionDenied or
-    ValidationError reaches the page, and nothing is queued)."""
-    export_check(
+    ValidationError reaches the page, and nothing is queued). The purpose and reason are
+    kept with the request (the task's arguments) and go to the access log."""
+    checked = export_check(
         definition=get_export(export_name),
         acting_user=request.user,
         params=params,
         unmasked=unmasked,
+        purpose=purpose,
         reason=reason,
     )
     return export_task.enqueue(
@@ -100,7 +111,8 @@ def export_enqueue(
         params=params,
         user_id=request.user.pk,
         unmasked=bool(unmasked),
-        reason=(reason or "").strip(),
+        purpose=checked.purpose,
+        reason=checked.reason,
         language=translation.get_language() or settings.LANGUAGE_CODE,
         ip_address=request.META.get("REMOTE_ADDR"),
     )
@@ -134,6 +146,14 @@ class ExportSummary:
     status: str
     enqueued_at: datetime.datetime | None
     rows: int | None
+    purpose: str = ""
+    reason: str = ""
+
+    @property
+    def purpose_label(self) -> str:
+        return (
+            str(AccessPurpose(self.purpose).label) if self.purpose in AccessPurpose.values else ""
+        )
 
     @property
     def done(self) -> bool:
@@ -165,6 +185,8 @@ def export_summary(result: TaskResult, definition: ExportDefinition) -> ExportSu
         status=result.status,
         enqueued_at=result.enqueued_at,
         rows=result.return_value["rows"] if done else None,
+        purpose=kwargs.get("purpose", ""),
+        reason=kwargs.get("reason", ""),
     )
 
 

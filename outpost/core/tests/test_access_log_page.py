@@ -124,7 +124,8 @@ def test_the_export_writes_the_filtered_log_and_is_itself_logged(
     client.force_login(admin_user)
 
     response = client.post(
-        reverse("core:access_log_export"), {"action": "reveal", "reason": "季度访问审计"}
+        reverse("core:access_log_export"),
+        {"action": "reveal", "export-purpose": "other", "export-reason": "季度访问审计"},
     )
 
     assert response.status_code == 302
@@ -143,16 +144,24 @@ def test_the_export_writes_the_filtered_log_and_is_itself_logged(
 def test_an_export_without_a_reason_is_refused_naming_the_field(client, admin_user, entries):
     client.force_login(admin_user)
 
-    response = client.post(reverse("core:access_log_export"), {"reason": ""}, follow=True)
+    response = client.post(
+        reverse("core:access_log_export"), {"export-purpose": "other", "export-reason": ""}
+    )
 
-    assert "Reason for exporting:" in response.content.decode()
+    assert response.status_code == 422
+    assert "The purpose in your words (needed for Other): State the reason" in (
+        response.content.decode()
+    )
     assert not AccessLog.objects.filter(actor=admin_user).exists()
 
 
 def test_the_export_is_closed_to_roles_without_the_log(client, grid_worker_a1):
     client.force_login(grid_worker_a1)
 
-    response = client.post(reverse("core:access_log_export"), {"reason": "季度访问审计"})
+    response = client.post(
+        reverse("core:access_log_export"),
+        {"export-purpose": "other", "export-reason": "季度访问审计"},
+    )
 
     assert response.status_code == 403
 
@@ -163,7 +172,11 @@ def test_an_export_of_a_unit_outside_the_users_scope_is_not_found(client, distri
 
     response = client.post(
         reverse("core:access_log_export"),
-        {"unit": district.community_a.pk, "reason": "季度访问审计"},
+        {
+            "unit": district.community_a.pk,
+            "export-purpose": "other",
+            "export-reason": "季度访问审计",
+        },
     )
 
     assert response.status_code == 404

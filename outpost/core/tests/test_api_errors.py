@@ -79,7 +79,7 @@ def test_a_service_refusing_a_value_is_a_422_naming_the_field(client, district, 
     client.force_login(officer_a)
     response = client.post(
         f"/api/v1/registry/residents/{resident.pk}/reveal",
-        json.dumps({"reason": "看"}),
+        json.dumps({"purpose": "other", "reason": "看"}),
         content_type="application/json",
     )
     assert response.status_code == 422
@@ -91,7 +91,7 @@ def test_a_role_that_may_not_is_a_403_in_the_same_shape(client, district, grid_w
     client.force_login(grid_worker_a1)
     response = client.post(
         f"/api/v1/registry/residents/{resident.pk}/reveal",
-        json.dumps({"reason": "核查身份信息"}),
+        json.dumps({"purpose": "verify_identity"}),
         content_type="application/json",
     )
     assert response.status_code == 403

@@ -137,6 +137,7 @@ def _ask(user, unit, *, reason="核对辖区单位"):
         export_name=UnitNamesExport.name,
         params={"unit_id": unit.pk},
         user_id=user.pk,
+        purpose="other",
         reason=reason,
     )
     run_queued_tasks()

@@ -146,7 +146,7 @@ def test_the_access_log_records_the_client_address_behind_the_proxy(
     client.force_login(officer_a)
     client.post(
         reverse("registry:resident_reveal", args=[resident.pk]),
-        {"reason": "核实返连人员身份"},
+        {"purpose": "other", "reason": "核实返连人员身份"},
         REMOTE_ADDR=PROXY,
         HTTP_X_FORWARDED_PROTO="https",
         HTTP_X_FORWARDED_FOR=CLIENT,

@@ -54,7 +54,8 @@ def test_api_shows_masked_values_only(client, officer_a, resident):
 def test_reveal_with_reason_shows_values_and_writes_access_log(client, officer_a, resident):
     client.force_login(officer_a)
     response = client.post(
-        reverse("registry:resident_reveal", args=[resident.pk]), {"reason": "核实返连人员身份"}
+        reverse("registry:resident_reveal", args=[resident.pk]),
+        {"purpose": "other", "reason": "核实返连人员身份"},
     )
     assert response.status_code == 200
     content = response.content.decode()
@@ -75,7 +76,8 @@ def test_reveal_without_a_real_reason_is_refused_and_not_logged(
 ):
     client.force_login(officer_a)
     response = client.post(
-        reverse("registry:resident_reveal", args=[resident.pk]), {"reason": reason}
+        reverse("registry:resident_reveal", args=[resident.pk]),
+        {"purpose": "other", "reason": reason},
     )
     assert response.status_code == 422
     assert ID_NUMBER not in response.content.decode()
@@ -85,7 +87,8 @@ def test_reveal_without_a_real_reason_is_refused_and_not_logged(
 def test_grid_worker_may_not_reveal(client, grid_worker_a1, resident):
     client.force_login(grid_worker_a1)
     response = client.post(
-        reverse("registry:resident_reveal", args=[resident.pk]), {"reason": "核实返连人员身份"}
+        reverse("registry:resident_reveal", args=[resident.pk]),
+        {"purpose": "other", "reason": "核实返连人员身份"},
     )
     assert response.status_code == 403
     assert ID_NUMBER not in response.content.decode()
@@ -102,7 +105,7 @@ def test_api_reveal_is_logged_like_the_page(client, officer_a, resident):
     client.force_login(officer_a)
     response = client.post(
         f"/api/v1/registry/residents/{resident.pk}/reveal",
-        json.dumps({"reason": "接上级指令核查"}),
+        json.dumps({"purpose": "other", "reason": "接上级指令核查"}),
         content_type="application/json",
     )
     assert response.status_code == 200
@@ -113,7 +116,8 @@ def test_api_reveal_is_logged_like_the_page(client, officer_a, resident):
 def test_administrator_browses_the_access_log(client, officer_a, admin_user, resident):
     client.force_login(officer_a)
     client.post(
-        reverse("registry:resident_reveal", args=[resident.pk]), {"reason": "核实返连人员身份"}
+        reverse("registry:resident_reveal", args=[resident.pk]),
+        {"purpose": "other", "reason": "核实返连人员身份"},
     )
     client.force_login(admin_user)
     content = client.get(reverse("core:access_log")).content.decode()

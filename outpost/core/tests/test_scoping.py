@@ -35,6 +35,14 @@ PERSONAL_DATA_FREE_URLS = {
         "POST-only: queues the access log of the user's subtree (a unit filter outside it is "
         "a 404) and leads to the user's own export; core/tests/test_access_log_page.py"
     ),
+    "core:processing_register": (
+        "the declarations of the processing register, no records; "
+        "core/tests/test_processing_register.py"
+    ),
+    "core:processing_register_export": (
+        "POST-only: queues the processing register (declarations, no records) and leads to "
+        "the user's own export; core/tests/test_processing_register.py"
+    ),
     **{
         name: "old address of an export page: redirects to core:export_*, which checks the owner"
         for name in (

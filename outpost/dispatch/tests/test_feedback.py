@@ -51,7 +51,9 @@ def database_queue(order, settings):
 
 
 def export(client, order, reason="反馈上级核查结果"):
-    response = client.post(reverse("dispatch:feedback", args=[order.pk]), {"reason": reason})
+    response = client.post(
+        reverse("dispatch:feedback", args=[order.pk]), {"purpose": "other", "reason": reason}
+    )
     run_queued_tasks()
     return response
 
@@ -114,7 +116,7 @@ def test_a_reason_is_required(client, order, station_officer):
 
     response = export(client, order, reason="")
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert not AccessLog.objects.exists()
 
 
@@ -125,7 +127,7 @@ def test_a_reason_too_short_is_refused_on_the_page_and_nothing_is_queued(
 
     response = export(client, order, reason="核")
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "at least 4 characters" in response.content.decode()
     assert not DBTaskResult.objects.filter(args_kwargs__kwargs__export_name="dispatch.feedback")
 

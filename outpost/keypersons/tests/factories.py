@@ -154,7 +154,7 @@ WRITE_PAYLOADS = {
     "POST /api/v1/keypersons/key-persons/{key_person_id}/transfer": lambda _kp: _STEP,
     "POST /api/v1/keypersons/key-persons/{key_person_id}/move-away": lambda _kp: _STEP,
     "POST /api/v1/keypersons/key-persons/{key_person_id}/reveal": lambda _kp: {
-        "reason": "核查身份信息"
+        "purpose": "verify_identity"
     },
     "POST /api/v1/keypersons/key-persons/{key_person_id}/team/propose": lambda _kp: {},
     "POST /api/v1/keypersons/key-persons/{key_person_id}/team/confirm": lambda _kp: {"members": []},

@@ -144,7 +144,9 @@ def test_revealing_a_person_not_in_the_registry_is_logged(client, officer_a, dis
         resident=None, unit=district.grid_a1, name="王五", id_number=number
     )
     client.force_login(officer_a)
-    response = post(client, f"{URL}/{key_person.pk}/reveal", {"reason": "核查身份信息"})
+    response = post(
+        client, f"{URL}/{key_person.pk}/reveal", {"purpose": "other", "reason": "核查身份信息"}
+    )
     assert response.status_code == 200
     assert response.json()["id_number"] == number
     assert AccessLog.objects.get().object_id == str(key_person.pk)

@@ -321,6 +321,7 @@ def test_the_ledger_exports_a_printable_masked_workbook(
             "unit": district.community_a.pk,
             "since": (today - datetime.timedelta(days=7)).isoformat(),
             "until": today.isoformat(),
+            "purpose": "other",
             "reason": "社区工作台账归档",
         },
     )
@@ -355,6 +356,7 @@ def _ledger_rows(client, user, unit):
             "unit": unit.pk,
             "since": (today - datetime.timedelta(days=7)).isoformat(),
             "until": today.isoformat(),
+            "purpose": "other",
             "reason": "社区工作台账归档",
         },
     )
@@ -410,7 +412,13 @@ def test_the_ledger_of_another_community_is_a_404(client, team_staff, district, 
     today = timezone.localdate().isoformat()
     response = client.post(
         reverse("keypersons:ledger"),
-        {"unit": district.community_b.pk, "since": today, "until": today, "reason": "归档台账"},
+        {
+            "unit": district.community_b.pk,
+            "since": today,
+            "until": today,
+            "purpose": "other",
+            "reason": "归档台账",
+        },
     )
     assert response.status_code == 404
 
@@ -424,6 +432,7 @@ def test_the_ledger_export_needs_a_start_before_the_end(client, team_staff, dist
             "unit": district.community_a.pk,
             "since": today.isoformat(),
             "until": (today - datetime.timedelta(days=1)).isoformat(),
+            "purpose": "other",
             "reason": "归档台账",
         },
     )

@@ -310,7 +310,7 @@ def _download(client, site, day, reason="每日通报上报"):
     """Ask for the workbook as a user does, let the worker write it, and download it."""
     asked = client.post(
         reverse("observation:site_report_xlsx", args=[site.pk]),
-        {"day": day.isoformat(), "reason": reason},
+        {"day": day.isoformat(), "purpose": "other", "reason": reason},
     )
     if asked.status_code != 302:
         return asked
@@ -387,7 +387,9 @@ def test_the_workbook_needs_a_reason(client, officer_a, district):
     response = _download(client, site, DAY, reason="")
 
     assert response.status_code == 422
-    assert "This field is required." in response.content.decode()
+    assert "The purpose in your words (needed for Other): State the reason" in (
+        response.content.decode()
+    )
     assert not AccessLog.objects.exists()
 
 

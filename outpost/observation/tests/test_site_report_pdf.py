@@ -30,7 +30,7 @@ def _text(content: bytes) -> list[str]:
 def _download_pdf(client, site, day, reason="打印上报"):
     asked = client.post(
         reverse("observation:site_report_xlsx", args=[site.pk]),
-        {"day": day.isoformat(), "reason": reason, "file_format": "pdf"},
+        {"day": day.isoformat(), "purpose": "other", "reason": reason, "file_format": "pdf"},
     )
     assert asked.status_code == 302, asked.content.decode()[:500]
     run_queued_tasks()

@@ -70,7 +70,7 @@ class SiteReportView(ScopedDetailView):
 
 
 class SiteReportExportView(ScopedViewMixin, PermissionRequiredMixin, View):
-    """POST (day, format, reason): queue the day's workbook or PDF (an export like any other: its status
+    """POST (day, format, purpose, reason): queue the day's workbook or PDF (an export like any other: its status
     page, then its file, logged in the access log)."""
 
     model = IsolationSite
@@ -90,6 +90,7 @@ class SiteReportExportView(ScopedViewMixin, PermissionRequiredMixin, View):
                         "file_format": form.cleaned_data["file_format"] or "xlsx",
                     },
                     request=request,
+                    purpose=form.cleaned_data["purpose"],
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:

@@ -214,7 +214,7 @@ SPANNING_FACTORIES = {Campaign: _campaign_over}
 # route-walking test sends it against another community's record and expects a 404).
 WRITE_PAYLOADS = {
     "POST /api/v1/registry/residents/{resident_id}/reveal": lambda resident: {
-        "reason": "核查身份信息"
+        "purpose": "verify_identity"
     },
     "POST /api/v1/registry/visits": lambda household: {
         "household_id": household.pk,

@@ -85,7 +85,9 @@ def headings(columns):
 def export(client, user, *, status=302, run=True, **data):
     """Ask for an export on the page and run the queue; the export's status URL."""
     client.force_login(user)
-    response = client.post(reverse("registry:export"), {"reason": REASON, **data})
+    response = client.post(
+        reverse("registry:export"), {"purpose": "other", "reason": REASON, **data}
+    )
     assert response.status_code == status, response.content.decode()[:2000]
     if status != 302:
         return response
@@ -181,7 +183,7 @@ def test_an_export_without_a_reason_is_refused_and_nothing_is_queued(
     response = export(
         client,
         officer_a,
-        status=200,
+        status=422,
         kind="residents",
         unit=district.community_a.pk,
         unmasked="on",
@@ -378,7 +380,12 @@ def test_a_role_without_registry_rights_may_not_export(client, district):
     assert client.get(reverse("registry:export")).status_code == 403
     response = client.post(
         reverse("registry:export"),
-        {"kind": "residents", "unit": district.community_a.pk, "reason": REASON},
+        {
+            "kind": "residents",
+            "unit": district.community_a.pk,
+            "purpose": "other",
+            "reason": REASON,
+        },
     )
     assert response.status_code == 403
 

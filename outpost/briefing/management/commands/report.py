@@ -16,6 +16,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from outpost.briefing.exports import REPORT_FORMATS, DailyReportExport
+from outpost.core.choices import EXPORT_PURPOSES, AccessPurpose
 from outpost.core.exports.base import export_write, get_export
 from outpost.core.management.base import ScopedCommand
 
@@ -35,13 +36,19 @@ class Command(ScopedCommand):
             "--out", required=True, type=Path, help=_("The file to write: .xlsx or .pdf.")
         )
         parser.add_argument(
+            "--purpose",
+            default=AccessPurpose.REPORT_UP.value,
+            choices=[purpose.value for purpose in EXPORT_PURPOSES],
+            help=_("Why you export it (written to the access log); default: report_up."),
+        )
+        parser.add_argument(
             "--reason",
             default=_("Daily report for the branch (command line)"),
-            help=_("Why you export it; written to the access log."),
+            help=_("The purpose in words (needed for other); written to the access log."),
         )
         super().add_arguments(parser)
 
-    def handle(self, *args, day, out: Path, reason, username, unit_code, **options):
+    def handle(self, *args, day, out: Path, purpose, reason, username, unit_code, **options):
         try:
             report_day = datetime.date.fromisoformat(day)
         except ValueError:
@@ -69,6 +76,7 @@ class Command(ScopedCommand):
                     "file_format": file_format,
                 },
                 target=buffer,
+                purpose=purpose,
                 reason=reason,
             )
         except PermissionDenied as exc:
