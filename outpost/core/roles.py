@@ -97,6 +97,13 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "core.view_organisation",
         "core.change_organisation",
         "core.add_organisation",
+        # Retention (保存期限): policies, purge certificates and legal holds.
+        "core.view_retentionpolicy",
+        "core.change_retentionpolicy",
+        "core.view_purgecertificate",
+        "core.view_legalhold",
+        "core.add_legalhold",
+        "core.change_legalhold",
     ),
 }
 

@@ -24,6 +24,11 @@ class DispatchConfig(AppConfig):
     verbose_name = _("Dispatch orders")  # 调度指令
 
     def ready(self) -> None:
+        from outpost.core.retention import register_retention_kind
+        from outpost.dispatch.retention import RETENTION_KINDS
+
+        for kind in RETENTION_KINDS:
+            register_retention_kind(kind)
         from outpost.core.timeline import register_timeline_source
         from outpost.dispatch.timeline import dispatch_events
 

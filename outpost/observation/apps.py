@@ -60,6 +60,11 @@ class ObservationConfig(AppConfig):
     verbose_name = _("Medical observation")  # 隔离观察
 
     def ready(self) -> None:
+        from outpost.core.retention import register_retention_kind
+        from outpost.observation.retention import RETENTION_KINDS
+
+        for kind in RETENTION_KINDS:
+            register_retention_kind(kind)
         from outpost.core.timeline import register_timeline_source
         from outpost.observation.timeline import observation_events
 

@@ -34,6 +34,11 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Population registry")
 
     def ready(self) -> None:
+        from outpost.core.retention import register_retention_kind
+        from outpost.registry.retention import RETENTION_KINDS
+
+        for kind in RETENTION_KINDS:
+            register_retention_kind(kind)
         from outpost.core.timeline import register_timeline_source
         from outpost.registry.timeline import registry_events
 

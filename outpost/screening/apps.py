@@ -43,6 +43,11 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("Data matching")
 
     def ready(self) -> None:
+        from outpost.core.retention import register_retention_kind
+        from outpost.screening.retention import RETENTION_KINDS
+
+        for kind in RETENTION_KINDS:
+            register_retention_kind(kind)
         from outpost.core.timeline import register_timeline_source
         from outpost.screening.timeline import screening_events
 
