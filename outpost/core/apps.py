@@ -20,6 +20,7 @@ MENU = [
     (ADMIN, _("Lockouts"), "core:lockout_list", "core.change_staffprofile"),
     (ADMIN, _("API tokens"), "core:api_tokens", None),
     (ADMIN, _("Retention"), "core:retention_policies", "core.view_retentionpolicy"),
+    (ADMIN, _("Legal holds"), "core:legal_holds", "core.view_legalhold"),
 ]
 
 

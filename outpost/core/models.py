@@ -589,7 +589,7 @@ class LegalHold(models.Model):
         indexes = [models.Index(fields=["model_label", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.case_reference} {self.model_label}#{self.object_id}"
+        return self.case_reference
 
     @property
     def is_open(self) -> bool:

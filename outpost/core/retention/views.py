@@ -4,11 +4,11 @@ with the state of their chain, and legal holds."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.db.models import F
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
