@@ -343,8 +343,8 @@ def _delete_rows(queryset: models.QuerySet) -> int:
     collector = Collector(using=queryset.db, origin=queryset)
     collector.collect(queryset)
     collected = {model: [obj.pk for obj in objs] for model, objs in collector.data.items()}
-    deleted = len(collected.get(queryset.model, ()))
-    collector.delete()
+    _total, per_model = collector.delete()
+    deleted = per_model.get(queryset.model._meta.label, 0)
     for model, pks in collected.items():
         history = history_model(model)
         if history is not None and pks:
