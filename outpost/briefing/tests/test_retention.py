@@ -152,7 +152,7 @@ def _rows_kept(unit, key):
 
 def test_records_under_a_legal_hold_are_skipped_and_listed(district, admin_user, client):
     key_person, episode = _released_person(district.grid_a1)
-    other, other_episode = _released_person(district.grid_a2)
+    other, _other_episode = _released_person(district.grid_a2)
     hold = LegalHold.objects.create(
         model_label="registry.Resident",
         object_id=key_person.resident_id,
