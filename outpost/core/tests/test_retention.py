@@ -343,3 +343,17 @@ def test_administrator_role_has_the_retention_permissions(district):
     admin = staff_user(role=Role.ADMINISTRATOR, unit=district.station, username="admin2")
     assert admin.has_perm("core.change_retentionpolicy")
     assert admin.has_perm("core.view_purgecertificate")
+
+
+def test_the_nightly_task_purges_and_names_its_run(admin_user, settings):
+    from outpost.core.tasks import retention_purge_task
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    _log_entry(admin_user, days_ago=1500)
+
+    result = retention_purge_task.enqueue(now=timezone.now().isoformat())
+
+    certificate = PurgeCertificate.objects.get()
+    assert result.return_value["certificate"] == certificate.sequence
+    assert certificate.task_run == str(result.id)
+    assert result.return_value["purged"]["core.accesslog"] == 1
