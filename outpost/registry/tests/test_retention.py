@@ -37,7 +37,7 @@ def _visit_of_campaign_ended(grid, *, days_ago: int):
 
 def test_declared_travel_and_health_are_blanked_and_the_visit_kept(district):
     visit, member = _visit_of_campaign_ended(district.grid_a1, days_ago=181)
-    recent, recent_member = _visit_of_campaign_ended(district.grid_a1, days_ago=100)
+    _recent, recent_member = _visit_of_campaign_ended(district.grid_a1, days_ago=100)
 
     retention_purge()
 
@@ -58,7 +58,7 @@ def test_declared_travel_and_health_are_blanked_and_the_visit_kept(district):
 
 
 def test_a_visit_of_a_held_resident_is_kept(district, admin_user):
-    visit, member = _visit_of_campaign_ended(district.grid_a1, days_ago=400)
+    _visit, member = _visit_of_campaign_ended(district.grid_a1, days_ago=400)
     LegalHold.objects.create(
         model_label="registry.Resident",
         object_id=member.resident_id,
