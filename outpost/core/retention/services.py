@@ -343,8 +343,17 @@ def _delete_rows(queryset: models.QuerySet) -> int:
     collector = Collector(using=queryset.db, origin=queryset)
     collector.collect(queryset)
     collected = {model: [obj.pk for obj in objs] for model, objs in collector.data.items()}
-    _total, per_model = collector.delete()
-    deleted = per_model.get(queryset.model._meta.label, 0)
+    if list(collected) == [queryset.model] and not collector.field_updates:
+        # Only the change history listens for these rows' deletion, and the row it would
+        # write for each is deleted with the rest of their history below: deleting
+        # directly is about ten times faster (bench/retention_purge.py).
+        for related in collector.fast_deletes:
+            related._raw_delete(using=queryset.db)
+        rows = queryset.model._base_manager.filter(pk__in=collected[queryset.model])
+        deleted = rows._raw_delete(using=queryset.db)
+    else:
+        _total, per_model = collector.delete()
+        deleted = per_model.get(queryset.model._meta.label, 0)
     for model, pks in collected.items():
         history = history_model(model)
         if history is not None and pks:
