@@ -23,13 +23,11 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from outpost.core.choices import RetentionAction
 
-# What an anonymised name reads as (a placeholder where the database needs a value).
-ANONYMISED = _("Anonymised")
-# The stored placeholder: data, not a message (pages show it as it is, in any language).
+# What an anonymised name or note reads as where the database needs a value: stored data,
+# not a message (pages show it as it is, in any language).
 ANONYMISED_TEXT = "已匿名"
 
 
