@@ -26,6 +26,9 @@ Environment variables:
                            the SMTP server for the "django" email backend
     OUTPOST_CLASSIFICATION  the marking printed at the head and foot of every page of a
                            printed report (default "内部资料 注意保存"; empty: none)
+    OUTPOST_RETENTION_MINIMUM_DAYS  legal minimum retention periods per kind of record,
+                           "kind=days,kind=days" (default "core.accesslog=1095"); a policy
+                           shorter than its minimum is refused, and the purge never goes below it
 """
 
 import os
@@ -268,6 +271,22 @@ NOTIFY = {
     "email": os.environ.get("OUTPOST_EMAIL_BACKEND", "file"),
     "outbox_dir": VAR_DIR / "outbox",
 }
+
+
+def _minimum_days(text: str) -> dict[str, int]:
+    """ "core.accesslog=1095,observation.episode=30" -> {kind: days}."""
+    minimums = {}
+    for item in text.split(","):
+        kind, _sep, days = item.partition("=")
+        if kind.strip():
+            minimums[kind.strip()] = int(days.strip())
+    return minimums
+
+
+# Retention (保存期限): legal minimum periods per kind of record (the access log: 3 years).
+OUTPOST_RETENTION_MINIMUM_DAYS = _minimum_days(
+    os.environ.get("OUTPOST_RETENTION_MINIMUM_DAYS", "core.accesslog=1095")
+)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -20,6 +20,8 @@ MENU = [
     (ADMIN, _("Users"), "core:user_list", "core.view_staffprofile", ADMINISTRATOR),
     (ADMIN, _("Lockouts"), "core:lockout_list", "core.change_staffprofile"),
     (ADMIN, _("API tokens"), "core:api_tokens", None),
+    (ADMIN, _("Retention"), "core:retention_policies", "core.view_retentionpolicy"),
+    (ADMIN, _("Legal holds"), "core:legal_holds", "core.view_legalhold"),
 ]
 
 
@@ -67,6 +69,14 @@ class CoreConfig(AppConfig):
         for source in TODO_SOURCES:
             register_todo_source(source)
         register_periodic_job(PeriodicJob("prune", "0 3 * * *", "outpost.core.tasks.prune_task"))
+        register_periodic_job(
+            PeriodicJob("retention_purge", "30 2 * * *", "outpost.core.tasks.retention_purge_task")
+        )
+        from outpost.core.retention import register_retention_kind
+        from outpost.core.retention.kinds import RETENTION_KINDS
+
+        for kind in RETENTION_KINDS:
+            register_retention_kind(kind)
         register_periodic_job(
             PeriodicJob(
                 "planner_statistics", "17 * * * *", "outpost.core.tasks.planner_statistics_task"

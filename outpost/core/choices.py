@@ -107,3 +107,10 @@ class AccountAction(models.TextChoices):
     UNIT_CHANGED = "unit_changed", _("Unit changed")  # 单位变更
     LOCKOUT_CLEARED = "lockout_cleared", _("Lockout cleared")  # 解除锁定
     LOCKOUT_ALERT = "lockout_alert", _("Many failed log-ins")  # 多次登录失败告警
+
+
+class RetentionAction(models.TextChoices):
+    """What happens to a record when its retention period ends (到期处理)."""
+
+    DELETE = "delete", _("Delete")  # 删除
+    ANONYMISE = "anonymise", _("Anonymise")  # 匿名化

@@ -17,6 +17,7 @@ from outpost.core.choices import (
     AccountAction,
     ImportStatus,
     OrganisationKind,
+    RetentionAction,
     Role,
     UnitKind,
 )
@@ -466,3 +467,156 @@ class DemoPassword(models.Model):
 
     def __str__(self) -> str:
         return f"demo password of {self.created_at:%Y-%m-%d}"
+
+
+class RetentionPolicy(models.Model):
+    """How long one kind of record is kept (保存期限) and what happens then: a period in days
+    after the kind's reference date (an episode's end, a feed's upload) and delete or
+    anonymise. Without a row, the kind's default (see README) holds. Every change bumps
+    `version`, which the purge certificates name."""
+
+    kind = models.CharField(_("kind of record"), max_length=60, unique=True)
+    days = models.PositiveIntegerField(_("days kept"))
+    action = models.CharField(_("then"), max_length=10, choices=RetentionAction.choices)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("retention policy")
+        verbose_name_plural = _("retention policies")
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.days}"
+
+
+class PurgeCertificate(models.Model):
+    """The record of one purge run (清除证明): which policies (and versions) it applied, how
+    many records of each kind it deleted or anonymised and the range of their reference
+    dates, how many it skipped under a legal hold, when it ran and as which task. Counts
+    only, never personal data. Each certificate carries the hash of the one before it, so
+    a missing or edited certificate breaks the chain (`outpost retention verify`).
+
+    A run's certificate is written when it starts and updated in the transaction of each
+    batch; `record_hash` is set when the run finishes. A run that died is finished by the
+    next one, so every purged record is on a certificate."""
+
+    sequence = models.PositiveIntegerField(_("number"), unique=True)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    task_run = models.CharField(_("task run"), max_length=64, blank=True)
+    policies = models.JSONField(_("policies applied"), default=dict)
+    counts = models.JSONField(_("counts"), default=dict)
+    held = models.JSONField(_("skipped under legal hold"), default=dict)
+    previous_hash = models.CharField(_("previous certificate's hash"), max_length=64, blank=True)
+    record_hash = models.CharField(_("hash"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("purge certificate")
+        verbose_name_plural = _("purge certificates")
+        ordering = ["-sequence"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"#{self.sequence}"
+
+    @property
+    def is_finished(self) -> bool:
+        return bool(self.record_hash)
+
+
+class LegalHoldQuerySet(models.QuerySet):
+    def visible_to(self, user, action: str = "view") -> LegalHoldQuerySet:
+        """Holds on records of the user's subtree, for those who may manage holds."""
+        if user_sees_everything(user):
+            return self.all()
+        if not user.has_perm(f"core.{action}_legalhold"):
+            return self.none()
+        unit = user_scope_unit(user)
+        if unit is None:
+            return self.none()
+        return self.filter(in_subtree(unit))
+
+    def open(self) -> LegalHoldQuerySet:
+        return self.filter(released_at__isnull=True)
+
+
+class LegalHold(models.Model):
+    """A legal hold (法律保全) on a record, usually a resident or a key person, while a case
+    needs it: the retention job skips every record about it until the hold is released.
+    The record is named by its type and number (core knows no app's models)."""
+
+    model_label = models.CharField(_("record type"), max_length=100)
+    object_id = models.PositiveBigIntegerField(_("record"))
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="legal_holds"
+    )
+    case_reference = models.CharField(_("case reference"), max_length=100)
+    reason = models.CharField(_("reason"), max_length=300)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("released by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = LegalHoldQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
+        ordering = ["-opened_at", "-pk"]
+        indexes = [models.Index(fields=["model_label", "object_id"])]
+
+    def __str__(self) -> str:
+        return self.case_reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.released_at is None
+
+
+class AnonymisedRecord(models.Model):
+    """A record the retention job anonymised (已匿名): its kind and number. One table for
+    every kind, so that no app's model needs a column of its own; the purge skips what is
+    here, and the record's page says so."""
+
+    kind = models.CharField(_("kind of record"), max_length=60)
+    object_id = models.PositiveBigIntegerField(_("record"))
+    anonymised_at = models.DateTimeField(_("anonymised"))
+    certificate = models.ForeignKey(
+        PurgeCertificate,
+        verbose_name=_("purge certificate"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("anonymised record")
+        verbose_name_plural = _("anonymised records")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="core_anonymised_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}#{self.object_id}"

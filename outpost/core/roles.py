@@ -55,6 +55,10 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# Legal holds (法律保全) keep the records a case needs from the retention purge: placed and
+# released by the station's officers, its leader and administrators.
+_LEGAL_HOLDS = ("core.view_legalhold", "core.add_legalhold", "core.change_legalhold")
+
 ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.STATION_LEADER: (
         "registry.add_campaign",
@@ -70,11 +74,13 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "core.reveal_personal_data",
         "core.export_personal_data",
         "core.view_accesslog",
+        *_LEGAL_HOLDS,
     ),
     Role.POLICE_OFFICER: (
         "core.add_importjob",
         "core.reveal_personal_data",
         "core.export_personal_data",
+        *_LEGAL_HOLDS,
         # Releasing, transferring or closing a key person is the officer's decision.
         "keypersons.close_keyperson",
     ),
@@ -97,6 +103,11 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "core.view_organisation",
         "core.change_organisation",
         "core.add_organisation",
+        # Retention (保存期限): policies, purge certificates and legal holds.
+        "core.view_retentionpolicy",
+        "core.change_retentionpolicy",
+        "core.view_purgecertificate",
+        *_LEGAL_HOLDS,
     ),
 }
 

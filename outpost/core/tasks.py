@@ -14,13 +14,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from outpost.core.database import planner_statistics_refresh
 from outpost.core.exports.tasks import exports_prune
 from outpost.core.imports import steps
 from outpost.core.imports.steps import import_files_prune
 from outpost.core.models import ImportJob
+from outpost.core.retention.services import retention_purge
 from outpost.core.scheduler import scheduled_runs_prune
 from outpost.core.scoping import get_visible
 
@@ -113,3 +114,17 @@ def planner_statistics_task(*, now: str = "") -> dict:
     """The hourly refresh of the query planner's statistics (imports change the tables)."""
     planner_statistics_refresh()
     return {"analyzed": True}
+
+
+@task(takes_context=True)
+def retention_purge_task(context: TaskContext, *, now: str = "") -> dict:
+    """The nightly purge (保存期限到期清除), as of `now` (ISO; the scheduler passes the
+    scheduled time): due records deleted or anonymised in batches, then the certificate."""
+    moment = datetime.datetime.fromisoformat(now) if now else timezone.now()
+    summary = retention_purge(now=moment, task_run=str(context.task_result.id))
+    return {
+        "certificate": summary.certificate.sequence,
+        "purged": {key: entry["count"] for key, entry in summary.counts.items()},
+        "held": {key: entry["count"] for key, entry in summary.held.items()},
+        "hash": summary.certificate.record_hash,
+    }

@@ -4,6 +4,7 @@ from outpost.core import views
 from outpost.core.accounts import views as account_views
 from outpost.core.exports import views as export_views
 from outpost.core.imports import views as import_views
+from outpost.core.retention import views as retention_views
 
 app_name = "core"
 
@@ -66,4 +67,35 @@ urlpatterns = [
         name="user_unlock",
     ),
     path("lockouts/", account_views.LockoutListView.as_view(), name="lockout_list"),
+    path(
+        "retention/",
+        retention_views.RetentionPolicyListView.as_view(),
+        name="retention_policies",
+    ),
+    path(
+        "retention/policies/<str:kind>/",
+        retention_views.RetentionPolicyEditView.as_view(),
+        name="retention_policy_edit",
+    ),
+    path(
+        "retention/certificates/",
+        retention_views.PurgeCertificateListView.as_view(),
+        name="purge_certificates",
+    ),
+    path(
+        "retention/certificates/<int:pk>/",
+        retention_views.PurgeCertificateDetailView.as_view(),
+        name="purge_certificate",
+    ),
+    path("retention/holds/", retention_views.LegalHoldListView.as_view(), name="legal_holds"),
+    path(
+        "retention/holds/new/",
+        retention_views.LegalHoldCreateView.as_view(),
+        name="legal_hold_create",
+    ),
+    path(
+        "retention/holds/<int:pk>/release/",
+        retention_views.LegalHoldReleaseView.as_view(),
+        name="legal_hold_release",
+    ),
 ]

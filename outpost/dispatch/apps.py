@@ -28,6 +28,11 @@ class DispatchConfig(AppConfig):
         from outpost.dispatch.privacy import DECLARATIONS as PRIVACY
 
         register_processing(*PRIVACY)
+        from outpost.core.retention import register_retention_kind
+        from outpost.dispatch.retention import RETENTION_KINDS
+
+        for kind in RETENTION_KINDS:
+            register_retention_kind(kind)
         from outpost.core.timeline import register_timeline_source
         from outpost.dispatch.timeline import dispatch_events
 

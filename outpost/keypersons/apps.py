@@ -36,6 +36,11 @@ class KeyPersonsConfig(AppConfig):
         from outpost.keypersons.privacy import DECLARATIONS as PRIVACY
 
         register_processing(*PRIVACY)
+        from outpost.core.retention import register_retention_kind
+        from outpost.keypersons.retention import RETENTION_KINDS
+
+        for kind in RETENTION_KINDS:
+            register_retention_kind(kind)
         from outpost.core.timeline import register_timeline_source
         from outpost.keypersons.timeline import key_person_events
 

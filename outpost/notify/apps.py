@@ -12,6 +12,11 @@ class NotifyConfig(AppConfig):
         from outpost.notify.privacy import DECLARATIONS as PRIVACY
 
         register_processing(*PRIVACY)
+        from outpost.core.retention import register_retention_kind
+        from outpost.notify.retention import RETENTION_KINDS
+
+        for kind in RETENTION_KINDS:
+            register_retention_kind(kind)
         from outpost.core.messaging import register_message_senders
         from outpost.core.shell import register_shell_counter
         from outpost.notify.selectors import inbox_unread_count

@@ -64,6 +64,11 @@ class ObservationConfig(AppConfig):
         from outpost.observation.privacy import DECLARATIONS as PRIVACY
 
         register_processing(*PRIVACY)
+        from outpost.core.retention import register_retention_kind
+        from outpost.observation.retention import RETENTION_KINDS
+
+        for kind in RETENTION_KINDS:
+            register_retention_kind(kind)
         from outpost.core.timeline import register_timeline_source
         from outpost.observation.timeline import observation_events
 

@@ -38,6 +38,11 @@ class RegistryConfig(AppConfig):
         from outpost.registry.privacy import DECLARATIONS as PRIVACY
 
         register_processing(*PRIVACY)
+        from outpost.core.retention import register_retention_kind
+        from outpost.registry.retention import RETENTION_KINDS
+
+        for kind in RETENTION_KINDS:
+            register_retention_kind(kind)
         from outpost.core.timeline import register_timeline_source
         from outpost.registry.timeline import registry_events
 

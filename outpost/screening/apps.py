@@ -47,6 +47,11 @@ class ScreeningConfig(AppConfig):
         from outpost.screening.privacy import DECLARATIONS as PRIVACY
 
         register_processing(*PRIVACY)
+        from outpost.core.retention import register_retention_kind
+        from outpost.screening.retention import RETENTION_KINDS
+
+        for kind in RETENTION_KINDS:
+            register_retention_kind(kind)
         from outpost.core.timeline import register_timeline_source
         from outpost.screening.timeline import screening_events
 

@@ -2,7 +2,7 @@ import factory
 from django.contrib.auth.models import Group, User
 
 from outpost.core.choices import ImportStatus, Role, UnitKind
-from outpost.core.models import ImportJob, Organisation, StaffProfile, Unit
+from outpost.core.models import ImportJob, LegalHold, Organisation, StaffProfile, Unit
 
 TEST_PASSWORD = "correct-horse-battery"
 
@@ -64,5 +64,23 @@ class ImportJobFactory(factory.django.DjangoModelFactory):
     created_count = 2
 
 
+def legal_hold_on_resident_in(grid) -> LegalHold:
+    """An open legal hold on a new resident of `grid`, for case HOLD-<grid code>."""
+    from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory
+
+    resident = ResidentFactory(household=HouseholdFactory(unit=grid))
+    return LegalHold.objects.create(
+        model_label="registry.Resident",
+        object_id=resident.pk,
+        unit=grid,
+        case_reference=f"HOLD-{grid.code}",
+        reason="涉案人员",
+        opened_by=User.objects.get_or_create(username="hold-opener")[0],
+    )
+
+
 # For the route-walking scoping test: how to make one scoped row inside a given grid.
-SCOPED_FACTORIES = {ImportJob: lambda grid: ImportJobFactory(unit=grid)}
+SCOPED_FACTORIES = {
+    ImportJob: lambda grid: ImportJobFactory(unit=grid),
+    LegalHold: legal_hold_on_resident_in,
+}

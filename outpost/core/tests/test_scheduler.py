@@ -195,6 +195,7 @@ def test_the_apps_register_their_periodic_jobs():
         "snapshots_take",
         "prune",
         "planner_statistics",
+        "retention_purge",
     }
 
 

@@ -85,6 +85,11 @@ PERSONAL_DATA_FREE_URLS = {
     "core:user_reactivate": "POST on a login of the admin's subtree, else 404",
     "core:user_unlock": "POST on a login of the admin's subtree, else 404",
     "core:lockout_list": "lockouts of the admin's subtree; core/tests/test_accounts.py",
+    "core:retention_policies": "retention periods of kinds of record (no records)",
+    "core:retention_policy_edit": "a kind's retention period (no records)",
+    "core:purge_certificates": "counts per kind of record, never whose; core/tests/test_retention",
+    "core:purge_certificate": "counts per kind, and links to holds of the user's subtree only",
+    "core:legal_hold_create": "form listing record types; the record is looked up in scope",
     "observation:self_report": (
         "public, no login: only the form of the link's own person (masked name, day "
         "number), found by the token alone; tested in observation/tests/test_self_report.py"
