@@ -27,7 +27,7 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from outpost.core.choices import Role
+from outpost.core.choices import RetentionAction, Role
 from outpost.core.exports.base import (
     EXPORT_PERMISSION,
     ExportDefinition,
@@ -185,11 +185,47 @@ def declaration_of(model: type[models.Model]) -> ProcessingDeclaration | None:
     return _DECLARATIONS.get(base._meta.label)
 
 
+# Records no retention job purges: kept while their purpose lasts, and what ends them.
+STANDING_RETENTION = {
+    "registry.household": _(
+        "While the household lives in the jurisdiction; corrected or anonymised on a "
+        "person's request"
+    ),
+    "registry.resident": _(
+        "While the person lives in the jurisdiction; corrected or anonymised on their request"
+    ),
+    "registry.landlord": _(
+        "While the landlord lets property in the jurisdiction; anonymised on their request"
+    ),
+    "screening.match_decision": _(
+        "While the resident it links is in the registry (a decision is not asked twice)"
+    ),
+    "core.organisation": _("While the organisation works with the station"),
+    "core.staff": _("While the account exists; accounts are deactivated, not deleted"),
+    "core.account_event": _("Three years, as the access log"),
+    "core.rate_counter": _("Minutes: pruned by the nightly prune job"),
+}
+
+
 def retention_label(key: str) -> str:
-    """What the register shows of a retention kind. The one place that asks the retention
-    registry (``outpost.core.retention``) for the policy of a kind; until it answers, the
-    kind's key."""
-    return key
+    """What the register shows of a retention kind: the policy in force (period and action,
+    as administrators set it) of a kind the retention job purges, or the standing rule of
+    records kept while their purpose lasts."""
+    from outpost.core.retention import get_kind
+    from outpost.core.retention.selectors import effective_policy
+
+    try:
+        kind = get_kind(key)
+    except LookupError:
+        return str(STANDING_RETENTION.get(key, key))
+    policy = effective_policy(kind)
+    action = str(RetentionAction(policy.action).label).lower()
+    return _("%(kind)s: %(days)s days after %(reference)s, then %(action)s") % {
+        "kind": kind.label,
+        "days": policy.applied_days,
+        "reference": kind.reference_label,
+        "action": action,
+    }
 
 
 # ---------------------------------------------------------------------------- the check
@@ -331,6 +367,7 @@ def register_rows() -> list[RegisterRow]:
         permission = declaration.reading_permission()
         readers = _roles_with(permission_sets, [permission]) if permission else ()
         revealers = tuple(r for r in readers if REVEAL_PERMISSION in permission_sets[r])
+        retention = retention_label(declaration.retention)
         for name, personal_field in fields.items():
             model_field = meta.get_field(name)
             masked = personal_field.category in MASKED_CATEGORIES
@@ -348,7 +385,7 @@ def register_rows() -> list[RegisterRow]:
                     encrypted=bool(getattr(model_field, "encrypted", False)),
                     purpose=str(declaration.purpose),
                     legal_basis=tuple(str(LegalBasis(b).label) for b in declaration.legal_basis),
-                    retention=retention_label(declaration.retention),
+                    retention=retention,
                     readers=_labels(readers),
                     revealers=_labels(revealers) if masked else (),
                     exporters=_labels(exporters),

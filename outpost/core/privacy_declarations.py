@@ -61,7 +61,7 @@ DECLARATIONS = [
         ),
         purpose=ACCOUNTABILITY_PURPOSE,
         legal_basis=(LegalBasis.NETWORK_LOGS, LegalBasis.STATUTORY_DUTY),
-        retention="core.access_log",
+        retention="core.accesslog",
     ),
     ProcessingDeclaration(
         model="core.AccountEvent",
@@ -122,7 +122,7 @@ DECLARATIONS = [
             "is imported (the errors are shown masked)."
         ),
         legal_basis=(LegalBasis.STATUTORY_DUTY, LegalBasis.PUBLIC_HEALTH_EMERGENCY),
-        retention="core.import_file",
+        retention="core.importjob",
         read_permission="core.add_importjob",
     ),
     ProcessingDeclaration(

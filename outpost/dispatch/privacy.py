@@ -42,7 +42,7 @@ DECLARATIONS = [
         ),
         purpose=DISPATCH_PURPOSE,
         legal_basis=EPIDEMIC_RESPONSE,
-        retention="dispatch.order",
+        retention="dispatch.item",
     ),
     ProcessingDeclaration(
         model="dispatch.DispatchItem",
@@ -77,6 +77,6 @@ DECLARATIONS = [
         ),
         purpose=DISPATCH_PURPOSE,
         legal_basis=EPIDEMIC_RESPONSE,
-        retention="dispatch.order",
+        retention="dispatch.item",
     ),
 ]

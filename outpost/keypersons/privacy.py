@@ -45,7 +45,7 @@ DECLARATIONS = [
         ),
         purpose=KEY_PERSON_PURPOSE,
         legal_basis=EPIDEMIC_RESPONSE,
-        retention="keypersons.key_person",
+        retention="keypersons.keyperson",
     ),
     ProcessingDeclaration(
         model="keypersons.KeyPersonSource",
@@ -57,7 +57,7 @@ DECLARATIONS = [
         other=("id", "key_person", "source_type", "screening_run", "noted_by", "noted_at"),
         purpose=KEY_PERSON_PURPOSE,
         legal_basis=EPIDEMIC_RESPONSE,
-        retention="keypersons.key_person",
+        retention="keypersons.keyperson",
     ),
     ProcessingDeclaration(
         model="keypersons.ContactEntry",
@@ -74,7 +74,7 @@ DECLARATIONS = [
         ),
         purpose=KEY_PERSON_PURPOSE,
         legal_basis=EPIDEMIC_RESPONSE,
-        retention="keypersons.contact",
+        retention="keypersons.keyperson",
     ),
     ProcessingDeclaration(
         model="keypersons.TeamRole",

@@ -86,7 +86,7 @@ DECLARATIONS = [
         other=("id", "run", "resident", "unit", "rule", "score", "status"),
         purpose=MATCHING_PURPOSE,
         legal_basis=EPIDEMIC_RESPONSE,
-        retention="screening.run",
+        retention="screening.result",
     ),
     ProcessingDeclaration(
         model="screening.TravelDiscrepancy",

@@ -94,7 +94,7 @@ def test_a_row_says_category_sensitivity_purpose_basis_and_retention():
     assert row.category == "身份证件号码"
     assert "人口底数" in row.purpose
     assert any("13条第1款第（四）项" in basis for basis in row.legal_basis)
-    assert row.retention == "registry.resident"
+    assert row.retention == "本人在辖区居住期间保存；本人请求时更正或匿名化"
     assert not _row("registry.Resident", "phone").sensitive
 
 
@@ -182,3 +182,29 @@ def test_the_xlsx_lists_the_rows_of_the_page(client, admin_user, settings, tmp_p
     assert listed == [[row.app, row.model_name, row.field_label] for row in rows]
     id_row = next(row for row in values if row[2] == "居民" and row[3] == "身份证号")
     assert id_row[5] == "是"
+
+
+def test_every_declared_retention_is_a_purged_kind_or_a_standing_rule():
+    # DESIGN rule 8: retention reads the declarations. A declaration naming a kind no app
+    # registers would promise a purge that never runs.
+    from outpost.core.privacy import STANDING_RETENTION, declarations
+    from outpost.core.retention import retention_kinds
+
+    kinds = {kind.key for kind in retention_kinds()}
+    unknown = {
+        declaration.retention
+        for declaration in declarations().values()
+        if declaration.personal_fields()
+        and declaration.retention not in kinds
+        and declaration.retention not in STANDING_RETENTION
+    }
+    assert not unknown
+
+
+@pytest.mark.django_db
+def test_the_register_states_the_policy_in_force_of_a_purged_kind(admin_user):
+    from outpost.core.models import RetentionPolicy
+
+    RetentionPolicy.objects.create(kind="observation.episode", days=200, action="anonymise")
+    rows = [row for row in register_rows() if row.model_label == "observation.Episode"]
+    assert rows and all("200" in row.retention for row in rows)
