@@ -92,9 +92,31 @@ def decrypt(token: str) -> str:
         raise DecryptionError("A stored value is not a well-formed ciphertext.") from None
 
 
-def decrypt_many(tokens) -> list[str]:
-    """``decrypt`` of each (the screening engine's bulk path)."""
-    return [decrypt(t) for t in tokens]
+def decrypt_many(tokens) -> list:
+    """``decrypt`` of each (None stays None): the bulk path of the screening engine, which
+    reads every resident's ID and phone. The same checks, less work per value: the cipher
+    is looked up once per key, not once per value."""
+    out: list = []
+    append = out.append
+    a2b = binascii.a2b_base64
+    prefix, open_ = None, None
+    for token in tokens:
+        if not token:
+            append(token)
+            continue
+        if prefix is None or not token.startswith(prefix):
+            end = token.find(PREFIX, 1)
+            if token[:1] != PREFIX or end < 0:
+                decrypt(token)  # raises the error that says what is wrong
+            prefix = token[: end + 1]
+            open_ = _cipher(token[1:end]).decrypt
+        try:
+            raw = a2b(token[len(prefix) :])
+            append(open_(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None).decode())
+        except (InvalidTag, binascii.Error, ValueError):
+            decrypt(token)  # raises the error that says what is wrong
+            raise
+    return out
 
 
 def index_value(normalised: str, *, key_id: str | None = None) -> str:
