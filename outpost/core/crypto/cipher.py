@@ -44,6 +44,9 @@ def _cipher(key_id: str) -> AESGCM:
     cipher = _ciphers.get(key_id)
     if cipher is None:
         key = keys.ring().data_key(key_id)
+        if key is None and keys.ring().path is not None:
+            keys.reset()  # a rotation in another process may have added it to the file
+            key = keys.ring().data_key(key_id)
         if key is None:
             raise DecryptionError(
                 f"A value was encrypted with key {key_id!r}, which the key ring "
