@@ -453,26 +453,21 @@ def run_engine_encrypted(directory: Path) -> dict:
     keys.reset()
     started = time.perf_counter()
     con = duckdb.connect()
-    stored = con.read_csv(
-        str(directory / "residents_enc.csv"), dtype={"resident_id": "BIGINT", **DTYPES}
-    )
-    con.register("stored", stored)
-    # Only the two encrypted columns travel through Python, and back into DuckDB as lists.
-    key, id_number, phone = con.execute(
-        "SELECT list(resident_id), list(id_number), list(phone) FROM stored"
-    ).fetchone()
+    # The engine's own path for residents given as columns (as a screening run gives them):
+    # the ciphertexts read, decrypted in bulk, handed over with the other columns.
+    with open(directory / "residents_enc.csv", encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        key, name, id_number, phone, birth_date = (list(c) for c in zip(*reader, strict=True))
     read = time.perf_counter() - started
-    id_number, phone = cipher.decrypt_many(id_number), cipher.decrypt_many(phone)
+    residents = {
+        "resident_id": [int(k) for k in key],
+        "name": [v or None for v in name],
+        "id_number": [v or None for v in cipher.decrypt_many(id_number)],
+        "phone": [v or None for v in cipher.decrypt_many(phone)],
+        "birth_date": [datetime.date.fromisoformat(d) if d else None for d in birth_date],
+    }
     decrypted = time.perf_counter() - started - read
-    con.execute(
-        """CREATE TEMP TABLE clear AS SELECT unnest($1::BIGINT[]) AS resident_id,
-        unnest($2::VARCHAR[]) AS id_number, unnest($3::VARCHAR[]) AS phone""",
-        [key, id_number, phone],
-    )
-    residents = con.sql(
-        """SELECT s.resident_id, s.name, c.id_number, c.phone, s.birth_date
-        FROM stored s JOIN clear c USING (resident_id)"""
-    )
     feed = con.read_csv(str(directory / "feed.csv"), dtype={"row_id": "BIGINT", **DTYPES})
     result = match_feed(residents, feed, con=con)
     wall = time.perf_counter() - started
@@ -587,6 +582,12 @@ def main() -> None:
     parser.add_argument("--xlsx-read", action="store_true", help="also time reading the xlsx")
     parser.add_argument("--threads", type=int, default=2, help="DuckDB threads of the floor")
     parser.add_argument("--dir", type=Path, default=None, help="cache of the generated files")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run the plain and the encrypted engine this many times, alternately; best of each",
+    )
     parser.add_argument("--run", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:  # a measured child process
@@ -610,8 +611,11 @@ def main() -> None:
         print(f"generated in {time.perf_counter() - started:.1f} s into {directory}")
     ensure_encrypted_residents(directory)
     floor = child("floor", directory)["floor"]
-    report = child("engine", directory)
-    encrypted = child("engine_enc", directory)
+    runs = [
+        (child("engine", directory), child("engine_enc", directory)) for _ in range(args.repeat)
+    ]
+    report = min((plain for plain, _e in runs), key=lambda r: r["wall"])
+    encrypted = min((enc for _p, enc in runs), key=lambda r: r["wall"])
     wall = report["wall"]
     n_res = sum(1 for _ in open(directory / "residents.csv", encoding="utf-8")) - 1
     print(
