@@ -5,42 +5,34 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from outpost.core.crypto import keys, rotation, verify
 from outpost.core.crypto.keys import KeyConfigurationError
 
 
 class Command(BaseCommand):
-    help = "Encryption keys: generate a key file, check the keys, or rotate them."
+    help = _("Encryption keys: write a new key file, check the keys, or rotate them.")
     requires_system_checks = []  # the keys are what this command checks and repairs
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        generate = sub.add_parser("generate", help="write a new key file (never overwrites)")
+        generate = sub.add_parser("generate", help=_("write a new key file (never over one)"))
         generate.add_argument("file")
-        sub.add_parser("check", help="check the keys against the database")
+        sub.add_parser("check", help=_("check the keys against the database"))
         rotate = sub.add_parser(
             "rotate",
-            help="add new keys and re-encrypt every row (run again to finish an interrupted one)",
+            help=_("add new keys and re-encrypt every row (again: finish an interrupted one)"),
         )
         rotate.add_argument("--batch-size", type=int, default=rotation.DEFAULT_BATCH)
-        rotate.add_argument("--pause", type=float, default=0.0, help="seconds between batches")
+        rotate.add_argument("--pause", type=float, default=0.0, help=_("seconds between batches"))
 
     def handle(self, *args, action, **options):
         try:
             if action == "generate":
                 self._generate(Path(options["file"]))
             elif action == "check":
-                ring = verify.verify_keys()
-                self.stdout.write(
-                    f"Keys OK ({ring.source}): data key {ring.current_data_id}, "
-                    f"index key {ring.current_index_id}"
-                    + (
-                        " — a rotation is unfinished: run `outpost keys rotate`."
-                        if ring.rotating
-                        else ""
-                    )
-                )
+                self._check()
             else:
                 self._rotate(options["batch_size"], options["pause"])
         except KeyConfigurationError as exc:
@@ -48,23 +40,40 @@ class Command(BaseCommand):
 
     def _generate(self, path: Path) -> None:
         if path.exists():
-            raise CommandError(f"{path} exists: a key file is never overwritten.")
+            raise CommandError(
+                _("%(file)s exists: a key file is never overwritten.") % {"file": path}
+            )
         keys.write_key_file(path, keys.generate_ring_json())
-        self.stdout.write(f"Wrote {path} (mode 0600). Keep a copy apart from the backups.")
+        self.stdout.write(
+            _("Wrote %(file)s (mode 0600). Keep a copy apart from the backups.") % {"file": path}
+        )
+
+    def _check(self) -> None:
+        ring = verify.verify_keys()
+        self.stdout.write(
+            _("Keys OK: data key %(data)s, index key %(index)s.")
+            % {"data": ring.current_data_id, "index": ring.current_index_id}
+        )
+        if ring.rotating:
+            self.stdout.write(_("A rotation is unfinished: run `outpost keys rotate` again."))
 
     def _rotate(self, batch_size: int, pause: float) -> None:
-        was = keys.ring().rotating
-
         def progress(label, done, total):
-            self.stdout.write(f"{label}: {done:,} / {total:,}", ending="\n")
+            self.stdout.write(f"{label}: {done:,} / {total:,}")
             self.stdout.flush()
 
-        if was:
-            self.stdout.write("Finishing the rotation that was interrupted.")
+        if keys.ring().rotating:
+            self.stdout.write(_("Finishing the rotation that was interrupted."))
         counts = rotation.rotate(batch_size=batch_size, progress=progress, pause=pause)
         ring = keys.ring()
         self.stdout.write(
-            f"Rotation done: {sum(counts.values()):,} rows now under data key "
-            f"{ring.current_data_id} and index key {ring.current_index_id}. The old keys stay "
-            "in the key file for older backups."
+            _(
+                "Rotation done: %(rows)s rows under data key %(data)s and index key %(index)s. "
+                "The old keys stay in the key file for older backups."
+            )
+            % {
+                "rows": f"{sum(counts.values()):,}",
+                "data": ring.current_data_id,
+                "index": ring.current_index_id,
+            }
         )
