@@ -1,5 +1,6 @@
 """Shared fixtures: a small jurisdiction with two communities, and staff in each."""
 
+import json
 from dataclasses import dataclass
 
 import pytest
@@ -9,6 +10,16 @@ from outpost.core.choices import Role, UnitKind
 from outpost.core.models import Unit
 from outpost.core.tests.factories import UnitFactory, staff_user
 from outpost.core.tests.imports_support import use_import_settings
+
+
+def pytest_configure(config):
+    """Encryption at rest: each test run gets its own generated keys (no key file in the
+    repository, none under var/)."""
+    from django.conf import settings
+
+    from outpost.core.crypto.keys import generate_ring_json
+
+    settings.OUTPOST_DATA_KEYS = json.dumps(generate_ring_json())
 
 
 @dataclass

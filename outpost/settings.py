@@ -89,6 +89,11 @@ OUTPOST_CLASSIFICATION = os.environ.get("OUTPOST_CLASSIFICATION", "内部资料 
 OUTPOST_TRUSTED_PROXIES = [
     p.strip() for p in os.environ.get("OUTPOST_TRUSTED_PROXIES", "").split(",") if p.strip()
 ]
+# Encryption at rest (core.crypto.keys): the data and blind-index keys, as the JSON of a key
+# file given inline (a secret manager), or the path of a key file. Neither: outside
+# production a key file var/keys.json is made on first use; production refuses to start.
+OUTPOST_DATA_KEYS = os.environ.get("OUTPOST_DATA_KEYS", "").strip()
+OUTPOST_KEY_FILE = os.environ.get("OUTPOST_KEY_FILE", "").strip()
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]

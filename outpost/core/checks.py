@@ -112,3 +112,23 @@ def check_var_permissions(app_configs, **kwargs):
             id="outpost.E004",
         )
     ]
+
+
+@register()
+def check_encryption_keys(app_configs, **kwargs):
+    """Every command refuses to start without the right keys: missing, malformed, kept in
+    the var directory in production, or not the keys the database was written with."""
+    from outpost.core.crypto.keys import KeyConfigurationError
+    from outpost.core.crypto.verify import verify_keys
+
+    try:
+        verify_keys(write=False)
+    except KeyConfigurationError as exc:
+        return [
+            Error(
+                f"Encryption at rest: {exc}",
+                hint="See the README's 'Encryption at rest' for where the key file goes.",
+                id="outpost.E005",
+            )
+        ]
+    return []

@@ -21,6 +21,7 @@ from outpost.core.choices import (
     Role,
     UnitKind,
 )
+from outpost.core.crypto.fields import EncryptedCharField
 from outpost.core.scoping import in_subtree, user_scope_unit, user_sees_everything
 
 PATH_SEPARATOR = "/"
@@ -106,7 +107,7 @@ class Organisation(models.Model):
         related_name="organisations",
         help_text=_("The unit whose area the organisation lies in or serves."),
     )
-    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_phone = EncryptedCharField(_("contact phone"), max_length=30, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
@@ -143,7 +144,7 @@ class StaffProfile(models.Model):
         on_delete=models.PROTECT,
         related_name="staff",
     )
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True)
     # The language chosen with the switch, activated again at each login (blank: Chinese).
     language = models.CharField(_("language"), max_length=10, blank=True)
     history = HistoricalRecords()
@@ -620,3 +621,20 @@ class AnonymisedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}#{self.object_id}"
+class KeyCheck(models.Model):
+    """A known text encrypted (data key) or indexed (index key) with each key of the key
+    ring (密钥校验值): a start with a key file that is not the one the database was written
+    with is refused (`core.crypto.verify`), instead of writing under one key what was read
+    under another."""
+
+    key_id = models.CharField(max_length=8, unique=True)
+    kind = models.CharField(max_length=10)  # "data" or "index"
+    value = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("key check")
+        verbose_name_plural = _("key checks")
+
+    def __str__(self) -> str:
+        return self.key_id

@@ -22,6 +22,8 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
+from outpost.core.crypto.fields import with_derived_names, with_derived_values
+
 if TYPE_CHECKING:
     from outpost.core.models import Unit
 
@@ -56,6 +58,13 @@ def in_subtree(unit: Unit | str, via: str = "unit") -> Q:
 
 
 class ScopedQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # An encrypted field's blind index and last four follow it (core.crypto).
+        return super().update(**with_derived_values(self.model, kwargs))
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        return super().bulk_update(objs, with_derived_names(self.model, fields), batch_size)
+
     def within(self, unit: Unit) -> ScopedQuerySet:
         """Rows of `unit`'s subtree, through the model's `scope_unit_field`. A filter, not a
         permission: chain it after `visible_to`."""
@@ -132,6 +141,12 @@ class ScopedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def save(self, *args, update_fields=None, **kwargs):
+        # Saving an encrypted field saves its blind index and last four with it.
+        if update_fields is not None:
+            update_fields = with_derived_names(type(self), update_fields)
+        super().save(*args, update_fields=update_fields, **kwargs)
 
 
 def get_visible(model: type[models.Model], user, pk, action: str = "view"):

@@ -10,6 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from outpost.core.crypto.fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    EncryptedJSONField,
+)
 from outpost.core.identity import mask_id_number, mask_phone
 from outpost.core.masking import mask_birth_date
 from outpost.core.models import Unit
@@ -101,10 +106,12 @@ class DispatchItem(ScopedModel):
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="dispatch_items"
     )
     row_number = models.PositiveIntegerField(_("row"))
-    values = models.JSONField(_("values as sent"), default=list)
+    values = EncryptedJSONField(_("values as sent"), default=list)
     name = models.CharField(_("name"), max_length=100, blank=True)
-    id_number = models.CharField(_("ID number"), max_length=40, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    id_number = EncryptedCharField(_("ID number"), max_length=40, blank=True)
+    id_number_index = BlindIndexField(source="id_number", normaliser="id_number")
+    phone = EncryptedCharField(_("phone"), max_length=40, blank=True)
+    phone_index = BlindIndexField(source="phone", normaliser="phone")
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
 
     resident = models.ForeignKey(

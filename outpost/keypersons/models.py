@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from outpost.core.choices import Role
+from outpost.core.crypto.fields import BlindIndexField, EncryptedCharField
 from outpost.core.i18n import data_name
 from outpost.core.identity import mask_phone, masked_display_id
 from outpost.core.models import Unit
@@ -56,8 +57,10 @@ class KeyPerson(ScopedModel):
     )
     # A person not in the registry yet: what is known. Empty when `resident` is set.
     name = models.CharField(_("name"), max_length=60, blank=True)
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    id_number = EncryptedCharField(_("ID number"), max_length=18, blank=True)
+    id_number_index = BlindIndexField(source="id_number", normaliser="id_number")
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True)
+    phone_index = BlindIndexField(source="phone", normaliser="phone")
     address_note = models.CharField(
         _("where to find the person"),
         max_length=200,

@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from outpost.core.crypto.fields import EncryptedCharField, EncryptedTextField
 from outpost.notify.choices import Channel, Delivery, DeliveryStatus, MessageKind
 
 
@@ -22,7 +23,7 @@ class InboxMessage(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices)
     subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("message"), blank=True)
+    body = EncryptedTextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -54,9 +55,9 @@ class OutboundMessage(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    address = models.CharField(_("address"), max_length=254)
+    address = EncryptedCharField(_("address"), max_length=254)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
-    body = models.TextField(_("message"))
+    body = EncryptedTextField(_("message"))
     status = models.CharField(
         _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
     )

@@ -17,6 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from outpost.core.crypto.fields import (
+    EncryptedCharField,
+    EncryptedDecimalField,
+    EncryptedJSONField,
+)
 from outpost.core.models import Unit
 from outpost.core.scoping import ScopedModel
 from outpost.keypersons.choices import KeyPersonCategory
@@ -243,7 +248,7 @@ class Episode(ScopedModel):
     end_reason = models.CharField(
         _("end reason"), max_length=20, choices=EndReason.choices, blank=True
     )
-    end_note = models.CharField(_("note on the end"), max_length=300, blank=True)
+    end_note = EncryptedCharField(_("note on the end"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -385,14 +390,14 @@ class CheckIn(ScopedModel):
         Episode, verbose_name=_("episode"), on_delete=models.PROTECT, related_name="check_ins"
     )
     taken_at = models.DateTimeField(_("taken at"))
-    temperature = models.DecimalField(
+    temperature = EncryptedDecimalField(
         _("temperature (°C)"),
         max_digits=3,
         decimal_places=1,
         validators=[MinValueValidator(TEMPERATURE_MIN), MaxValueValidator(TEMPERATURE_MAX)],
     )
-    symptoms = models.JSONField(_("symptoms"), default=list, blank=True)
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    symptoms = EncryptedJSONField(_("symptoms"), default=list, blank=True)
+    note = EncryptedCharField(_("note"), max_length=300, blank=True)
     source = models.CharField(_("entered"), max_length=20, choices=CheckInSource.choices)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -503,7 +508,7 @@ class Alert(ScopedModel):
     )
     transfer_place = models.CharField(_("transferred to"), max_length=100, blank=True)
     transferred_at = models.DateTimeField(_("transferred at"), null=True, blank=True)
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = EncryptedCharField(_("note"), max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -26,10 +26,8 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Count, F, Max, Min, Q, QuerySet
-from django.db.models.functions import Length, Trim, Upper
 from django.utils.translation import gettext_lazy as _
 
-from outpost.core.identity import canonical_number
 from outpost.registry.models import Resident
 
 # Keys looked up per query with `IN (…)`; well under every database's parameter limit.
@@ -163,6 +161,8 @@ def duplicates_of(*, user, resident: Resident, action: str = "view") -> list[Dup
 
 def _grouped(residents: QuerySet[Resident], field: str) -> list[tuple[str, list[int]]]:
     """(name, ids) of every group of records sharing the name and `field` (not blank)."""
+    # An encrypted field is grouped by its blind index (core.crypto).
+    field = {"phone": "phone_index"}.get(field, field)
     if field == "birth_date":
         present = residents.filter(birth_date__isnull=False)
     else:
@@ -194,27 +194,30 @@ def _same_number_groups(residents: QuerySet[Resident]) -> list[tuple[str, list[i
     # Unordered: the default order by name would lead the planner to read every record
     # through the name index instead of the few it needs.
     residents = residents.order_by()
-    # ID numbers not in canonical form (the canonical ones are unique by constraint) …
+    # The numbers are encrypted: they are compared by their blind indexes (core.crypto),
+    # the number as stored and its canonical form, equal exactly when the number is in
+    # canonical form. ID numbers not in canonical form (the canonical ones are unique by
+    # constraint) …
     off_form = (
-        residents.exclude(id_number="")
-        .annotate(canonical=Upper(Trim("id_number")), length=Length("id_number"))
-        .filter(~Q(canonical=F("id_number")) | ~Q(length=18))
-        .values_list("pk", "name", "id_number")
+        residents.exclude(id_number_index="")
+        .exclude(id_canonical_index=F("id_number_index"))
+        .values_list("pk", "name", "id_canonical_index")
     )
-    # … and every document number (few records carry one).
-    documents = residents.exclude(document_number="").values_list("pk", "name", "document_number")
+    # … and every document number (few records carry one), by their canonical keys.
+    documents = residents.exclude(document_number_index="").values_list(
+        "pk", "name", "document_canonical_index"
+    )
     for rows in (off_form, documents):
-        for pk, name, number in rows:
-            key = canonical_number(number)
+        for pk, name, key in rows:
             if key:
                 holders[key][pk] = name
     # Canonical ID numbers equal to one of those keys.
     keys = sorted(holders)
     for chunk in _chunks(keys):
-        for pk, name, number in residents.filter(id_number__in=chunk).values_list(
-            "pk", "name", "id_number"
+        for pk, name, key in residents.filter(id_number_index__in=chunk).values_list(
+            "pk", "name", "id_number_index"
         ):
-            holders[number][pk] = name
+            holders[key][pk] = name
     return [
         (next(iter(members.values())), list(members))
         for members in holders.values()

@@ -4,12 +4,12 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Right
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from outpost.core.crypto.fields import BlindIndexField, EncryptedCharField, Last4Field
 from outpost.core.identity import (
     household_address_masked,
     mask_id_number,
@@ -43,10 +43,11 @@ class Household(ScopedModel):
     building = models.CharField(_("building"), max_length=20)
     entrance = models.CharField(_("entrance"), max_length=10, blank=True)
     room = models.CharField(_("room"), max_length=20)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True)
+    phone_index = BlindIndexField(source="phone", normaliser="phone")
     is_rental = models.BooleanField(_("rented out"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["phone_index"])
 
     class Meta:
         verbose_name = _("household")
@@ -98,11 +99,21 @@ class Resident(ScopedModel):
         choices=DocumentType.choices,
         default=DocumentType.RESIDENT_ID,
     )
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
-    document_number = models.CharField(_("document number"), max_length=40, blank=True)
+    id_number = EncryptedCharField(_("ID number"), max_length=18, blank=True)
+    document_number = EncryptedCharField(_("document number"), max_length=40, blank=True)
+    # Keyed blind indexes (core.crypto): the number as stored, searched and unique; and its
+    # canonical form (old 15-digit numbers upgraded, x as X), by which duplicates of one
+    # number written apart are found.
+    id_number_index = BlindIndexField(source="id_number", normaliser="exact")
+    id_canonical_index = BlindIndexField(source="id_number", normaliser="canonical", search=False)
+    document_number_index = BlindIndexField(source="document_number", normaliser="exact")
+    document_canonical_index = BlindIndexField(
+        source="document_number", normaliser="canonical", search=False
+    )
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True)
+    phone_index = BlindIndexField(source="phone", normaliser="phone", db_index=True)
     residence_type = models.CharField(
         _("residence type"),
         max_length=20,
@@ -110,21 +121,11 @@ class Resident(ScopedModel):
         default=ResidenceType.PERMANENT,
     )
     workplace = models.CharField(_("workplace"), max_length=200, blank=True)
-    # The last four characters of the ID number and of the phone, kept by the database
-    # itself (whatever writes the row: a form, an import, the demo), indexed: a search by the
-    # last four digits (尾号) is a seek, not a scan of every resident.
-    id_last4 = models.GeneratedField(
-        expression=Right("id_number", 4),
-        output_field=models.CharField(max_length=4),
-        db_persist=True,
-        db_index=True,
-    )
-    phone_last4 = models.GeneratedField(
-        expression=Right("phone", 4),
-        output_field=models.CharField(max_length=4),
-        db_persist=True,
-        db_index=True,
-    )
+    # The last four characters of the ID number and of the phone, in clear (every masked
+    # form shows them), derived on every write (a form, an import, the demo), indexed: a
+    # search by the last four digits (尾号) is a seek, not a scan of every resident.
+    id_last4 = Last4Field(source="id_number", db_index=True)
+    phone_last4 = Last4Field(source="phone", db_index=True)
     is_active = models.BooleanField(_("active"), default=True)
     merged_into = models.ForeignKey(
         "self",
@@ -136,7 +137,17 @@ class Resident(ScopedModel):
         help_text=_("Set when this record was a duplicate and was merged into another."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["id_last4", "phone_last4"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "id_last4",
+            "phone_last4",
+            "id_number_index",
+            "id_canonical_index",
+            "document_number_index",
+            "document_canonical_index",
+            "phone_index",
+        ]
+    )
 
     class Meta:
         verbose_name = _("resident")
@@ -150,13 +161,13 @@ class Resident(ScopedModel):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number"],
-                condition=~Q(id_number=""),
+                fields=["id_number_index"],
+                condition=~Q(id_number_index=""),
                 name="registry_resident_unique_id_number",
             ),
             models.UniqueConstraint(
-                fields=["document_type", "document_number"],
-                condition=~Q(document_number=""),
+                fields=["document_type", "document_number_index"],
+                condition=~Q(document_number_index=""),
                 name="registry_resident_unique_document",
             ),
         ]
@@ -187,10 +198,12 @@ class Landlord(ScopedModel):
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="landlords"
     )
     name = models.CharField(_("name"), max_length=60)
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    id_number = EncryptedCharField(_("ID number"), max_length=18, blank=True)
+    id_number_index = BlindIndexField(source="id_number", normaliser="id_number")
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True)
+    phone_index = BlindIndexField(source="phone", normaliser="phone")
     is_large = models.BooleanField(_("large landlord"), default=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["id_number_index", "phone_index"])
 
     class Meta:
         verbose_name = _("landlord")

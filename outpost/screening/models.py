@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from outpost.core.crypto.fields import BlindIndexField, EncryptedCharField
 from outpost.core.i18n import data_name
 from outpost.core.identity import mask_id_number, mask_phone
 from outpost.core.scoping import ScopedModel
@@ -168,8 +169,10 @@ class FeedRow(ScopedModel):
     )
     row_number = models.PositiveIntegerField(_("row"))
     name = models.CharField(_("name"), max_length=100, blank=True)
-    id_number = models.CharField(_("ID number"), max_length=40, blank=True, db_index=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True, db_index=True)
+    id_number = EncryptedCharField(_("ID number"), max_length=40, blank=True)
+    id_number_index = BlindIndexField(source="id_number", normaliser="id_number", db_index=True)
+    phone = EncryptedCharField(_("phone"), max_length=40, blank=True)
+    phone_index = BlindIndexField(source="phone", normaliser="phone", db_index=True)
     origin = models.CharField(_("origin"), max_length=200, blank=True)
     origin_region_code = models.CharField(_("origin region code"), max_length=6, blank=True)
     arrival_date = models.DateField(_("arrival date"), null=True, blank=True)

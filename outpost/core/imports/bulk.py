@@ -9,7 +9,9 @@ adapt values by field type once, and write multi-row ``INSERT … RETURNING`` an
 user, reason, type), so record pages show who imported what.
 
 Only field types plain enough to adapt without the field API are accepted (text, integer,
-boolean, foreign key, date, datetime); anything else raises TypeError.
+boolean, foreign key, date, datetime, and the encrypted fields of ``core.crypto``, whose
+values are encrypted here and whose blind indexes and last four are derived here);
+anything else raises TypeError.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from contextlib import contextmanager
 from django.db import connection, models
 from django.utils import timezone
 
+from outpost.core.crypto import cipher
+from outpost.core.crypto.fields import derived_fields, with_derived_values
+
 BULK_CACHE_KB = 256 * 1024
 
 _PLAIN = (
@@ -37,7 +42,18 @@ _PLAIN = (
 )
 
 
+def _encrypter(field: models.Field) -> Callable:
+    def encrypt(value):
+        return cipher.encrypt(field.to_text(value))
+
+    # Each value its own ciphertext (a fresh nonce): never one adapted value for equal ones.
+    encrypt.per_value = True
+    return encrypt
+
+
 def _adapter(field: models.Field) -> Callable | None:
+    if getattr(field, "encrypted", False):
+        return _encrypter(field)
     if isinstance(field, models.DateTimeField):
         return connection.ops.adapt_datetimefield_value
     if isinstance(field, models.DateField):
@@ -161,10 +177,13 @@ def insert_rows(
     now = timezone.now()
     fields = _columns(model, with_pk=False)
     defaults = [(f.attname, _defaults(f, now)) for f in fields]
+    derived = [(f.attname, f.source_attname, f.derive) for f in derived_fields(model)]
     for row in rows:
         for name, default in defaults:
             if name not in row:
                 row[name] = default
+        for name, source, derive in derived:
+            row[name] = derive(row[source])
     pks = _insert_tuples(model, fields, _tuples(fields, rows), returning=returning)
     if returning:
         pk_attname = model._meta.pk.attname
@@ -178,6 +197,7 @@ def update_rows(model: type[models.Model], changes: Iterable[tuple[int, dict]]) 
     groups: dict[tuple[str, ...], list[tuple[int, dict]]] = defaultdict(list)
     for pk, values in changes:
         if values:
+            values = with_derived_values(model, values)
             groups[tuple(sorted(values))].append((pk, values))
     quote = connection.ops.quote_name
     meta = model._meta
@@ -244,7 +264,9 @@ def _tuples_from(fields: list, rows: Iterable[tuple]) -> Iterator[tuple]:
             values = list(values)
             for position, adapt, seen in adapting:
                 value = values[position]
-                if value is not None:
+                if value is not None and getattr(adapt, "per_value", False):
+                    values[position] = adapt(value)
+                elif value is not None:
                     adapted = seen.get(value)
                     if adapted is None:
                         adapted = seen[value] = adapt(value)

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from outpost.core.audit import save_audited
+from outpost.core.crypto.cipher import encrypt
 from outpost.core.imports.bulk import bulk_writes
 from outpost.core.imports.readers import ImportFileError
 from outpost.core.imports.steps import job_file_path
@@ -109,7 +110,7 @@ def _store_rows(feed: Feed, path: Path, *, acting_user) -> tuple[int, int]:
 
 _ROW_FIELDS = (
     "feed", "row_number", "name", "id_number", "phone", "origin", "origin_region_code",
-    "arrival_date", "train_or_flight", "seat", "parse_errors",
+    "arrival_date", "train_or_flight", "seat", "parse_errors", "id_number_index", "phone_index",
 )  # fmt: skip
 
 
@@ -118,7 +119,8 @@ def _row_writer(feed: Feed) -> Callable[[list[ParsedRow]], None]:
     short transaction. ``bulk_create`` prepares every value through the field API and
     built a model per row: two thirds of the time of reading a feed. The rows are already
     clean (texts cut to their fields' lengths by `FeedImporter.clean`), so only the date
-    and the problems need adapting."""
+    and the problems need adapting, and the ID and phone encrypting with their blind
+    indexes beside them (core.crypto)."""
     meta = FeedRow._meta
     fields = [meta.get_field(name) for name in _ROW_FIELDS]
     quote = connection.ops.quote_name
@@ -131,17 +133,19 @@ def _row_writer(feed: Feed) -> Callable[[list[ParsedRow]], None]:
     problems = meta.get_field("parse_errors")
     no_problems = problems.get_db_prep_save([], connection)
     feed_id = feed.pk
+    id_index, phone_index = (meta.get_field(f).derive for f in ("id_number_index", "phone_index"))
 
     def write(batch: list[ParsedRow]) -> None:
         if not batch:
             return
         params = [
             (
-                feed_id, r.row_number, r.name, r.id_number, r.phone, r.origin,
+                feed_id, r.row_number, r.name, encrypt(r.id_number), encrypt(r.phone), r.origin,
                 r.origin_region_code, adapt_date(r.arrival_date), r.train_or_flight, r.seat,
                 problems.get_db_prep_save(r.parse_errors, connection)
                 if r.parse_errors
                 else no_problems,
+                id_index(r.id_number), phone_index(r.phone),
             )
             for r in batch
         ]  # fmt: skip
