@@ -621,6 +621,8 @@ class AnonymisedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}#{self.object_id}"
+
+
 class KeyCheck(models.Model):
     """A known text encrypted (data key) or indexed (index key) with each key of the key
     ring (密钥校验值): a start with a key file that is not the one the database was written

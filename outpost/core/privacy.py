@@ -28,6 +28,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from outpost.core.choices import RetentionAction, Role
+from outpost.core.crypto.fields import BlindIndexField
 from outpost.core.exports.base import (
     EXPORT_PERMISSION,
     ExportDefinition,
@@ -254,6 +255,17 @@ def outpost_models() -> list[type[models.Model]]:
     ]
 
 
+def _blind_indexes_of(model: type[models.Model], personal_names: set[str]) -> set[str]:
+    """The keyed blind indexes (HMAC) of declared personal fields: declared with their
+    source, as the same data in a form only the index key can match (PIPL Art. 73:
+    de-identified, still personal)."""
+    return {
+        f.name
+        for f in model._meta.concrete_fields
+        if isinstance(f, BlindIndexField) and f.source in personal_names
+    }
+
+
 def register_problems(models_: Iterable[type[models.Model]] | None = None) -> list[str]:
     """What the register lacks: a model with a personal-looking field and no declaration,
     a field of a declared model that is not classified, a declared name that is no field,
@@ -274,7 +286,7 @@ def register_problems(models_: Iterable[type[models.Model]] | None = None) -> li
         problems += [
             f"{label}.{name}: neither personal nor other in its declaration"
             for name in concrete
-            if name not in personal_names | other
+            if name not in personal_names | other | _blind_indexes_of(model, personal_names)
         ]
         problems += [
             f"{label}.{name}: declared but not a field"
