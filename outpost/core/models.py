@@ -466,3 +466,7 @@ class DemoPassword(models.Model):
 
     def __str__(self) -> str:
         return f"demo password of {self.created_at:%Y-%m-%d}"
+
+
+# People's requests live in their own module of core; imported here so Django finds them.
+from outpost.core.subject_requests.models import SubjectRequest  # noqa: E402, F401

@@ -55,6 +55,14 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# People's requests about their personal information (个人信息权利请求) are recorded and
+# answered by officers and administrators.
+SUBJECT_REQUESTS = (
+    "core.view_subjectrequest",
+    "core.add_subjectrequest",
+    "core.change_subjectrequest",
+)
+
 ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.STATION_LEADER: (
         "registry.add_campaign",
@@ -70,6 +78,7 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "core.reveal_personal_data",
         "core.export_personal_data",
         "core.view_accesslog",
+        "core.view_subjectrequest",
     ),
     Role.POLICE_OFFICER: (
         "core.add_importjob",
@@ -77,6 +86,7 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "core.export_personal_data",
         # Releasing, transferring or closing a key person is the officer's decision.
         "keypersons.close_keyperson",
+        *SUBJECT_REQUESTS,
     ),
     Role.AUXILIARY_POLICE: ("core.add_importjob",),
     Role.COMMUNITY_CADRE: ("core.add_importjob", "core.reveal_personal_data"),
@@ -84,6 +94,7 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.MEDICAL_STAFF: ("core.reveal_personal_data", "keypersons.add_contactentry"),
     Role.ADMINISTRATOR: (
         "keypersons.close_keyperson",
+        *SUBJECT_REQUESTS,
         "core.add_importjob",
         "core.reveal_personal_data",
         "core.export_personal_data",

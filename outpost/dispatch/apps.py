@@ -24,6 +24,10 @@ class DispatchConfig(AppConfig):
     verbose_name = _("Dispatch orders")  # 调度指令
 
     def ready(self) -> None:
+        from outpost.core.subject_requests.holdings import register_person_holdings
+        from outpost.dispatch.holdings import HOLDINGS
+
+        register_person_holdings(HOLDINGS)
         from outpost.core.timeline import register_timeline_source
         from outpost.dispatch.timeline import dispatch_events
 

@@ -32,6 +32,10 @@ class KeyPersonsConfig(AppConfig):
     verbose_name = _("Key persons")  # 重点人员
 
     def ready(self) -> None:
+        from outpost.core.subject_requests.holdings import register_person_holdings
+        from outpost.keypersons.holdings import HOLDINGS
+
+        register_person_holdings(HOLDINGS)
         from outpost.core.timeline import register_timeline_source
         from outpost.keypersons.timeline import key_person_events
 

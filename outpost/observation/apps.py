@@ -60,6 +60,10 @@ class ObservationConfig(AppConfig):
     verbose_name = _("Medical observation")  # 隔离观察
 
     def ready(self) -> None:
+        from outpost.core.subject_requests.holdings import register_person_holdings
+        from outpost.observation.holdings import HOLDINGS
+
+        register_person_holdings(HOLDINGS)
         from outpost.core.timeline import register_timeline_source
         from outpost.observation.timeline import observation_events
 

@@ -43,6 +43,10 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("Data matching")
 
     def ready(self) -> None:
+        from outpost.core.subject_requests.holdings import register_person_holdings
+        from outpost.screening.holdings import HOLDINGS
+
+        register_person_holdings(HOLDINGS)
         from outpost.core.timeline import register_timeline_source
         from outpost.screening.timeline import screening_events
 

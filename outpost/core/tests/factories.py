@@ -66,3 +66,38 @@ class ImportJobFactory(factory.django.DjangoModelFactory):
 
 # For the route-walking scoping test: how to make one scoped row inside a given grid.
 SCOPED_FACTORIES = {ImportJob: lambda grid: ImportJobFactory(unit=grid)}
+
+
+def subject_request_in(grid, **values):
+    """An open request to delete, of a new resident of `grid` (every action is open on it)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from outpost.core.subject_requests.models import SubjectRequest, due_date
+    from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory
+
+    resident = ResidentFactory(household=HouseholdFactory(unit=grid))
+    received = values.pop("received_on", timezone.localdate() - datetime.timedelta(days=2))
+    return SubjectRequest.objects.create(
+        unit=grid,
+        subject_pk=resident.pk,
+        subject_name=resident.name,
+        subject_id_masked=resident.masked_id_number,
+        kind=values.pop("kind", "delete"),
+        channel="counter",
+        identity_check="id_card",
+        received_on=received,
+        due_on=due_date(received),
+        created_by=User.objects.get_or_create(username="request-registrar")[0],
+        **values,
+    )
+
+
+def _subject_request_model():
+    from outpost.core.subject_requests.models import SubjectRequest
+
+    return SubjectRequest
+
+
+SCOPED_FACTORIES[_subject_request_model()] = subject_request_in
