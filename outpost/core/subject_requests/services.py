@@ -160,7 +160,7 @@ def subject_request_anonymise(*, acting_user, request: SubjectRequest) -> Subjec
         person = person_finder().get(user=acting_user, pk=request.subject_pk, action="change")
     except Http404:
         raise PermissionDenied(_("The person's record is not yours to change.")) from None
-    reason = f"{request.reference} · {_('anonymised at the person’s request')}"
+    reason = "{} · {}".format(request.reference, _("anonymised at the person's request"))
     counts = person_erase(acting_user=acting_user, person=person, reason=reason)
     rows = sum(part["rows"] for part in counts.values())
     fields = sum(part["fields"] for part in counts.values())
@@ -200,7 +200,7 @@ def subject_request_keep(
 def correction_reason(request: SubjectRequest) -> str:
     """The change reason of a correction made under the request (its number first, which
     is how the request's page finds the changes)."""
-    return f"{request.reference} · {_('correction at the person’s request')}"
+    return "{} · {}".format(request.reference, _("correction at the person's request"))
 
 
 def request_for_correction(*, user, pk) -> SubjectRequest:

@@ -76,7 +76,7 @@ def person(district, officer_a):
     )
     ScreeningResultFactory(
         resident=resident,
-        status=LinkStatus.CONFIRMED,
+        status=LinkStatus.AUTO,
         sources=[{"feed": "铁路", "row": feed_row.row_number, "row_id": feed_row.pk}],
     )
     TravelDiscrepancyFactory(resident=resident, feed_row=feed_row, seat="05车12F")
@@ -86,9 +86,7 @@ def person(district, officer_a):
 
 def test_a_request_is_due_fifteen_calendar_days_after_it_was_received(officer_a, person):
     resident, _member = person
-    request = _request(
-        officer=officer_a, resident=resident, received_on=datetime.date(2020, 2, 20)
-    )
+    request = _request(officer=officer_a, resident=resident, received_on=datetime.date(2020, 2, 20))
     assert request.due_on == datetime.date(2020, 3, 6)  # 2020 has a 29 February
     assert request.unit == resident.unit
     assert request.subject_name == resident.name
@@ -96,9 +94,7 @@ def test_a_request_is_due_fifteen_calendar_days_after_it_was_received(officer_a,
     assert resident.id_number not in request.subject_id_masked
 
 
-def test_the_todo_line_is_red_past_the_deadline_and_amber_within_three_days(
-    district, officer_a
-):
+def test_the_todo_line_is_red_past_the_deadline_and_amber_within_three_days(district, officer_a):
     today = timezone.localdate()
     subject_request_in(district.grid_a1, received_on=today - datetime.timedelta(days=16))
     subject_request_in(district.grid_a1, received_on=today - datetime.timedelta(days=13))
@@ -114,9 +110,10 @@ def test_the_todo_line_is_red_past_the_deadline_and_amber_within_three_days(
     overdue = next(line for line in lines.values() if line.state == TODO_OVERDUE)
     page = officer_a_client_get(officer_a, overdue.url)
     assert page.status_code == 200
-    assert page.content.decode().count("past the deadline") + page.content.decode().count(
-        "已逾期"
-    ) >= 1
+    assert (
+        page.content.decode().count("past the deadline") + page.content.decode().count("已逾期")
+        >= 1
+    )
 
 
 def officer_a_client_get(user, url):
@@ -174,13 +171,17 @@ def test_the_workbook_holds_the_same_document_and_is_logged(officer_a, person, e
     )
     target.seek(0)
     cells = [
-        str(cell) for row in openpyxl.load_workbook(target).active.iter_rows(values_only=True)
-        for cell in row if cell is not None
+        str(cell)
+        for row in openpyxl.load_workbook(target).active.iter_rows(values_only=True)
+        for cell in row
+        if cell is not None
     ]
     assert resident.id_number in cells
     assert "Dispatch orders" in cells and "Medical observation" in cells
     assert written.rows > 5
-    assert AccessLog.objects.filter(action=AccessAction.EXPORT, reason__startswith=request.reference).exists()
+    assert AccessLog.objects.filter(
+        action=AccessAction.EXPORT, reason__startswith=request.reference
+    ).exists()
 
 
 def test_another_communitys_officer_gets_a_404(client, district, officer_a, person):
@@ -196,7 +197,9 @@ def test_another_communitys_officer_gets_a_404(client, district, officer_a, pers
         "core:subject_request_answer",
     ):
         assert client.get(reverse(name, args=[request.pk])).status_code == 404
-    assert client.post(reverse("core:subject_request_anonymise", args=[request.pk])).status_code == 404
+    assert (
+        client.post(reverse("core:subject_request_anonymise", args=[request.pk])).status_code == 404
+    )
     assert Resident.objects.get(pk=resident.pk).name == resident.name
     assert not AccessLog.objects.exists()
 
@@ -235,7 +238,7 @@ def test_anonymising_blanks_the_person_everywhere_and_changes_no_figure(
     assert request.anonymised_at is not None
     assert request.anonymised_counts["registry"]["fields"] >= 3
     detail = client.get(request.get_absolute_url()).content.decode()
-    assert "Anonymise now" not in detail and "匿名化" not in detail.split("<main")[-1][:0]
+    assert reverse("core:subject_request_anonymise", args=[request.pk]) not in detail
     assert str(request.reference) in detail
 
 
@@ -293,9 +296,7 @@ def test_a_correction_is_recorded_under_the_request(client, officer_a, person):
     assert detail.count("<td data-label") >= 4
 
 
-def test_a_person_not_in_the_registry_is_recorded_with_a_masked_number(
-    client, district, officer_a
-):
+def test_a_person_not_in_the_registry_is_recorded_with_a_masked_number(client, district, officer_a):
     client.force_login(officer_a)
     number = valid_id_number(4242)
     response = client.post(
