@@ -39,7 +39,10 @@ class SubjectRequestForm(Form):
         help_text=_("Kept masked."),
     )
     unit = forms.ModelChoiceField(
-        label=_("Unit the person lives in"), queryset=None, required=False
+        label=_("Unit the person lives in"),
+        queryset=None,
+        required=False,
+        empty_label=_("Choose…"),
     )
     kind = forms.ChoiceField(
         label=_("Request"), choices=RequestKind.choices, widget=forms.RadioSelect

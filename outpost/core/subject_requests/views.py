@@ -195,15 +195,21 @@ class SubjectRequestHoldingsView(ScopedViewMixin, View):
 
 
 class _OpenRequestAction(ScopedActionView):
+    """An action on an open request. A closed one offers none: its page is shown again
+    with a word (a second tab, a form sent twice)."""
+
     model = SubjectRequest
     scope_action = "change"
     context_object_name = "subject_request"
 
-    def get_object(self):
-        subject_request = super().get_object()
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return super().dispatch(request, *args, **kwargs)
+        subject_request = get_visible(SubjectRequest, request.user, kwargs["pk"], "change")
         if not subject_request.is_open:
-            raise Http404  # a closed request offers no action
-        return subject_request
+            messages.info(request, _("This request is closed already."))
+            return redirect(subject_request)
+        return super().dispatch(request, *args, **kwargs)
 
 
 class SubjectRequestAnswerView(_OpenRequestAction):

@@ -94,10 +94,24 @@ def subject_request_in(grid, **values):
     )
 
 
+def subject_request_not_in_registry(grid):
+    """An open request to delete of a person not in the registry: the walks send its forms
+    (answer, keep) without anonymising anybody the other pages show."""
+    request = subject_request_in(grid)
+    request.subject_pk = None
+    request.save(update_fields=["subject_pk"])
+    return request
+
+
 def _subject_request_model():
     from outpost.core.subject_requests.models import SubjectRequest
 
     return SubjectRequest
 
 
-SCOPED_FACTORIES[_subject_request_model()] = subject_request_in
+SCOPED_FACTORIES[_subject_request_model()] = subject_request_not_in_registry
+# The pages about the person in the registry: the document and the anonymisation.
+ROUTE_FACTORIES = {
+    "core:subject_request_holdings": subject_request_in,
+    "core:subject_request_anonymise": subject_request_in,
+}

@@ -257,8 +257,9 @@ def test_keeping_with_a_legal_reason_closes_the_request(client, officer_a, perso
     assert request.answer == "案件尚在办理，依法保存至结案"
     assert request.handled_by == officer_a
     assert Resident.objects.get(pk=resident.pk).id_number == resident.id_number
-    # Closed: no action is offered any more.
-    assert client.get(reverse("core:subject_request_keep", args=[request.pk])).status_code == 404
+    # Closed: no action is offered any more; a stale form leads back to the request.
+    again = client.get(reverse("core:subject_request_keep", args=[request.pk]))
+    assert again.status_code == 302 and again["Location"] == request.get_absolute_url()
 
 
 def test_keeping_needs_the_reason(client, officer_a, person, english):
