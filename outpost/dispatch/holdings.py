@@ -56,7 +56,7 @@ def person_erase(*, acting_user, person, reason: str) -> Erased:
     """Blank the name, numbers, birth date and new address of each dispatched line about
     the person, and the same values among the cells of the line as sent. Items stay."""
     erased = Erased()
-    for item in DispatchItem.objects.select_for_update().filter(_about(person)):
+    for item in DispatchItem.objects.select_for_update(of=("self",)).filter(_about(person)):
         personal = {
             str(value)
             for value in (item.name, item.id_number, item.phone, item.birth_date, item.moved_to)
