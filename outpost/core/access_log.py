@@ -15,8 +15,8 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from outpost.core.choices import AccessAction, AccessPurpose
 from outpost.core.exports.base import (
@@ -127,10 +127,14 @@ def filter_unit(*, user, access_filter: AccessLogFilter) -> Unit | None:
 # ---------------------------------------------------------------------------- human names
 
 
-@cache
 def record_type_label(model_label: str) -> str:
-    """A record type as staff call it ("resident" for registry.Resident); the label itself
-    for a type no longer known."""
+    """A record type as staff call it ("resident" for registry.Resident), in the language
+    of the request; the label itself for a type no longer known."""
+    return _record_type_label(model_label, get_language())
+
+
+@cache
+def _record_type_label(model_label: str, language: str | None) -> str:
     try:
         return str(apps.get_model(model_label)._meta.verbose_name)
     except (LookupError, ValueError):
@@ -138,7 +142,7 @@ def record_type_label(model_label: str) -> str:
 
 
 @cache
-def _field_labels(model_label: str) -> dict[str, str]:
+def _field_labels(model_label: str, language: str | None) -> dict[str, str]:
     try:
         model = apps.get_model(model_label)
     except (LookupError, ValueError):
@@ -151,7 +155,7 @@ def _field_labels(model_label: str) -> dict[str, str]:
 
 
 @cache
-def _any_model_field_labels() -> dict[str, str]:
+def _any_model_field_labels(language: str | None) -> dict[str, str]:
     """Field name -> verbose name over every model of the project: an export names the
     columns it wrote (`id_number` of a contact ledger), which its model may not hold."""
     labels: dict[str, str] = {}
@@ -165,8 +169,9 @@ def _any_model_field_labels() -> dict[str, str]:
 def field_labels(model_label: str, names) -> list[str]:
     """The fields of an entry by their names on the pages (身份证号, 电话), in the
     language of the request."""
-    own = _field_labels(model_label)
-    fallback = _any_model_field_labels()
+    language = get_language()
+    own = _field_labels(model_label, language)
+    fallback = _any_model_field_labels(language)
     return [own.get(name) or fallback.get(name) or name for name in names or ()]
 
 

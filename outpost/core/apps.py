@@ -11,8 +11,11 @@ ADMIN = _("Admin")
 # The roles whose phone bottom bar shows an entry (see `shell.MenuEntry.primary_for`).
 EVERY_ROLE = {"*"}
 ADMINISTRATOR = {Role.ADMINISTRATOR}
+# People's requests (个人信息权利请求): officers and administrators.
+PRIVACY = _("Personal information")
 MENU_HOME = [(None, _("Home"), "home", None, EVERY_ROLE)]
 MENU = [
+    (PRIVACY, _("People's requests"), "core:subject_request_list", "core.view_subjectrequest"),
     (ADMIN, _("Units"), "core:unit_list", None, ADMINISTRATOR),
     (ADMIN, _("Access log"), "core:access_log", "core.view_accesslog", ADMINISTRATOR),
     (ADMIN, _("Processing register"), "core:processing_register", "core.view_accesslog"),
@@ -64,6 +67,12 @@ class CoreConfig(AppConfig):
 
         register_export(AccessLogExport())
         register_export(ProcessingRegisterExport())
+        from outpost.core.subject_requests.exports import PersonHoldingsExport
+        from outpost.core.subject_requests.todo import TODO_SOURCES as REQUEST_TODO_SOURCES
+
+        register_export(PersonHoldingsExport())
+        for source in REQUEST_TODO_SOURCES:
+            register_todo_source(source)
         register_menu(MENU_HOME, order=0)
         register_menu(MENU, order=90)
         for source in TODO_SOURCES:

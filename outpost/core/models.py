@@ -640,3 +640,7 @@ class KeyCheck(models.Model):
 
     def __str__(self) -> str:
         return self.key_id
+
+
+# People's requests live in their own module of core; imported here so Django finds them.
+from outpost.core.subject_requests.models import SubjectRequest  # noqa: E402, F401

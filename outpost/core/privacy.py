@@ -205,6 +205,9 @@ STANDING_RETENTION = {
     "core.staff": _("While the account exists; accounts are deactivated, not deleted"),
     "core.account_event": _("Three years, as the access log"),
     "core.rate_counter": _("Minutes: pruned by the nightly prune job"),
+    "core.subject_request": _(
+        "Three years after it was answered, as proof the request was handled (masked ID only)"
+    ),
 }
 
 

@@ -22,6 +22,37 @@ ACCOUNTABILITY_PURPOSE = _(
 
 DECLARATIONS = [
     ProcessingDeclaration(
+        model="core.SubjectRequest",
+        personal={
+            "subject_name": C.NAME,
+            "subject_id_masked": C.IDENTITY_NUMBER,
+            "identity_note": C.NOTE,
+            "details": C.NOTE,
+            "answer": C.NOTE,
+        },
+        other=(
+            "id",
+            "unit",
+            "subject_pk",
+            "kind",
+            "channel",
+            "identity_check",
+            "received_on",
+            "due_on",
+            "status",
+            "keep_basis",
+            "anonymised_at",
+            "anonymised_counts",
+            "handled_by",
+            "closed_at",
+            "created_by",
+            "created_at",
+        ),
+        purpose=_("Answering a person's request to know, copy, correct or delete their data."),
+        legal_basis=(LegalBasis.STATUTORY_DUTY,),
+        retention="core.subject_request",
+    ),
+    ProcessingDeclaration(
         model="core.Unit",
         other=("id", "code", "name", "kind", "parent", "path", "depth", "is_active", "boundary"),
     ),

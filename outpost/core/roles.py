@@ -58,6 +58,13 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
 # Legal holds (法律保全) keep the records a case needs from the retention purge: placed and
 # released by the station's officers, its leader and administrators.
 _LEGAL_HOLDS = ("core.view_legalhold", "core.add_legalhold", "core.change_legalhold")
+# People's requests about their personal information (个人信息权利请求) are recorded and
+# answered by officers and administrators.
+SUBJECT_REQUESTS = (
+    "core.view_subjectrequest",
+    "core.add_subjectrequest",
+    "core.change_subjectrequest",
+)
 
 ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.STATION_LEADER: (
@@ -75,6 +82,7 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "core.export_personal_data",
         "core.view_accesslog",
         *_LEGAL_HOLDS,
+        "core.view_subjectrequest",
     ),
     Role.POLICE_OFFICER: (
         "core.add_importjob",
@@ -83,6 +91,7 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *_LEGAL_HOLDS,
         # Releasing, transferring or closing a key person is the officer's decision.
         "keypersons.close_keyperson",
+        *SUBJECT_REQUESTS,
     ),
     Role.AUXILIARY_POLICE: ("core.add_importjob",),
     Role.COMMUNITY_CADRE: ("core.add_importjob", "core.reveal_personal_data"),
@@ -90,6 +99,7 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.MEDICAL_STAFF: ("core.reveal_personal_data", "keypersons.add_contactentry"),
     Role.ADMINISTRATOR: (
         "keypersons.close_keyperson",
+        *SUBJECT_REQUESTS,
         "core.add_importjob",
         "core.reveal_personal_data",
         "core.export_personal_data",

@@ -5,6 +5,7 @@ from outpost.core.accounts import views as account_views
 from outpost.core.exports import views as export_views
 from outpost.core.imports import views as import_views
 from outpost.core.retention import views as retention_views
+from outpost.core.subject_requests import views as request_views
 
 app_name = "core"
 
@@ -97,5 +98,37 @@ urlpatterns = [
         "retention/holds/<int:pk>/release/",
         retention_views.LegalHoldReleaseView.as_view(),
         name="legal_hold_release",
+    ),
+]
+# People's requests about their personal information (个人信息权利请求).
+urlpatterns += [
+    path("requests/", request_views.SubjectRequestListView.as_view(), name="subject_request_list"),
+    path(
+        "requests/new/", request_views.SubjectRequestNewView.as_view(), name="subject_request_new"
+    ),
+    path(
+        "requests/<int:pk>/",
+        request_views.SubjectRequestDetailView.as_view(),
+        name="subject_request_detail",
+    ),
+    path(
+        "requests/<int:pk>/holdings/",
+        request_views.SubjectRequestHoldingsView.as_view(),
+        name="subject_request_holdings",
+    ),
+    path(
+        "requests/<int:pk>/answer/",
+        request_views.SubjectRequestAnswerView.as_view(),
+        name="subject_request_answer",
+    ),
+    path(
+        "requests/<int:pk>/anonymise/",
+        request_views.SubjectRequestAnonymiseView.as_view(),
+        name="subject_request_anonymise",
+    ),
+    path(
+        "requests/<int:pk>/keep/",
+        request_views.SubjectRequestKeepView.as_view(),
+        name="subject_request_keep",
     ),
 ]

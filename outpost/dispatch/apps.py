@@ -33,6 +33,10 @@ class DispatchConfig(AppConfig):
 
         for kind in RETENTION_KINDS:
             register_retention_kind(kind)
+        from outpost.core.subject_requests.holdings import register_person_holdings
+        from outpost.dispatch.holdings import HOLDINGS
+
+        register_person_holdings(HOLDINGS)
         from outpost.core.timeline import register_timeline_source
         from outpost.dispatch.timeline import dispatch_events
 

@@ -41,6 +41,10 @@ class KeyPersonsConfig(AppConfig):
 
         for kind in RETENTION_KINDS:
             register_retention_kind(kind)
+        from outpost.core.subject_requests.holdings import register_person_holdings
+        from outpost.keypersons.holdings import HOLDINGS
+
+        register_person_holdings(HOLDINGS)
         from outpost.core.timeline import register_timeline_source
         from outpost.keypersons.timeline import key_person_events
 

@@ -69,6 +69,10 @@ class ObservationConfig(AppConfig):
 
         for kind in RETENTION_KINDS:
             register_retention_kind(kind)
+        from outpost.core.subject_requests.holdings import register_person_holdings
+        from outpost.observation.holdings import HOLDINGS
+
+        register_person_holdings(HOLDINGS)
         from outpost.core.timeline import register_timeline_source
         from outpost.observation.timeline import observation_events
 

@@ -43,6 +43,14 @@ class RegistryConfig(AppConfig):
 
         for kind in RETENTION_KINDS:
             register_retention_kind(kind)
+        from outpost.core.subject_requests.holdings import (
+            register_person_finder,
+            register_person_holdings,
+        )
+        from outpost.registry.holdings import FINDER, HOLDINGS
+
+        register_person_holdings(HOLDINGS)
+        register_person_finder(FINDER)
         from outpost.core.timeline import register_timeline_source
         from outpost.registry.timeline import registry_events
 

@@ -43,8 +43,11 @@ RESIDENT_CONTACT_FIELDS = ("phone", "residence_type", "workplace")
 
 
 @transaction.atomic
-def resident_update_contact(*, acting_user, resident: Resident, **changes) -> Resident:
-    """Correct a resident's phone, residence type or workplace."""
+def resident_update_contact(
+    *, acting_user, resident: Resident, reason: str | None = None, **changes
+) -> Resident:
+    """Correct a resident's phone, residence type or workplace; `reason` goes into the
+    history (a person's request to correct: its number)."""
     unknown = set(changes) - set(RESIDENT_CONTACT_FIELDS)
     if unknown:
         raise TypeError(f"not editable here: {sorted(unknown)}")
@@ -54,7 +57,7 @@ def resident_update_contact(*, acting_user, resident: Resident, **changes) -> Re
     for field in changed:
         setattr(resident, field, changes[field])
     resident.full_clean()
-    save_audited(resident, acting_user=acting_user, update_fields=changed)
+    save_audited(resident, acting_user=acting_user, update_fields=changed, reason=reason)
     assert_in_scope(resident, acting_user, "change")
     return resident
 

@@ -17,6 +17,7 @@ from outpost.core.exports.tasks import export_enqueue, exports_of
 from outpost.core.models import Unit
 from outpost.core.roles import own_grid
 from outpost.core.scoping import get_visible, user_scope_unit
+from outpost.core.subject_requests.services import correction_reason, request_for_correction
 from outpost.core.timeline import person_timeline
 from outpost.core.viewmixins import (
     ScopedDetailView,
@@ -156,7 +157,20 @@ class ResidentDetailView(ScopedDetailView):
             .order_by("pk")
         )
         context["timeline"] = person_timeline(user=self.request.user, resident=self.object)
+        context["correction_request"] = _correction_request(self.request, self.object)
         return context
+
+
+def _correction_request(request, resident: Resident):
+    """The open request to correct named by `?request=` (a person's request, 个人信息更正),
+    when it concerns this resident: its number becomes the reason of the correction."""
+    pk = request.GET.get("request") or request.POST.get("request") or ""
+    if not pk:
+        return None
+    subject_request = request_for_correction(user=request.user, pk=pk)
+    if subject_request.subject_pk != resident.pk:
+        raise Http404
+    return subject_request
 
 
 class ResidentRevealView(RevealView):
@@ -180,7 +194,12 @@ class ResidentEditView(ScopedViewMixin, View):
                 "workplace": resident.workplace,
             }
         )
-        return render(request, self.template_name, {"form": form, "object": resident})
+        context = {
+            "form": form,
+            "object": resident,
+            "correction_request": _correction_request(request, resident),
+        }
+        return render(request, self.template_name, context)
 
     def post(self, request, pk):
         resident = get_visible(Resident, request.user, pk, "change")
@@ -189,11 +208,16 @@ class ResidentEditView(ScopedViewMixin, View):
         if data.get("phone", "") == resident.masked_phone:
             data["phone"] = resident.phone
         form = ResidentContactForm(data)
+        correction = _correction_request(request, resident)
         if not form.is_valid():
-            return render(
-                request, self.template_name, {"form": form, "object": resident}, status=422
-            )
-        resident_update_contact(acting_user=request.user, resident=resident, **form.cleaned_data)
+            context = {"form": form, "object": resident, "correction_request": correction}
+            return render(request, self.template_name, context, status=422)
+        resident_update_contact(
+            acting_user=request.user,
+            resident=resident,
+            reason=correction_reason(correction) if correction else None,
+            **form.cleaned_data,
+        )
         url = resident.get_absolute_url()
         if request.htmx:
             response = HttpResponseRedirect(url)

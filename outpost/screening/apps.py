@@ -52,6 +52,10 @@ class ScreeningConfig(AppConfig):
 
         for kind in RETENTION_KINDS:
             register_retention_kind(kind)
+        from outpost.core.subject_requests.holdings import register_person_holdings
+        from outpost.screening.holdings import HOLDINGS
+
+        register_person_holdings(HOLDINGS)
         from outpost.core.timeline import register_timeline_source
         from outpost.screening.timeline import screening_events
 

@@ -84,3 +84,52 @@ SCOPED_FACTORIES = {
     ImportJob: lambda grid: ImportJobFactory(unit=grid),
     LegalHold: legal_hold_on_resident_in,
 }
+
+
+def subject_request_in(grid, **values):
+    """An open request to delete, of a new resident of `grid` (every action is open on it)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from outpost.core.subject_requests.models import SubjectRequest, due_date
+    from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory
+
+    resident = ResidentFactory(household=HouseholdFactory(unit=grid))
+    received = values.pop("received_on", timezone.localdate() - datetime.timedelta(days=2))
+    return SubjectRequest.objects.create(
+        unit=grid,
+        subject_pk=resident.pk,
+        subject_name=resident.name,
+        subject_id_masked=resident.masked_id_number,
+        kind=values.pop("kind", "delete"),
+        channel="counter",
+        identity_check="id_card",
+        received_on=received,
+        due_on=due_date(received),
+        created_by=User.objects.get_or_create(username="request-registrar")[0],
+        **values,
+    )
+
+
+def subject_request_not_in_registry(grid):
+    """An open request to delete of a person not in the registry: the walks send its forms
+    (answer, keep) without anonymising anybody the other pages show."""
+    request = subject_request_in(grid)
+    request.subject_pk = None
+    request.save(update_fields=["subject_pk"])
+    return request
+
+
+def _subject_request_model():
+    from outpost.core.subject_requests.models import SubjectRequest
+
+    return SubjectRequest
+
+
+SCOPED_FACTORIES[_subject_request_model()] = subject_request_not_in_registry
+# The pages about the person in the registry: the document and the anonymisation.
+ROUTE_FACTORIES = {
+    "core:subject_request_holdings": subject_request_in,
+    "core:subject_request_anonymise": subject_request_in,
+}

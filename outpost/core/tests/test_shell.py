@@ -35,6 +35,7 @@ MENU_BEFORE = [
     ("Observation", "observation:alert_list"),
     ("Dispatch", "dispatch:order_list"),
     ("Dispatch", "dispatch:my_items"),
+    ("Personal information", "core:subject_request_list"),
     ("Admin", "core:unit_list"),
     ("Admin", "core:access_log"),
     ("Admin", "core:import_list"),
@@ -59,4 +60,12 @@ def test_the_menu_keeps_its_order_and_groups_with_entries_registered_by_the_apps
         ]
         groups = [str(group["label"]) for group in context["nav_groups"]]
     assert menu == [(group, reverse(url_name)) for group, url_name in MENU_BEFORE]
-    assert groups == ["Registry", "Screening", "Key persons", "Observation", "Dispatch", "Admin"]
+    assert groups == [
+        "Registry",
+        "Screening",
+        "Key persons",
+        "Observation",
+        "Dispatch",
+        "Personal information",
+        "Admin",
+    ]
