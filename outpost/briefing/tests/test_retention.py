@@ -102,9 +102,24 @@ def test_anonymising_blanks_the_person_and_keeps_the_rows(released):
     # The change history keeps none of it either.
     assert not key_person.history.filter(resident=resident).exists()
     assert not key_person.history.filter(closed_reason="观察期满，解除管控").exists()
-    assert not episode.history.filter(end_note="家属张三陪同").exists()
-    assert not Alert.history.filter(note="由李四送医").exists()
+    # Notes are encrypted at rest (not searchable): read every version.
+    assert "家属张三陪同" not in [version.end_note for version in episode.history.all()]
+    assert "由李四送医" not in [version.note for version in Alert.history.all()]
     assert not CheckIn.history.filter(episode_id=episode.pk).exists()
+
+
+def test_an_anonymised_number_cannot_be_found_by_its_blind_index(released):
+    key_person, _episode = released
+    key_person.id_number = "110101199003077777"
+    key_person.save(update_fields=["id_number"])
+    assert KeyPerson.objects.filter(id_number="110101199003077777").exists()
+
+    retention_purge()
+
+    key_person.refresh_from_db()
+    assert key_person.id_number == "" and key_person.id_number_index == ""
+    assert not KeyPerson.objects.filter(id_number="110101199003077777").exists()
+    assert not KeyPerson.history.filter(id_number="110101199003077777").exists()
 
 
 def test_a_second_purge_finds_nothing_more(released):

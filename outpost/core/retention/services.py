@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from outpost.core.audit import save_audited
 from outpost.core.choices import RetentionAction
+from outpost.core.crypto.fields import with_derived_values
 from outpost.core.models import AnonymisedRecord, LegalHold, PurgeCertificate, RetentionPolicy
 from outpost.core.retention import RetentionKind, cutoff_for, get_kind, retention_kinds
 from outpost.core.retention.chain import certificate_hash
@@ -366,10 +367,15 @@ def _update_rows(queryset: models.QuerySet, fields: dict) -> None:
     pks = list(queryset.values_list("pk", flat=True))
     if not pks:
         return
-    queryset.model._base_manager.filter(pk__in=pks).update(**fields)
-    history = history_model(queryset.model)
+    # The plain managers skip the blind indexes and last four digits an encrypted field
+    # derives: blanked with it, or an erased number could still be matched by its index.
+    model = queryset.model
+    model._base_manager.filter(pk__in=pks).update(**with_derived_values(model, fields))
+    history = history_model(model)
     if history is not None:
-        history.objects.filter(**{f"{queryset.model._meta.pk.attname}__in": pks}).update(**fields)
+        history.objects.filter(**{f"{model._meta.pk.attname}__in": pks}).update(
+            **with_derived_values(history, fields)
+        )
 
 
 def _related_steps(kind: RetentionKind, batch: list[int]) -> None:

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 
 from outpost.core.audit import save_audited
+from outpost.core.crypto.fields import with_derived_values
 from outpost.core.models import AccessLog
 from outpost.core.timeline import TimelineEvent
 
@@ -192,7 +193,10 @@ def anonymise_record(
         save_audited(instance, acting_user=acting_user, update_fields=changed, reason=reason)
     history = getattr(type(instance), "history", None)
     if history is not None:
-        history.model.objects.filter(id=instance.pk).update(**blanks)
+        # With the indexes an encrypted field derives (the plain manager skips them).
+        history.model.objects.filter(id=instance.pk).update(
+            **with_derived_values(history.model, blanks)
+        )
     AccessLog.objects.filter(model_label=instance._meta.label, object_id=str(instance.pk)).update(
         subject=ANONYMISED_NAME
     )
