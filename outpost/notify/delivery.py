@@ -37,5 +37,5 @@ def outbound_deliver(*, message: OutboundMessage) -> OutboundMessage:
     else:
         message.status, message.sent_at = DeliveryStatus.SENT, timezone.now()
         message.address = _mask_recipient(message.channel, message.address)
-    message.save(update_fields=["status", "error", "sent_at", "address"])
+    message.save(update_fields=["status", "error", "sent_at", "address", "address_index"])
     return message

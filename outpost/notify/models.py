@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from outpost.core.crypto.fields import EncryptedCharField, EncryptedTextField
+from outpost.core.crypto.fields import BlindIndexField, EncryptedCharField, EncryptedTextField
 from outpost.notify.choices import Channel, Delivery, DeliveryStatus, MessageKind
 
 
@@ -56,6 +56,7 @@ class OutboundMessage(models.Model):
         related_name="+",
     )
     address = EncryptedCharField(_("address"), max_length=254)
+    address_index = BlindIndexField(source="address", normaliser="exact")
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = EncryptedTextField(_("message"))
     status = models.CharField(

@@ -76,7 +76,15 @@ def test_a_dump_of_the_demo_shows_no_id_phone_or_temperature(tmp_path):
     build_demo_activity(days=3, key_persons=40, now=NOW)
     secrets = _secrets()
     assert len(secrets["ID number"]) > 500 and len(secrets["phone"]) > 500
-    assert secrets["temperature"]
+    from outpost.keypersons.models import KeyPerson as _KP
+    from outpost.observation.models import Episode as _Ep
+
+    assert secrets["temperature"], (
+        CheckIn.objects.count(),
+        _Ep.objects.count(),
+        _KP.objects.count(),
+        FeedRow.objects.count(),
+    )
     assert FeedRow.objects.exists() and DispatchItem.objects.exists()
 
     dump = _dump_bytes(tmp_path)

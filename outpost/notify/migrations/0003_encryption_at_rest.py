@@ -36,5 +36,10 @@ class Migration(migrations.Migration):
             name="body",
             field=outpost.core.crypto.fields.EncryptedTextField(verbose_name="message"),
         ),
+        migrations.AddField(
+            model_name="outboundmessage",
+            name="address_index",
+            field=outpost.core.crypto.fields.BlindIndexField(normaliser="exact", source="address"),
+        ),
         migrations.RunPython(encrypt_existing_rows, elidable=False),
     ]
