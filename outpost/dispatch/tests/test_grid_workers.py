@@ -194,7 +194,7 @@ def test_a_grid_worker_outside_the_items_grid_is_refused(client, item, officer_a
     response = _assign(client, item, other)  # not on the form's list
 
     assert response.status_code == 422
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         item_assign(acting_user=officer_a, item=item, officer=other)
     assert refused.value.message_dict == {
         "officer": [
