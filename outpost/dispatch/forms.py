@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from outpost.core.choices import AccessPurpose
+from outpost.core.choices import AccessPurpose, Role
 from outpost.core.forms import ExportPurposeForm, Form
 from outpost.core.models import Unit
 from outpost.dispatch.choices import ItemResult
@@ -57,18 +57,23 @@ class ResultForm(Form):
     )
 
 
-class OfficerChoiceField(forms.ModelChoiceField):
+class AssigneeChoiceField(forms.ModelChoiceField):
+    """A person to assign an item to, labelled by name, role and unit: users annotated with
+    `as_officer` (`services.item_assignees`) are named as officer or grid worker; a list of
+    officers only (the duty desk) as officers."""
+
     def label_from_instance(self, obj):
         profile = obj.staff_profile
-        return f"{profile} · {profile.unit.name}"
+        role = Role.POLICE_OFFICER if getattr(obj, "as_officer", True) else Role.GRID_WORKER
+        return f"{profile} · {role.label} · {profile.unit.name}"
 
 
 class AssignForm(Form):
-    officer = OfficerChoiceField(label=_("Officer"), queryset=None, empty_label=_("Choose…"))
+    officer = AssigneeChoiceField(label=_("Assign to"), queryset=None, empty_label=_("Choose…"))
 
-    def __init__(self, *args, officers, **kwargs):
+    def __init__(self, *args, assignees, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["officer"].queryset = officers
+        self.fields["officer"].queryset = assignees
 
 
 class FeedbackExportForm(ExportPurposeForm):

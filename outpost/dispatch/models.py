@@ -18,7 +18,7 @@ from outpost.core.crypto.fields import (
 from outpost.core.identity import mask_id_number, mask_phone
 from outpost.core.masking import mask_birth_date
 from outpost.core.models import Unit
-from outpost.core.scoping import ScopedModel
+from outpost.core.scoping import ScopedModel, ScopedQuerySet, user_sees_everything
 from outpost.core.validators import NOTE_MAX_LENGTH, validate_note
 from outpost.dispatch.choices import LINKED, ItemResult, MatchStatus, OrderStatus
 
@@ -88,15 +88,34 @@ class DispatchOrder(ScopedModel):
         return self.status in (OrderStatus.QUEUED, OrderStatus.READING)
 
 
+class DispatchItemQuerySet(ScopedQuerySet):
+    def visible_to(self, user, action: str = "view") -> ScopedQuerySet:
+        """As every scoped model, and: a user who may record results but not assign items
+        (a grid worker) records only on the items assigned to them. They read the items of
+        their grid as they read everything else about its residents (the person's page)."""
+        items = super().visible_to(user, action)
+        if (
+            action == "change"
+            and not user_sees_everything(user)
+            and not user.has_perm("dispatch.assign_dispatchitem")
+        ):
+            items = items.filter(assigned_officer=user)
+        return items
+
+
 class DispatchItem(ScopedModel):
     """One item of a dispatch order (指令条目): one row of the incoming list, as sent
     (``values``, in the order's column order), matched to a resident, routed to an officer
     and verified on the ground (落地核查结果).
 
     ``unit`` is the routed unit: the resident's unit once matched (or the unit of the officer
-    it was assigned to by hand), the order's unit while unmatched or to review (the duty
-    desk, 值班台). ``version`` grows with every recorded result: a result form carries the
-    version it was read at, and a stale one is refused (no lost update).
+    it was assigned to by hand, or the grid of the grid worker an officer handed it to), the
+    order's unit while unmatched or to review (the duty desk, 值班台). ``assigned_officer``
+    is whoever verifies it (核查人): the officer it was routed to, or a grid worker of the
+    item's grid (网格员) the officer handed the door check to; the name is older than grid
+    workers and stays (the API's ``assigned_officer_id``). ``version`` grows with every
+    recorded result: a result form carries the version it was read at, and a stale one is
+    refused (no lost update).
     """
 
     order = models.ForeignKey(
@@ -141,7 +160,7 @@ class DispatchItem(ScopedModel):
 
     assigned_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("officer"),
+        verbose_name=_("assigned to"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -176,10 +195,15 @@ class DispatchItem(ScopedModel):
     version = models.PositiveIntegerField(_("version"), default=0)
     history = HistoricalRecords()
 
+    objects = DispatchItemQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("order item")
         verbose_name_plural = _("order items")
         ordering = ["order", "row_number"]
+        # Routing, review and assigning (to an officer or a grid worker): the station's and
+        # the officers' work. Recording a result is `change`.
+        permissions = [("assign_dispatchitem", _("Can assign order items"))]
         constraints = [
             models.UniqueConstraint(fields=["order", "row_number"], name="dispatch_item_row_once"),
             models.CheckConstraint(

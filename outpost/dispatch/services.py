@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -318,9 +318,9 @@ def item_review_decide(
     """Decide an item the engine could not decide: accept one of its candidates (the item is
     linked and routed to that resident's officer) or reject them all (`resident` None: the
     item goes to the duty desk). The decision is remembered for later orders and runs."""
-    _require(acting_user, "dispatch.change_dispatchitem", _("Your role may not route items."))
+    _require(acting_user, "dispatch.assign_dispatchitem", _("Your role may not route items."))
     item = DispatchItem.objects.select_for_update().get(pk=item.pk)
-    assert_in_scope(item, acting_user, "change")
+    assert_in_scope(item, acting_user, "assign")
     if item.match_status != MatchStatus.REVIEW:
         raise Conflict(_("This item has been decided already; reload the page."))
     candidate_ids = {c["resident_id"] for c in item.candidates}
@@ -369,36 +369,72 @@ def police_officers_for(user):
     )
 
 
+def item_assignees(*, acting_user, item: DispatchItem):
+    """Whom `item` may be assigned to (核查人): the police officers of the acting user's
+    jurisdiction, then the active grid workers (网格员) of the item's unit (its grid, or the
+    grids below it) within that jurisdiction. Each user once, with `as_officer` telling the
+    role it is chosen in (an officer who is also a grid worker: as the officer)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    officers = police_officers_for(acting_user).values("pk")
+    workers = users.filter(
+        in_subtree(item.unit, via="staff_profile__unit"),
+        is_active=True,
+        groups__name=Role.GRID_WORKER,
+        staff_profile__unit__in=Unit.objects.visible_to(acting_user),
+    ).values("pk")
+    return (
+        users.filter(Q(pk__in=officers) | Q(pk__in=workers))
+        .annotate(as_officer=Exists(officers.filter(pk=OuterRef("pk"))))
+        .select_related("staff_profile__unit")
+        .order_by("-as_officer", "staff_profile__unit__path", "pk")
+    )
+
+
 @transaction.atomic
 def item_assign(*, acting_user, item: DispatchItem, officer) -> DispatchItem:
-    """Route an item by hand from the duty desk (值班台人工分派). The officer must be one of
-    the acting user's jurisdiction; for an item linked to a resident, one whose unit covers
-    the resident's (an officer of another community is refused). An unmatched item moves to
-    the officer's unit, so that the officer sees it."""
-    _require(acting_user, "dispatch.change_dispatchitem", _("Your role may not route items."))
+    """Assign an item by hand (人工分派): from the duty desk to an officer, or from an officer
+    to a grid worker of the item's grid who checks the door (交网格员核查). `officer` is
+    whoever will verify it, one of `item_assignees`: a police officer of the acting user's
+    jurisdiction whose unit covers the resident's (an officer of another community is
+    refused), or a grid worker within the item's unit. An unmatched item moves to the
+    officer's unit, and any item to the grid worker's grid, so that they see it there."""
+    _require(acting_user, "dispatch.assign_dispatchitem", _("Your role may not assign items."))
     item = DispatchItem.objects.select_for_update().select_related("unit").get(pk=item.pk)
-    assert_in_scope(item, acting_user, "change")
+    assert_in_scope(item, acting_user, "assign")
     if item.match_status == MatchStatus.REVIEW:
         raise ValidationError(_("Decide the match first: accept a candidate or reject them."))
-    if not police_officers_for(acting_user).filter(pk=officer.pk).exists():
-        raise ValidationError({"officer": _("Choose a police officer of your jurisdiction.")})
-    officer_unit = officer.staff_profile.unit
-    if item.resident_id is not None:
-        if not item.unit.path.startswith(officer_unit.path):
+    chosen = item_assignees(acting_user=acting_user, item=item).filter(pk=officer.pk).first()
+    if chosen is None:
+        raise ValidationError(
+            {
+                "officer": _(
+                    "Choose a police officer of your jurisdiction or a grid worker of %(unit)s."
+                )
+                % {"unit": item.unit.name}
+            }
+        )
+    assignee_unit = chosen.staff_profile.unit
+    if not chosen.as_officer:
+        item.unit = assignee_unit  # the grid worker's grid: within the item's unit
+    elif item.resident_id is not None:
+        if not item.unit.path.startswith(assignee_unit.path):
             raise ValidationError(
                 {
                     "officer": _(
                         "%(officer)s is not responsible for %(unit)s, where the person lives: "
                         "choose an officer of that community."
                     )
-                    % {"officer": officer.staff_profile, "unit": item.unit.name}
+                    % {"officer": chosen.staff_profile, "unit": item.unit.name}
                 }
             )
     else:
-        item.unit = officer_unit
-    item.assigned_officer, item.routed_at = officer, timezone.now()
+        item.unit = assignee_unit
+    item.assigned_officer, item.routed_at = chosen, timezone.now()
     _save_item(item, acting_user, ["unit", "assigned_officer", "routed_at"])
     assert_in_scope(item, acting_user, "view")
+    assert_in_scope(item, chosen, "change")
     _notify_officers(item.order, [item])
     return item
 

@@ -1,5 +1,6 @@
-"""Dispatch's lines of the home page's to-do list (今日待办): the officer's own open order
-items past their deadline, due later today, and all open (My order items, ?show=)."""
+"""Dispatch's lines of the home page's to-do list (今日待办): the open order items assigned to
+the user (an officer's routed items, a grid worker's door checks an officer handed them) past
+their deadline, due later today, and all open (My order items, ?show=)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def own_item_lines(*, user) -> list[TodoLine]:
 TODO_SOURCES = [
     TodoSource(
         "dispatch.own_items",
-        frozenset({Role.POLICE_OFFICER}),
+        frozenset({Role.POLICE_OFFICER, Role.GRID_WORKER}),
         ("dispatch.change_dispatchitem",),
         own_item_lines,
         order=30,

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -25,6 +26,7 @@ from outpost.core.viewmixins import (
     form_add_service_errors,
 )
 from outpost.dispatch import selectors, services, uploads
+from outpost.dispatch.choices import MatchStatus
 from outpost.dispatch.exports import FeedbackExport
 from outpost.dispatch.forms import AssignForm, FeedbackExportForm, OrderUploadForm, ResultForm
 from outpost.dispatch.models import DispatchItem, DispatchOrder
@@ -102,7 +104,7 @@ class OrderDetailView(ScopedDetailView):
             context["items"] = selectors.order_items(order=order, user=user, show=show)[
                 : self.items_shown
             ]
-            if user.has_perm("dispatch.change_dispatchitem"):
+            if user.has_perm("dispatch.assign_dispatchitem"):
                 context["review"] = selectors.review_items(order=order, user=user)
             context["may_export"] = user.has_perm("core.export_personal_data")
         return context
@@ -121,16 +123,16 @@ class DutyDeskView(ScopedDetailView):
         # One list for every row's choice (not a query per row).
         context["officers"] = list(services.police_officers_for(user))
         context["items"] = selectors.duty_desk_items(order=self.object, user=user)
-        context["may_assign"] = user.has_perm("dispatch.change_dispatchitem")
+        context["may_assign"] = user.has_perm("dispatch.assign_dispatchitem")
         return context
 
     def post(self, request, *args, **kwargs):
         """Route the ticked items to one officer (批量分派), each through `item_assign` (its
         right, its scope, its rule on the officer's community and its audit row)."""
         self.object = self.get_object()
-        if not request.user.has_perm("dispatch.change_dispatchitem"):
+        if not request.user.has_perm("dispatch.assign_dispatchitem"):
             raise Http404
-        form = AssignForm(request.POST, officers=services.police_officers_for(request.user))
+        form = AssignForm(request.POST, assignees=services.police_officers_for(request.user))
         if not form.is_valid():
             messages.error(request, _("Choose the officer to route the selected items to."))
             return HttpResponseRedirect(request.path)
@@ -170,32 +172,46 @@ def _item_label(item: DispatchItem) -> str:
 
 class _ItemView(ScopedViewMixin, View):
     model = DispatchItem
-    scope_action = "change"
+    scope_action = "assign"
 
     def item(self, pk) -> DispatchItem:
         return get_visible(DispatchItem, self.request.user, pk, self.scope_action)
 
 
 class ItemAssignView(ScopedActionView):
-    """Route one item by hand to an officer (from the duty desk)."""
+    """Assign one item by hand: to an officer (from the duty desk), or to a grid worker of the
+    item's grid who checks the door (from the item's page). `?next=` is where to go back to
+    (the item's page, or the officer's own items); else the order's duty desk."""
 
     model = DispatchItem
-    scope_action = "change"
+    scope_action = "assign"
     template_name = "dispatch/item_assign.html"
     context_object_name = "item"
 
     def get_form(self, item, data=None):
-        return AssignForm(data, officers=services.police_officers_for(self.request.user))
+        assignees = services.item_assignees(acting_user=self.request.user, item=item)
+        return AssignForm(data, assignees=assignees)
+
+    def get_context(self, item):
+        return {"next": self._next()}
 
     def perform(self, item, data):
         services.item_assign(acting_user=self.request.user, item=item, officer=data["officer"])
-        return _("Row %(row)d was routed to %(officer)s.") % {
+        return _("Row %(row)d was assigned to %(person)s.") % {
             "row": item.row_number,
-            "officer": data["officer"],
+            "person": data["officer"].staff_profile,
         }
 
     def get_success_url(self, item):
-        return reverse("dispatch:duty_desk", args=[item.order_id])
+        return self._next() or reverse("dispatch:duty_desk", args=[item.order_id])
+
+    def _next(self) -> str:
+        target = self.request.GET.get("next", "")
+        if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={self.request.get_host()}, require_https=False
+        ):
+            return target
+        return ""
 
 
 class ItemReviewView(_ItemView):
@@ -262,8 +278,22 @@ class ItemResultView(ScopedActionView):
     def get_object(self):
         item = super().get_object()
         return DispatchItem.objects.select_related(
-            "order", "resident", "unit", "recorded_by__staff_profile", "duplicate_of"
+            "order",
+            "resident",
+            "unit",
+            "recorded_by__staff_profile",
+            "assigned_officer__staff_profile",
+            "duplicate_of",
         ).get(pk=item.pk)
+
+    def get_context(self, item):
+        # Handing the door check over: not once it is done (nor before the match is decided).
+        may_assign = (
+            self.request.user.has_perm("dispatch.assign_dispatchitem")
+            and not item.result
+            and item.match_status != MatchStatus.REVIEW
+        )
+        return {"may_assign": may_assign}
 
     def get_form(self, item, data=None):
         initial = {

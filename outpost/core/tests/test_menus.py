@@ -30,6 +30,7 @@ def _menu(client, district, role) -> set[str]:
         "registry:duplicate_list",
         "registry:export",
         "keypersons:coverage",
+        "dispatch:order_list",
     ],
 )
 def test_a_grid_worker_is_not_shown_what_their_work_does_not_use(client, district, url_name):
@@ -38,7 +39,12 @@ def test_a_grid_worker_is_not_shown_what_their_work_does_not_use(client, distric
 
 def test_a_grid_worker_is_shown_their_own_work(client, district):
     menu = _menu(client, district, Role.GRID_WORKER)
-    for url_name in ("registry:my_grid", "keypersons:mine", "observation:episode_list"):
+    for url_name in (
+        "registry:my_grid",
+        "keypersons:mine",
+        "observation:episode_list",
+        "dispatch:my_items",
+    ):
         assert reverse(url_name) in menu
 
 
