@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dispatch', '0002_notes_checked_at_the_edge'),
+        ('dispatch', '0003_encryption_at_rest'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
