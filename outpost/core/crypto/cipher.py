@@ -33,7 +33,9 @@ class DecryptionError(Exception):
     value that was never encrypted, or changed bytes). Never shown as it is."""
 
 
-_ciphers: dict[str, AESGCM] = {}
+# One AESGCM per key id, for the key ring it was made from (a new ring, after a rotation
+# or a settings change, makes new ones).
+_ciphers: dict[str, tuple[keys.KeyRing, AESGCM]] = {}
 
 
 def reset_caches() -> None:
@@ -41,18 +43,22 @@ def reset_caches() -> None:
 
 
 def _cipher(key_id: str) -> AESGCM:
-    cipher = _ciphers.get(key_id)
-    if cipher is None:
-        key = keys.ring().data_key(key_id)
-        if key is None and keys.ring().path is not None:
-            keys.reset()  # a rotation in another process may have added it to the file
-            key = keys.ring().data_key(key_id)
-        if key is None:
-            raise DecryptionError(
-                f"A value was encrypted with key {key_id!r}, which the key ring "
-                f"({keys.ring().source or 'settings'}) does not hold."
-            )
-        cipher = _ciphers[key_id] = AESGCM(key)
+    ring = keys.ring()
+    cached = _ciphers.get(key_id)
+    if cached is not None and cached[0] is ring:
+        return cached[1]
+    key = ring.data_key(key_id)
+    if key is None and ring.path is not None:
+        keys.reset()  # a rotation in another process may have added it to the file
+        ring = keys.ring()
+        key = ring.data_key(key_id)
+    if key is None:
+        raise DecryptionError(
+            f"A value was encrypted with key {key_id!r}, which the key ring "
+            f"({ring.source or 'settings'}) does not hold."
+        )
+    cipher = AESGCM(key)
+    _ciphers[key_id] = (ring, cipher)
     return cipher
 
 

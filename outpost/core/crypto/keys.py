@@ -234,9 +234,6 @@ def reset() -> None:
     global _ring
     with _lock:
         _ring = None
-    from outpost.core.crypto import cipher
-
-    cipher.reset_caches()
 
 
 def _on_setting_changed(*, setting, **kwargs):

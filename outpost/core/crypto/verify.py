@@ -19,7 +19,7 @@ CHECK_TEXT = "outpost-key-check"
 
 def _wrong(key_id: str, ring: keys.KeyRing) -> KeyConfigurationError:
     return KeyConfigurationError(
-        f"The key {key_id!r} of {ring.source} is not the key this database was encrypted "
+        f"The key {key_id!r} ({ring.source}) is not the key this database was encrypted "
         "with (its check value does not match): with it nothing could be read, and what "
         "is written would be lost. Restore the key file this database was written with "
         "(OUTPOST_KEY_FILE, or var/keys.json outside production)."
@@ -47,7 +47,8 @@ def check_rows(ring: keys.KeyRing, rows) -> None:
         if not held & known.keys():
             raise KeyConfigurationError(
                 f"This database was encrypted with the keys {', '.join(sorted(known))}, "
-                f"which {ring.source} does not hold (it holds {', '.join(sorted(held))}). "
+                f"which the key ring does not hold ({ring.source} holds "
+                f"{', '.join(sorted(held))}). "
                 "Restore the key file this database was written with."
             )
 

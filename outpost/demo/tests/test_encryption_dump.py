@@ -70,21 +70,15 @@ def _dump_bytes(tmp_path) -> bytes:
     return subprocess.run(command, check=True, capture_output=True, env=env).stdout
 
 
-@pytest.mark.django_db(transaction=True)
+# Serialized rollback: the reference rows the migrations load (regions, categories) are put
+# back after the test, for the tests after it in the same process.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_dump_of_the_demo_shows_no_id_phone_or_temperature(tmp_path):
     build_demo_district(scale=0.01, seed=2020, password="demo-test-password-1")
     build_demo_activity(days=3, key_persons=40, now=NOW)
     secrets = _secrets()
     assert len(secrets["ID number"]) > 500 and len(secrets["phone"]) > 500
-    from outpost.keypersons.models import KeyPerson as _KP
-    from outpost.observation.models import Episode as _Ep
-
-    assert secrets["temperature"], (
-        CheckIn.objects.count(),
-        _Ep.objects.count(),
-        _KP.objects.count(),
-        FeedRow.objects.count(),
-    )
+    assert secrets["temperature"]
     assert FeedRow.objects.exists() and DispatchItem.objects.exists()
 
     dump = _dump_bytes(tmp_path)
