@@ -59,6 +59,7 @@ class AccessPurpose(models.TextChoices):
     REPORT_UP = "report_up", _("Report to a higher level")  # 上报上级
     WORK_LEDGER = "work_ledger", _("Work ledger")  # 工作台账
     CROSS_CHECK = "cross_check", _("Check and compare")  # 核查比对
+    SUBJECT_REQUEST = "subject_request", _("The person's own request")  # 本人请求
     OTHER = "other", _("Other")  # 其他
 
 
@@ -79,6 +80,9 @@ EXPORT_PURPOSES = (
     AccessPurpose.DISPATCH,
     AccessPurpose.OTHER,
 )
+# What the export path logs: the forms' presets, and the person's own request, which only
+# the "what we hold about this person" document is for (it is never offered on a form).
+LOGGED_EXPORT_PURPOSES = (*EXPORT_PURPOSES, AccessPurpose.SUBJECT_REQUEST)
 
 
 class ImportStatus(models.TextChoices):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from outpost.core.audit import bulk_update_audited, save_audited
 from outpost.core.choices import (
-    EXPORT_PURPOSES,
+    LOGGED_EXPORT_PURPOSES,
     REVEAL_PURPOSES,
     AccessAction,
     AccessPurpose,
@@ -141,7 +141,7 @@ def personal_data_export_log(
     words); unmasked exports need the export permission."""
     if unmasked and not acting_user.has_perm("core.export_personal_data"):
         raise PermissionDenied(_("Your role may not export unmasked personal data."))
-    purpose, reason = clean_purpose(purpose, reason, allowed=EXPORT_PURPOSES)
+    purpose, reason = clean_purpose(purpose, reason, allowed=LOGGED_EXPORT_PURPOSES)
     return AccessLog.objects.create(
         actor=acting_user,
         action=AccessAction.EXPORT,

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from outpost.core.choices import EXPORT_PURPOSES
+from outpost.core.choices import LOGGED_EXPORT_PURPOSES
 from outpost.core.exports.xlsx import XLSX_CONTENT_TYPE
 from outpost.core.services import clean_purpose, personal_data_export_log
 
@@ -189,7 +189,7 @@ def export_check(
     if not definition.may_export(acting_user, unmasked=unmasked):
         raise PermissionDenied(definition.permission_message)
     if definition.personal():
-        purpose, reason = clean_purpose(purpose, reason, allowed=EXPORT_PURPOSES)
+        purpose, reason = clean_purpose(purpose, reason, allowed=LOGGED_EXPORT_PURPOSES)
     definition.clean(params=params, records=records)
     return CheckedExport(records=records, unmasked=unmasked, purpose=purpose, reason=reason)
 

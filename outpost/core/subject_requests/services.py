@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outpost.core.audit import save_audited
+from outpost.core.choices import AccessPurpose
 from outpost.core.identity import mask_id_number, normalize_id_number
 from outpost.core.models import Unit
 from outpost.core.scoping import assert_in_scope, get_visible
@@ -224,6 +225,7 @@ def holdings_document_log(
         % {"name": request.subject_name, "reference": request.reference},
         fields=DOCUMENT_FIELDS,
         row_count=rows,
+        purpose=AccessPurpose.SUBJECT_REQUEST,
         reason=f"{request.reference} · {request.get_kind_display()}",
         unmasked=True,
         ip_address=ip_address,

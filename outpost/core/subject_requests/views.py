@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from outpost.core.choices import AccessPurpose
 from outpost.core.exports.tasks import export_enqueue
 from outpost.core.forms import ConfirmForm
 from outpost.core.models import Unit
@@ -189,6 +190,7 @@ class SubjectRequestHoldingsView(ScopedViewMixin, View):
             params={"request_id": subject_request.pk},
             request=request,
             unmasked=True,
+            purpose=AccessPurpose.SUBJECT_REQUEST,
             reason=f"{subject_request.reference} · {subject_request.get_kind_display()}",
         )
         return redirect("core:export_status", result.id)

@@ -223,6 +223,7 @@ def test_every_declared_identity_number_phone_and_health_field_is_encrypted_at_r
     # figures count in SQL (a figure is its rows: counted where the rows are).
     in_clear = {
         "registry.Resident.document_type": "the kind of document, not its number",
+        "core.SubjectRequest.subject_id_masked": "stored masked only",
         "registry.Resident.id_last4": "the four digits every masked ID shows",
         "registry.Resident.phone_last4": "the four digits every masked phone shows",
         "registry.VisitMember.health_status": "counted by the visit figures",
