@@ -87,7 +87,11 @@ def served(var_dir: Path, threads: int):
     log = (var_dir / "serve.log").open("w")
     process = subprocess.Popen(
         [
-            str(PROJECT_DIR / ".venv/bin/outpost"),
+            # `-m` from the project folder: the server runs this checkout's code (the
+            # installed `outpost` script would import the one the virtualenv points at).
+            sys.executable,
+            "-m",
+            "outpost.cli",
             "serve",
             "--host",
             "127.0.0.1",
@@ -97,6 +101,7 @@ def served(var_dir: Path, threads: int):
             str(threads),
         ],
         env=os.environ.copy(),
+        cwd=PROJECT_DIR,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,

@@ -167,6 +167,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process and the task worker read while the other writes;
     # IMMEDIATE transactions and a busy timeout make concurrent writers wait, not fail.
+    # Django's backend, with the writers of one process queued in line for the write
+    # lock instead of retrying in SQLite's busy handler (see the module).
+    DATABASES["default"]["ENGINE"] = "outpost.core.backends.sqlite3"
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"

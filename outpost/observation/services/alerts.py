@@ -114,13 +114,16 @@ def _policy() -> ObservationPolicy:
 
 
 def fever_alert_raise_if_needed(
-    *, check_in: CheckIn, now: datetime.datetime | None = None
+    *,
+    check_in: CheckIn,
+    now: datetime.datetime | None = None,
+    policy: ObservationPolicy | None = None,
 ) -> Alert | None:
     """Raise a fever alert when the reading is at or above the policy's threshold or names
     a red-flag symptom; tell the team and the site's medical staff on duty (inbox + SMS).
-    Runs inside the check-in's transaction."""
+    Runs inside the check-in's transaction; the caller may read `policy` before it."""
     now = now or timezone.now()
-    policy = _policy()
+    policy = policy or _policy()
     # The policy row read back from the database holds a Decimal, a fresh one the default float.
     threshold = policy.fever_threshold
     red_flags = [s for s in check_in.symptoms if s in policy.red_flag_symptoms]
