@@ -182,9 +182,7 @@ def self_report_submit(
     check_in, replayed, created = None, False, False
     try:
         if not NONCE_PATTERN.fullmatch(form_nonce or ""):
-            raise ValidationError(
-                {"form_nonce": _("The form has expired. Please send it again.")}
-            )
+            raise ValidationError({"form_nonce": _("The form has expired. Please send it again.")})
         # The number is the person's own: prefixed with the episode, another person's form
         # can never match it.
         check_in, replayed = check_in_prepare(
