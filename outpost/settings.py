@@ -161,7 +161,11 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'outpost.sqlite3'}"),
-        conn_max_age=0 if not PRODUCTION else 60,
+        # A connection per server thread, kept for a minute: a new one per request costs
+        # more than a self-report does (SQLite reads the schema again, PostgreSQL starts a
+        # process). Not under the debug server, which starts a thread per request.
+        conn_max_age=0 if DEBUG else 60,
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -58,6 +58,11 @@ class WriterLine:
                 return True
         return False
 
+    @property
+    def waiting(self) -> int:
+        """How many threads wait in line."""
+        return len(self._waiting)
+
     def release(self) -> None:
         with self._mutex:
             if self._waiting:
