@@ -310,9 +310,7 @@ def test_running_the_sweep_again_raises_no_second_alert(district):
     assert Alert.objects.count() == 1
 
 
-def test_a_check_in_that_arrives_while_the_sweep_reads_is_not_called_missed(
-    district, monkeypatch
-):
+def test_a_check_in_that_arrives_while_the_sweep_reads_is_not_called_missed(district, monkeypatch):
     """The sweep reads every episode before it writes (so it holds no write lock while it
     reads): a report that comes in between is seen by the write's own check."""
     from outpost.observation.services import alerts
