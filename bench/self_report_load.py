@@ -87,7 +87,11 @@ def served(var_dir: Path, threads: int):
     log = (var_dir / "serve.log").open("w")
     process = subprocess.Popen(
         [
-            str(PROJECT_DIR / ".venv/bin/outpost"),
+            # `-m` from the project folder: the server runs this checkout's code (the
+            # installed `outpost` script would import the one the virtualenv points at).
+            sys.executable,
+            "-m",
+            "outpost.cli",
             "serve",
             "--host",
             "127.0.0.1",
@@ -97,6 +101,7 @@ def served(var_dir: Path, threads: int):
             str(threads),
         ],
         env=os.environ.copy(),
+        cwd=PROJECT_DIR,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -136,6 +141,7 @@ def make_people(count: int, alerts: int, seed: int):
     from django.utils import timezone
 
     from outpost.core.choices import Role, UnitKind
+    from outpost.core.database import planner_statistics_refresh
     from outpost.core.tests.factories import UnitFactory, staff_user
     from outpost.keypersons.choices import KeyPersonCategory, KeyPersonStatus, SourceType
     from outpost.keypersons.models import KeyPerson, TeamMember, TeamRole
@@ -205,6 +211,11 @@ def make_people(count: int, alerts: int, seed: int):
             TeamMember(key_person=kp, role=police, worker=officer, assigned_by=officer)
             for kp in key_persons[count:]
         )
+    # The tables went from empty to full in one go, as after the demo build: give the
+    # planner their statistics. The scheduler's first tick may have run the hourly ANALYZE
+    # on the empty tables a moment ago, and PostgreSQL without autovacuum (or before its
+    # next round) would then plan the link's join for one row per table, row by row.
+    planner_statistics_refresh()
     people = [(e.pk, t) for e, t in zip(episodes, tokens, strict=True)]
     return people[:count], people[count:], officer
 

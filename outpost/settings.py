@@ -169,12 +169,19 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'outpost.sqlite3'}"),
-        conn_max_age=0 if not PRODUCTION else 60,
+        # A connection per server thread, kept for a minute: a new one per request costs
+        # more than a self-report does (SQLite reads the schema again, PostgreSQL starts a
+        # process). Not under the debug server, which starts a thread per request.
+        conn_max_age=0 if DEBUG else 60,
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process and the task worker read while the other writes;
     # IMMEDIATE transactions and a busy timeout make concurrent writers wait, not fail.
+    # Django's backend, with the writers of one process queued in line for the write
+    # lock instead of retrying in SQLite's busy handler (see the module).
+    DATABASES["default"]["ENGINE"] = "outpost.core.backends.sqlite3"
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"

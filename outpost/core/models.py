@@ -366,8 +366,8 @@ class RateCounter(models.Model):
     """Requests counted against a rate limit in one fixed time window (限流计数).
 
     Kept in the database, not in a per-process cache, so every app process and machine
-    counts against the same limit. Rows outlive their window only until the next new
-    window of any key sweeps them (see `outpost.core.ratelimit`).
+    counts against the same limit. Rows outlive their window only until a new window of
+    any key sweeps them, at most once a minute per process (see `outpost.core.ratelimit`).
     """
 
     key = models.CharField(max_length=120)

@@ -40,8 +40,13 @@ from outpost.observation.models import Alert, CheckIn, Episode
 from outpost.observation.services.alerts import alert_acknowledge, alert_resolve
 from outpost.observation.services.checkins import check_in_record
 from outpost.observation.services.episodes import episode_end, episode_extend, episode_start
-from outpost.observation.services.links import LinkUnusable, link_resolve, self_report_submit
-from outpost.observation.views.selfreport import BAD_LINKS_PER_ADDRESS, PER_LINK
+from outpost.observation.services.links import (
+    BAD_LINKS_PER_ADDRESS,
+    LinkUnusable,
+    TooManyReports,
+    link_resolve,
+    self_report_submit,
+)
 
 router = ApiRouter(tags=["observation"])
 
@@ -502,15 +507,15 @@ def self_report(request: HttpRequest, response: HttpResponse, token: str, payloa
         link = link_resolve(token)
     except LinkUnusable as exc:
         return _link_unusable(request, response, exc)
-    if rate_limit_hit(limit=PER_LINK, key=link.token_hash):
-        return _too_many(response, PER_LINK)
     try:
         check_in, created = self_report_submit(
-            token=token,
+            link=link,
             temperature=_temperature(payload.temperature),
             symptoms=list(payload.symptoms),
             form_nonce=payload.form_nonce,
         )
+    except TooManyReports as exc:
+        return _too_many(response, exc.limit)
     except LinkUnusable as exc:
         return _link_unusable(request, response, exc)
     check_in.created = created

@@ -114,13 +114,16 @@ def _policy() -> ObservationPolicy:
 
 
 def fever_alert_raise_if_needed(
-    *, check_in: CheckIn, now: datetime.datetime | None = None
+    *,
+    check_in: CheckIn,
+    now: datetime.datetime | None = None,
+    policy: ObservationPolicy | None = None,
 ) -> Alert | None:
     """Raise a fever alert when the reading is at or above the policy's threshold or names
     a red-flag symptom; tell the team and the site's medical staff on duty (inbox + SMS).
-    Runs inside the check-in's transaction."""
+    Runs inside the check-in's transaction; the caller may read `policy` before it."""
     now = now or timezone.now()
-    policy = _policy()
+    policy = policy or _policy()
     # The policy row read back from the database holds a Decimal, a fresh one the default float.
     threshold = policy.fever_threshold
     red_flags = [s for s in check_in.symptoms if s in policy.red_flag_symptoms]
@@ -349,11 +352,24 @@ def _missed_text(episode: Episode, slot: datetime.datetime):
     return compose
 
 
-@transaction.atomic
+def _still_unreported(episode: Episode, slot: datetime.datetime) -> bool:
+    """No check-in counts for `slot` yet: read again inside the write's own transaction,
+    since the sweep's reads came before it."""
+    opens, closes = schedule.slot_window(episode=episode, slot=slot)
+    return not CheckIn.objects.filter(
+        episode_id=episode.pk, taken_at__gte=opens, taken_at__lt=closes
+    ).exists()
+
+
 def missed_check_ins_sweep(*, now: datetime.datetime) -> list[Alert]:
     """Raise one missed-check-in alert (漏报) per slot that passed the policy's minutes
     without a check-in in its window; the team hears of it in the inbox (no SMS: it ranks
-    below a fever)."""
+    below a fever).
+
+    Every open episode is read first, outside any transaction: on SQLite a transaction
+    holds the one write lock, and a sweep of a station's thousands of episodes must not
+    hold up the morning's self-reports. Each alert is then raised in a short transaction
+    of its own that checks again that no check-in came meanwhile."""
     missed_after = datetime.timedelta(minutes=_policy().missed_after_minutes)
     since = now - SWEEP_LOOKBACK
     episodes = _episodes_due(now, since)
@@ -363,10 +379,16 @@ def missed_check_ins_sweep(*, now: datetime.datetime) -> list[Alert]:
             kind=AlertKind.MISSED_CHECK_IN, episode__in=episodes, slot_at__gte=since
         ).values_list("episode_id", "slot_at")
     )
+    due = [
+        (episode, slot)
+        for episode in episodes.select_related("key_person__resident")
+        for slot in _unreported_slots(episode, taken[episode.pk], since, now)
+        if slot + missed_after <= now and (episode.pk, slot) not in raised_before
+    ]
     raised = []
-    for episode in episodes.select_related("key_person__resident"):
-        for slot in _unreported_slots(episode, taken[episode.pk], since, now):
-            if slot + missed_after > now or (episode.pk, slot) in raised_before:
+    for episode, slot in due:
+        with transaction.atomic():
+            if not _still_unreported(episode, slot):
                 continue
             alert = Alert(
                 unit_id=episode.unit_id,
@@ -386,7 +408,7 @@ def missed_check_ins_sweep(*, now: datetime.datetime) -> list[Alert]:
                 compose=_missed_text(episode, slot),
                 url=alert.get_absolute_url(),
             )
-            raised.append(alert)
+        raised.append(alert)
     return raised
 
 
@@ -396,11 +418,11 @@ def _phone_of(key_person) -> str:
     return key_person.phone
 
 
-@transaction.atomic
 def reminders_send(*, now: datetime.datetime) -> int:
     """Remind by SMS each person with a usable self-report link who has not reported for a
     slot the policy's minutes after it (until it counts as missed); once per slot. People
-    without a phone are skipped. Returns how many reminders were sent."""
+    without a phone are skipped. Returns how many reminders were sent. Read first, then
+    each reminder written in a short transaction of its own (see the sweep above)."""
     policy = _policy()
     remind_after = datetime.timedelta(minutes=policy.remind_after_minutes)
     missed_after = datetime.timedelta(minutes=policy.missed_after_minutes)
@@ -416,7 +438,7 @@ def reminders_send(*, now: datetime.datetime) -> int:
             "episode_id", "slot_at"
         )
     )
-    sent = 0
+    due = []
     for episode in Episode.objects.filter(pk__in=episode_ids).select_related(
         "key_person__resident"
     ):
@@ -424,8 +446,14 @@ def reminders_send(*, now: datetime.datetime) -> int:
         if not phone:
             continue
         for slot in _unreported_slots(episode, taken[episode.pk], since, now):
-            due = slot + remind_after <= now < slot + missed_after
-            if not due or (episode.pk, slot) in reminded:
+            if slot + remind_after <= now < slot + missed_after and (
+                (episode.pk, slot) not in reminded
+            ):
+                due.append((episode, slot, phone))
+    sent = 0
+    for episode, slot, phone in due:
+        with transaction.atomic():
+            if not _still_unreported(episode, slot):
                 continue
             try:
                 with transaction.atomic():
@@ -441,5 +469,5 @@ def reminders_send(*, now: datetime.datetime) -> int:
                 )
                 % {"time": f"{timezone.localtime(slot):%H:%M}"},
             )
-            sent += 1
+        sent += 1
     return sent

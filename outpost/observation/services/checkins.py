@@ -1,6 +1,10 @@
 """Check-ins (体温上报): a temperature and the symptoms, entered by staff or by the person
 through their self-report link. A reading that needs acting on raises its alert in the same
 transaction (see `alerts`). Audited by simple-history.
+
+Everything that only reads (the form's checks, a form sent again, the observation policy)
+comes before the write transaction, which stays a lock of the episode, the two INSERTs
+and the alerts: on SQLite every writer waits for the one that holds it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,13 @@ from django.utils.translation import gettext as _
 from outpost.core.audit import save_audited
 from outpost.core.scoping import assert_in_scope
 from outpost.observation.choices import CheckInSource, Symptom
-from outpost.observation.models import TEMPERATURE_MAX, TEMPERATURE_MIN, CheckIn, Episode
+from outpost.observation.models import (
+    TEMPERATURE_MAX,
+    TEMPERATURE_MIN,
+    CheckIn,
+    Episode,
+    ObservationPolicy,
+)
 from outpost.observation.services import alerts
 
 # Clocks of phones and servers differ a little: a reading this far ahead is still "now".
@@ -76,14 +86,100 @@ def _symptoms_clean(symptoms) -> list[str]:
     return list(dict.fromkeys(symptoms))
 
 
-def _replayed(form_nonce: str, episode: Episode) -> CheckIn:
-    existing = CheckIn.objects.get(form_nonce=form_nonce)
+def _replayed(existing: CheckIn, episode: Episode) -> CheckIn:
     if existing.episode_id != episode.pk:
         raise ValidationError({"form_nonce": _("This form was already used.")})
     return existing
 
 
+def check_in_prepare(
+    *,
+    episode: Episode,
+    temperature,
+    symptoms=(),
+    taken_at: datetime.datetime | None = None,
+    source: str,
+    acting_user=None,
+    note: str = "",
+    form_nonce: str | None = None,
+    now: datetime.datetime | None = None,
+) -> tuple[CheckIn, bool]:
+    """The check-in to store, validated but not saved, and False; or, for a form sent again
+    (same `form_nonce`), the check-in stored the first time and True.
+
+    It only reads, so it runs before the write transaction of `check_in_store`: on SQLite
+    that transaction holds the database's one write lock, and every request that writes
+    waits for it."""
+    now = now or timezone.now()
+    if form_nonce:
+        existing = CheckIn.objects.filter(form_nonce=form_nonce).first()
+        if existing is not None:
+            return _replayed(existing, episode), True
+    if source not in CheckInSource.values:
+        raise ValidationError({"source": _("Unknown source of the check-in.")})
+    if source == CheckInSource.STAFF and acting_user is None:
+        raise PermissionDenied("a check-in entered by staff needs the staff member")
+    reading = temperature_parse(temperature)
+    symptoms = _symptoms_clean(symptoms)
+    taken_at = taken_at or now
+    if taken_at > now + CLOCK_SKEW:
+        raise ValidationError({"taken_at": _("The time taken cannot be in the future.")})
+    check_in = CheckIn(
+        unit_id=episode.unit_id,
+        episode=episode,
+        taken_at=taken_at,
+        temperature=reading,
+        symptoms=symptoms,
+        note=note.strip(),
+        source=source,
+        recorded_by=acting_user if source == CheckInSource.STAFF else None,
+        form_nonce=form_nonce or None,
+    )
+    _started_check(check_in, episode)
+    check_in.full_clean(exclude=["unit", "episode", "recorded_by"], validate_unique=False)
+    return check_in, False
+
+
+def _started_check(check_in: CheckIn, episode: Episode) -> None:
+    if timezone.localdate(check_in.taken_at) < episode.start_date:
+        raise ValidationError(
+            {"taken_at": _("The time taken cannot be before the observation started.")}
+        )
+
+
 @transaction.atomic
+def check_in_store(
+    *,
+    check_in: CheckIn,
+    acting_user=None,
+    policy: ObservationPolicy,
+    now: datetime.datetime | None = None,
+) -> tuple[CheckIn, bool]:
+    """Store a check-in from `check_in_prepare` and raise or settle its alerts; returns
+    (check_in, created). The episode is locked and checked again: a check-in and the
+    episode's end never pass each other. `policy` is read before the transaction."""
+    now = now or timezone.now()
+    form_nonce = check_in.form_nonce
+    episode = Episode.objects.select_for_update().get(pk=check_in.episode_id)
+    if not episode.is_open:
+        raise ValidationError({"episode": _("This observation has ended.")})
+    _started_check(check_in, episode)
+    check_in.episode, check_in.unit_id = episode, episode.unit_id
+    try:
+        with transaction.atomic():
+            save_audited(check_in, acting_user=acting_user)
+    except IntegrityError:
+        existing = CheckIn.objects.filter(form_nonce=form_nonce).first() if form_nonce else None
+        if existing is not None:
+            return _replayed(existing, episode), False  # the same form, sent twice at once
+        raise
+    if check_in.source == CheckInSource.STAFF:
+        assert_in_scope(check_in, acting_user, "add")
+    alerts.fever_alert_raise_if_needed(check_in=check_in, now=now, policy=policy)
+    alerts.missed_alert_settle(check_in=check_in, now=now)
+    return check_in, True
+
+
 def check_in_record(
     *,
     episode: Episode,
@@ -99,48 +195,22 @@ def check_in_record(
     """Record a check-in of an open episode; returns (check_in, created). A form sent
     again (same `form_nonce`) finds its check-in already stored and stores nothing. A
     fever or red-flag symptom raises the fever alert at once; a late check-in settles the
-    missed-check-in alert of its slot."""
+    missed-check-in alert of its slot. Checked first, then stored in one short
+    transaction (`check_in_prepare`, `check_in_store`)."""
     now = now or timezone.now()
-    if form_nonce and CheckIn.objects.filter(form_nonce=form_nonce).exists():
-        return _replayed(form_nonce, episode), False
-    if source not in CheckInSource.values:
-        raise ValidationError({"source": _("Unknown source of the check-in.")})
-    if source == CheckInSource.STAFF and acting_user is None:
-        raise PermissionDenied("a check-in entered by staff needs the staff member")
-    # Locked: a check-in and the episode's end never pass each other.
-    episode = Episode.objects.select_for_update().get(pk=episode.pk)
-    if not episode.is_open:
-        raise ValidationError({"episode": _("This observation has ended.")})
-    reading = temperature_parse(temperature)
-    symptoms = _symptoms_clean(symptoms)
-    taken_at = taken_at or now
-    if taken_at > now + CLOCK_SKEW:
-        raise ValidationError({"taken_at": _("The time taken cannot be in the future.")})
-    if timezone.localdate(taken_at) < episode.start_date:
-        raise ValidationError(
-            {"taken_at": _("The time taken cannot be before the observation started.")}
-        )
-    check_in = CheckIn(
-        unit_id=episode.unit_id,
+    check_in, replayed = check_in_prepare(
         episode=episode,
-        taken_at=taken_at,
-        temperature=reading,
+        temperature=temperature,
         symptoms=symptoms,
-        note=note.strip(),
+        taken_at=taken_at,
         source=source,
-        recorded_by=acting_user if source == CheckInSource.STAFF else None,
-        form_nonce=form_nonce or None,
+        acting_user=acting_user,
+        note=note,
+        form_nonce=form_nonce,
+        now=now,
     )
-    check_in.full_clean(exclude=["unit", "episode", "recorded_by"], validate_unique=False)
-    try:
-        with transaction.atomic():
-            save_audited(check_in, acting_user=acting_user)
-    except IntegrityError:
-        if form_nonce and CheckIn.objects.filter(form_nonce=form_nonce).exists():
-            return _replayed(form_nonce, episode), False  # the same form, sent twice at once
-        raise
-    if source == CheckInSource.STAFF:
-        assert_in_scope(check_in, acting_user, "add")
-    alerts.fever_alert_raise_if_needed(check_in=check_in, now=now)
-    alerts.missed_alert_settle(check_in=check_in, now=now)
-    return check_in, True
+    if replayed:
+        return check_in, False
+    return check_in_store(
+        check_in=check_in, acting_user=acting_user, policy=ObservationPolicy.current(), now=now
+    )

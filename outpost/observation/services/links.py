@@ -24,14 +24,31 @@ from django.utils.translation import gettext_lazy
 
 from outpost.core.audit import save_audited
 from outpost.core.identity import mask_phone
+from outpost.core.ratelimit import RateLimit, rate_limit_hit
 from outpost.core.scoping import assert_in_scope
 from outpost.notify.services import outbound_message_send
 from outpost.observation.choices import CheckInSource
-from outpost.observation.models import CheckIn, Episode, SelfReportLink
-from outpost.observation.services.checkins import check_in_record
+from outpost.observation.models import CheckIn, Episode, ObservationPolicy, SelfReportLink
+from outpost.observation.services.checkins import check_in_prepare, check_in_store
 
 # What a form's one-time number looks like (secrets.token_urlsafe(16) makes 22 characters).
 NONCE_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,43}")
+
+
+# Two or three check-ins a day, a few typos each: six reports in ten minutes is plenty
+# for one person and caps what one leaked link can store.
+PER_LINK = RateLimit("self-report-link", hits=6, seconds=600)
+# Requests with a link that does not work, per address: a mistyped link is retried a few
+# times; a scan of guessed links is not.
+BAD_LINKS_PER_ADDRESS = RateLimit("self-report-bad-link", hits=30, seconds=60)
+
+
+class TooManyReports(Exception):
+    """The link sent more reports than `limit` allows: answer 429, retry after a while."""
+
+    def __init__(self, limit: RateLimit):
+        super().__init__(limit.name)
+        self.limit = limit
 
 
 class LinkUnusable(Exception):
@@ -115,10 +132,36 @@ def link_revoke(*, acting_user, link: SelfReportLink, replaced: bool = False) ->
     return link
 
 
+def _ended() -> LinkUnusable:
+    return LinkUnusable(gettext_lazy("Your observation has ended."), status=410)
+
+
+# What the public page and a report need of a link, its episode and its person: every
+# request of the morning's burst reads them, and a row of each whole (the resident's
+# twenty columns) costs more to build than the page does.
+RESOLVED_FIELDS = (
+    "episode_id",
+    "token_hash",
+    "revoked_at",
+    "replaced",
+    "episode__unit_id",
+    "episode__key_person_id",
+    "episode__status",
+    "episode__start_date",
+    "episode__planned_end_date",
+    "episode__check_in_times",
+    "episode__key_person__name",
+    "episode__key_person__resident_id",
+    "episode__key_person__resident__name",
+)
+
+
 def link_resolve(token: str) -> SelfReportLink:
-    """The usable link of `token`, with its episode and key person; else `LinkUnusable`."""
+    """The usable link of `token`, with what the page shows of its episode and key person
+    (`RESOLVED_FIELDS`); else `LinkUnusable`."""
     link = (
         SelfReportLink.objects.select_related("episode__key_person__resident")
+        .only(*RESOLVED_FIELDS)
         .filter(token_hash=token_hash(token))
         .first()
     )
@@ -138,28 +181,54 @@ def link_resolve(token: str) -> SelfReportLink:
         )
     episode = link.episode
     if not episode.is_open:
-        raise LinkUnusable(gettext_lazy("Your observation has ended."), status=410)
+        raise _ended()
     if timezone.now() >= _end_of(episode.planned_end_date):
         raise LinkUnusable(gettext_lazy("This link has expired."), status=410)
     return link
 
 
-@transaction.atomic
 def self_report_submit(
-    *, token: str, temperature, symptoms, form_nonce: str
+    *, link: SelfReportLink, temperature, symptoms, form_nonce: str
 ) -> tuple[CheckIn, bool]:
-    """Store the person's own check-in sent through their link; returns (check-in,
-    created). A form sent again (a double tap, a reload) finds its check-in by the form's
-    one-time number and stores nothing new."""
-    link = link_resolve(token)
-    if not NONCE_PATTERN.fullmatch(form_nonce or ""):
-        raise ValidationError({"form_nonce": _("The form has expired. Please send it again.")})
-    # The number is the person's own: prefixed with the episode, another person's form can
-    # never match it.
-    return check_in_record(
-        episode=link.episode,
-        temperature=temperature,
-        symptoms=symptoms,
-        source=CheckInSource.SELF_REPORT,
-        form_nonce=f"{link.episode_id}:{form_nonce}",
-    )
+    """Store the person's own check-in sent through their usable `link` (`link_resolve`);
+    returns (check-in, created). A form sent again (a double tap, a reload) finds its
+    check-in by the form's one-time number and stores nothing new.
+
+    Every report counts against the link's limit (`PER_LINK`), refused ones too; over it,
+    `TooManyReports` and nothing is stored; `LinkUnusable` when the episode ended
+    meanwhile. The count and the check-in are one write
+    transaction, and the form is checked before it begins: on SQLite the transaction
+    holds the database's one write lock, so a burst of reports queues for as short a time
+    as possible."""
+    refused = None
+    check_in, replayed, created = None, False, False
+    try:
+        if not NONCE_PATTERN.fullmatch(form_nonce or ""):
+            raise ValidationError({"form_nonce": _("The form has expired. Please send it again.")})
+        # The number is the person's own: prefixed with the episode, another person's form
+        # can never match it.
+        check_in, replayed = check_in_prepare(
+            episode=link.episode,
+            temperature=temperature,
+            symptoms=symptoms,
+            source=CheckInSource.SELF_REPORT,
+            form_nonce=f"{link.episode_id}:{form_nonce}",
+        )
+    except ValidationError as exc:
+        refused = exc
+    policy = ObservationPolicy.current() if refused is None and not replayed else None
+    with transaction.atomic():
+        over = rate_limit_hit(limit=PER_LINK, key=link.token_hash)
+        if not over and policy is not None:
+            try:
+                # Its own savepoint: a refused report keeps its count.
+                check_in, created = check_in_store(check_in=check_in, policy=policy)
+            except ValidationError as exc:
+                # The episode ended since the link was resolved: the link no longer works.
+                ended = "episode" in exc.message_dict
+                refused = _ended() if ended else exc
+    if over:
+        raise TooManyReports(PER_LINK)
+    if refused is not None:
+        raise refused
+    return check_in, created

@@ -310,6 +310,24 @@ def test_running_the_sweep_again_raises_no_second_alert(district):
     assert Alert.objects.count() == 1
 
 
+def test_a_check_in_that_arrives_while_the_sweep_reads_is_not_called_missed(district, monkeypatch):
+    """The sweep reads every episode before it writes (so it holds no write lock while it
+    reads): a report that comes in between is seen by the write's own check."""
+    from outpost.observation.services import alerts
+
+    episode = _episode(district)
+    read = alerts._unreported_slots
+
+    def and_then_the_report_arrives(*args):
+        slots = read(*args)
+        CheckInFactory(episode=episode, taken_at=at(10, 9, 58))
+        return slots
+
+    monkeypatch.setattr(alerts, "_unreported_slots", and_then_the_report_arrives)
+    assert missed_check_ins_sweep(now=at(10, 10)) == []
+    assert not Alert.objects.exists()
+
+
 def test_no_missed_alert_before_the_episode_starts(district):
     _episode(district)
     assert missed_check_ins_sweep(now=at(9, 23)) == []

@@ -8,7 +8,9 @@ import re
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -248,3 +250,40 @@ def test_csrf_protection_stays_on(path):
     )
     assert response.status_code == 200
     assert CheckIn.objects.count() == 1
+
+
+@pytest.mark.usefixtures("still_clock")
+def test_reports_refused_for_their_form_count_against_the_links_limit(client, path):
+    """Typos are counted like reports: a script sending garbage through a leaked link is
+    held to the same limit, and nothing of it is stored."""
+    typos = [send(client, path, temperature="三十七").status_code for _ in range(PER_LINK.hits)]
+    assert typos == [200] * PER_LINK.hits  # the form again, with the error
+    assert send(client, path).status_code == 429
+    assert CheckIn.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("still_clock")
+def test_the_form_is_one_query_and_a_report_one_short_write_transaction(path):
+    """The morning burst: every phone GETs the form and POSTs it. The form reads the link
+    once; the report's count and check-in are written in one transaction, which on SQLite
+    holds the database's one write lock, so the reads come before it."""
+    client = Client()
+    send(client, path)  # opens the link's rate-limit window
+    with CaptureQueriesContext(connection) as form:
+        nonce = form_nonce(client, path)
+    with CaptureQueriesContext(connection) as report:
+        response = send(client, path, nonce=nonce)
+
+    assert "sr-done" in response.content.decode()
+    assert len(form) == 1
+    sql = [query["sql"].split(" ", 1)[0] for query in report.captured_queries]
+    assert len(sql) <= 16
+    if connection.vendor == "sqlite":
+        assert sql.count("BEGIN") == 1
+        begin, commit = sql.index("BEGIN"), sql.index("COMMIT")
+        writes = [i for i, verb in enumerate(sql) if verb in {"INSERT", "UPDATE", "DELETE"}]
+        assert begin < writes[0] and writes[-1] < commit
+        # Inside: the count, the episode's lock, the check-in and its history, the
+        # missed-check-in alert it may settle, and their savepoints; nothing else.
+        assert commit - begin <= 11

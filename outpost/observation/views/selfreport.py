@@ -24,19 +24,18 @@ from outpost.core.masking import mask_name
 from outpost.core.ratelimit import RateLimit, rate_limit_hit
 from outpost.observation.choices import AlertKind, Symptom
 from outpost.observation.services.links import (
+    BAD_LINKS_PER_ADDRESS,
     NONCE_PATTERN,
+    PER_LINK,
     LinkUnusable,
+    TooManyReports,
     link_resolve,
     self_report_submit,
 )
 
+__all__ = ["BAD_LINKS_PER_ADDRESS", "PER_LINK", "SelfReportView"]
+
 TEMPLATE = "observation/self_report.html"
-# Two or three check-ins a day, a few typos each: six reports in ten minutes is plenty
-# for one person and caps what one leaked link can store.
-PER_LINK = RateLimit("self-report-link", hits=6, seconds=600)
-# Requests with a link that does not work, per address: a mistyped link is retried a few
-# times; a scan of guessed links is not.
-BAD_LINKS_PER_ADDRESS = RateLimit("self-report-bad-link", hits=30, seconds=60)
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -55,15 +54,15 @@ class SelfReportView(View):
             link = link_resolve(token)
         except LinkUnusable as exc:
             return _unusable(request, exc)
-        if rate_limit_hit(limit=PER_LINK, key=link.token_hash):
-            return _too_many(request, PER_LINK)
         nonce = request.POST.get("form_nonce", "")
         symptoms = request.POST.getlist("symptoms")
         temperature = request.POST.get("temperature", "")
         try:
             check_in, _created = self_report_submit(
-                token=token, temperature=temperature, symptoms=symptoms, form_nonce=nonce
+                link=link, temperature=temperature, symptoms=symptoms, form_nonce=nonce
             )
+        except TooManyReports as exc:
+            return _too_many(request, exc.limit)
         except LinkUnusable as exc:
             return _unusable(request, exc)
         except ValidationError as exc:
