@@ -208,9 +208,7 @@ def records(district):
 def _request(client, view_class, url, *, follow=False):
     if "get" in view_class.http_method_names and hasattr(view_class, "get"):
         return client.get(url)
-    return client.post(
-        url, {"purpose": "dispatch", "reason": "核查身份信息"}, follow=follow
-    )
+    return client.post(url, {"purpose": "dispatch", "reason": "核查身份信息"}, follow=follow)
 
 
 @pytest.mark.django_db
