@@ -173,6 +173,7 @@ def _ledger_export_of(user) -> str:
         export_name="registry.residents",
         params={"unit_id": user.staff_profile.unit_id},
         user_id=user.pk,
+        purpose="work_ledger",
         reason="核对人口底数",
     )
     run_queued_tasks()
