@@ -211,10 +211,11 @@ STANDING_RETENTION = {
 }
 
 
-def retention_label(key: str) -> str:
+def retention_label(key: str, policies: dict | None = None) -> str:
     """What the register shows of a retention kind: the policy in force (period and action,
     as administrators set it) of a kind the retention job purges, or the standing rule of
-    records kept while their purpose lasts."""
+    records kept while their purpose lasts. `policies`: every kind's policy by key, read
+    once for a whole register (`effective_policies`)."""
     from outpost.core.retention import get_kind
     from outpost.core.retention.selectors import effective_policy
 
@@ -222,7 +223,7 @@ def retention_label(key: str) -> str:
         kind = get_kind(key)
     except LookupError:
         return str(STANDING_RETENTION.get(key, key))
-    policy = effective_policy(kind)
+    policy = policies[key] if policies is not None else effective_policy(kind)
     action = str(RetentionAction(policy.action).label).lower()
     return _("%(kind)s: %(days)s days after %(reference)s, then %(action)s") % {
         "kind": kind.label,
@@ -371,7 +372,10 @@ def register_rows() -> list[RegisterRow]:
     retention and the roles that may read, reveal and export it (derived from
     `outpost.core.roles` and the registered exports), in the current language. The page
     and the xlsx both list these rows."""
+    from outpost.core.retention.selectors import effective_policies
+
     permission_sets = {role: role_permission_names(role) for role in Role}
+    policies = {policy.kind.key: policy for policy in effective_policies()}
     rows = []
     for label, declaration in sorted(_DECLARATIONS.items()):
         fields = declaration.personal_fields()
@@ -382,7 +386,7 @@ def register_rows() -> list[RegisterRow]:
         permission = declaration.reading_permission()
         readers = _roles_with(permission_sets, [permission]) if permission else ()
         revealers = tuple(r for r in readers if REVEAL_PERMISSION in permission_sets[r])
-        retention = retention_label(declaration.retention)
+        retention = retention_label(declaration.retention, policies)
         for name, personal_field in fields.items():
             model_field = meta.get_field(name)
             masked = personal_field.category in MASKED_CATEGORIES
