@@ -189,6 +189,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Tests on SQLite run in memory, as with Django's own backend: named explicitly, since
+    # pytest-django only knows Django's engine name and would otherwise derive a file name
+    # from the path of the demo database (and fail to open it).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {
