@@ -1,5 +1,6 @@
 """Shared fixtures: a small jurisdiction with two communities, and staff in each."""
 
+import importlib
 import json
 from dataclasses import dataclass
 
@@ -20,6 +21,34 @@ def pytest_configure(config):
     from outpost.core.crypto.keys import generate_ring_json
 
     settings.OUTPOST_DATA_KEYS = json.dumps(generate_ring_json())
+
+
+# The migrations that load reference data, each with an idempotent `seed(apps, schema_editor)`.
+REFERENCE_DATA_MIGRATIONS = (
+    "outpost.screening.migrations.0002_regions_and_default_designations",
+    "outpost.keypersons.migrations.0002_teams_and_contacts",
+    "outpost.observation.migrations.0002_default_plans_and_policy",
+)
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Tests with real transactions (live server, threads, processes): the flush after each
+    one empties every table, and post_migrate brings back only the role groups, not the
+    reference rows the migrations load (regions, origin categories, risk designations, team
+    places, contact rule, observation plans and policy); they are loaded again here. (Not
+    serialized rollback: its flush skips post_migrate, leaving the next test without groups.)"""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    for module in REFERENCE_DATA_MIGRATIONS:
+        importlib.import_module(module).seed(apps, None)
 
 
 @dataclass

@@ -1,11 +1,8 @@
 """Browser tests drive Debian's chromium through Playwright (no browser download).
 
-They run against a live server, so they use real transactions, and the flush after each one
-empties every table, the reference data that migrations load included: `reference_data`
-loads it again (regions, origin categories, risk designations, team places, contact rule,
-observation plans and policy)."""
+They run against a live server, so they use real transactions; the root conftest's
+`reference_data` loads again what the flush after each one empties."""
 
-import importlib
 import os
 import shutil
 from pathlib import Path
@@ -48,19 +45,3 @@ def screenshot():
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
     return take
-
-
-# The migrations that load reference data, each with an idempotent `seed(apps, schema_editor)`.
-REFERENCE_DATA_MIGRATIONS = (
-    "outpost.screening.migrations.0002_regions_and_default_designations",
-    "outpost.keypersons.migrations.0002_teams_and_contacts",
-    "outpost.observation.migrations.0002_default_plans_and_policy",
-)
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    from django.apps import apps
-
-    for module in REFERENCE_DATA_MIGRATIONS:
-        importlib.import_module(module).seed(apps, None)

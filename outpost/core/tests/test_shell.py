@@ -38,10 +38,13 @@ MENU_BEFORE = [
     ("Personal information", "core:subject_request_list"),
     ("Admin", "core:unit_list"),
     ("Admin", "core:access_log"),
+    ("Admin", "core:processing_register"),
     ("Admin", "core:import_list"),
     ("Admin", "core:user_list"),
     ("Admin", "core:lockout_list"),
     ("Admin", "core:api_tokens"),
+    ("Admin", "core:retention_policies"),
+    ("Admin", "core:legal_holds"),
 ]
 
 

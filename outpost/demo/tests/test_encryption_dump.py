@@ -70,9 +70,7 @@ def _dump_bytes(tmp_path) -> bytes:
     return subprocess.run(command, check=True, capture_output=True, env=env).stdout
 
 
-# Serialized rollback: the reference rows the migrations load (regions, categories) are put
-# back after the test, for the tests after it in the same process.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_dump_of_the_demo_shows_no_id_phone_or_temperature(tmp_path):
     build_demo_district(scale=0.01, seed=2020, password="demo-test-password-1")
     build_demo_activity(days=3, key_persons=40, now=NOW)

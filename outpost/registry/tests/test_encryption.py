@@ -164,7 +164,7 @@ def _read_with(key_file: Path, tokens: list[str]) -> list[str]:
         keys.reset()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_rotation_killed_mid_way_leaves_every_row_readable_and_finishes_when_run_again(
     district, tmp_path
 ):

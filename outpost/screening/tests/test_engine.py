@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import duckdb
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -334,6 +335,36 @@ def test_duckdb_relations_as_input():
     )
     link = only_link(match_feed(res, rows, con=con))
     assert (link.row_id, link.resident_id) == ("r1", 1)
+
+
+def test_residents_made_in_the_background_as_an_arrow_table_give_the_same_links():
+    """Encrypted residents are decrypted by a function the engine calls in a thread while it
+    reads the feed; its Arrow table links as the columns do."""
+    given = residents()
+    rows = feed(("张伟", ZHANG, None, None), ("李娜", None, "139-0000-0000", None))
+    expected = [(link.row_id, link.resident_id) for link in match_feed(given, rows).links]
+
+    def made_later():
+        return pa.table(
+            {
+                "resident_id": pa.array(given["resident_id"], pa.int64()),
+                "name": given["name"],
+                "id_number": given["id_number"],
+                "phone": given["phone"],
+                "birth_date": pa.array(given["birth_date"], pa.date32()),
+            }
+        )
+
+    links = match_feed(made_later, rows).links
+    assert [(link.row_id, link.resident_id) for link in links] == expected == [(100, 1), (101, 2)]
+
+
+def test_an_error_of_the_background_residents_reaches_the_caller():
+    def failing():
+        raise ValueError("the key ring is wrong")
+
+    with pytest.raises(ValueError, match="key ring"):
+        match_feed(failing, feed(("张伟", ZHANG, None, None)))
 
 
 @pytest.mark.parametrize(
