@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from outpost.core.choices import Role
-from outpost.core.crypto.fields import BlindIndexField, EncryptedCharField
+from outpost.core.crypto.fields import BlindIndexField, EncryptedCharField, EncryptedTextField
 from outpost.core.i18n import data_name
 from outpost.core.identity import mask_phone, masked_display_id
 from outpost.core.models import Unit
@@ -352,7 +352,7 @@ class ContactEntry(ScopedModel):
     outcome = models.CharField(
         pgettext_lazy("contact", "outcome"), max_length=20, choices=ContactOutcome.choices
     )
-    note = models.TextField(
+    note = EncryptedTextField(
         _("note"),
         blank=True,
         validators=[MaxLengthValidator(NOTE_MAX_LENGTH), validate_note],

@@ -9,7 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outpost.core.crypto.fields import BlindIndexField, EncryptedCharField, Last4Field
+from outpost.core.crypto.fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    EncryptedTextField,
+    Last4Field,
+)
 from outpost.core.identity import (
     household_address_masked,
     mask_id_number,
@@ -316,7 +321,7 @@ class Visit(ScopedModel):
         _("outcome"), max_length=20, choices=VisitOutcome.choices, default=VisitOutcome.COMPLETED
     )
     phone_confirmed = models.BooleanField(_("household phone confirmed"), default=False)
-    note = models.TextField(
+    note = EncryptedTextField(
         _("note"),
         blank=True,
         validators=[MaxLengthValidator(NOTE_MAX_LENGTH), validate_note],

@@ -21,9 +21,11 @@ from outpost.core.crypto import cipher, keys
 from outpost.core.crypto.keys import KeyConfigurationError, generate_ring_json, parse_ring
 from outpost.core.crypto.rotation import raw
 from outpost.core.crypto.verify import verify_keys
-from outpost.registry.models import Resident
+from outpost.keypersons.models import ContactEntry
+from outpost.keypersons.tests.factories import SCOPED_FACTORIES
+from outpost.registry.models import Resident, Visit
 from outpost.registry.selectors import resident_list
-from outpost.registry.tests.factories import valid_id_number
+from outpost.registry.tests.factories import VisitFactory, valid_id_number
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 
@@ -56,6 +58,26 @@ def test_the_database_holds_ciphertext_and_the_search_still_finds(district, offi
         assert resident in list(resident_list(user=officer_a, query=query)), query
     assert Resident.objects.get(id_number=resident.id_number) == resident
     assert set(Resident.objects.filter(phone=resident.phone)) == {resident, other}
+
+
+def test_the_notes_of_visits_and_of_key_person_contacts_are_stored_encrypted(district):
+    """Work notes may mention health ("发烧两天"): they are read back as written and stored
+    as ciphertext, in the rows and in the visit's change history."""
+    note = "户主自述发烧两天，已提醒就医"
+    visit = VisitFactory(note=note)
+    contact = SCOPED_FACTORIES[ContactEntry](district.grid_a1)
+    contact.note = note
+    contact.save()
+    stored = [
+        Visit.objects.annotate(n=raw("note")).values_list("n", flat=True).get(pk=visit.pk),
+        *visit.history.annotate(n=raw("note")).values_list("n", flat=True),
+        ContactEntry.objects.annotate(n=raw("note")).values_list("n", flat=True).get(pk=contact.pk),
+    ]
+    assert len(stored) >= 3 and all(value.startswith("$k1$") for value in stored)
+    assert not [value for value in stored if "发烧" in value]
+    assert (
+        Visit.objects.get(pk=visit.pk).note == ContactEntry.objects.get(pk=contact.pk).note == note
+    )
 
 
 def test_a_stored_value_that_does_not_decrypt_is_refused_not_shown(district):
