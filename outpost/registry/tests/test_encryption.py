@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -235,3 +236,21 @@ def test_a_rotation_killed_mid_way_leaves_every_row_readable_and_finishes_when_r
     stored = _stored_ids(copy)
     assert {cipher.token_key_id(t) for t in stored if t} == {"k2"}
     assert sorted(_read_with(key_file, stored)) == expected
+
+
+def test_a_column_of_ciphertexts_decrypts_in_bulk_as_value_by_value():
+    """The screening engine's bulk path (`decrypt_column`) reads what `decrypt` reads, under
+    every key of the ring, blanks as blanks; a value that is not a ciphertext or fails its
+    check raises the same error as `decrypt`, never a silent wrong value."""
+    values = [valid_id_number(n) for n in range(1, 50)] + ["13800001111", "", None]
+    tokens = [cipher.encrypt(v) if v else v for v in values]
+    tokens[3] = cipher.encrypt(values[3], key_id="k1")
+    assert cipher.decrypt_column(pa.array(tokens, pa.string())).to_pylist() == [
+        v or None for v in values
+    ]
+    tampered = tokens[5][:-6] + ("A" if tokens[5][-6] != "A" else "B") + tokens[5][-5:]
+    for bad in ("110101199003077777", tampered, "$k9$" + tokens[5].split("$")[2]):
+        with pytest.raises(cipher.DecryptionError):
+            cipher.decrypt(bad)
+        with pytest.raises(cipher.DecryptionError):
+            cipher.decrypt_column(pa.array([tokens[0], bad], pa.string()))
