@@ -123,6 +123,7 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.ENTERPRISE_LIAISON: (
         "enterprises.add_enterprisecontact",
         "enterprises.change_enterprisecontact",
+        "enterprises.act_for_enterprise",
         "core.reveal_personal_data",
     ),
     Role.ADMINISTRATOR: (
@@ -198,7 +199,8 @@ ROLE_MENU_UNUSED: dict[Role, frozenset[str]] = {
         }
     ),
     # Personal API tokens are for the staff who connect other systems, not field roles.
-    Role.ENTERPRISE_LIAISON: frozenset({"core:unit_list", "core:api_tokens"}),
+    # The liaison works on its own enterprise ("My enterprise"), not on the registry.
+    Role.ENTERPRISE_LIAISON: frozenset({"core:unit_list", "core:api_tokens", "enterprises:list"}),
 }
 
 

@@ -128,6 +128,8 @@ class EnterpriseLiaison(EnterpriseScopedModel):
         verbose_name = _("enterprise liaison")
         verbose_name_plural = _("enterprise liaisons")
         ordering = ["enterprise", "pk"]
+        # What only the liaison role holds: working for its own enterprise (its menu).
+        permissions = [("act_for_enterprise", _("Can act for its own enterprise"))]
 
     def __str__(self) -> str:
         return f"{self.enterprise_id}: {self.user_id}"

@@ -58,3 +58,20 @@ SCOPED_FACTORIES = {
         enterprise=EnterpriseFactory(unit=grid)
     ),
 }
+
+# Routes whose record is not a row of the view's model: the create API takes a unit.
+ROUTE_FACTORIES = {
+    "POST /api/v1/enterprises/enterprises": lambda grid: grid,
+}
+
+_new_codes = iter(range(900_000, 10**9))
+
+# Scoped API writes: a body that makes the write succeed on the record the route names.
+WRITE_PAYLOADS = {
+    "POST /api/v1/enterprises/enterprises": lambda unit: {
+        "unit_id": unit.pk,
+        "name": "大连保供食品有限公司",
+        "credit_code": credit_code(next(_new_codes)),
+        "sector": Sector.FOOD,
+    },
+}
