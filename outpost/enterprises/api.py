@@ -7,7 +7,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Schema
+from ninja import Schema, Status
 from ninja.pagination import paginate
 
 from outpost.core.api_support import (
@@ -131,4 +131,4 @@ def enterprise_new(request: HttpRequest, payload: EnterpriseIn):
     unit = api_get_visible(request, Unit, payload.unit_id)
     data = payload.dict(exclude={"unit_id"})
     enterprise = enterprise_create(acting_user=user, unit=unit, **data)
-    return 201, _detail(enterprise, user)
+    return Status(201, _detail(enterprise, user))
