@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "outpost.notify",
     "outpost.dispatch",
     "outpost.observation",
+    "outpost.enterprises",
     "outpost.briefing",
     "outpost.demo",
 ]

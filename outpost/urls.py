@@ -42,6 +42,7 @@ urlpatterns = [
     path("registry/", include("outpost.registry.urls")),
     path("screening/", include("outpost.screening.urls")),
     path("keypersons/", include("outpost.keypersons.urls")),
+    path("enterprises/", include("outpost.enterprises.urls")),
     path("notify/", include("outpost.notify.urls")),
     path("dispatch/", include("outpost.dispatch.urls")),
     path("observation/", include("outpost.observation.urls")),

@@ -22,6 +22,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "keypersons": VIEW,
         "dispatch": VIEW,
         "observation": VIEW,
+        "enterprises": VIEW,
         "briefing": VIEW,
     },
     Role.POLICE_OFFICER: {
@@ -30,10 +31,21 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "keypersons": EDIT,
         "dispatch": EDIT,
         "observation": EDIT,
+        "enterprises": EDIT,
         "briefing": VIEW,
     },
-    Role.AUXILIARY_POLICE: {"registry": EDIT, "keypersons": EDIT, "observation": EDIT},
-    Role.COMMUNITY_CADRE: {"registry": EDIT, "keypersons": EDIT, "observation": EDIT},
+    Role.AUXILIARY_POLICE: {
+        "registry": EDIT,
+        "keypersons": EDIT,
+        "observation": EDIT,
+        "enterprises": VIEW,
+    },
+    Role.COMMUNITY_CADRE: {
+        "registry": EDIT,
+        "keypersons": EDIT,
+        "observation": EDIT,
+        "enterprises": VIEW,
+    },
     Role.GRID_WORKER: {"registry": EDIT, "keypersons": EDIT, "observation": EDIT},
     Role.MEDICAL_STAFF: {"registry": VIEW, "keypersons": VIEW, "observation": EDIT},
     Role.ANALYST: {
@@ -42,15 +54,19 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "keypersons": VIEW,
         "dispatch": VIEW,
         "observation": VIEW,
+        "enterprises": VIEW,
         "briefing": VIEW,
     },
-    Role.ENTERPRISE_LIAISON: {},
+    # An enterprise liaison (企业联络员) reads its own enterprise's records only (the
+    # enterprises app scopes it to the enterprise it is bound to) and keeps its contacts.
+    Role.ENTERPRISE_LIAISON: {"enterprises": VIEW},
     Role.ADMINISTRATOR: {
         "registry": EDIT,
         "screening": EDIT,
         "keypersons": EDIT,
         "dispatch": EDIT,
         "observation": EDIT,
+        "enterprises": EDIT,
         "briefing": VIEW,
     },
 }
@@ -103,6 +119,13 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.GRID_WORKER: ("dispatch.view_dispatchitem", "dispatch.change_dispatchitem"),
     # Medical staff serve on four-on-one teams: they log contacts with their key persons.
     Role.MEDICAL_STAFF: ("core.reveal_personal_data", "keypersons.add_contactentry"),
+    # The liaison keeps its enterprise's contact people and reads their phones.
+    Role.ENTERPRISE_LIAISON: (
+        "enterprises.add_enterprisecontact",
+        "enterprises.change_enterprisecontact",
+        "enterprises.act_for_enterprise",
+        "core.reveal_personal_data",
+    ),
     Role.ADMINISTRATOR: (
         "dispatch.assign_dispatchitem",
         "keypersons.close_keyperson",
@@ -176,7 +199,8 @@ ROLE_MENU_UNUSED: dict[Role, frozenset[str]] = {
         }
     ),
     # Personal API tokens are for the staff who connect other systems, not field roles.
-    Role.ENTERPRISE_LIAISON: frozenset({"core:unit_list", "core:api_tokens"}),
+    # The liaison works on its own enterprise ("My enterprise"), not on the registry.
+    Role.ENTERPRISE_LIAISON: frozenset({"core:unit_list", "core:api_tokens", "enterprises:list"}),
 }
 
 

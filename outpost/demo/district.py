@@ -29,6 +29,7 @@ from outpost.core.identity import id_check_character
 from outpost.core.models import DemoPassword, Organisation, StaffProfile, Unit
 from outpost.core.roles import roles_sync
 from outpost.demo import names
+from outpost.demo.enterprises import build_demo_enterprises
 from outpost.demo.geography import district_boundaries
 from outpost.registry.choices import DocumentType, RelationToHead, ResidenceType, Sex
 from outpost.registry.models import Household, Landlord, RentalProperty, Resident
@@ -206,6 +207,7 @@ class DemoSummary:
     foreigners: int
     rows_written: int
     logins: list[DemoLogin]
+    enterprises: int = 0
 
     def count_lines(self) -> list[str]:
         rows = [
@@ -221,6 +223,7 @@ class DemoSummary:
             (_("landlords"), self.landlords),
             (_("large landlords"), self.large_landlords),
             (_("rental properties"), self.rental_properties),
+            (_("enterprises"), self.enterprises),
         ]
         return [f"  {label}: {count:,}" for label, count in rows]
 
@@ -908,6 +911,7 @@ def build_demo_district(*, scale: float = 1.0, seed: int = 2020, password: str) 
         grid_of_household = [units[h.grid_code].pk for h in plan.households]
         _write_residents(plan, household_ids, grid_of_household)
         landlords, rentals = _write_landlords(plan, units, household_ids, grid_of_household)
+        enterprises = build_demo_enterprises(seed=seed)
 
     kinds = [u.kind for u in plan.units]
     rows = (
@@ -932,7 +936,8 @@ def build_demo_district(*, scale: float = 1.0, seed: int = 2020, password: str) 
         large_landlords=sum(1 for landlord in plan.landlords if landlord.is_large),
         rental_properties=len(rentals),
         foreigners=sum(1 for r in plan.residents if r.document_type == DocumentType.PASSPORT),
-        rows_written=rows,
+        rows_written=rows + enterprises,
+        enterprises=enterprises,
         logins=[_login(s, units, organisations) for s in plan.staff],
     )
 

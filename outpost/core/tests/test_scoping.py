@@ -59,6 +59,10 @@ PERSONAL_DATA_FREE_URLS = {
     "core:api_tokens": "the user's own API tokens: names and dates; core/tests/test_api_tokens",
     "core:api_token_revoke": "POST-only: one of the user's own tokens, else 404; test_api_tokens",
     "notify:inbox": "the user's own inbox only; tested in notify/tests/test_inbox",
+    "enterprises:mine": (
+        "the liaison's own enterprise only, found by its login's binding (staff: none); "
+        "enterprises/tests/test_views.py"
+    ),
     "notify:inbox_read_all": "marks the user's own messages read; notify/tests/test_inbox",
     "notify:preferences": "the user's own notification settings; notify/tests/test_kinds",
     "notify:message_read": "one of the user's own messages, else 404; notify/tests/test_inbox",

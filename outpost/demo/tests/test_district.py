@@ -110,6 +110,26 @@ def test_medics_and_liaison_belong_to_partner_organisations(demo):
     assert Organisation.objects.filter(kind="enterprise").count() == 6
 
 
+def test_the_district_has_its_enterprises_and_liaison01_works_for_an_essential_one(demo):
+    from outpost.enterprises.models import Enterprise, EnterpriseContact
+    from outpost.enterprises.scoping import enterprise_of_liaison, enterprises_for
+    from outpost.enterprises.validators import validate_credit_code
+
+    assert demo.enterprises == Enterprise.objects.count() == 120
+    assert Enterprise.objects.filter(is_essential=True).count() == 6
+    assert all(
+        validate_credit_code(c) == c
+        for c in Enterprise.objects.values_list("credit_code", flat=True)
+    )
+    assert not Enterprise.objects.filter(contacts__isnull=True).exists()
+    assert EnterpriseContact.objects.count() >= 120
+    liaison = User.objects.get(username="liaison01")
+    enterprise = enterprise_of_liaison(liaison)
+    assert enterprise.is_essential
+    assert enterprise.name == liaison.staff_profile.organisation.name
+    assert list(enterprises_for(liaison)) == [enterprise]
+
+
 # ---------------------------------------------------------------------------- residents
 
 
