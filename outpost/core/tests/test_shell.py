@@ -35,6 +35,8 @@ MENU_BEFORE = [
     ("Observation", "observation:alert_list"),
     ("Dispatch", "dispatch:order_list"),
     ("Dispatch", "dispatch:my_items"),
+    ("Enterprise Safe Home", "enterprises:mine"),
+    ("Enterprise Safe Home", "enterprises:list"),
     ("Personal information", "core:subject_request_list"),
     ("Admin", "core:unit_list"),
     ("Admin", "core:access_log"),
@@ -69,6 +71,7 @@ def test_the_menu_keeps_its_order_and_groups_with_entries_registered_by_the_apps
         "Key persons",
         "Observation",
         "Dispatch",
+        "Enterprise Safe Home",
         "Personal information",
         "Admin",
     ]
