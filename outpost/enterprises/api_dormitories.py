@@ -3,12 +3,10 @@ with their rooms and occupancy, requests, the rooms that fit a request, booking,
 their end. Scoped like the pages (a liaison: its own enterprise); phones masked unless
 revealed with a purpose; nothing is deleted."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 
 from django.http import HttpRequest
-from ninja import Field, Schema
+from ninja import Field, Query, Schema
 from ninja.pagination import paginate
 
 from outpost.core.api_support import (
@@ -193,11 +191,10 @@ def _offer(offer: DormitoryOffer, user) -> DormitoryOffer:
     )
 
 
-def _offer_detail(offer: DormitoryOffer, user, days: int) -> dict:
+def _offer_detail(offer: DormitoryOffer, user, days: int) -> DormitoryOffer:
     offer = _offer(offer, user)
     _nights, rows = selectors.occupancy_grid(offer, days=days)
-    data = OfferOut.from_orm(offer).dict()
-    data["occupancy"] = [
+    offer.occupancy = [
         {
             "id": row.room.pk,
             "label": row.room.label,
@@ -209,7 +206,7 @@ def _offer_detail(offer: DormitoryOffer, user, days: int) -> dict:
         }
         for row in rows
     ]
-    return data
+    return offer
 
 
 @router.get("/offers", response=list[OfferOut], openapi_extra=scoped_route(DormitoryOffer))
@@ -228,7 +225,7 @@ def offer_list(request: HttpRequest, status: Code = "", current: bool = False):
     response=OfferDetailOut,
     openapi_extra=scoped_route(DormitoryOffer),
 )
-def offer_detail(request: HttpRequest, offer_id: int, days: int = Field(14, ge=1, le=31)):
+def offer_detail(request: HttpRequest, offer_id: int, days: int = Query(14, ge=1, le=31)):
     """One offer, its rooms and each room's beds taken per night for `days` nights from
     today (China time)."""
     offer = api_get_visible(request, DormitoryOffer, offer_id)

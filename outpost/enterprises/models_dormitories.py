@@ -238,7 +238,7 @@ class DormitoryStay(EnterpriseScopedModel):
         indexes = [models.Index(fields=["first_night", "ended_on"])]
 
     def __str__(self) -> str:
-        return f"{self.room.label} #{self.bed} · {self.first_night:%Y-%m-%d}"
+        return f"{self.request.name} · {self.room.label} #{self.bed}"
 
     def get_absolute_url(self) -> str:
         return reverse("dormitories:stay_end", args=[self.pk])

@@ -105,9 +105,10 @@ class OfferDetailView(ScopedDetailView):
 
 
 class OfferNewView(ScopedViewMixin, PermissionRequiredMixin, FormView):
-    """A new offer of idle rooms, for one of the enterprises the user may act for."""
+    """A new offer of idle rooms, for one of the enterprises the user may act for; beside
+    the form, the offers not over yet (so that a room is not offered twice)."""
 
-    model = Enterprise
+    model = DormitoryOffer
     permission_required = "enterprises.add_dormitoryoffer"
     form_class = OfferForm
     template_name = "enterprises/dormitories/offer_form.html"
@@ -119,6 +120,11 @@ class OfferNewView(ScopedViewMixin, PermissionRequiredMixin, FormView):
         if request.POST.get("enterprise"):  # another's enterprise is a 404, not a form error
             get_visible(Enterprise, request.user, request.POST["enterprise"])
         return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["others"] = selectors.offer_list(user=self.request.user, current=True)[:20]
+        return context
 
     def form_valid(self, form):
         try:
@@ -230,9 +236,10 @@ class RequestDetailView(ScopedDetailView):
 
 
 class RequestNewView(ScopedViewMixin, PermissionRequiredMixin, FormView):
-    """A new request for a bed for one member of staff returning from elsewhere."""
+    """A new request for a bed for one member of staff returning from elsewhere; beside the
+    form, the requests still waiting (so that nobody is asked for twice)."""
 
-    model = Enterprise
+    model = DormitoryRequest
     permission_required = "enterprises.add_dormitoryrequest"
     form_class = DormitoryRequestForm
     template_name = "enterprises/dormitories/request_form.html"
@@ -244,6 +251,11 @@ class RequestNewView(ScopedViewMixin, PermissionRequiredMixin, FormView):
         if request.POST.get("enterprise"):
             get_visible(Enterprise, request.user, request.POST["enterprise"])
         return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["others"] = selectors.waiting_requests(user=self.request.user)[:20]
+        return context
 
     def form_valid(self, form):
         try:

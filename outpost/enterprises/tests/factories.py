@@ -58,3 +58,7 @@ SCOPED_FACTORIES = {
         enterprise=EnterpriseFactory(unit=grid)
     ),
 }
+
+from outpost.enterprises.tests.factories_dormitories import extend_walk  # noqa: E402
+
+extend_walk(globals())
