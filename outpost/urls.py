@@ -47,6 +47,7 @@ urlpatterns = [
     path("dispatch/", include("outpost.dispatch.urls")),
     path("observation/", include("outpost.observation.urls")),
     path("briefing/", include("outpost.briefing.urls")),
+    path("enterprises/dormitories/", include("outpost.enterprises.urls_dormitories")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

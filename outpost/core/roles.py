@@ -125,6 +125,14 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "enterprises.change_enterprisecontact",
         "enterprises.act_for_enterprise",
         "core.reveal_personal_data",
+        # Dormitories (闲置宿舍协调): its offers of idle rooms, its requests for beds, and
+        # the end of the stays in its rooms.
+        "enterprises.add_dormitoryoffer",
+        "enterprises.change_dormitoryoffer",
+        "enterprises.add_dormitoryroom",
+        "enterprises.add_dormitoryrequest",
+        "enterprises.change_dormitoryrequest",
+        "enterprises.change_dormitorystay",
     ),
     Role.ADMINISTRATOR: (
         "dispatch.assign_dispatchitem",

@@ -37,3 +37,6 @@ class EnterprisesConfig(AppConfig):
             register_retention_kind(kind)
         register_person_holdings(HOLDINGS)
         register_menu(MENU, order=7)
+        from outpost.enterprises.apps_dormitories import dormitories_ready
+
+        dormitories_ready()

@@ -170,3 +170,6 @@ class EnterpriseContact(EnterpriseScopedModel):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+
+from outpost.enterprises.models_dormitories import *  # noqa: E402,F403  (闲置宿舍协调)

@@ -75,3 +75,7 @@ WRITE_PAYLOADS = {
         "sector": Sector.FOOD,
     },
 }
+
+from outpost.enterprises.tests.factories_dormitories import extend_walk  # noqa: E402
+
+extend_walk(globals())
