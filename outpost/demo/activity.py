@@ -41,6 +41,7 @@ from outpost.demo.district import (
     DemoDistrictError,
     _apportion,
 )
+from outpost.demo.enterprise_activity import build_enterprise_activity
 from outpost.demo.feeds import ORIGINS, DemoFeeds, FeedPerson, demo_designations_open
 from outpost.demo.fieldwork import (
     DeclaredTrip,
@@ -147,6 +148,7 @@ class ActivitySummary:
     feed_rows: int = 0
     to_review: int = 0
     discrepancies: int = 0
+    enterprise_rows: int = 0  # the enterprise platform's parts, all together
 
     @property
     def rows_written(self) -> int:
@@ -166,6 +168,7 @@ class ActivitySummary:
             + self.visits
             + self.visit_members
             + self.feed_rows
+            + self.enterprise_rows
         )
 
     def line(self) -> str:
@@ -316,7 +319,7 @@ def build_demo_activity(
             raise DemoDistrictError(_("Build the demo district first."))
         if KeyPerson.objects.exists() or ScreeningRun.objects.exists():
             raise DemoDistrictError(_("The database already holds key persons or screening runs."))
-        return _Activity(
+        summary = _Activity(
             seed=seed,
             days=days,
             key_persons=key_persons,
@@ -325,6 +328,10 @@ def build_demo_activity(
             now=now,
             station=station,
         ).run()
+        summary.enterprise_rows = build_enterprise_activity(
+            seed=seed, today=timezone.localdate(now)
+        )
+        return summary
 
 
 class _Activity:
