@@ -110,14 +110,17 @@ MenuItem = (
 )
 
 
-def register_menu(entries: Iterable[MenuItem], *, order: int) -> None:
+def register_menu(entries: Iterable[MenuItem], *, order: float) -> None:
     """Add an app's menu entries, given as (group, label, url name, permission needed[,
     roles whose phone bottom bar shows it]), in the order they are listed, at `order` among
-    the apps (lower first). Entries sharing a group heading are shown under it; a group
-    stands where its first entry stands. Call from ``AppConfig.ready()``."""
+    the apps (lower first; a part of an app that registers its own entries takes a fraction
+    of its app's order, e.g. 7.4 after 7). Entries sharing a group heading are shown under
+    it; a group stands where its first entry stands. Call from ``AppConfig.ready()``."""
     for position, (group, label, url_name, permission, *primary) in enumerate(entries):
         primary_for = frozenset(str(role) for role in primary[0]) if primary else frozenset()
-        entry = MenuEntry(group, label, url_name, permission, order * 1000 + position, primary_for)
+        entry = MenuEntry(
+            group, label, url_name, permission, round(order * 1000) + position, primary_for
+        )
         if entry not in _MENU:  # ready() may run twice in tests
             _MENU.append(entry)
 

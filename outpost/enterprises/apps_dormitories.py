@@ -39,6 +39,6 @@ def dormitories_ready() -> None:
     for kind in RETENTION_KINDS:
         register_retention_kind(kind)
     register_person_holdings(HOLDINGS)
-    register_menu(MENU, order=7)
+    register_menu(MENU, order=7.4)
     for source in TODO_SOURCES:
         register_todo_source(source)
