@@ -82,6 +82,15 @@ SUBJECT_REQUESTS = (
     "core.change_subjectrequest",
 )
 
+# The employees' daily tests (员工每日检测) the liaison of an essential enterprise keeps.
+LIAISON_EMPLOYEE_TESTS = (
+    "enterprises.add_employee",
+    "enterprises.change_employee",
+    "enterprises.add_employeetest",
+    "enterprises.change_employeetest",
+    "core.add_importjob",
+)
+
 ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.STATION_LEADER: (
         "registry.add_campaign",
@@ -124,6 +133,8 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "enterprises.add_enterprisecontact",
         "enterprises.change_enterprisecontact",
         "core.reveal_personal_data",
+        # It keeps the employee list and reports the employees' daily tests (form or file).
+        *LIAISON_EMPLOYEE_TESTS,
     ),
     Role.ADMINISTRATOR: (
         "dispatch.assign_dispatchitem",
@@ -198,7 +209,8 @@ ROLE_MENU_UNUSED: dict[Role, frozenset[str]] = {
         }
     ),
     # Personal API tokens are for the staff who connect other systems, not field roles.
-    Role.ENTERPRISE_LIAISON: frozenset({"core:unit_list", "core:api_tokens"}),
+    # Its imports start from its enterprise's pages, not the station's import list.
+    Role.ENTERPRISE_LIAISON: frozenset({"core:unit_list", "core:api_tokens", "core:import_list"}),
 }
 
 

@@ -19,3 +19,4 @@ class EnterprisesConfig(AppConfig):
         for kind in RETENTION_KINDS:
             register_retention_kind(kind)
         register_person_holdings(HOLDINGS)
+        __import__("outpost.enterprises.setup_employees", fromlist=["register"]).register()

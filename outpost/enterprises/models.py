@@ -168,3 +168,11 @@ class EnterpriseContact(EnterpriseScopedModel):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+
+from outpost.enterprises.models_employees import (  # noqa: E402, F401  (employees' daily tests)
+    DailyTestReport,
+    Employee,
+    EmployeeTest,
+    TestReminder,
+)

@@ -58,3 +58,11 @@ SCOPED_FACTORIES = {
         enterprise=EnterpriseFactory(unit=grid)
     ),
 }
+
+
+# The employees' daily tests (员工每日检测): their rows and routes in the walks.
+from outpost.enterprises.tests import factories_employees as _employees  # noqa: E402
+
+SCOPED_FACTORIES.update(_employees.SCOPED_FACTORIES)
+ROUTE_FACTORIES = {**_employees.ROUTE_FACTORIES}
+WRITE_PAYLOADS = {**_employees.WRITE_PAYLOADS}
