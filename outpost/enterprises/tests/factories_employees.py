@@ -10,7 +10,6 @@ from django.utils import timezone
 from outpost.core.validators import id_check_character
 from outpost.enterprises.choices_employees import EmployeeOrigin, ReportSource
 from outpost.enterprises.models_employees import DailyTestReport, Employee
-from outpost.enterprises.tests.factories import EnterpriseFactory
 
 
 def id_number(n: int, birth: str = "19850101", region: str = "210204") -> str:
@@ -33,6 +32,8 @@ class EmployeeFactory(factory.django.DjangoModelFactory):
 
 def essential_enterprise(grid, employees: int = 0):
     """An essential producer in `grid` with `employees` employees."""
+    from outpost.enterprises.tests.factories import EnterpriseFactory  # it imports this module
+
     enterprise = EnterpriseFactory(unit=grid, is_essential=True)
     for _n in range(employees):
         EmployeeFactory(enterprise=enterprise)
@@ -49,9 +50,13 @@ def daily_report(enterprise, day: datetime.date | None = None, **counts) -> Dail
     )
 
 
-SCOPED_FACTORIES = {
-    Employee: lambda grid: EmployeeFactory(enterprise=EnterpriseFactory(unit=grid)),
-}
+def employee_in(grid) -> Employee:
+    from outpost.enterprises.tests.factories import EnterpriseFactory
+
+    return EmployeeFactory(enterprise=EnterpriseFactory(unit=grid))
+
+
+SCOPED_FACTORIES = {Employee: employee_in}
 ROUTE_FACTORIES = {
     # Only essential enterprises are asked to report; one with an employee to report on.
     "enterprise_tests:unreported": essential_enterprise,

@@ -20,7 +20,6 @@ from outpost.enterprises.models_employees import (
 from outpost.enterprises.services_employees import TestEntry, day_tests_report, employee_add
 from outpost.enterprises.tests.factories import EnterpriseFactory, liaison_of
 from outpost.enterprises.tests.factories_employees import (
-    EmployeeFactory,
     daily_report,
     essential_enterprise,
     id_number,
