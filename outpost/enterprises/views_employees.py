@@ -52,7 +52,8 @@ from outpost.enterprises.services_employees import (
     employee_update,
     test_reminder_send,
 )
-from outpost.observation.models import ObservationPolicy
+from outpost.keypersons.models import KeyPerson
+from outpost.observation.models import Alert, ObservationPolicy
 
 EMPLOYEES_IMPORT = "enterprises.employees"
 TESTS_IMPORT = "enterprises.employee_tests"
@@ -283,15 +284,22 @@ class EmployeeDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        context["tests"] = selectors.employee_tests(user=user, employee=self.object)
         context.update(
             enterprise=self.object.enterprise,
-            tests=selectors.employee_tests(user=user, employee=self.object),
             threshold=ObservationPolicy.current().fever_threshold,
             can_change=Employee.objects.visible_to(user, "change")
             .filter(pk=self.object.pk)
             .exists(),
+            # Links only to what the user may open: the person and alerts may lie in
+            # another community (a returnee followed where they live).
             key_person_visible=self.object.key_person_id is not None
-            and user.has_perm("keypersons.view_keyperson"),
+            and KeyPerson.objects.visible_to(user).filter(pk=self.object.key_person_id).exists(),
+            visible_alerts=set(
+                Alert.objects.visible_to(user)
+                .filter(pk__in=[t.alert_id for t in context.get("tests", []) if t.alert_id])
+                .values_list("pk", flat=True)
+            ),
         )
         return context
 
