@@ -313,10 +313,19 @@ class EmployeeEditView(ScopedActionView):
     template_name = "enterprises/tests/employee_form.html"
 
     def get_form(self, obj, data=None):
+        # The form shows the numbers masked; left untouched, the stored ones are kept.
+        if data is not None:
+            data = data.copy()
+            for field, masked in (
+                ("id_number", obj.masked_id_number),
+                ("phone", obj.masked_phone),
+            ):
+                if masked and data.get(field, "") == masked:
+                    data[field] = getattr(obj, field)
         initial = {
             "name": obj.name,
-            "id_number": obj.id_number,
-            "phone": obj.phone,
+            "id_number": obj.masked_id_number,
+            "phone": obj.masked_phone,
             "origin": obj.origin,
             "returned_from": obj.returned_from,
             "returned_on": obj.returned_on,

@@ -313,3 +313,27 @@ def test_the_trend_shows_each_day_with_its_fevers(client, factory_a, officer_a):
         (0, 0, False),
         (3, 0, True),
     ]
+
+
+def test_the_edit_form_shows_numbers_masked_and_keeps_them_when_untouched(
+    client, factory_a, liaison
+):
+    employee = Employee.objects.filter(enterprise=factory_a).first()
+    number, phone = employee.id_number, employee.phone
+    client.force_login(liaison)
+    url = reverse("enterprise_tests:employee_edit", args=[employee.pk])
+    form = client.get(url).content.decode()
+    assert number not in form
+    assert employee.masked_id_number in form
+    response = client.post(
+        url,
+        {
+            "name": "改名",
+            "id_number": employee.masked_id_number,
+            "phone": employee.masked_phone,
+            "origin": EmployeeOrigin.LOCAL,
+        },
+    )
+    assert response.status_code == 302
+    employee.refresh_from_db()
+    assert (employee.name, employee.id_number, employee.phone) == ("改名", number, phone)
