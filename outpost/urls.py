@@ -48,6 +48,7 @@ urlpatterns = [
     path("observation/", include("outpost.observation.urls")),
     path("briefing/", include("outpost.briefing.urls")),
     path("enterprises/dormitories/", include("outpost.enterprises.urls_dormitories")),
+    path("enterprises/tests/", include("outpost.enterprises.urls_employees")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -263,6 +263,11 @@ class ImportJobQuerySet(models.QuerySet):
         unit = user_scope_unit(user)
         if unit is None or not user.is_authenticated:
             return self.none()
+        from outpost.core.roles import user_roles
+
+        if Role.ENTERPRISE_LIAISON in user_roles(user):
+            # A liaison speaks for one enterprise, not for its unit: its own imports only.
+            return self.filter(created_by=user)
         return self.filter(in_subtree(unit))
 
 

@@ -82,6 +82,15 @@ SUBJECT_REQUESTS = (
     "core.change_subjectrequest",
 )
 
+# The employees' daily tests (员工每日检测) the liaison of an essential enterprise keeps.
+LIAISON_EMPLOYEE_TESTS = (
+    "enterprises.add_employee",
+    "enterprises.change_employee",
+    "enterprises.add_employeetest",
+    "enterprises.change_employeetest",
+    "core.add_importjob",
+)
+
 ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.STATION_LEADER: (
         "registry.add_campaign",
@@ -133,6 +142,8 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "enterprises.add_dormitoryrequest",
         "enterprises.change_dormitoryrequest",
         "enterprises.change_dormitorystay",
+        # It keeps the employee list and reports the employees' daily tests (form or file).
+        *LIAISON_EMPLOYEE_TESTS,
     ),
     Role.ADMINISTRATOR: (
         "dispatch.assign_dispatchitem",
@@ -207,8 +218,11 @@ ROLE_MENU_UNUSED: dict[Role, frozenset[str]] = {
         }
     ),
     # Personal API tokens are for the staff who connect other systems, not field roles.
-    # The liaison works on its own enterprise ("My enterprise"), not on the registry.
-    Role.ENTERPRISE_LIAISON: frozenset({"core:unit_list", "core:api_tokens", "enterprises:list"}),
+    # The liaison works on its own enterprise ("My enterprise"), not on the registry; its
+    # imports start from its enterprise's pages, not the station's import list.
+    Role.ENTERPRISE_LIAISON: frozenset(
+        {"core:unit_list", "core:api_tokens", "enterprises:list", "core:import_list"}
+    ),
 }
 
 

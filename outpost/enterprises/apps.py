@@ -40,3 +40,6 @@ class EnterprisesConfig(AppConfig):
         from outpost.enterprises.apps_dormitories import dormitories_ready
 
         dormitories_ready()
+        from outpost.enterprises.setup_employees import register as employees_ready
+
+        employees_ready()

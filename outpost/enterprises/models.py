@@ -173,3 +173,9 @@ class EnterpriseContact(EnterpriseScopedModel):
 
 
 from outpost.enterprises.models_dormitories import *  # noqa: E402,F403  (闲置宿舍协调)
+from outpost.enterprises.models_employees import (  # noqa: E402, F401  (employees' daily tests)
+    DailyTestReport,
+    Employee,
+    EmployeeTest,
+    TestReminder,
+)

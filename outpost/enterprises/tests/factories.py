@@ -79,3 +79,10 @@ WRITE_PAYLOADS = {
 from outpost.enterprises.tests.factories_dormitories import extend_walk  # noqa: E402
 
 extend_walk(globals())
+
+# The employees' daily tests (员工每日检测): their rows and routes in the walks.
+from outpost.enterprises.tests import factories_employees as _employees  # noqa: E402
+
+SCOPED_FACTORIES.update(_employees.SCOPED_FACTORIES)
+ROUTE_FACTORIES.update(_employees.ROUTE_FACTORIES)
+WRITE_PAYLOADS.update(_employees.WRITE_PAYLOADS)
