@@ -8,6 +8,7 @@ import datetime
 from django.contrib.auth.models import User
 
 from outpost.demo.enterprise_dormitories import build_dormitories
+from outpost.demo.enterprise_tests import build_employee_tests
 from outpost.enterprises.models import Enterprise
 
 
@@ -18,5 +19,8 @@ def build_enterprise_activity(*, seed: int, today: datetime.date) -> int:
     written = 0
     written += sum(
         build_dormitories(enterprises=enterprises, today=today, officer=officer, seed=seed).values()
+    )
+    written += build_employee_tests(
+        enterprises=[e for e in enterprises if e.is_essential], today=today, seed=seed
     )
     return written

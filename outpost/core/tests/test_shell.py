@@ -40,6 +40,7 @@ MENU_BEFORE = [
     ("Enterprise Safe Home", "dormitories:offer_list"),
     ("Enterprise Safe Home", "dormitories:request_list"),
     ("Enterprise Safe Home", "dormitories:stay_list"),
+    ("Enterprise Safe Home", "enterprise_tests:unreported"),
     ("Personal information", "core:subject_request_list"),
     ("Admin", "core:unit_list"),
     ("Admin", "core:access_log"),
