@@ -124,6 +124,9 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "enterprises.add_enterprisecontact",
         "enterprises.change_enterprisecontact",
         "core.reveal_personal_data",
+        # It files its enterprise's requests and confirms or reopens their answers.
+        "enterprises.add_enterpriserequest",
+        "enterprises.confirm_enterpriserequest",
     ),
     Role.ADMINISTRATOR: (
         "dispatch.assign_dispatchitem",
@@ -198,7 +201,16 @@ ROLE_MENU_UNUSED: dict[Role, frozenset[str]] = {
         }
     ),
     # Personal API tokens are for the staff who connect other systems, not field roles.
-    Role.ENTERPRISE_LIAISON: frozenset({"core:unit_list", "core:api_tokens"}),
+    Role.ENTERPRISE_LIAISON: frozenset(
+        {
+            "core:unit_list",
+            "core:api_tokens",
+            # The station's stores and ledger are not the enterprise's (it sees none of them).
+            "supplies:store",
+            "supplies:ledger",
+            "supplies:donor_list",
+        }
+    ),
 }
 
 

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -19,3 +21,4 @@ class EnterprisesConfig(AppConfig):
         for kind in RETENTION_KINDS:
             register_retention_kind(kind)
         register_person_holdings(HOLDINGS)
+        import_module("outpost.enterprises.supplies.ready").supplies_ready()  # requests, donations

@@ -168,3 +168,6 @@ class EnterpriseContact(EnterpriseScopedModel):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+
+from outpost.enterprises.supplies import models as supplies_models  # noqa: E402, F401  requests, donations

@@ -58,3 +58,6 @@ SCOPED_FACTORIES = {
         enterprise=EnterpriseFactory(unit=grid)
     ),
 }
+
+
+from outpost.enterprises.tests.factories_supplies import ROUTE_FACTORIES, WRITE_PAYLOADS  # noqa: E402, F401
