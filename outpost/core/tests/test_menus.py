@@ -48,8 +48,12 @@ def test_a_grid_worker_is_shown_their_own_work(client, district):
         assert reverse(url_name) in menu
 
 
-def test_the_enterprise_liaison_sees_only_the_home_page(client, district):
-    assert _menu(client, district, Role.ENTERPRISE_LIAISON) == {reverse("home")}
+def test_the_enterprise_liaison_sees_only_its_enterprises_work(client, district):
+    assert _menu(client, district, Role.ENTERPRISE_LIAISON) == {
+        reverse("home"),
+        reverse("supplies:request_list"),
+        reverse("supplies:request_new"),
+    }
 
 
 @pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
