@@ -49,6 +49,7 @@ urlpatterns = [
     path("briefing/", include("outpost.briefing.urls")),
     path("enterprises/dormitories/", include("outpost.enterprises.urls_dormitories")),
     path("enterprises/tests/", include("outpost.enterprises.urls_employees")),
+    path("enterprises/", include("outpost.enterprises.supplies.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -144,6 +144,9 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "enterprises.change_dormitorystay",
         # It keeps the employee list and reports the employees' daily tests (form or file).
         *LIAISON_EMPLOYEE_TESTS,
+        # It files its enterprise's requests and confirms or reopens their answers.
+        "enterprises.add_enterpriserequest",
+        "enterprises.confirm_enterpriserequest",
     ),
     Role.ADMINISTRATOR: (
         "dispatch.assign_dispatchitem",
@@ -219,9 +222,18 @@ ROLE_MENU_UNUSED: dict[Role, frozenset[str]] = {
     ),
     # Personal API tokens are for the staff who connect other systems, not field roles.
     # The liaison works on its own enterprise ("My enterprise"), not on the registry; its
-    # imports start from its enterprise's pages, not the station's import list.
+    # imports start from its enterprise's pages, not the station's import list; the
+    # station's stores and ledger are not the enterprise's (it sees none of them).
     Role.ENTERPRISE_LIAISON: frozenset(
-        {"core:unit_list", "core:api_tokens", "enterprises:list", "core:import_list"}
+        {
+            "core:unit_list",
+            "core:api_tokens",
+            "core:import_list",
+            "enterprises:list",
+            "supplies:store",
+            "supplies:ledger",
+            "supplies:donor_list",
+        }
     ),
 }
 

@@ -43,3 +43,6 @@ class EnterprisesConfig(AppConfig):
         from outpost.enterprises.setup_employees import register as employees_ready
 
         employees_ready()
+        from outpost.enterprises.supplies.ready import supplies_ready
+
+        supplies_ready()  # requests (诉求), donations and their ledger

@@ -179,3 +179,4 @@ from outpost.enterprises.models_employees import (  # noqa: E402, F401  (employe
     EmployeeTest,
     TestReminder,
 )
+from outpost.enterprises.supplies import models as supplies_models  # noqa: E402, F401

@@ -86,3 +86,9 @@ from outpost.enterprises.tests import factories_employees as _employees  # noqa:
 SCOPED_FACTORIES.update(_employees.SCOPED_FACTORIES)
 ROUTE_FACTORIES.update(_employees.ROUTE_FACTORIES)
 WRITE_PAYLOADS.update(_employees.WRITE_PAYLOADS)
+
+# Requests and the donations ledger: their rows and routes in the walks.
+from outpost.enterprises.tests import factories_supplies as _supplies  # noqa: E402
+
+ROUTE_FACTORIES.update(_supplies.ROUTE_FACTORIES)
+WRITE_PAYLOADS.update(_supplies.WRITE_PAYLOADS)
