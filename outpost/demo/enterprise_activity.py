@@ -7,7 +7,11 @@ import datetime
 
 from django.contrib.auth.models import User
 
+from outpost.core.models import Unit
+from outpost.core.scoping import in_subtree
+from outpost.demo.district import STATION_CODE
 from outpost.demo.enterprise_dormitories import build_dormitories
+from outpost.demo.enterprise_supplies import build_enterprise_supplies
 from outpost.demo.enterprise_tests import build_employee_tests
 from outpost.enterprises.models import Enterprise
 
@@ -23,4 +27,19 @@ def build_enterprise_activity(*, seed: int, today: datetime.date) -> int:
     written += build_employee_tests(
         enterprises=[e for e in enterprises if e.is_essential], today=today, seed=seed
     )
+    if officer is not None and hasattr(officer, "staff_profile"):
+        # Requests of the enterprises in officer01's area, answered from the station's store.
+        summary = build_enterprise_supplies(
+            enterprises=[
+                e
+                for e in Enterprise.objects.filter(in_subtree(officer.staff_profile.unit))
+                .select_related("unit")
+                .order_by("pk")
+            ],
+            store=Unit.objects.get(code=STATION_CODE),
+            officer=officer,
+            today=today,
+            seed=seed,
+        )
+        written += summary.requests + summary.donations + summary.ledger_lines
     return written
