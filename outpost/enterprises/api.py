@@ -46,7 +46,7 @@ class EnterpriseOut(Schema):
         return obj.unit.name
 
 
-class ContactOut(Schema):
+class EnterpriseContactOut(Schema):
     id: int
     name: str
     title: str
@@ -59,7 +59,7 @@ class ContactOut(Schema):
 
 
 class EnterpriseDetailOut(EnterpriseOut):
-    contacts: list[ContactOut]
+    contacts: list[EnterpriseContactOut]
 
     @staticmethod
     def resolve_contacts(obj: Enterprise):

@@ -35,7 +35,7 @@ from outpost.enterprises.models_dormitories import MAX_BEDS_PER_ROOM, MAX_NIGHTS
 router = ApiRouter(tags=["enterprises"])
 
 
-class RoomOut(Schema):
+class DormitoryRoomOut(Schema):
     id: int
     label: str
     beds: int
@@ -50,7 +50,7 @@ class OfferOut(Schema):
     available_until: date
     note: str
     status: str
-    rooms: list[RoomOut]
+    rooms: list[DormitoryRoomOut]
 
     @staticmethod
     def resolve_enterprise_name(obj: DormitoryOffer) -> str:
@@ -68,7 +68,7 @@ class NightOut(Schema):
     offered: bool
 
 
-class RoomOccupancyOut(RoomOut):
+class RoomOccupancyOut(DormitoryRoomOut):
     nights: list[NightOut]
 
 
@@ -93,7 +93,7 @@ class OfferIn(Schema):
     note: Line = ""
 
 
-class RequestOut(Schema):
+class DormitoryRequestOut(Schema):
     id: int
     enterprise_id: int
     enterprise_name: str
@@ -116,7 +116,7 @@ class RequestOut(Schema):
         return obj.masked_phone
 
 
-class RequestIn(Schema):
+class DormitoryRequestIn(Schema):
     """A request by `enterprise_id` for a bed for one person arriving on `arriving_on` for
     `nights` nights."""
 
@@ -255,7 +255,7 @@ def offer_new(request: HttpRequest, payload: OfferIn):
 
 @router.post(
     "/offers/{offer_id}/rooms",
-    response=RoomOut,
+    response=DormitoryRoomOut,
     openapi_extra=scoped_route(DormitoryOffer),
 )
 def room_new(request: HttpRequest, offer_id: int, payload: RoomIn):
@@ -268,7 +268,7 @@ def room_new(request: HttpRequest, offer_id: int, payload: RoomIn):
 
 @router.get(
     "/requests",
-    response=list[RequestOut],
+    response=list[DormitoryRequestOut],
     openapi_extra=scoped_route(DormitoryRequest),
 )
 @paginate(Pagination)
@@ -281,7 +281,7 @@ def request_list(request: HttpRequest, status: Code = ""):
 
 @router.get(
     "/requests/{request_id}",
-    response=RequestOut,
+    response=DormitoryRequestOut,
     openapi_extra=scoped_route(DormitoryRequest),
 )
 def request_detail(request: HttpRequest, request_id: int):
@@ -292,10 +292,10 @@ def request_detail(request: HttpRequest, request_id: int):
 
 @router.post(
     "/requests",
-    response=RequestOut,
+    response=DormitoryRequestOut,
     openapi_extra=scoped_route(Enterprise, id_in_body="enterprise_id"),
 )
-def request_new(request: HttpRequest, payload: RequestIn):
+def request_new(request: HttpRequest, payload: DormitoryRequestIn):
     """Ask for a bed for one person. A phone that is no phone number, or an arriving date more
     than a week past, is a 422 naming the field."""
     enterprise = api_get_visible(request, Enterprise, payload.enterprise_id)
@@ -313,7 +313,7 @@ def request_new(request: HttpRequest, payload: RequestIn):
 
 @router.post(
     "/requests/{request_id}/withdraw",
-    response=RequestOut,
+    response=DormitoryRequestOut,
     openapi_extra=scoped_route(DormitoryRequest),
 )
 def request_withdraw(request: HttpRequest, request_id: int):

@@ -57,7 +57,9 @@ class EnterpriseForm(Form):
         max_length=40,
         help_text=_("18 characters, as on the business licence; the last one is checked."),
     )
-    unit = UnitChoiceField(label=_("Community or grid"), queryset=Unit.objects.none())
+    unit = UnitChoiceField(
+        label=_("Community or grid"), queryset=Unit.objects.none(), empty_label=_("Choose…")
+    )
     sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     employees = forms.IntegerField(
@@ -92,7 +94,7 @@ class ContactForm(Form):
 class LiaisonForm(Form):
     """Which liaison login to bind to the enterprise."""
 
-    user = forms.ModelChoiceField(label=_("Liaison login"), queryset=None)
+    user = forms.ModelChoiceField(label=_("Liaison login"), queryset=None, empty_label=_("Choose…"))
 
     def __init__(self, *args, user, enterprise, **kwargs):
         super().__init__(*args, **kwargs)

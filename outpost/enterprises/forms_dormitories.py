@@ -38,7 +38,9 @@ class _EnterpriseFormMixin:
 
 
 class OfferForm(_EnterpriseFormMixin, Form):
-    enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=None)
+    enterprise = forms.ModelChoiceField(
+        label=_("Enterprise"), queryset=None, empty_label=_("Choose…")
+    )
     address = forms.CharField(label=_("Dormitory address"), max_length=200)
     available_from = forms.DateField(
         label=_("First night"), widget=DateInput(), initial=timezone.localdate
@@ -81,7 +83,9 @@ class RoomForm(Form):
 
 
 class DormitoryRequestForm(_EnterpriseFormMixin, Form):
-    enterprise = forms.ModelChoiceField(label=_("Enterprise asking"), queryset=None)
+    enterprise = forms.ModelChoiceField(
+        label=_("Enterprise asking"), queryset=None, empty_label=_("Choose…")
+    )
     name = forms.CharField(label=_("Name"), max_length=60)
     phone = forms.CharField(label=_("Phone"), max_length=20)
     arriving_on = forms.DateField(

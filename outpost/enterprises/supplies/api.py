@@ -48,7 +48,7 @@ def _person_name(user) -> str:
     return profile.display_name if profile else user.get_username()
 
 
-class ItemOut(Schema):
+class SupplyItemOut(Schema):
     code: str
     name: str
     unit_of_measure: str
@@ -99,7 +99,7 @@ class StepOut(Schema):
         return _person_name(obj.by)
 
 
-class RequestOut(Schema):
+class EnterpriseRequestOut(Schema):
     id: int
     reference: str
     enterprise_id: int
@@ -129,7 +129,7 @@ class RequestOut(Schema):
         return _person_name(obj.assigned_to)
 
 
-class RequestDetailOut(RequestOut):
+class EnterpriseRequestDetailOut(EnterpriseRequestOut):
     details: str
     lines: list[RequestLineOut]
     steps: list[StepOut]
@@ -143,7 +143,7 @@ class RequestDetailOut(RequestOut):
         return list(selectors.request_steps(obj))
 
 
-class RequestIn(Schema):
+class EnterpriseRequestIn(Schema):
     """A request: `enterprise_id` is the caller's own enterprise for a liaison (may be left
     out); staff name an enterprise of their jurisdiction. Supplies need `lines`."""
 
@@ -188,7 +188,7 @@ def _request_out(request: EnterpriseRequest, user) -> EnterpriseRequest:
 
 @router.get(
     "/supply-items",
-    response=list[ItemOut],
+    response=list[SupplyItemOut],
     openapi_extra=personal_data_free("the supplies catalogue (configuration)"),
 )
 def supply_item_list(request: HttpRequest):
@@ -196,7 +196,9 @@ def supply_item_list(request: HttpRequest):
     return list(selectors.items())
 
 
-@router.get("/requests", response=list[RequestOut], openapi_extra=scoped_route(EnterpriseRequest))
+@router.get(
+    "/requests", response=list[EnterpriseRequestOut], openapi_extra=scoped_route(EnterpriseRequest)
+)
 @paginate(Pagination)
 def enterprise_request_list(
     request: HttpRequest, status: Code = "", kind: Code = "", mine: bool = False, sort: Code = ""
@@ -211,7 +213,7 @@ def enterprise_request_list(
 
 @router.get(
     "/requests/{request_id}",
-    response=RequestDetailOut,
+    response=EnterpriseRequestDetailOut,
     openapi_extra=scoped_route(EnterpriseRequest),
 )
 def enterprise_request_detail(request: HttpRequest, request_id: int):
@@ -220,10 +222,10 @@ def enterprise_request_detail(request: HttpRequest, request_id: int):
 
 @router.post(
     "/requests",
-    response={201: RequestDetailOut},
+    response={201: EnterpriseRequestDetailOut},
     openapi_extra=scoped_route(Enterprise, id_in_body="enterprise_id"),
 )
-def enterprise_request_file(request: HttpRequest, payload: RequestIn):
+def enterprise_request_file(request: HttpRequest, payload: EnterpriseRequestIn):
     """File a request. An enterprise outside the caller's scope is a 404; a liaison files
     for its own enterprise only."""
     user = request.auth
@@ -246,7 +248,7 @@ def enterprise_request_file(request: HttpRequest, payload: RequestIn):
 
 @router.post(
     "/requests/{request_id}/assign",
-    response=RequestDetailOut,
+    response=EnterpriseRequestDetailOut,
     openapi_extra=scoped_route(EnterpriseRequest),
 )
 def enterprise_request_assign(request: HttpRequest, request_id: int, payload: AssignIn):
@@ -265,7 +267,7 @@ def enterprise_request_assign(request: HttpRequest, request_id: int, payload: As
 
 @router.post(
     "/requests/{request_id}/steps",
-    response=RequestDetailOut,
+    response=EnterpriseRequestDetailOut,
     openapi_extra=scoped_route(EnterpriseRequest),
 )
 def enterprise_request_step(request: HttpRequest, request_id: int, payload: NoteIn):
@@ -277,7 +279,7 @@ def enterprise_request_step(request: HttpRequest, request_id: int, payload: Note
 
 @router.post(
     "/requests/{request_id}/close",
-    response=RequestDetailOut,
+    response=EnterpriseRequestDetailOut,
     openapi_extra=scoped_route(EnterpriseRequest),
 )
 def enterprise_request_close(request: HttpRequest, request_id: int, payload: CloseIn):
@@ -291,7 +293,7 @@ def enterprise_request_close(request: HttpRequest, request_id: int, payload: Clo
 
 @router.post(
     "/requests/{request_id}/confirm",
-    response=RequestDetailOut,
+    response=EnterpriseRequestDetailOut,
     openapi_extra=scoped_route(EnterpriseRequest),
 )
 def enterprise_request_confirm(request: HttpRequest, request_id: int, payload: OptionalNoteIn):
@@ -303,7 +305,7 @@ def enterprise_request_confirm(request: HttpRequest, request_id: int, payload: O
 
 @router.post(
     "/requests/{request_id}/reopen",
-    response=RequestDetailOut,
+    response=EnterpriseRequestDetailOut,
     openapi_extra=scoped_route(EnterpriseRequest),
 )
 def enterprise_request_reopen(request: HttpRequest, request_id: int, payload: NoteIn):

@@ -43,7 +43,7 @@ class ItemQuantitiesMixin:
         self.items = list(selectors.items())
         for item in self.items:
             self.fields[f"qty_{item.code}"] = forms.IntegerField(
-                label=f"{item.label}（{item.measure}）",
+                label=_("%(item)s (%(measure)s)") % {"item": item.label, "measure": item.measure},
                 min_value=0,
                 max_value=MAX_QUANTITY,
                 required=False,
@@ -65,7 +65,7 @@ class EnterpriseChoiceField(forms.ModelChoiceField):
     """An enterprise with the community or grid it lies in."""
 
     def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.unit.name}）"
+        return _("%(name)s (%(unit)s)") % {"name": obj.name, "unit": obj.unit.name}
 
 
 class RequestForm(ItemQuantitiesMixin, Form):
