@@ -175,7 +175,7 @@ def time_import(plant, liaison) -> float:
         import_job_inspect,
         import_job_validate,
     )
-    from outpost.enterprises.models_employees import DailyTestReport, Employee
+    from outpost.enterprises.models.employees import DailyTestReport, Employee
 
     book = Workbook()
     sheet = book.active

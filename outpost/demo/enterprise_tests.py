@@ -17,7 +17,7 @@ from django.utils import timezone
 from outpost.core.validators import id_check_character
 from outpost.demo.names import _FEMALE, _MALE, SURNAMES
 from outpost.enterprises.choices_employees import EmployeeOrigin, ReportSource, TestResult
-from outpost.enterprises.models_employees import DailyTestReport, Employee, EmployeeTest
+from outpost.enterprises.models.employees import DailyTestReport, Employee, EmployeeTest
 
 RETURN_PLACES = ("湖北孝感", "湖北黄冈", "黑龙江哈尔滨", "山东烟台", "吉林长春", "河南信阳")
 REGIONS = ("210204", "210203", "210211", "210202", "210212", "210281")

@@ -30,7 +30,7 @@ from outpost.enterprises.models import (
     DormitoryStay,
     Enterprise,
 )
-from outpost.enterprises.models_dormitories import MAX_BEDS_PER_ROOM, MAX_NIGHTS
+from outpost.enterprises.models.dormitories import MAX_BEDS_PER_ROOM, MAX_NIGHTS
 
 router = ApiRouter(tags=["enterprises"])
 

@@ -3,7 +3,6 @@ essential enterprises that have not reported a day, an enterprise's trend, its e
 (masked) and the day's tests. Scoped like the pages: a liaison sees its own enterprise."""
 
 from datetime import date, datetime
-from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Field, Schema
@@ -21,7 +20,7 @@ from outpost.core.api_support import (
 from outpost.enterprises import selectors_employees as selectors
 from outpost.enterprises.choices_employees import EmployeeOrigin, ReportSource, TestResult
 from outpost.enterprises.models import Enterprise
-from outpost.enterprises.models_employees import Employee
+from outpost.enterprises.models.employees import Employee
 from outpost.enterprises.services_employees import TestEntry, day_tests_report, employee_add
 
 router = ApiRouter(tags=["enterprises"])
@@ -88,7 +87,7 @@ class EmployeeIn(Schema):
 
 class TestIn(Schema):
     employee_id: int
-    temperature: Decimal = Field(description="°C with one decimal, 34.0–43.0")
+    temperature: float = Field(description="°C with one decimal, 34.0–43.0")
     result: Code = TestResult.NEGATIVE
 
 

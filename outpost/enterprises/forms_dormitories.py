@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outpost.core.forms import Form
 from outpost.enterprises.choices_dormitories import DormitoryRequestStatus
-from outpost.enterprises.models_dormitories import MAX_BEDS_PER_ROOM, MAX_NIGHTS
+from outpost.enterprises.models.dormitories import MAX_BEDS_PER_ROOM, MAX_NIGHTS
 from outpost.enterprises.scoping import enterprises_for
 
 

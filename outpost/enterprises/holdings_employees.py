@@ -17,7 +17,7 @@ from outpost.core.subject_requests.holdings import (
     day_text,
     fact_pairs,
 )
-from outpost.enterprises.models_employees import Employee, EmployeeTest
+from outpost.enterprises.models.employees import Employee, EmployeeTest
 
 
 def _employees_of(person):

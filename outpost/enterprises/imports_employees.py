@@ -29,7 +29,7 @@ from outpost.core.imports.base import (
     register_importer,
 )
 from outpost.enterprises.choices_employees import EmployeeOrigin, ReportSource, TestResult
-from outpost.enterprises.models_employees import Employee, EmployeeTest
+from outpost.enterprises.models.employees import Employee, EmployeeTest
 from outpost.enterprises.scoping import enterprise_of_liaison, enterprises_for, is_liaison
 from outpost.enterprises.services_employees import employees_bulk_save, tests_store
 from outpost.enterprises.validators import normalize_credit_code

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from outpost.enterprises.choices import EnterpriseStatus
 from outpost.enterprises.models import Enterprise
-from outpost.enterprises.models_employees import (
+from outpost.enterprises.models.employees import (
     DailyTestReport,
     Employee,
     EmployeeTest,

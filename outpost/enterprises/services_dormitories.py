@@ -31,7 +31,7 @@ from outpost.enterprises.models import (
     DormitoryStay,
     Enterprise,
 )
-from outpost.enterprises.models_dormitories import MAX_BEDS_PER_ROOM, MAX_NIGHTS
+from outpost.enterprises.models.dormitories import MAX_BEDS_PER_ROOM, MAX_NIGHTS
 from outpost.enterprises.scoping import enterprises_for
 
 # How far ahead an offer or an arrival may be planned, and how long an offer may run.

@@ -33,7 +33,7 @@ from outpost.core.scoping import assert_in_scope, get_visible
 from outpost.enterprises.choices import EnterpriseStatus
 from outpost.enterprises.choices_employees import EmployeeOrigin, ReportSource, TestResult
 from outpost.enterprises.models import Enterprise
-from outpost.enterprises.models_employees import (
+from outpost.enterprises.models.employees import (
     DailyTestReport,
     Employee,
     EmployeeTest,

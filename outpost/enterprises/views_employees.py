@@ -42,7 +42,7 @@ from outpost.enterprises.forms_employees import (
     SpreadsheetForm,
 )
 from outpost.enterprises.models import Enterprise
-from outpost.enterprises.models_employees import Employee
+from outpost.enterprises.models.employees import Employee
 from outpost.enterprises.scoping import enterprise_of_liaison, is_liaison
 from outpost.enterprises.services_employees import (
     DEFAULT_TEMPERATURE,

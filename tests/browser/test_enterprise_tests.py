@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from outpost.core.choices import Role
 from outpost.core.tests.factories import staff_user
-from outpost.enterprises.models_employees import DailyTestReport, Employee
+from outpost.enterprises.models.employees import DailyTestReport, Employee
 from outpost.enterprises.tests.factories import liaison_of
 from outpost.enterprises.tests.factories_employees import essential_enterprise
 from outpost.observation.models import Alert

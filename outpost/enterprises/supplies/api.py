@@ -496,8 +496,8 @@ def supplies_ledger_list(
     request: HttpRequest,
     unit_id: int | None = None,
     item: Code = "",
-    since: str = "",
-    until: str = "",
+    since: date | None = None,
+    until: date | None = None,
 ):
     """The donations ledger, newest first: every movement in and out of the caller's
     stores (of `unit_id` and below, of one `item`, between two days YYYY-MM-DD)."""
@@ -505,12 +505,7 @@ def supplies_ledger_list(
     found = SupplyItem.objects.filter(code=item).first() if item else None
     if item and found is None:
         raise ValidationError({"item": _("Unknown supply item.")})
-    try:
-        first = date.fromisoformat(since) if since else None
-        last = date.fromisoformat(until) if until else None
-    except ValueError:
-        raise ValidationError({"since": _("Give days as YYYY-MM-DD.")}) from None
-    return selectors.ledger_list(user=request.auth, unit=unit, item=found, since=first, until=last)
+    return selectors.ledger_list(user=request.auth, unit=unit, item=found, since=since, until=until)
 
 
 @router.get(

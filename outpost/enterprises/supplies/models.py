@@ -24,7 +24,7 @@ from outpost.core.identity import mask_phone
 from outpost.core.models import Unit
 from outpost.core.scoping import ScopedModel
 from outpost.core.validators import NOTE_MAX_LENGTH, validate_note
-from outpost.enterprises.models import Enterprise, EnterpriseScopedModel
+from outpost.enterprises.models.registry import Enterprise, EnterpriseScopedModel
 from outpost.enterprises.scoping import EnterpriseScopedQuerySet, is_liaison
 from outpost.enterprises.supplies.choices import (
     PENDING_STATUSES,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from outpost.core.validators import id_check_character
 from outpost.enterprises.choices_employees import EmployeeOrigin, ReportSource
-from outpost.enterprises.models_employees import DailyTestReport, Employee
+from outpost.enterprises.models.employees import DailyTestReport, Employee
 
 
 def id_number(n: int, birth: str = "19850101", region: str = "210204") -> str:

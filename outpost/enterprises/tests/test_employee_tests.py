@@ -11,7 +11,7 @@ from django.utils import timezone
 from outpost.core.choices import Role
 from outpost.core.tests.factories import staff_user
 from outpost.enterprises.choices_employees import EmployeeOrigin, TestResult
-from outpost.enterprises.models_employees import (
+from outpost.enterprises.models.employees import (
     DailyTestReport,
     Employee,
     EmployeeTest,

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from outpost.demo.enterprise_tests import build_employee_tests
-from outpost.enterprises.models_employees import DailyTestReport, Employee, EmployeeTest
+from outpost.enterprises.models.employees import DailyTestReport, Employee, EmployeeTest
 from outpost.enterprises.selectors_employees import unreported_enterprises
 from outpost.enterprises.tests.factories_employees import essential_enterprise
 

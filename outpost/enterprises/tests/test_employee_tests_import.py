@@ -14,7 +14,7 @@ from outpost.core.imports.steps import import_job_commit, import_job_inspect, im
 from outpost.core.models import ImportJob
 from outpost.core.tests.imports_support import write_xlsx
 from outpost.enterprises.choices_employees import EmployeeOrigin
-from outpost.enterprises.models_employees import DailyTestReport, Employee, EmployeeTest
+from outpost.enterprises.models.employees import DailyTestReport, Employee, EmployeeTest
 from outpost.enterprises.tests.factories import liaison_of
 from outpost.enterprises.tests.factories_employees import EmployeeFactory, essential_enterprise
 from outpost.observation.models import Alert

@@ -26,7 +26,7 @@ from outpost.enterprises.choices_dormitories import (
     OfferStatus,
     StayEnd,
 )
-from outpost.enterprises.models import Enterprise, EnterpriseScopedModel
+from outpost.enterprises.models.registry import Enterprise, EnterpriseScopedModel
 
 __all__ = [
     "DormitoryNight",

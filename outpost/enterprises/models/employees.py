@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 from outpost.core.crypto.fields import BlindIndexField, EncryptedCharField, EncryptedDecimalField
 from outpost.core.identity import mask_id_number, mask_phone
 from outpost.enterprises.choices_employees import EmployeeOrigin, ReportSource, TestResult
-from outpost.enterprises.models import Enterprise, EnterpriseScopedModel
+from outpost.enterprises.models.registry import Enterprise, EnterpriseScopedModel
 
 # The plausible range of a body temperature (°C), as the observation module takes it.
 TEMPERATURE_MIN = 34.0

@@ -170,13 +170,3 @@ class EnterpriseContact(EnterpriseScopedModel):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
-
-
-from outpost.enterprises.models_dormitories import *  # noqa: E402,F403  (闲置宿舍协调)
-from outpost.enterprises.models_employees import (  # noqa: E402, F401  (employees' daily tests)
-    DailyTestReport,
-    Employee,
-    EmployeeTest,
-    TestReminder,
-)
-from outpost.enterprises.supplies import models as supplies_models  # noqa: E402, F401
