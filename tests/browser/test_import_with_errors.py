@@ -46,6 +46,9 @@ def test_officer_imports_a_file_with_errors_and_downloads_the_report(
 
     menu_click(page, "/core/imports/")
     page.set_input_files("input[name=file]", str(workbook))
+    page.select_option(
+        "select[name=kind]", "registry.residents"
+    )  # an officer imports several kinds
     screenshot(page, f"import-upload-{width}")
     page.click("form.import-upload button[type=submit]")
 
