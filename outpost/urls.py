@@ -46,6 +46,7 @@ urlpatterns = [
     path("dispatch/", include("outpost.dispatch.urls")),
     path("observation/", include("outpost.observation.urls")),
     path("briefing/", include("outpost.briefing.urls")),
+    path("enterprises/notices/", include("outpost.enterprises.notices.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -19,3 +19,6 @@ class EnterprisesConfig(AppConfig):
         for kind in RETENTION_KINDS:
             register_retention_kind(kind)
         register_person_holdings(HOLDINGS)
+        from outpost.enterprises.notices.hooks import ready as notices_ready
+
+        notices_ready()

@@ -168,3 +168,11 @@ class EnterpriseContact(EnterpriseScopedModel):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+
+from outpost.enterprises.notices.models import (  # noqa: E402, F401  (the notices' models)
+    Notice,
+    NoticeAttachment,
+    NoticeEscalation,
+    NoticeReceipt,
+)

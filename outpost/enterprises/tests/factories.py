@@ -58,3 +58,8 @@ SCOPED_FACTORIES = {
         enterprise=EnterpriseFactory(unit=grid)
     ),
 }
+
+
+from outpost.enterprises.tests.factories_notices import register as notices_register  # noqa: E402
+
+notices_register(globals())
