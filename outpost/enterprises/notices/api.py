@@ -6,7 +6,7 @@ another enterprise's receipt is a 404."""
 from datetime import datetime
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Schema
+from ninja import Field, Schema, Status
 from ninja.pagination import paginate
 
 from outpost.core.api_support import (
@@ -185,7 +185,7 @@ def notice_push(request: HttpRequest, payload: NoticeIn):
         supersedes=supersedes,
         version=payload.version,
     )
-    return 201, selectors.notice_list(user=user).get(pk=notice.pk)
+    return Status(201, selectors.notice_list(user=user).get(pk=notice.pk))
 
 
 def _unit(request, pk: int) -> Unit:

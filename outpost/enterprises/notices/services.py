@@ -153,6 +153,8 @@ def notice_push(
     now = now or timezone.now()
     if not acting_user.has_perm("enterprises.add_notice"):
         raise PermissionDenied(_("Your role may not push notices."))
+    if deadline is not None and timezone.is_naive(deadline):
+        deadline = timezone.make_aware(deadline)  # a time without its zone is China time
     errors = {}
     recipients = _recipients(acting_user=acting_user, enterprises=enterprises, units=units)
     if not recipients:

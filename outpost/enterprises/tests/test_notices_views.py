@@ -216,3 +216,9 @@ def test_the_list_reads_a_fixed_number_of_queries(
         response = client.get(reverse("enterprise_notices:list"))
     assert len(response.context["object_list"]) == 8
     assert response.context["object_list"][0].n_unconfirmed == 2
+
+
+def test_the_liaison_finds_the_notices_in_the_menu(client, district, firms):
+    client.force_login(liaison_of(firms["a1"]))
+    menu = {item["url"] for item in client.get(reverse("home")).context["nav_items"]}
+    assert reverse("enterprise_notices:list") in menu
