@@ -5,7 +5,7 @@ phone calls the ladder gave officers. A count and the list under it come from on
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from outpost.enterprises.notices.choices import EscalationLevel
@@ -26,7 +26,7 @@ def notice_list(*, user, receipts: str = ""):
     `n_unconfirmed`: the user's receipts of it (a station's notice seen from a community
     counts the community's enterprises; a liaison its own). For a liaison, also its own
     receipt (`own_receipt_id`, `own_confirmed_at`); `receipts="unconfirmed"` keeps the
-    notices its enterprise has still to confirm."""
+    notices its enterprise has still to confirm (a replaced one no longer asks)."""
     visible = NoticeReceipt.objects.visible_to(user).filter(notice=OuterRef("pk"))
     notices = (
         Notice.objects.visible_to(user)
@@ -45,7 +45,9 @@ def notice_list(*, user, receipts: str = ""):
         )
         if receipts == UNCONFIRMED:
             notices = notices.filter(
-                receipts__enterprise=enterprise, receipts__confirmed_at__isnull=True
+                receipts__enterprise=enterprise,
+                receipts__confirmed_at__isnull=True,
+                superseded_by__isnull=True,
             )
     return notices
 
@@ -105,6 +107,6 @@ def supersedable(*, user):
     """Notices the user may replace with a new version: visible, not replaced yet."""
     return (
         Notice.objects.visible_to(user)
-        .filter(Q(superseded_by__isnull=True))
+        .filter(superseded_by__isnull=True)
         .order_by("-pushed_at", "-pk")
     )

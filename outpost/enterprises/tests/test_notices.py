@@ -357,3 +357,10 @@ def test_escalation_time_is_shown_in_china_time(ladder):
     message = InboxMessage.objects.get(recipient=liaison, kind="reminder")
     local = timezone.localtime(DEADLINE)
     assert f"{local:%Y-%m-%d %H:%M}" in message.body
+
+
+def test_a_replaced_notice_no_longer_asks_the_liaison_to_confirm(ladder, officer_a, firms):
+    receipt, liaison = ladder
+    _push(officer_a, enterprises=[firms["a1"]], supersedes=receipt.notice)
+    to_confirm = selectors.notice_list(user=liaison, receipts=selectors.UNCONFIRMED)
+    assert [notice.version for notice in to_confirm] == [2]
