@@ -60,7 +60,8 @@ def test_officer_pushes_liaison_confirms_officer_escalates(
     assert food.name in officer.inner_text("[data-testid=confirmed]")
     row = officer.locator(f"[data-testid='receipt-{logistics.name}']")
     row.locator("button[data-testid=escalate]").click()
-    officer.wait_for_url(f"**{notice.get_absolute_url()}")
+    # Back on the notice page, at the enterprise's row.
+    officer.wait_for_url(f"**{notice.receipts.get(enterprise=logistics).get_absolute_url()}")
     row = officer.locator(f"[data-testid='receipt-{logistics.name}']")
     assert "站内提醒" in row.inner_text()
     step = NoticeEscalation.objects.get(receipt__enterprise=logistics)
