@@ -47,3 +47,16 @@ def ready() -> None:
         register_todo_source(source)
     for job in PERIODIC_JOBS:
         register_periodic_job(PeriodicJob(*job))
+    _panel_register()
+
+
+def _panel_register() -> None:
+    """The notices' panel on the enterprise's page, once the page's panel registry
+    (`outpost.enterprises.panels`, on the foundation's branch) is there."""
+    try:
+        from outpost.enterprises.panels import register_enterprise_panel
+    except ImportError:
+        return
+    from outpost.enterprises.notices.panel import PANEL_TEMPLATE, notices_panel
+
+    register_enterprise_panel(PANEL_TEMPLATE, notices_panel, order=10)

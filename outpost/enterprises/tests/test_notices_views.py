@@ -222,3 +222,15 @@ def test_the_liaison_finds_the_notices_in_the_menu(client, district, firms):
     client.force_login(liaison_of(firms["a1"]))
     menu = {item["url"] for item in client.get(reverse("home")).context["nav_items"]}
     assert reverse("enterprise_notices:list") in menu
+
+
+def test_the_enterprise_panel_lists_its_receipts_for_whoever_sees_them(officer_a, firms):
+    from django.template.loader import render_to_string
+
+    from outpost.enterprises.notices.panel import PANEL_TEMPLATE, notices_panel
+
+    notice_make(unit=officer_a.staff_profile.unit, enterprises=[firms["a1"]], title="测温通知")
+    context = notices_panel(user=officer_a, enterprise=firms["a1"])
+    assert "测温通知" in render_to_string(PANEL_TEMPLATE, context)
+    assert notices_panel(user=officer_a, enterprise=firms["a2"]) is None
+    assert notices_panel(user=liaison_of(firms["a2"]), enterprise=firms["a1"]) is None
