@@ -186,10 +186,11 @@ class NoticeReceipt(EnterpriseScopedModel):
             models.UniqueConstraint(
                 fields=["notice", "enterprise"], name="enterprises_one_receipt_per_enterprise"
             ),
+            # How it was confirmed only with when. (Not the converse: the China-time walk
+            # moves every stored moment, confirmed_at included, on rows never confirmed.)
             models.CheckConstraint(
-                condition=models.Q(confirmed_at__isnull=True, confirmed_via="")
-                | models.Q(confirmed_at__isnull=False) & ~models.Q(confirmed_via=""),
-                name="enterprises_receipt_confirmed_with_how",
+                condition=models.Q(confirmed_via="") | models.Q(confirmed_at__isnull=False),
+                name="enterprises_receipt_confirmed_how_when",
             ),
         ]
         indexes = [
