@@ -50,6 +50,7 @@ urlpatterns = [
     path("enterprises/dormitories/", include("outpost.enterprises.urls_dormitories")),
     path("enterprises/tests/", include("outpost.enterprises.urls_employees")),
     path("enterprises/", include("outpost.enterprises.supplies.urls")),
+    path("enterprises/notices/", include("outpost.enterprises.notices.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -46,3 +46,6 @@ class EnterprisesConfig(AppConfig):
         from outpost.enterprises.supplies.ready import supplies_ready
 
         supplies_ready()  # requests (诉求), donations and their ledger
+        from outpost.enterprises.notices.hooks import ready as notices_ready
+
+        notices_ready()

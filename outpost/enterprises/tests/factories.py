@@ -92,3 +92,7 @@ from outpost.enterprises.tests import factories_supplies as _supplies  # noqa: E
 
 ROUTE_FACTORIES.update(_supplies.ROUTE_FACTORIES)
 WRITE_PAYLOADS.update(_supplies.WRITE_PAYLOADS)
+
+from outpost.enterprises.tests.factories_notices import register as notices_register  # noqa: E402
+
+notices_register(globals())
