@@ -11,9 +11,10 @@ from outpost.core.models import Unit
 from outpost.core.scoping import in_subtree
 from outpost.demo.district import STATION_CODE
 from outpost.demo.enterprise_dormitories import build_dormitories
+from outpost.demo.enterprise_notices import notices_build
 from outpost.demo.enterprise_supplies import build_enterprise_supplies
 from outpost.demo.enterprise_tests import build_employee_tests
-from outpost.enterprises.models import Enterprise
+from outpost.enterprises.models import Enterprise, EnterpriseLiaison
 
 
 def build_enterprise_activity(*, seed: int, today: datetime.date) -> int:
@@ -21,6 +22,16 @@ def build_enterprise_activity(*, seed: int, today: datetime.date) -> int:
     enterprises = list(Enterprise.objects.select_related("unit").order_by("pk"))
     officer = User.objects.filter(username="officer01").first()
     written = 0
+    leader = User.objects.filter(username="leader").first()
+    if leader is not None:
+        # The station's notices to every enterprise, confirmed by their liaisons.
+        liaisons = {
+            b.enterprise_id: b.user for b in EnterpriseLiaison.objects.select_related("user")
+        }
+        notices = notices_build(
+            enterprises=enterprises, author=leader, today=today, liaisons=liaisons
+        )
+        written += len(notices) * (1 + len(enterprises))
     written += sum(
         build_dormitories(enterprises=enterprises, today=today, officer=officer, seed=seed).values()
     )

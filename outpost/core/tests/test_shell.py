@@ -37,6 +37,8 @@ MENU_BEFORE = [
     ("Dispatch", "dispatch:my_items"),
     ("Enterprise Safe Home", "enterprises:mine"),
     ("Enterprise Safe Home", "enterprises:list"),
+    ("Enterprise Safe Home", "enterprise_notices:list"),
+    ("Enterprise Safe Home", "enterprise_notices:calls"),
     ("Enterprise Safe Home", "supplies:request_list"),
     ("Enterprise Safe Home", "supplies:request_new"),
     ("Enterprise Safe Home", "supplies:store"),
