@@ -196,6 +196,7 @@ def test_the_apps_register_their_periodic_jobs():
         "prune",
         "planner_statistics",
         "retention_purge",
+        "notices_escalate",
     }
 
 
