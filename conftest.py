@@ -28,6 +28,7 @@ REFERENCE_DATA_MIGRATIONS = (
     "outpost.screening.migrations.0002_regions_and_default_designations",
     "outpost.keypersons.migrations.0002_teams_and_contacts",
     "outpost.observation.migrations.0002_default_plans_and_policy",
+    "outpost.enterprises.migrations.0003_requests_donations",
 )
 
 
