@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,10 +15,10 @@ from django.views.generic import FormView
 
 from outpost.core.audit import record_history
 from outpost.core.batch import batch_apply, batch_report, selected_ids
-from outpost.core.exports.tasks import export_enqueue
+from outpost.core.exports.views import UnitPeriodExportView
 from outpost.core.models import Unit
 from outpost.core.roles import user_calls
-from outpost.core.scoping import get_visible, user_covers, user_scope_unit
+from outpost.core.scoping import get_visible, user_covers
 from outpost.core.timeline import person_timeline
 from outpost.core.viewmixins import (
     ScopedActionView,
@@ -600,46 +599,11 @@ class OverdueView(ScopedListView):
         return context
 
 
-class ContactLedgerExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
+class ContactLedgerExportView(UnitPeriodExportView):
     """Export the contact ledger (工作台账) of a community or grid over a date range, as a
     background task; the unit list offers the user's units only, another is a 404."""
 
-    model = Unit
+    export_name = ContactLedgerExport.name
     permission_required = "keypersons.view_contactentry"
     form_class = ContactLedgerForm
     template_name = "keypersons/ledger_export.html"
-
-    def get_initial(self):
-        today = timezone.localdate()
-        unit = user_scope_unit(self.request.user)
-        return {"since": today.replace(day=1), "until": today, "unit": getattr(unit, "pk", None)}
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def post(self, request, *args, **kwargs):
-        if request.POST.get("unit"):
-            get_visible(Unit, request.user, request.POST["unit"])
-        return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            result = export_enqueue(
-                export_name=ContactLedgerExport.name,
-                params={
-                    "unit_id": data["unit"].pk,
-                    "since": data["since"].isoformat(),
-                    "until": data["until"].isoformat(),
-                },
-                request=self.request,
-                purpose=data["purpose"],
-                reason=data["reason"],
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-            return self.form_invalid(form)
-        return HttpResponseRedirect(reverse("core:export_status", args=[result.id]))
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=422)

@@ -2,15 +2,21 @@
 else, or a bad id, gets a 404), and the file only while its records are still in that
 user's scope and their role still may export them."""
 
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.views import View
-from django.views.generic import RedirectView
+from django.views.generic import FormView, RedirectView
 
 from outpost.core.exports.base import CONTENT_TYPES
-from outpost.core.exports.tasks import export_summary, owned_export
+from outpost.core.exports.tasks import export_enqueue, export_summary, owned_export
+from outpost.core.models import Unit
+from outpost.core.scoping import get_visible, user_scope_unit
+from outpost.core.viewmixins import ScopedViewMixin, form_add_service_errors
 
 
 class ExportStatusView(LoginRequiredMixin, View):
@@ -64,3 +70,48 @@ def export_moved(page: str):
     """A view for an export's address of the time each app had its own export pages: it
     leads to the shared page (`page` is "status" or "download"), which checks the owner."""
     return RedirectView.as_view(pattern_name=f"core:export_{page}", permanent=True)
+
+
+class UnitPeriodExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
+    """The form of an export over one unit and a range of days (a ledger): it offers the
+    user's units only (another unit posted is a 404), starts the export as a background
+    task with its purpose and reason, and sends the user to its status. Subclasses name
+    the export, the form, the template and the permission."""
+
+    model = Unit
+    export_name: str
+
+    def get_initial(self):
+        today = timezone.localdate()
+        unit = user_scope_unit(self.request.user)
+        return {"since": today.replace(day=1), "until": today, "unit": getattr(unit, "pk", None)}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("unit"):
+            get_visible(Unit, request.user, request.POST["unit"])
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            result = export_enqueue(
+                export_name=self.export_name,
+                params={
+                    "unit_id": data["unit"].pk,
+                    "since": data["since"].isoformat(),
+                    "until": data["until"].isoformat(),
+                },
+                request=self.request,
+                purpose=data["purpose"],
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+            return self.form_invalid(form)
+        return HttpResponseRedirect(reverse("core:export_status", args=[result.id]))
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=422)

@@ -8,12 +8,11 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
-from outpost.core.exports.tasks import export_enqueue
+from outpost.core.exports.views import UnitPeriodExportView
 from outpost.core.models import Unit
 from outpost.core.printing import print_context
 from outpost.core.scoping import get_visible, user_scope_unit
@@ -367,49 +366,14 @@ class LedgerView(ScopedListView):
         return context
 
 
-class LedgerExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
+class LedgerExportView(UnitPeriodExportView):
     """Export the ledger of a store over days as xlsx, through the one export path
     (purpose required, access log, the user's own download)."""
 
-    model = Unit
+    export_name = SuppliesLedgerExport.name
     permission_required = "enterprises.view_ledgerline"
     form_class = LedgerExportForm
     template_name = "enterprises/supplies/ledger_export.html"
-
-    def get_initial(self):
-        today = timezone.localdate()
-        unit = user_scope_unit(self.request.user)
-        return {"since": today.replace(day=1), "until": today, "unit": getattr(unit, "pk", None)}
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def post(self, request, *args, **kwargs):
-        if request.POST.get("unit"):
-            get_visible(Unit, request.user, request.POST["unit"])
-        return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            result = export_enqueue(
-                export_name=SuppliesLedgerExport.name,
-                params={
-                    "unit_id": data["unit"].pk,
-                    "since": data["since"].isoformat(),
-                    "until": data["until"].isoformat(),
-                },
-                request=self.request,
-                purpose=data["purpose"],
-                reason=data["reason"],
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-            return self.form_invalid(form)
-        return HttpResponseRedirect(reverse("core:export_status", args=[result.id]))
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=422)
 
 
 class _StoreFormView(ScopedViewMixin, PermissionRequiredMixin, FormView):
