@@ -43,10 +43,15 @@ def user_sees_everything(user) -> bool:
     return bool(getattr(user, "is_superuser", False)) and getattr(user, "is_active", False)
 
 
-def in_subtree(unit: Unit | str, via: str = "unit") -> Q:
+def in_subtree(unit: Unit | str, via: str = "unit", *, listed: bool = False) -> Q:
     """Rows whose unit, reached through `via` (e.g. "staff_profile__unit"), lies in the
     subtree of `unit` (the unit itself included); `unit` may be given by its path, and an
-    empty `via` filters units themselves."""
+    empty `via` filters units themselves.
+
+    `listed` reads the subtree's unit ids first and filters by that list. SQLite's planner
+    cannot tell how many rows a subquery's units hold, so a page of a long list ordered by
+    name over a whole station sorted every row (50 ms on the demo's residents); knowing
+    the list's length, it walks the ordering index instead (1 ms)."""
     path = unit if isinstance(unit, str) else unit.path
     if not via:
         return Q(path__startswith=path)
@@ -54,6 +59,8 @@ def in_subtree(unit: Unit | str, via: str = "unit") -> Q:
     # their unit index: a join on the path would read every row of the table instead.
     # (The model by name: core.models imports this module.)
     units = apps.get_model("core", "Unit").objects.filter(path__startswith=path)
+    if listed:
+        return Q(**{f"{via}__in": list(units.values_list("pk", flat=True))})
     return Q(**{f"{via}__in": units.values("pk")})
 
 
@@ -70,7 +77,8 @@ class ScopedQuerySet(models.QuerySet):
         permission: chain it after `visible_to`."""
         return self.filter(in_subtree(unit, via=self.model.scope_unit_field))
 
-    def visible_to(self, user, action: str = "view") -> ScopedQuerySet:
+    def visible_to(self, user, action: str = "view", *, listed: bool = False) -> ScopedQuerySet:
+        """`listed`: see `in_subtree` (for a long list's ordered pages)."""
         model = self.model
         permission = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
         if user_sees_everything(user):
@@ -81,7 +89,7 @@ class ScopedQuerySet(models.QuerySet):
         if unit is None:
             return self.none()
         field = model.scope_unit_field
-        within = in_subtree(unit, via=field)
+        within = in_subtree(unit, via=field, listed=listed)
         if not model.scope_spans_levels:
             return self.filter(within)
         above = Q(**{f"{field}__path__in": ancestor_paths(unit.path)})

@@ -184,7 +184,8 @@ def resident_rows(*, user, filters: ResidentFilters) -> QuerySet[Resident]:
     """The residents list under its filters: the one row set its headline counts, whatever
     pagination shows of it."""
     residents = resident_search(
-        Resident.objects.visible_to(user).select_related("unit", "household"), filters.query
+        Resident.objects.visible_to(user, listed=True).select_related("unit", "household"),
+        filters.query,
     )
     if filters.grid is not None:
         residents = residents.filter(unit=filters.grid)
