@@ -512,10 +512,10 @@ def _overdue_requests(figure: Figure, rows: FigureRows, user, moment) -> ReportL
         key=figure.key,
         title=figure.label,
         columns=[
-            Column(_("Request"), 10),
+            Column(pgettext_lazy("enterprise request", "Request"), 10),
             Column(_("Enterprise"), 24),
             Column(_("Kind"), 14),
-            Column(_("Summary"), 24),
+            Column(pgettext_lazy("enterprise request", "Summary"), 24),
             Column(_("Status"), 10),
             Column(_("Filed"), 16),
             Column(_("Deadline"), 16),
@@ -597,7 +597,7 @@ def _supplies_in(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
         title=figure.label,
         columns=[
             Column(_("Time"), 16),
-            Column(_("Item"), 16),
+            Column(pgettext_lazy("supplies", "Item"), 16),
             Column(_("Quantity"), 12),
             Column(_("Donor"), 24),
             Column(_("Store"), 16),
@@ -630,7 +630,7 @@ def _supplies_out(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
         title=figure.label,
         columns=[
             Column(_("Time"), 16),
-            Column(_("Item"), 16),
+            Column(pgettext_lazy("supplies", "Item"), 16),
             Column(_("Quantity"), 12),
             Column(_("Recipient"), 24),
             Column(_("Signed for by"), 12),
@@ -656,7 +656,11 @@ def _unreported(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
     return ReportList(
         key=figure.key,
         title=figure.label,
-        columns=[Column(_("Enterprise"), 30), Column(_("Credit code"), 20), UNIT_COLUMN],
+        columns=[
+            Column(_("Enterprise"), 30),
+            Column(_("Unified social credit code"), 20),
+            UNIT_COLUMN,
+        ],
         rows=[(row["name"], row["credit_code"], row["unit__name"]) for row in values],
     )
 
