@@ -587,11 +587,10 @@ LEDGER_FIELDS = (
 )
 
 
-def _supplies_in(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
-    """The day's ledger lines into the stores: what was received, how much, from whom."""
-    values = _values(
-        rows.visible(user), *LEDGER_FIELDS, "donation__donor__name", order=("at", "pk")
-    )
+def _ledger_list(figure, rows, user, *, party_fields, party_columns, party_cells) -> ReportList:
+    """The day's ledger lines of a figure with their time, item, quantity and store, and
+    who gave or got them (`party_*`: the fields read, their columns, the cells of a row)."""
+    values = _values(rows.visible(user), *LEDGER_FIELDS, *party_fields, order=("at", "pk"))
     return ReportList(
         key=figure.key,
         title=figure.label,
@@ -599,7 +598,7 @@ def _supplies_in(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
             Column(_("Time"), 16),
             Column(pgettext_lazy("supplies", "Item"), 16),
             Column(_("Quantity"), 12),
-            Column(_("Donor"), 24),
+            *party_columns,
             Column(_("Store"), 16),
         ],
         rows=[
@@ -607,46 +606,42 @@ def _supplies_in(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
                 _local(row["at"]),
                 data_name(row["item__name"], row["item__name_en"] or ""),
                 _quantity(row),
-                row["donation__donor__name"],
+                *party_cells(row),
                 row["unit__name"],
             )
             for row in values
         ],
+    )
+
+
+def _supplies_in(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
+    """The day's ledger lines into the stores: what was received, how much, from whom."""
+    return _ledger_list(
+        figure,
+        rows,
+        user,
+        party_fields=("donation__donor__name",),
+        party_columns=[Column(_("Donor"), 24)],
+        party_cells=lambda row: (row["donation__donor__name"],),
     )
 
 
 def _supplies_out(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
     """The day's ledger lines out of the stores: what was given, how much, to whom."""
-    values = _values(
-        rows.visible(user),
-        *LEDGER_FIELDS,
-        "distribution__recipient__name",
-        "distribution__recipient_unit__name",
-        "distribution__signed_for_by",
-        order=("at", "pk"),
-    )
-    return ReportList(
-        key=figure.key,
-        title=figure.label,
-        columns=[
-            Column(_("Time"), 16),
-            Column(pgettext_lazy("supplies", "Item"), 16),
-            Column(_("Quantity"), 12),
-            Column(_("Recipient"), 24),
-            Column(_("Signed for by"), 12),
-            Column(_("Store"), 16),
-        ],
-        rows=[
-            (
-                _local(row["at"]),
-                data_name(row["item__name"], row["item__name_en"] or ""),
-                _quantity(row),
-                row["distribution__recipient__name"] or row["distribution__recipient_unit__name"],
-                row["distribution__signed_for_by"],
-                row["unit__name"],
-            )
-            for row in values
-        ],
+    return _ledger_list(
+        figure,
+        rows,
+        user,
+        party_fields=(
+            "distribution__recipient__name",
+            "distribution__recipient_unit__name",
+            "distribution__signed_for_by",
+        ),
+        party_columns=[Column(_("Recipient"), 24), Column(_("Signed for by"), 12)],
+        party_cells=lambda row: (
+            row["distribution__recipient__name"] or row["distribution__recipient_unit__name"],
+            row["distribution__signed_for_by"],
+        ),
     )
 
 
