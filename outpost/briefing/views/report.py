@@ -5,20 +5,14 @@ until it can be downloaded, by the user who asked only."""
 import datetime
 
 from django import forms
-from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView
 
 from outpost.briefing.exports import REPORT_FORMATS, DailyReportExport
-from outpost.core.exports.tasks import export_enqueue
+from outpost.core.exports.views import UnitExportView
 from outpost.core.forms import ExportPurposeForm
 from outpost.core.models import PATH_SEPARATOR, Unit
-from outpost.core.scoping import get_visible, user_scope_unit
-from outpost.core.viewmixins import ScopedViewMixin, form_add_service_errors
+from outpost.core.scoping import user_scope_unit
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -52,14 +46,14 @@ class DailyReportForm(ExportPurposeForm):
         return day
 
 
-class DailyReportExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
+class DailyReportExportView(UnitExportView):
     """The report's lists are personal data (masked): exporting it needs the export
     permission and a reason, like the ledgers. Another subtree's unit is a 404."""
 
-    model = Unit
     permission_required = ("briefing.view_dailysnapshot", "core.export_personal_data")
     form_class = DailyReportForm
     template_name = "briefing/report_export.html"
+    export_name = DailyReportExport.name
 
     def get_initial(self):
         unit = user_scope_unit(self.request.user)
@@ -69,32 +63,5 @@ class DailyReportExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
             "file_format": REPORT_FORMATS[0],
         }
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def post(self, request, *args, **kwargs):
-        if request.POST.get("unit"):
-            get_visible(Unit, request.user, request.POST["unit"])
-        return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            result = export_enqueue(
-                export_name=DailyReportExport.name,
-                params={
-                    "unit_id": data["unit"].pk,
-                    "day": data["day"].isoformat(),
-                    "file_format": data["file_format"],
-                },
-                request=self.request,
-                purpose=data["purpose"],
-                reason=data["reason"],
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-            return self.form_invalid(form)
-        return HttpResponseRedirect(reverse("core:export_status", args=[result.id]))
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=422)
+    def export_params(self, data) -> dict:
+        return {"day": data["day"].isoformat(), "file_format": data["file_format"]}

@@ -72,19 +72,18 @@ def export_moved(page: str):
     return RedirectView.as_view(pattern_name=f"core:export_{page}", permanent=True)
 
 
-class UnitPeriodExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
-    """The form of an export over one unit and a range of days (a ledger): it offers the
-    user's units only (another unit posted is a 404), starts the export as a background
-    task with its purpose and reason, and sends the user to its status. Subclasses name
-    the export, the form, the template and the permission."""
+class UnitExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
+    """The form of an export over one unit of the user's subtree: it offers the user's
+    units only (another unit posted is a 404), starts the export as a background task with
+    its purpose and reason, and sends the user to its status. Subclasses name the export,
+    the form, the template and the permission, and say what else the export takes
+    (`export_params`)."""
 
     model = Unit
     export_name: str
 
-    def get_initial(self):
-        today = timezone.localdate()
-        unit = user_scope_unit(self.request.user)
-        return {"since": today.replace(day=1), "until": today, "unit": getattr(unit, "pk", None)}
+    def export_params(self, data) -> dict:
+        raise NotImplementedError
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -99,11 +98,7 @@ class UnitPeriodExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
         try:
             result = export_enqueue(
                 export_name=self.export_name,
-                params={
-                    "unit_id": data["unit"].pk,
-                    "since": data["since"].isoformat(),
-                    "until": data["until"].isoformat(),
-                },
+                params={"unit_id": data["unit"].pk, **self.export_params(data)},
                 request=self.request,
                 purpose=data["purpose"],
                 reason=data["reason"],
@@ -115,3 +110,15 @@ class UnitPeriodExportView(ScopedViewMixin, PermissionRequiredMixin, FormView):
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=422)
+
+
+class UnitPeriodExportView(UnitExportView):
+    """An export over one unit and a range of days (a ledger), this month by default."""
+
+    def get_initial(self):
+        today = timezone.localdate()
+        unit = user_scope_unit(self.request.user)
+        return {"since": today.replace(day=1), "until": today, "unit": getattr(unit, "pk", None)}
+
+    def export_params(self, data) -> dict:
+        return {"since": data["since"].isoformat(), "until": data["until"].isoformat()}
