@@ -4,6 +4,7 @@ masked personal data only."""
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from outpost.dispatch.models import DispatchItem
@@ -22,6 +23,12 @@ class RowDisplay:
     detail: str
     unit: str
     url: str
+
+
+def _shown(moment, fmt: str) -> str:
+    """A stored moment in China time: `date_format` formats an aware datetime in its own
+    zone, and the database hands them back in UTC."""
+    return date_format(timezone.localtime(moment), fmt)
 
 
 def _url(row) -> str:
@@ -55,7 +62,7 @@ def _episode(row: Episode) -> tuple[str, str]:
 
 
 def _alert(row: Alert) -> tuple[str, str]:
-    raised = date_format(row.raised_at, "Y-m-d H:i")
+    raised = _shown(row.raised_at, "Y-m-d H:i")
     return row.episode.key_person.display_name, f"{row.get_kind_display()} {raised}"
 
 
@@ -68,7 +75,7 @@ def _room(row: Room) -> tuple[str, str]:
 
 
 def _request(row: EnterpriseRequest) -> tuple[str, str]:
-    due = date_format(row.due_at, "Y-m-d H:i")
+    due = _shown(row.due_at, "Y-m-d H:i")
     return (
         f"{row.reference} {row.summary}",
         f"{row.enterprise.name} · {row.get_status_display()} {due}",
@@ -76,7 +83,7 @@ def _request(row: EnterpriseRequest) -> tuple[str, str]:
 
 
 def _receipt(row: NoticeReceipt) -> tuple[str, str]:
-    deadline = date_format(row.notice.deadline, "Y-m-d H:i")
+    deadline = _shown(row.notice.deadline, "Y-m-d H:i")
     return row.enterprise.name, f"{row.notice.title} · {deadline}"
 
 
@@ -85,7 +92,7 @@ def _ledger_line(row: LedgerLine) -> tuple[str, str]:
         party = row.donation.donor.name
     else:
         party = row.distribution.recipient_name
-    at = date_format(row.at, "H:i")
+    at = _shown(row.at, "H:i")
     return f"{row.item.label} {row.quantity} {row.item.measure}", f"{at} {party}"
 
 

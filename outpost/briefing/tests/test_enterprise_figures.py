@@ -166,3 +166,20 @@ def test_the_work_page_of_overdue_requests_lists_the_figure_rows(
     assert listed.context["paginator"].count == page.context["page_obj"].paginator.count
     pending = (RequestStatus.OPEN, RequestStatus.ASSIGNED)
     assert all(row.status in pending for row in listed.context["object_list"])
+
+
+def test_the_rows_of_a_figure_show_their_times_in_china_time(
+    client, district, viewers, enterprise_day
+):
+    from outpost.enterprises.supplies.models import EnterpriseRequest
+
+    overdue = timezone.now() - datetime.timedelta(days=1)
+    utc_moment = overdue.astimezone(datetime.UTC).replace(hour=17, minute=37)
+    EnterpriseRequest.objects.filter(due_at__lt=timezone.now()).update(due_at=utc_moment)
+    client.force_login(viewers["leader"])
+
+    page = client.get(reverse("briefing:figure_rows"), {"key": "requests_overdue"})
+
+    details = [row.detail for row in page.context["rows"]]
+    assert details and all(" 01:37" in detail for detail in details), details
+    assert not any("17:37" in detail for detail in details)
