@@ -27,6 +27,11 @@ from django.utils.translation import gettext_lazy as _
 from outpost.core.models import Unit
 from outpost.core.scoping import ancestor_paths, in_subtree, user_scope_unit
 from outpost.dispatch.models import DispatchItem
+from outpost.enterprises.choices import EnterpriseStatus
+from outpost.enterprises.models import DailyTestReport, EmployeeTest, Enterprise
+from outpost.enterprises.notices.models import NoticeReceipt
+from outpost.enterprises.supplies.choices import PENDING_STATUSES, Direction
+from outpost.enterprises.supplies.models import EnterpriseRequest, LedgerLine
 from outpost.keypersons.choices import ACTIVE_STATUSES
 from outpost.keypersons.models import KeyPerson
 from outpost.keypersons.selectors import complete_team_key_person_ids, with_contact_state
@@ -48,6 +53,9 @@ GROUP_ARRIVALS = _("Arrivals")
 GROUP_DISPATCH = _("Dispatch orders")
 GROUP_KEY_PERSONS = _("Key persons")
 GROUP_OBSERVATION = _("Observation")
+GROUP_ENTERPRISES = _("Enterprise requests and notices")
+GROUP_SUPPLIES = _("Donated supplies")
+GROUP_EMPLOYEE_TESTS = _("Employees' daily tests")
 
 
 @dataclass(frozen=True)
@@ -207,6 +215,54 @@ def _occupied(m: Moment) -> Q:
     return Q(pk__in=RoomStay.objects.filter(checked_out_at__isnull=True).values("room_id"))
 
 
+def _requests(m: Moment) -> QuerySet:
+    return EnterpriseRequest.objects.filter(m.within("enterprise__"), filed_at__lte=m.now)
+
+
+def _request_pending(m: Moment) -> Q:
+    # The station still owes an answer (waiting for an officer, or in hand).
+    return Q(status__in=PENDING_STATUSES)
+
+
+def _request_overdue(m: Moment) -> Q:
+    return Q(status__in=PENDING_STATUSES, due_at__lt=m.now)
+
+
+def _receipts_unconfirmed(m: Moment) -> QuerySet:
+    """Read receipts of notices pushed by the moment and not replaced, not confirmed by it
+    (a replaced notice no longer asks to be confirmed)."""
+    return NoticeReceipt.objects.filter(
+        m.within("enterprise__"),
+        Q(confirmed_at__isnull=True) | Q(confirmed_at__gt=m.now),
+        notice__pushed_at__lte=m.now,
+        notice__superseded_by__isnull=True,
+    )
+
+
+def _ledger_of_day(m: Moment) -> QuerySet:
+    """The lines of the donations ledger of the day (China time), up to the moment."""
+    start, end = m.day_bounds()
+    return LedgerLine.objects.filter(m.within(), at__gte=start, at__lt=min(end, m.now))
+
+
+def _reporting(m: Moment) -> QuerySet:
+    """The enterprises that report their employees' tests every day: the essential ones at
+    work (as the station's "not reported yet" list takes them)."""
+    return Enterprise.objects.filter(m.within(), is_essential=True).exclude(
+        status=EnterpriseStatus.SUSPENDED
+    )
+
+
+def _reported(m: Moment) -> Q:
+    return Q(pk__in=DailyTestReport.objects.filter(day=m.day).values("enterprise_id"))
+
+
+def _employee_fever(m: Moment) -> Q:
+    """Alerts raised in the day by an employee's daily test (a fever or a positive result)."""
+    flagged = EmployeeTest.objects.filter(alert__isnull=False).values("alert_id")
+    return _raised(m) & Q(pk__in=flagged)
+
+
 FIXED_FIGURES = (
     Figure("households_total", _("Households"), GROUP_SCREENING, Subset(_households)),
     Figure(
@@ -309,6 +365,65 @@ LATER_FIGURES = (
         Subset(_rooms),
         unit_field="site__unit",
         serves_below=True,
+    ),
+    Figure(
+        "requests_open",
+        _("Open requests"),
+        GROUP_ENTERPRISES,
+        Subset(_requests, _request_pending),
+        unit_field="enterprise__unit",
+    ),
+    Figure(
+        "requests_overdue",
+        _("Requests overdue"),
+        GROUP_ENTERPRISES,
+        Subset(_requests, _request_overdue),
+        unit_field="enterprise__unit",
+    ),
+    Figure(
+        "notices_unconfirmed",
+        _("Notice receipts not confirmed"),
+        GROUP_ENTERPRISES,
+        _receipts_unconfirmed,
+        unit_field="enterprise__unit",
+    ),
+    # Ledger lines, not quantities: a line is one item received or given out, with its
+    # quantity shown in the list (masks and bottles of disinfectant do not add up).
+    Figure(
+        "supplies_in",
+        _("Donation lines received today"),
+        GROUP_SUPPLIES,
+        Subset(_ledger_of_day, lambda m: Q(direction=Direction.IN)),
+    ),
+    Figure(
+        "supplies_out",
+        _("Distribution lines today"),
+        GROUP_SUPPLIES,
+        Subset(_ledger_of_day, lambda m: Q(direction=Direction.OUT)),
+    ),
+    Figure(
+        "enterprises_reporting",
+        _("Enterprises reporting daily"),
+        GROUP_EMPLOYEE_TESTS,
+        Subset(_reporting),
+    ),
+    Figure(
+        "enterprises_reported",
+        _("Enterprises reported today"),
+        GROUP_EMPLOYEE_TESTS,
+        Subset(_reporting, _reported),
+    ),
+    Figure(
+        "enterprises_unreported",
+        _("Enterprises not reported today"),
+        GROUP_EMPLOYEE_TESTS,
+        Subset(_reporting, lambda m: ~_reported(m)),
+    ),
+    Figure(
+        "employee_fevers",
+        _("Employee fever alerts today"),
+        GROUP_EMPLOYEE_TESTS,
+        Subset(_alerts, _employee_fever),
     ),
 )
 

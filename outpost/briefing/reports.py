@@ -35,6 +35,8 @@ from outpost.briefing.models import DailySnapshot
 from outpost.core.i18n import data_name
 from outpost.core.identity import display_id_number, mask_id_number, mask_phone
 from outpost.core.models import Unit
+from outpost.enterprises.notices.choices import EscalationLevel
+from outpost.enterprises.supplies.choices import RequestKind, RequestStatus
 from outpost.keypersons.choices import KeyPersonCategory, KeyPersonStatus
 from outpost.keypersons.models import ContactEntry
 from outpost.observation.choices import AlertKind, AlertOutcome, AlertStatus
@@ -493,6 +495,176 @@ def _overdue_contacts(figure: Figure, rows: FigureRows, user, moment) -> ReportL
     )
 
 
+def _overdue_requests(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
+    """Enterprises' requests the station had not answered by their deadline."""
+    kinds, statuses = dict(RequestKind.choices), dict(RequestStatus.choices)
+    values = _values(
+        rows.visible(user),
+        "summary",
+        "kind",
+        "status",
+        "filed_at",
+        "enterprise__name",
+        "enterprise__unit__name",
+        order=("due_at", "pk"),
+    )
+    return ReportList(
+        key=figure.key,
+        title=figure.label,
+        columns=[
+            Column(pgettext_lazy("enterprise request", "Request"), 10),
+            Column(_("Enterprise"), 24),
+            Column(_("Kind"), 14),
+            Column(pgettext_lazy("enterprise request", "Summary"), 24),
+            Column(_("Status"), 10),
+            Column(_("Filed"), 16),
+            Column(_("Deadline"), 16),
+            UNIT_COLUMN,
+        ],
+        rows=[
+            (
+                f"SQ{row['pk']:06d}",
+                row["enterprise__name"],
+                str(kinds.get(row["kind"], "")),
+                row["summary"],
+                str(statuses.get(row["status"], "")),
+                _local(row["filed_at"]),
+                _local(row["due_at"]),
+                row["enterprise__unit__name"],
+            )
+            for row in values
+        ],
+    )
+
+
+def _unconfirmed_receipts(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
+    """The enterprises that had not confirmed reading a notice, and how far the reminders
+    went."""
+    levels = dict(EscalationLevel.choices)
+    values = _values(
+        rows.visible(user),
+        "notice__title",
+        "enterprise__name",
+        "escalation_level",
+        "enterprise__unit__name",
+        order=("notice__deadline", "enterprise__name", "pk"),
+    )
+    return ReportList(
+        key=figure.key,
+        title=figure.label,
+        columns=[
+            Column(_("Notice"), 30),
+            Column(_("Enterprise"), 24),
+            Column(_("Confirm by"), 16),
+            Column(_("Escalation"), 18),
+            UNIT_COLUMN,
+        ],
+        rows=[
+            (
+                row["notice__title"],
+                row["enterprise__name"],
+                _local(row["notice__deadline"]),
+                str(levels.get(row["escalation_level"], "")),
+                row["enterprise__unit__name"],
+            )
+            for row in values
+        ],
+    )
+
+
+def _quantity(row: dict) -> str:
+    measure = data_name(row["item__unit_of_measure"], row["item__unit_of_measure_en"] or "")
+    return f"{row['quantity']} {measure}"
+
+
+LEDGER_FIELDS = (
+    "item__name",
+    "item__name_en",
+    "item__unit_of_measure",
+    "item__unit_of_measure_en",
+    "quantity",
+    "unit__name",
+)
+
+
+def _supplies_in(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
+    """The day's ledger lines into the stores: what was received, how much, from whom."""
+    values = _values(
+        rows.visible(user), *LEDGER_FIELDS, "donation__donor__name", order=("at", "pk")
+    )
+    return ReportList(
+        key=figure.key,
+        title=figure.label,
+        columns=[
+            Column(_("Time"), 16),
+            Column(pgettext_lazy("supplies", "Item"), 16),
+            Column(_("Quantity"), 12),
+            Column(_("Donor"), 24),
+            Column(_("Store"), 16),
+        ],
+        rows=[
+            (
+                _local(row["at"]),
+                data_name(row["item__name"], row["item__name_en"] or ""),
+                _quantity(row),
+                row["donation__donor__name"],
+                row["unit__name"],
+            )
+            for row in values
+        ],
+    )
+
+
+def _supplies_out(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
+    """The day's ledger lines out of the stores: what was given, how much, to whom."""
+    values = _values(
+        rows.visible(user),
+        *LEDGER_FIELDS,
+        "distribution__recipient__name",
+        "distribution__recipient_unit__name",
+        "distribution__signed_for_by",
+        order=("at", "pk"),
+    )
+    return ReportList(
+        key=figure.key,
+        title=figure.label,
+        columns=[
+            Column(_("Time"), 16),
+            Column(pgettext_lazy("supplies", "Item"), 16),
+            Column(_("Quantity"), 12),
+            Column(_("Recipient"), 24),
+            Column(_("Signed for by"), 12),
+            Column(_("Store"), 16),
+        ],
+        rows=[
+            (
+                _local(row["at"]),
+                data_name(row["item__name"], row["item__name_en"] or ""),
+                _quantity(row),
+                row["distribution__recipient__name"] or row["distribution__recipient_unit__name"],
+                row["distribution__signed_for_by"],
+                row["unit__name"],
+            )
+            for row in values
+        ],
+    )
+
+
+def _unreported(figure: Figure, rows: FigureRows, user, moment) -> ReportList:
+    """The essential enterprises without their employees' tests of the day (催报)."""
+    values = _values(rows.visible(user), "name", "credit_code", "unit__name", order=("name", "pk"))
+    return ReportList(
+        key=figure.key,
+        title=figure.label,
+        columns=[
+            Column(_("Enterprise"), 30),
+            Column(_("Unified social credit code"), 20),
+            UNIT_COLUMN,
+        ],
+        rows=[(row["name"], row["credit_code"], row["unit__name"]) for row in values],
+    )
+
+
 # The figures of the report that come with their list, in the report's order.
 LISTED = {
     "arrivals_new": _arrivals,
@@ -500,4 +672,10 @@ LISTED = {
     "alerts_raised": _alerts,
     "dispatch_overdue": _overdue_items,
     "contacts_overdue": _overdue_contacts,
+    "requests_overdue": _overdue_requests,
+    "notices_unconfirmed": _unconfirmed_receipts,
+    "supplies_in": _supplies_in,
+    "supplies_out": _supplies_out,
+    "enterprises_unreported": _unreported,
+    "employee_fevers": _alerts,
 }

@@ -3,9 +3,13 @@ masked personal data only."""
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.formats import date_format
 
 from outpost.dispatch.models import DispatchItem
+from outpost.enterprises.models import Enterprise
+from outpost.enterprises.notices.models import NoticeReceipt
+from outpost.enterprises.supplies.models import EnterpriseRequest, LedgerLine
 from outpost.keypersons.models import KeyPerson
 from outpost.observation.models import Alert, Episode, Room, RoomStay
 from outpost.registry.models import Household, Resident
@@ -63,6 +67,32 @@ def _room(row: Room) -> tuple[str, str]:
     return str(row), row.get_status_display()
 
 
+def _request(row: EnterpriseRequest) -> tuple[str, str]:
+    due = date_format(row.due_at, "Y-m-d H:i")
+    return (
+        f"{row.reference} {row.summary}",
+        f"{row.enterprise.name} · {row.get_status_display()} {due}",
+    )
+
+
+def _receipt(row: NoticeReceipt) -> tuple[str, str]:
+    deadline = date_format(row.notice.deadline, "Y-m-d H:i")
+    return row.enterprise.name, f"{row.notice.title} · {deadline}"
+
+
+def _ledger_line(row: LedgerLine) -> tuple[str, str]:
+    if row.donation_id:
+        party = row.donation.donor.name
+    else:
+        party = row.distribution.recipient_name
+    at = date_format(row.at, "H:i")
+    return f"{row.item.label} {row.quantity} {row.item.measure}", f"{at} {party}"
+
+
+def _enterprise(row: Enterprise) -> tuple[str, str]:
+    return row.name, row.get_status_display()
+
+
 SHOWN_AS = {
     Household: _household,
     Resident: _resident,
@@ -73,6 +103,10 @@ SHOWN_AS = {
     Alert: _alert,
     RoomStay: _stay,
     Room: _room,
+    EnterpriseRequest: _request,
+    NoticeReceipt: _receipt,
+    LedgerLine: _ledger_line,
+    Enterprise: _enterprise,
 }
 
 # What each list needs from related tables, fetched with the page's rows.
@@ -86,12 +120,32 @@ RELATED = {
     Alert: ("unit", "episode__key_person__resident"),
     RoomStay: ("room__site__unit", "episode__key_person__resident"),
     Room: ("site__unit",),
+    EnterpriseRequest: ("enterprise__unit",),
+    NoticeReceipt: ("enterprise__unit", "notice"),
+    LedgerLine: (
+        "unit",
+        "item",
+        "donation__donor",
+        "distribution__recipient",
+        "distribution__recipient_unit",
+    ),
+    Enterprise: ("unit",),
 }
 
-UNIT_OF = {Room: lambda row: row.site.unit, RoomStay: lambda row: row.room.site.unit}
+UNIT_OF = {
+    Room: lambda row: row.site.unit,
+    RoomStay: lambda row: row.room.site.unit,
+    EnterpriseRequest: lambda row: row.enterprise.unit,
+    NoticeReceipt: lambda row: row.enterprise.unit,
+}
+
+# Rows that open another page than their own: an enterprise of the employees' tests opens
+# its tests (the day's report, the trend), not its registry entry.
+URL_OF = {Enterprise: lambda row: reverse("enterprise_tests:enterprise", args=[row.pk])}
 
 
 def row_display(row) -> RowDisplay:
     title, detail = SHOWN_AS[type(row)](row)
     unit = UNIT_OF.get(type(row), lambda r: r.unit)(row)
-    return RowDisplay(title=title, detail=detail, unit=unit.name, url=_url(row))
+    url = URL_OF.get(type(row), _url)(row)
+    return RowDisplay(title=title, detail=detail, unit=unit.name, url=url)

@@ -24,6 +24,15 @@ from outpost.core.choices import Role
 from outpost.core.tests.factories import staff_user
 from outpost.dispatch.choices import ItemResult
 from outpost.dispatch.tests.factories import DispatchItemFactory
+from outpost.enterprises import choices_employees
+from outpost.enterprises.models import EmployeeTest
+from outpost.enterprises.supplies.choices import Direction, RequestOutcome, RequestStatus
+from outpost.enterprises.supplies.models import Distribution, Donation, LedgerLine
+from outpost.enterprises.tests.factories import EnterpriseFactory
+from outpost.enterprises.tests.factories_employees import EmployeeFactory
+from outpost.enterprises.tests.factories_employees import daily_report as day_report_make
+from outpost.enterprises.tests.factories_notices import notice_make
+from outpost.enterprises.tests.factories_supplies import donor_in, request_in, supply_items
 from outpost.keypersons.tests.factories import (
     ContactEntryFactory,
     key_person_in,
@@ -105,6 +114,121 @@ def _activity(rng: random.Random, district, day: datetime.date, worker) -> None:
             )
 
 
+def _requests(rng: random.Random, grid, enterprise, day: datetime.date, worker) -> None:
+    """Requests filed in the day: waiting, in hand or answered, due soon or later."""
+    for _ in range(rng.randrange(3)):
+        filed = _moment(rng, day)
+        status = rng.choice([RequestStatus.OPEN, RequestStatus.ASSIGNED, RequestStatus.CLOSED])
+        handled = {
+            RequestStatus.OPEN: {},
+            RequestStatus.ASSIGNED: {"assigned_to": worker},
+            RequestStatus.CLOSED: {
+                "assigned_to": worker,
+                "outcome": RequestOutcome.RESOLVED,
+                "closed_at": filed + datetime.timedelta(hours=1),
+            },
+        }[status]
+        request_in(
+            grid,
+            enterprise=enterprise,
+            masks=0,
+            filed_at=filed,
+            due_at=filed + datetime.timedelta(hours=rng.choice([2, 48])),
+            status=status,
+            **handled,
+        )
+
+
+def _notices(rng: random.Random, grid, enterprise, day: datetime.date) -> None:
+    """A notice pushed in the day, confirmed or not (later, or never), some replaced."""
+    pushed = _moment(rng, day)
+    notice = notice_make(unit=grid, enterprises=[enterprise], pushed_at=pushed)
+    if rng.random() < 0.5:
+        notice.receipts.update(
+            confirmed_at=pushed + datetime.timedelta(hours=rng.choice([1, 30])),
+            confirmed_via="web",
+        )
+    if rng.random() < 0.2:
+        notice_make(unit=grid, enterprises=[enterprise], pushed_at=pushed, supersedes=notice)
+
+
+def _ledger(rng: random.Random, grid, enterprise, day: datetime.date, worker) -> None:
+    """Donations received into the grid's store and supplies given out, in the day."""
+    items = list(supply_items().values())
+    for _ in range(rng.randrange(3)):
+        at = _moment(rng, day)
+        donation = Donation.objects.create(
+            unit=grid, donor=donor_in(grid), received_by=worker, received_at=at
+        )
+        for item in rng.sample(items, rng.randrange(1, 3)):
+            LedgerLine.objects.create(
+                unit=grid,
+                item=item,
+                direction=Direction.IN,
+                quantity=rng.randrange(1, 3000),
+                balance=5000,
+                donation=donation,
+                at=at,
+                by=worker,
+            )
+    for _ in range(rng.randrange(2)):
+        at = _moment(rng, day)
+        distribution = Distribution.objects.create(
+            unit=grid,
+            recipient=enterprise,
+            distributed_at=at,
+            distributed_by=worker,
+            signed_for_by="李签收",
+        )
+        LedgerLine.objects.create(
+            unit=grid,
+            item=items[0],
+            direction=Direction.OUT,
+            quantity=rng.randrange(1, 2000),
+            balance=0,
+            distribution=distribution,
+            at=at,
+            by=worker,
+        )
+
+
+def _employee_tests(rng: random.Random, grid, enterprise, day: datetime.date, worker) -> None:
+    """The day's report of an essential enterprise (or none), with a fever at times."""
+    if rng.random() < 0.4:
+        return
+    report = day_report_make(enterprise, day)
+    for _ in range(rng.randrange(3)):
+        alert = AlertFactory(episode=episode_in(grid, start_date=day), raised_at=_moment(rng, day))
+        EmployeeTest.objects.create(
+            enterprise=enterprise,
+            report=report,
+            employee=EmployeeFactory(enterprise=enterprise),
+            day=day,
+            temperature="38.4",
+            result=choices_employees.TestResult.NEGATIVE,
+            alert=alert,
+            recorded_by=worker,
+            recorded_at=alert.raised_at,
+        )
+
+
+def _enterprise_activity(rng: random.Random, district, day: datetime.date, worker) -> None:
+    """A random day of the grids' enterprises: requests, notices, the donations ledger,
+    the employees' daily tests of the essential ones (some suspended, not asked)."""
+    for grid in (district.grid_a1, district.grid_b1):
+        essential = rng.random() < 0.7
+        enterprise = EnterpriseFactory(
+            unit=grid,
+            is_essential=essential,
+            status=rng.choice(["open", "open", "resumed", "suspended"]),
+        )
+        _requests(rng, grid, enterprise, day, worker)
+        _notices(rng, grid, enterprise, day)
+        _ledger(rng, grid, enterprise, day, worker)
+        if essential:
+            _employee_tests(rng, grid, enterprise, day, worker)
+
+
 @pytest.fixture
 def random_days(district, leader):
     """DAYS_BACK closed days (each frozen just after its close) and today, at random."""
@@ -113,6 +237,7 @@ def random_days(district, leader):
     days = [today - datetime.timedelta(days=n) for n in range(DAYS_BACK, -1, -1)]
     for day in days:
         _activity(rng, district, day, leader)
+        _enterprise_activity(rng, district, day, leader)
         if day < today:
             snapshots_take(day=day, now=day_close(day) + datetime.timedelta(minutes=10))
     return rng, days
@@ -155,6 +280,10 @@ SHARES = [
     ("key_persons_incomplete_team", "key_persons"),
     ("contacts_overdue", "key_persons"),
     ("rooms_occupied", "rooms_total"),
+    ("requests_overdue", "requests_open"),
+    ("enterprises_reported", "enterprises_reporting"),
+    ("enterprises_unreported", "enterprises_reporting"),
+    ("employee_fevers", "alerts_raised"),
 ]
 
 
@@ -168,6 +297,8 @@ def test_no_figure_exceeds_the_figure_it_is_a_share_of(district, random_days):
             assert (
                 values["dispatch_verified"] + values["dispatch_overdue"] <= values["dispatch_items"]
             )
+            reported, unreported = values["enterprises_reported"], values["enterprises_unreported"]
+            assert reported + unreported == values["enterprises_reporting"], (unit.name, day)
 
 
 def _dashboard_value(content: str, key: str) -> int:
@@ -198,6 +329,7 @@ def test_a_closed_day_keeps_its_figures_and_lists_after_later_writes(district, l
     }
     for day in closed:  # entered late, back-dated into the closed days
         _activity(rng, district, day, leader)
+        _enterprise_activity(rng, district, day, leader)
     for (_unit_id, day), earlier in before.items():
         later = daily_report(user=leader, unit=earlier.unit, day=day)
         assert later.values == earlier.values

@@ -5,8 +5,10 @@ import datetime
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import TemplateView
@@ -132,6 +134,69 @@ DRILL_DOWN = {
 }
 
 
+# The page where the rows of an enterprise figure are worked on (filtered as the figure
+# counts them, over the user's whole area, today): its URL name, its query (a function of
+# the day), the permission it needs and the link's text. Shown on the figure's page of rows.
+WORK_PAGES = {
+    "requests_open": (
+        "supplies:request_list",
+        lambda day: {"status": "pending"},
+        "enterprises.view_enterpriserequest",
+        _lazy("Work on them in the requests list"),
+    ),
+    "requests_overdue": (
+        "supplies:request_list",
+        lambda day: {"status": "overdue"},
+        "enterprises.view_enterpriserequest",
+        _lazy("Work on them in the requests list"),
+    ),
+    "notices_unconfirmed": (
+        "enterprise_notices:list",
+        lambda day: {},
+        "enterprises.view_notice",
+        _lazy("Open the notices, each with who has not confirmed"),
+    ),
+    **{
+        key: (
+            "supplies:ledger",
+            lambda day: {"since": day.isoformat(), "until": day.isoformat()},
+            "enterprises.view_ledgerline",
+            _lazy("Open the day in the donations ledger"),
+        )
+        for key in ("supplies_in", "supplies_out")
+    },
+    **{
+        key: (
+            "enterprise_tests:unreported",
+            lambda day: {"day": day.isoformat()},
+            "enterprises.view_dailytestreport",
+            _lazy("Open the day's reports and reminders (催报)"),
+        )
+        for key in ("enterprises_reporting", "enterprises_reported", "enterprises_unreported")
+    },
+    "employee_fevers": (
+        "observation:alert_list",
+        lambda day: {"kind": "fever"},
+        "observation.view_alert",
+        _lazy("Work on them in the alerts list"),
+    ),
+}
+
+
+def work_page(*, key: str, day: datetime.date, user) -> tuple[str, str] | None:
+    """The link (URL, text) to the page where a figure's rows are worked on, for a user
+    who may open it; None for the other figures."""
+    page = WORK_PAGES.get(key)
+    if page is None:
+        return None
+    url_name, query, permission, text = page
+    if not user.has_perm(permission):
+        return None
+    params = query(day)
+    url = reverse(url_name) + (f"?{urlencode(params)}" if params else "")
+    return url, str(text)
+
+
 class FigureRowsView(BriefingUnitMixin, TemplateView):
     """The rows behind one figure (?key=) of the unit: what the number counts, scoped to the
     user and masked. The default figure is the key persons under management."""
@@ -154,5 +219,6 @@ class FigureRowsView(BriefingUnitMixin, TemplateView):
             figure=figure,
             page_obj=page,
             rows=[row_display(row) for row in page.object_list],
+            work_page=work_page(key=figure.key, day=self.day, user=self.request.user),
             **kwargs,
         )
