@@ -2,7 +2,6 @@
 logging and answering one, the FAQ entries and the figures. Scoped like the pages; the
 phone left for the answer is masked."""
 
-
 import datetime
 
 from django.http import Http404, HttpRequest
@@ -152,7 +151,9 @@ def question_answer(request: HttpRequest, question_id: int, payload: AnswerIn):
         if faq is None:
             raise Http404
     notice = (
-        api_get_visible(request, Notice, payload.notice_id) if payload.notice_id is not None else None
+        api_get_visible(request, Notice, payload.notice_id)
+        if payload.notice_id is not None
+        else None
     )
     return services.question_answer(
         acting_user=request.auth,
@@ -170,7 +171,10 @@ def question_answer(request: HttpRequest, question_id: int, payload: AnswerIn):
 def question_hand_off(request: HttpRequest, question_id: int, payload: HandOffIn):
     question = api_get_visible(request, Question, question_id, "change")
     return services.question_hand_off(
-        acting_user=request.auth, question=question, department=payload.department, note=payload.note
+        acting_user=request.auth,
+        question=question,
+        department=payload.department,
+        note=payload.note,
     )
 
 
@@ -185,7 +189,9 @@ def faq_list(request: HttpRequest, status: Code = ""):
     response=list[FigureOut],
     openapi_extra=personal_data_free("counts of the caller's scope by day, unit and channel"),
 )
-def figures(request: HttpRequest, first: datetime.date | None = None, last: datetime.date | None = None):
+def figures(
+    request: HttpRequest, first: datetime.date | None = None, last: datetime.date | None = None
+):
     """Received, answered, overdue and the median minutes to answer, by day (China time),
     unit and channel; the last 7 days by default."""
     today = timezone.localdate()

@@ -23,7 +23,9 @@ class QuickLogForm(Form):
         max_length=QUESTION_MAX_LENGTH * SLACK,
         widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}),
     )
-    phone = forms.CharField(label=_("Phone for the answer (optional)"), required=False, max_length=40)
+    phone = forms.CharField(
+        label=_("Phone for the answer (optional)"), required=False, max_length=40
+    )
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
 
     def __init__(self, *args, units=None, **kwargs):
@@ -60,9 +62,14 @@ class HandOffForm(Form):
 
 class FaqProposeForm(Form):
     category = forms.ChoiceField(label=_("Category"), choices=FaqCategory.choices)
-    question = forms.CharField(label=_("Question as the public reads it"), max_length=3000, required=False)
+    question = forms.CharField(
+        label=_("Question as the public reads it"), max_length=3000, required=False
+    )
     answer = forms.CharField(
-        label=_("Answer"), required=False, max_length=ANSWER_MAX_LENGTH * SLACK, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Answer"),
+        required=False,
+        max_length=ANSWER_MAX_LENGTH * SLACK,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     notice = forms.ModelChoiceField(
         label=_("Notice it relies on"), queryset=Notice.objects.none(), required=False
@@ -84,7 +91,10 @@ class FaqReviewForm(Form):
 
 class FaqReviseForm(Form):
     answer = forms.CharField(
-        label=_("Answer"), required=False, max_length=ANSWER_MAX_LENGTH * SLACK, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Answer"),
+        required=False,
+        max_length=ANSWER_MAX_LENGTH * SLACK,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     notice = forms.ModelChoiceField(
         label=_("Notice it relies on"), queryset=Notice.objects.none(), required=False
@@ -97,5 +107,8 @@ class FaqReviseForm(Form):
 
 class CorrectionForm(Form):
     text = forms.CharField(
-        label=_("Correction"), required=False, max_length=ANSWER_MAX_LENGTH * SLACK, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Correction"),
+        required=False,
+        max_length=ANSWER_MAX_LENGTH * SLACK,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )

@@ -239,3 +239,6 @@ class InquiryTerm(models.Model):
                 name="inquiries_term_of_one_record",
             )
         ]
+
+    def __str__(self) -> str:
+        return self.term

@@ -96,8 +96,10 @@ def duplicates(*, user, unit, text: str, now=None, exclude_pk=None) -> list[sear
     """Likely duplicates of a question about to be filed: the unit's questions of the last
     days that are much alike."""
     now = now or timezone.now()
-    recent = Question.objects.visible_to(user).within(unit).filter(
-        received_at__gte=now - datetime.timedelta(days=DUPLICATE_DAYS)
+    recent = (
+        Question.objects.visible_to(user)
+        .within(unit)
+        .filter(received_at__gte=now - datetime.timedelta(days=DUPLICATE_DAYS))
     )
     if exclude_pk:
         recent = recent.exclude(pk=exclude_pk)
@@ -205,9 +207,9 @@ def figure_totals(*, user, day: datetime.date, unit=None, now=None) -> dict:
     overdue, median minutes to answer, and the questions waiting now."""
     now = now or timezone.now()
     answered = list(
-        figure_questions(user=user, figure=ANSWERED_FIGURE, day=day, unit=unit, now=now).values_list(
-            "received_at", "answered_at"
-        )
+        figure_questions(
+            user=user, figure=ANSWERED_FIGURE, day=day, unit=unit, now=now
+        ).values_list("received_at", "answered_at")
     )
     waits = [(a - r).total_seconds() / 60 for r, a in answered]
     return {

@@ -88,10 +88,15 @@ def answer_due(received_at: datetime.datetime, urgency: str) -> datetime.datetim
 def _clean_text(text: str, field: str, maximum: int) -> str:
     text = (text or "").strip()
     if not text:
-        raise ValidationError({field: _("Write the question.") if field == "text" else _("Write the answer.")})
+        raise ValidationError(
+            {field: _("Write the question.") if field == "text" else _("Write the answer.")}
+        )
     if len(text) > maximum:
         raise ValidationError(
-            {field: _("At most %(max)d characters (this one has %(n)d).") % {"max": maximum, "n": len(text)}}
+            {
+                field: _("At most %(max)d characters (this one has %(n)d).")
+                % {"max": maximum, "n": len(text)}
+            }
         )
     if "\x00" in text:
         raise ValidationError({field: _("The text contains a character that cannot be stored.")})
@@ -184,20 +189,24 @@ def question_log(
         errors["channel"] = _("Choose where the question came in.")
     if urgency not in Urgency.values:
         errors["urgency"] = _("Choose the urgency.")
-    for field, clean in (("text", lambda: _clean_text(text, "text", QUESTION_MAX_LENGTH)), ("phone", lambda: _clean_phone(phone))):
-        try:
-            value = clean()
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        else:
-            if field == "text":
-                text = value
-            else:
-                phone = value
+    try:
+        text = _clean_text(text, "text", QUESTION_MAX_LENGTH)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        phone = _clean_phone(phone)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     question, _token = _question_new(
-        unit=unit, channel=channel, text=text, phone=phone, urgency=urgency, now=now, created_by=acting_user
+        unit=unit,
+        channel=channel,
+        text=text,
+        phone=phone,
+        urgency=urgency,
+        now=now,
+        created_by=acting_user,
     )
     assert_in_scope(question, acting_user, "view")
     return question
@@ -308,7 +317,10 @@ def faq_propose(
     if not question:
         errors["question"] = _("Write the question.")
     elif len(question) > 300:
-        errors["question"] = _("At most %(max)d characters (this one has %(n)d).") % {"max": 300, "n": len(question)}
+        errors["question"] = _("At most %(max)d characters (this one has %(n)d).") % {
+            "max": 300,
+            "n": len(question),
+        }
     try:
         answer = _clean_text(answer, "answer", ANSWER_MAX_LENGTH)
     except ValidationError as exc:
@@ -332,7 +344,9 @@ def faq_propose(
 
 
 @transaction.atomic
-def faq_review(*, acting_user, entry: FaqEntry, publish: bool, note: str = "", now=None) -> FaqEntry:
+def faq_review(
+    *, acting_user, entry: FaqEntry, publish: bool, note: str = "", now=None
+) -> FaqEntry:
     """An officer publishes (or rejects) an entry awaiting review. Publishing checks again
     that it holds no personal data."""
     if not acting_user.has_perm("inquiries.review_faqentry"):

@@ -93,7 +93,9 @@ class QuickLogView(ScopedViewMixin, PermissionRequiredMixin, View):
         unit = self.units().filter(pk=request.GET.get("unit") or 0).first()
         hits = []
         if unit is not None and request.GET.get("text", "").strip():
-            hits = selectors.duplicates(user=request.user, unit=unit, text=request.GET["text"][:1000])
+            hits = selectors.duplicates(
+                user=request.user, unit=unit, text=request.GET["text"][:1000]
+            )
         return render(request, "inquiries/partials/duplicates.html", {"hits": hits})
 
     def post(self, request):
@@ -116,7 +118,11 @@ class QuickLogView(ScopedViewMixin, PermissionRequiredMixin, View):
             else:
                 messages.success(request, _("Logged: %(text)s") % {"text": question.text[:30]})
                 query = urlencode(
-                    {"unit": data["unit"].pk, "channel": data["channel"], "urgency": data["urgency"]}
+                    {
+                        "unit": data["unit"].pk,
+                        "channel": data["channel"],
+                        "urgency": data["urgency"],
+                    }
                 )
                 return HttpResponseRedirect(f"{reverse('inquiries:log')}?{query}")
         return self.render(form, status=422)
@@ -141,15 +147,21 @@ class QuestionDetailView(ScopedDetailView):
     partial_template_name = "inquiries/partials/suggestions.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related(
-            "unit", "faq_used", "notice", "answer_message", "answered_by", "handed_by"
+        return (
+            super()
+            .get_queryset()
+            .select_related(
+                "unit", "faq_used", "notice", "answer_message", "answered_by", "handed_by"
+            )
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         question = self.object
         user = self.request.user
-        context["suggestions"] = _suggestions(self.request, question, self.request.GET.get("answer", ""))
+        context["suggestions"] = _suggestions(
+            self.request, question, self.request.GET.get("answer", "")
+        )
         context["can_answer"] = question.status != QuestionStatus.ANSWERED and user.has_perm(
             "inquiries.change_question"
         )
@@ -200,7 +212,10 @@ class HandOffView(ScopedActionView):
 
     def perform(self, obj, data):
         services.question_hand_off(
-            acting_user=self.request.user, question=obj, department=data["department"], note=data["note"]
+            acting_user=self.request.user,
+            question=obj,
+            department=data["department"],
+            note=data["note"],
         )
         return _("Hand-off recorded.")
 
@@ -288,7 +303,9 @@ class FaqReviewView(PermissionRequiredMixin, ScopedActionView):
 
     def perform(self, obj, data):
         publish = data["decision"] == "publish"
-        services.faq_review(acting_user=self.request.user, entry=obj, publish=publish, note=data["note"])
+        services.faq_review(
+            acting_user=self.request.user, entry=obj, publish=publish, note=data["note"]
+        )
         return _("Published.") if publish else _("Rejected.")
 
 
@@ -305,7 +322,10 @@ class FaqReviseView(ScopedActionView):
 
     def perform(self, obj, data):
         services.faq_revise(
-            acting_user=self.request.user, entry=obj, answer=data["answer"], notice=data.get("notice")
+            acting_user=self.request.user,
+            entry=obj,
+            answer=data["answer"],
+            notice=data.get("notice"),
         )
         return _("Revised: an officer reviews it before it is published again.")
 
@@ -322,7 +342,9 @@ class FaqCorrectionView(ScopedActionView):
         return {"title": _("Send the correction"), "button": _("Send the correction")}
 
     def perform(self, obj, data):
-        sent = services.faq_correction_send(acting_user=self.request.user, entry=obj, text=data["text"])
+        sent = services.faq_correction_send(
+            acting_user=self.request.user, entry=obj, text=data["text"]
+        )
         return _("Correction sent for %(n)d answered questions.") % {"n": sent}
 
 

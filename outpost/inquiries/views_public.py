@@ -74,7 +74,12 @@ class AskView(View):
         return render(
             request,
             self.template_name,
-            {"unit": unit, "state": "filed", "link": link, "full_link": services.private_link(token)},
+            {
+                "unit": unit,
+                "state": "filed",
+                "link": link,
+                "full_link": services.private_link(token),
+            },
         )
 
     def render(self, unit, extra: dict, status: int = 200):

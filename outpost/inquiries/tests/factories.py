@@ -16,7 +16,9 @@ from outpost.inquiries.services import answer_due, token_hash
 _numbers = itertools.count(1)
 
 
-def question_make(*, unit, text: str = "", phone: str = "", now=None, **fields) -> tuple[Question, str]:
+def question_make(
+    *, unit, text: str = "", phone: str = "", now=None, **fields
+) -> tuple[Question, str]:
     """A question with its private link's token, indexed for search."""
     now = now or timezone.now()
     token = secrets.token_urlsafe(32)
@@ -34,7 +36,9 @@ def question_make(*, unit, text: str = "", phone: str = "", now=None, **fields) 
     return question, token
 
 
-def faq_make(*, unit, question: str = "", answer: str = "", status=FaqStatus.PUBLISHED, **fields) -> FaqEntry:
+def faq_make(
+    *, unit, question: str = "", answer: str = "", status=FaqStatus.PUBLISHED, **fields
+) -> FaqEntry:
     author = fields.pop("proposed_by", None) or User.objects.create_user(
         username=f"faq-author-{next(_numbers)}"
     )
