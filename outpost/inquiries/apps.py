@@ -1,19 +1,11 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from outpost.core.choices import Role
-
 # The navigation group of the module, and its entries:
 # (group, label, url name, permission needed[, roles whose phone bottom bar shows it]).
 QA = _("Q&A")  # 网上答疑
 MENU = [
-    (
-        QA,
-        _("Questions to answer"),
-        "inquiries:queue",
-        "inquiries.view_question",
-        {Role.COMMUNITY_CADRE},
-    ),
+    (QA, _("Questions to answer"), "inquiries:queue", "inquiries.view_question"),
     (QA, _("Log a question"), "inquiries:log", "inquiries.add_question"),
     (QA, _("FAQ"), "inquiries:faq_list", "inquiries.view_faqentry"),
     (QA, _("Public links"), "inquiries:links", "inquiries.add_question"),
