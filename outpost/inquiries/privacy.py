@@ -35,6 +35,7 @@ DECLARATIONS = [
             "received_at",
             "due_at",
             "created_by",
+            "duplicate_of",
             "answered_at",
             "answered_by",
             "faq_used",
