@@ -235,7 +235,8 @@ class InquiryTerm(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(question__isnull=True) ^ models.Q(faq__isnull=True),
+                condition=models.Q(question__isnull=False, faq__isnull=True)
+                | models.Q(question__isnull=True, faq__isnull=False),
                 name="inquiries_term_of_one_record",
             )
         ]
