@@ -120,11 +120,20 @@ def build(n_questions: int, n_faq: int, rng: random.Random):
     from outpost.inquiries.models import FaqEntry, InquiryTerm, Question
     from outpost.inquiries.search import faq_index_rows, question_index_rows
 
-    station = Unit(code="BENCH-Q", name="答疑基准派出所", kind=UnitKind.STATION)
+    station = Unit(
+        code="BENCH-Q", name="答疑基准派出所", kind=UnitKind.STATION, path="BENCH-Q/", depth=0
+    )
     station.save()
     communities = []
     for i in range(10):
-        unit = Unit(code=f"BENCH-Q{i}", name=f"答疑基准第{i}社区", kind=UnitKind.COMMUNITY, parent=station)
+        unit = Unit(
+            code=f"BENCH-Q{i}",
+            name=f"答疑基准第{i}社区",
+            kind=UnitKind.COMMUNITY,
+            parent=station,
+            path=Unit.build_path(station, f"BENCH-Q{i}"),
+            depth=1,
+        )
         unit.save()
         communities.append(unit)
     author = User.objects.create_user(username="bench")
