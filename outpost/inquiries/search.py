@@ -58,8 +58,10 @@ def index_question(question: Question) -> None:
 
 
 def index_faq(entry: FaqEntry) -> None:
-    """(Re)write the index rows of one FAQ entry from its question and answer."""
-    _index("faq", entry, f"{entry.question} {entry.question} {entry.answer}")
+    """(Re)write the index rows of one FAQ entry from its question: residents' questions are
+    matched to the entry's question (its answer's words would rank entries that merely
+    mention a term, e.g. an answer naming the pass to show, above the one about it)."""
+    _index("faq", entry, entry.question)
 
 
 def _index(kind: str, record, text: str) -> None:
@@ -84,7 +86,7 @@ def question_index_rows(questions) -> list[InquiryTerm]:
 def faq_index_rows(entries) -> list[InquiryTerm]:
     rows = []
     for entry in entries:
-        found = terms(f"{entry.question} {entry.question} {entry.answer}")
+        found = terms(entry.question)
         entry.term_count = len(found)
         rows.extend(InquiryTerm(term=term, faq=entry) for term in found)
     return rows
