@@ -51,6 +51,8 @@ urlpatterns = [
     path("enterprises/tests/", include("outpost.enterprises.urls_employees")),
     path("enterprises/", include("outpost.enterprises.supplies.urls")),
     path("enterprises/notices/", include("outpost.enterprises.notices.urls")),
+    path("inquiries/", include("outpost.inquiries.urls")),
+    path("ask/", include("outpost.inquiries.urls_public")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

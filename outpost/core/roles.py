@@ -24,6 +24,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "observation": VIEW,
         "enterprises": VIEW,
         "briefing": VIEW,
+        "inquiries": VIEW,
     },
     Role.POLICE_OFFICER: {
         "registry": EDIT,
@@ -33,20 +34,28 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "observation": EDIT,
         "enterprises": EDIT,
         "briefing": VIEW,
+        "inquiries": EDIT,
     },
     Role.AUXILIARY_POLICE: {
         "registry": EDIT,
         "keypersons": EDIT,
         "observation": EDIT,
         "enterprises": VIEW,
+        "inquiries": EDIT,
     },
     Role.COMMUNITY_CADRE: {
         "registry": EDIT,
         "keypersons": EDIT,
         "observation": EDIT,
         "enterprises": VIEW,
+        "inquiries": EDIT,
     },
-    Role.GRID_WORKER: {"registry": EDIT, "keypersons": EDIT, "observation": EDIT},
+    Role.GRID_WORKER: {
+        "registry": EDIT,
+        "keypersons": EDIT,
+        "observation": EDIT,
+        "inquiries": EDIT,
+    },
     Role.MEDICAL_STAFF: {"registry": VIEW, "keypersons": VIEW, "observation": EDIT},
     Role.ANALYST: {
         "registry": VIEW,
@@ -56,6 +65,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "observation": VIEW,
         "enterprises": VIEW,
         "briefing": VIEW,
+        "inquiries": VIEW,
     },
     # An enterprise liaison (企业联络员) reads its own enterprise's records only (the
     # enterprises app scopes it to the enterprise it is bound to) and keeps its contacts.
@@ -68,6 +78,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "observation": EDIT,
         "enterprises": EDIT,
         "briefing": VIEW,
+        "inquiries": EDIT,
     },
 }
 
@@ -118,6 +129,8 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *_LEGAL_HOLDS,
         # Releasing, transferring or closing a key person is the officer's decision.
         "keypersons.close_keyperson",
+        # An answer becomes a public FAQ entry only after an officer's review.
+        "inquiries.review_faqentry",
         *SUBJECT_REQUESTS,
     ),
     Role.AUXILIARY_POLICE: ("core.add_importjob",),

@@ -94,6 +94,17 @@ PERSONAL_DATA_FREE_URLS = {
     "core:purge_certificates": "counts per kind of record, never whose; core/tests/test_retention",
     "core:purge_certificate": "counts per kind, and links to holds of the user's subtree only",
     "core:legal_hold_create": "form listing record types; the record is looked up in scope",
+    "inquiries:links": "unit names of the user's subtree with their public links",
+    "inquiries_public:ask": (
+        "public, no login: a unit's form to ask a question; shows only the asker's own "
+        "private link once; inquiries/tests/test_inquiries.py"
+    ),
+    "inquiries_public:faq": "public, no login: published FAQ entries (no personal data)",
+    "inquiries_public:qr": "public, no login: the QR code of a unit's public page",
+    "inquiries_public:answer": (
+        "public, no login: only the link's own question and answer, found by the token "
+        "alone; inquiries/tests/test_inquiries.py"
+    ),
     "observation:self_report": (
         "public, no login: only the form of the link's own person (masked name, day "
         "number), found by the token alone; tested in observation/tests/test_self_report.py"
