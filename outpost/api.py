@@ -29,3 +29,4 @@ api.add_router("/enterprises/dormitories/", "outpost.enterprises.api_dormitories
 api.add_router("/enterprises/tests/", "outpost.enterprises.api_employees.router")
 api.add_router("/enterprises/", "outpost.enterprises.supplies.api.router")
 api.add_router("/enterprises/", "outpost.enterprises.notices.api.router")
+api.add_router("/cases/", "outpost.cases.api.router")

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "outpost.dispatch",
     "outpost.observation",
     "outpost.enterprises",
+    "outpost.cases",
     "outpost.briefing",
     "outpost.demo",
 ]

@@ -51,6 +51,7 @@ urlpatterns = [
     path("enterprises/tests/", include("outpost.enterprises.urls_employees")),
     path("enterprises/", include("outpost.enterprises.supplies.urls")),
     path("enterprises/notices/", include("outpost.enterprises.notices.urls")),
+    path("cases/", include("outpost.cases.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

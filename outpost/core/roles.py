@@ -23,6 +23,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "dispatch": VIEW,
         "observation": VIEW,
         "enterprises": VIEW,
+        "cases": VIEW,
         "briefing": VIEW,
     },
     Role.POLICE_OFFICER: {
@@ -32,6 +33,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "dispatch": EDIT,
         "observation": EDIT,
         "enterprises": EDIT,
+        "cases": EDIT,
         "briefing": VIEW,
     },
     Role.AUXILIARY_POLICE: {
@@ -55,6 +57,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "dispatch": VIEW,
         "observation": VIEW,
         "enterprises": VIEW,
+        "cases": VIEW,
         "briefing": VIEW,
     },
     # An enterprise liaison (企业联络员) reads its own enterprise's records only (the
@@ -67,6 +70,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "dispatch": EDIT,
         "observation": EDIT,
         "enterprises": EDIT,
+        "cases": EDIT,
         "briefing": VIEW,
     },
 }
