@@ -2,13 +2,12 @@
 ID numbers masked, the detention dates from the one date engine, the custody chain
 append-only (a move is a POST, never a PUT or DELETE)."""
 
-
 import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest
-from ninja import Field, Schema
+from ninja import Field, Schema, Status
 from ninja.pagination import paginate
 
 from outpost.cases import selectors, services
@@ -20,6 +19,7 @@ from outpost.core.api_support import (
     Note,
     Pagination,
     api_get_visible,
+    personal_data_free,
     scoped_route,
 )
 
@@ -210,10 +210,14 @@ def measure_add(request: HttpRequest, case_id: int, payload: MeasureIn):
     if party_id and party is None:
         raise Http404("party")
     measure = services.measure_record(acting_user=request.auth, case=case, party=party, **data)
-    return 201, measure
+    return Status(201, measure)
 
 
-@router.get("/figures", response=FiguresOut, openapi_extra=scoped_route(Case))
+@router.get(
+    "/figures",
+    response=FiguresOut,
+    openapi_extra=personal_data_free("counts of the user's own scope only"),
+)
 def figures(request: HttpRequest):
     f = selectors.case_figures(user=request.auth)
     return {
@@ -260,4 +264,4 @@ def item_move(request: HttpRequest, item_id: int, payload: MoveIn):
         to_outside=payload.to_outside,
         location=payload.location,
     )
-    return 201, move
+    return Status(201, move)

@@ -263,6 +263,13 @@ class _ItemAction(ScopedActionView):
 
     def render(self, obj, form, status=200):
         context = _item_context(obj, self.request.user, **{self.form_key: form})
+        # The form may be one the page no longer offers (the item changed hands): its
+        # errors show at the top.
+        context["errors"] = [
+            f"{form.fields[name].label}: {error}" if name in form.fields else error
+            for name, errors in form.errors.items()
+            for error in errors
+        ]
         return render(self.request, self.template_name, context, status=status)
 
 

@@ -17,7 +17,7 @@ from outpost.core.choices import Role
 from outpost.core.tests.factories import staff_user
 from outpost.registry.tests.factories import valid_id_number
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 CHINA = ZoneInfo("Asia/Shanghai")
 
 
