@@ -48,6 +48,9 @@ MENU_BEFORE = [
     ("Enterprise Safe Home", "dormitories:request_list"),
     ("Enterprise Safe Home", "dormitories:stay_list"),
     ("Enterprise Safe Home", "enterprise_tests:unreported"),
+    ("Enforcement cases", "cases:list"),
+    ("Enforcement cases", "cases:item_list"),
+    ("Enforcement cases", "cases:figures"),
     ("Personal information", "core:subject_request_list"),
     ("Admin", "core:unit_list"),
     ("Admin", "core:access_log"),
@@ -83,6 +86,7 @@ def test_the_menu_keeps_its_order_and_groups_with_entries_registered_by_the_apps
         "Observation",
         "Dispatch",
         "Enterprise Safe Home",
+        "Enforcement cases",
         "Personal information",
         "Admin",
     ]
