@@ -30,3 +30,4 @@ api.add_router("/enterprises/tests/", "outpost.enterprises.api_employees.router"
 api.add_router("/enterprises/", "outpost.enterprises.supplies.api.router")
 api.add_router("/enterprises/", "outpost.enterprises.notices.api.router")
 api.add_router("/inquiries/", "outpost.inquiries.api.router")
+api.add_router("/cases/", "outpost.cases.api.router")

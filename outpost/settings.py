@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "outpost.observation",
     "outpost.enterprises",
     "outpost.inquiries",
+    "outpost.cases",
     "outpost.briefing",
     "outpost.demo",
 ]

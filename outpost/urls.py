@@ -53,6 +53,7 @@ urlpatterns = [
     path("enterprises/notices/", include("outpost.enterprises.notices.urls")),
     path("inquiries/", include("outpost.inquiries.urls")),
     path("ask/", include("outpost.inquiries.urls_public")),
+    path("cases/", include("outpost.cases.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 
 from outpost.core.models import Unit
 from outpost.core.scoping import in_subtree
+from outpost.demo.cases import build_cases
 from outpost.demo.district import STATION_CODE
 from outpost.demo.enterprise_dormitories import build_dormitories
 from outpost.demo.enterprise_notices import notices_build
@@ -55,4 +56,5 @@ def build_enterprise_activity(*, seed: int, today: datetime.date) -> int:
         )
         written += summary.requests + summary.donations + summary.ledger_lines
     written += build_inquiries(seed=seed, today=today)  # questions and the FAQ (网上答疑)
+    written += build_cases(today=today, officer=officer)  # the two enforcement cases
     return written

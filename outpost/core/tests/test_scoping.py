@@ -105,6 +105,7 @@ PERSONAL_DATA_FREE_URLS = {
         "public, no login: only the link's own question and answer, found by the token "
         "alone; inquiries/tests/test_inquiries.py"
     ),
+    "cases:figures": "counts of cases, measures and items of the user's own scope only",
     "observation:self_report": (
         "public, no login: only the form of the link's own person (masked name, day "
         "number), found by the token alone; tested in observation/tests/test_self_report.py"

@@ -52,6 +52,9 @@ MENU_BEFORE = [
     ("Q&A", "inquiries:log"),
     ("Q&A", "inquiries:faq_list"),
     ("Q&A", "inquiries:links"),
+    ("Enforcement cases", "cases:list"),
+    ("Enforcement cases", "cases:item_list"),
+    ("Enforcement cases", "cases:figures"),
     ("Personal information", "core:subject_request_list"),
     ("Admin", "core:unit_list"),
     ("Admin", "core:access_log"),
@@ -88,6 +91,7 @@ def test_the_menu_keeps_its_order_and_groups_with_entries_registered_by_the_apps
         "Dispatch",
         "Enterprise Safe Home",
         "Q&A",
+        "Enforcement cases",
         "Personal information",
         "Admin",
     ]
