@@ -24,6 +24,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "observation": VIEW,
         "enterprises": VIEW,
         "briefing": VIEW,
+        "publicorder": VIEW,
     },
     Role.POLICE_OFFICER: {
         "registry": EDIT,
@@ -33,12 +34,14 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "observation": EDIT,
         "enterprises": EDIT,
         "briefing": VIEW,
+        "publicorder": EDIT,
     },
     Role.AUXILIARY_POLICE: {
         "registry": EDIT,
         "keypersons": EDIT,
         "observation": EDIT,
         "enterprises": VIEW,
+        "publicorder": EDIT,
     },
     Role.COMMUNITY_CADRE: {
         "registry": EDIT,
@@ -56,6 +59,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "observation": VIEW,
         "enterprises": VIEW,
         "briefing": VIEW,
+        "publicorder": VIEW,
     },
     # An enterprise liaison (企业联络员) reads its own enterprise's records only (the
     # enterprises app scopes it to the enterprise it is bound to) and keeps its contacts.
@@ -68,6 +72,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "observation": EDIT,
         "enterprises": EDIT,
         "briefing": VIEW,
+        "publicorder": EDIT,
     },
 }
 
@@ -100,6 +105,12 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "screening.add_feed",
         "screening.add_screeningrun",
         "dispatch.add_dispatchorder",
+        # Public order: the leader starts closure campaigns and acknowledges patrol
+        # exceptions of the routes it leads.
+        "publicorder.add_closurecampaign",
+        "publicorder.change_patrol",
+        "publicorder.add_incidentcount",
+        "publicorder.change_incidentcount",
         # Escalated alerts reach the leader, who must be able to take them over.
         "observation.change_alert",
         "core.add_importjob",

@@ -14,6 +14,7 @@ from outpost.demo.enterprise_dormitories import build_dormitories
 from outpost.demo.enterprise_notices import notices_build
 from outpost.demo.enterprise_supplies import build_enterprise_supplies
 from outpost.demo.enterprise_tests import build_employee_tests
+from outpost.demo.publicorder import build_public_order
 from outpost.enterprises.models import Enterprise, EnterpriseLiaison
 
 
@@ -53,4 +54,5 @@ def build_enterprise_activity(*, seed: int, today: datetime.date) -> int:
             seed=seed,
         )
         written += summary.requests + summary.donations + summary.ledger_lines
+    written += build_public_order(seed=seed, today=today)  # venues, patrols, incidents
     return written
