@@ -168,33 +168,36 @@ class VenueRevealView(RevealView):
 
 
 class InspectionNewView(PermissionRequiredMixin, ScopedActionView):
-    """Inspect a venue against its kind's checklist (a follow-up: its one check), with
-    notes and photos from the phone's camera."""
+    """Inspect a venue against its kind's checklist, with notes and photos from the
+    phone's camera."""
 
     model = Venue
     permission_required = "publicorder.add_inspection"
     template_name = "publicorder/inspection_form.html"
 
-    def follow_up(self, venue):
+    def venue_of(self, obj) -> Venue:
+        return obj
+
+    def follow_up_of(self, obj) -> Inspection | None:
         return None
 
-    def get_form(self, venue, data=None):
-        checks = services.checklist_of(venue, self.follow_up(venue))
+    def get_form(self, obj, data=None):
+        checks = services.checklist_of(self.venue_of(obj), self.follow_up_of(obj))
         files = self.request.FILES if data is not None else None
         return forms.InspectionForm(data, files, checks=checks)
 
-    def get_context(self, venue):
-        return {"venue": venue, "follow_up": self.follow_up(venue)}
+    def get_context(self, obj):
+        return {"venue": self.venue_of(obj), "follow_up": self.follow_up_of(obj)}
 
-    def perform(self, venue, data):
+    def perform(self, obj, data):
         results = _results(data)
         self.inspection = services.inspection_record(
             acting_user=self.request.user,
-            venue=venue,
+            venue=self.venue_of(obj),
             results=results,
             notes=data.get("notes", ""),
             photos=data.get("photos") or [],
-            follow_up=self.follow_up(venue),
+            follow_up=self.follow_up_of(obj),
         )
         failed = sum(1 for passed, _note in results.values() if not passed)
         if failed:
@@ -204,7 +207,7 @@ class InspectionNewView(PermissionRequiredMixin, ScopedActionView):
             ) % {"n": failed}
         return _("The inspection is recorded.")
 
-    def get_success_url(self, venue):
+    def get_success_url(self, obj):
         return self.inspection.get_absolute_url()
 
 
@@ -221,34 +224,23 @@ def _results(data: dict) -> dict[int, tuple[bool, str]]:
 
 
 class FollowUpView(InspectionNewView):
-    """Do a follow-up inspection (复查) due on one check."""
+    """Do a follow-up inspection (复查) due on one check; once done, the page says so."""
 
     model = Inspection
 
-    def get_object(self):
-        return get_visible(Inspection, self.request.user, self.kwargs["pk"], "view")
+    def venue_of(self, obj) -> Venue:
+        return obj.venue
 
-    def follow_up(self, inspection):
-        return inspection if inspection.status == InspectionStatus.DUE else None
+    def follow_up_of(self, obj) -> Inspection | None:
+        return obj if obj.status == InspectionStatus.DUE else None
 
-    def get_form(self, inspection, data=None):
-        return super().get_form(inspection.venue, data)
+    def get_context(self, obj):
+        return {**super().get_context(obj), "done_already": self.follow_up_of(obj) is None}
 
-    def get_context(self, inspection):
-        follow_up = self.follow_up(inspection)
-        return {"venue": inspection.venue, "follow_up": follow_up, "done_already": not follow_up}
-
-    def perform(self, inspection, data):
-        if self.follow_up(inspection) is None:
+    def perform(self, obj, data):
+        if self.follow_up_of(obj) is None:
             raise ValidationError(_("This follow-up has been done already."))
-        self.inspection = services.inspection_record(
-            acting_user=self.request.user,
-            venue=inspection.venue,
-            results=_results(data),
-            notes=data.get("notes", ""),
-            photos=data.get("photos") or [],
-            follow_up=inspection,
-        )
+        super().perform(obj, data)
         return _("The follow-up inspection is recorded.")
 
 
