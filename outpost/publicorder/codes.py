@@ -47,7 +47,10 @@ def token_of(content: str) -> str:
     """The token from what was scanned: the whole address, or the token alone."""
     content = (content or "").strip()
     if "?" in content or "/" in content:
-        values = parse_qs(urlsplit(content).query).get("code", [])
+        try:
+            values = parse_qs(urlsplit(content).query).get("code", [])
+        except ValueError:  # not an address at all ("//[")
+            return ""
         return values[0].strip() if values else ""
     return content
 

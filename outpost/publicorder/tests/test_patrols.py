@@ -21,6 +21,7 @@ from outpost.publicorder.codes import (
     checkpoint_code_content,
     checkpoint_token,
     code_read,
+    token_of,
 )
 from outpost.publicorder.models import Patrol, PatrolCheckIn
 from outpost.publicorder.services import (
@@ -53,9 +54,6 @@ def test_a_code_with_its_day_altered_is_refused():
     forged = checkpoint_token(7, TODAY + datetime.timedelta(days=1)).split(":")[0]
     with pytest.raises(CodeRefused):
         code_read(forged + ":" + token.split(":", 1)[1], today=TODAY + datetime.timedelta(days=1))
-
-
-pytestmark_db = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -123,7 +121,7 @@ def test_the_scan_page_checks_the_code_and_offers_the_officers_patrol(route, off
     patrol = patrol_start(acting_user=officer_a, route=route)
     client.force_login(officer_a)
     content = _code(route.checkpoints.first())
-    page = client.get(content.removeprefix("http://127.0.0.1:8000"))
+    page = client.get(reverse("publicorder:scan"), {"code": token_of(content)})
     assert page.status_code == 200
     assert page.context["checkpoint"] == route.checkpoints.first()
     assert list(page.context["object_list"]) == [patrol]
