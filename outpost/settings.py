@@ -29,6 +29,9 @@ Environment variables:
     OUTPOST_RETENTION_MINIMUM_DAYS  legal minimum retention periods per kind of record,
                            "kind=days,kind=days" (default "core.accesslog=1095"); a policy
                            shorter than its minimum is refused, and the purge never goes below it
+    OUTPOST_PHOTO_KEEP_LOCATION  "1" keeps the GPS position in inspection photos' EXIF
+                           (default: removed on upload)
+    OUTPOST_PHOTO_MAX_MB   the largest inspection photo accepted, in MB (default 10)
 """
 
 import os
@@ -126,6 +129,7 @@ INSTALLED_APPS = [
     "outpost.enterprises",
     "outpost.inquiries",
     "outpost.cases",
+    "outpost.publicorder",
     "outpost.briefing",
     "outpost.demo",
 ]
@@ -306,6 +310,10 @@ def _minimum_days(text: str) -> dict[str, int]:
 OUTPOST_RETENTION_MINIMUM_DAYS = _minimum_days(
     os.environ.get("OUTPOST_RETENTION_MINIMUM_DAYS", "core.accesslog=1095")
 )
+# Inspection photos (社会面管控): their EXIF location is removed on upload unless kept here;
+# a photo larger than OUTPOST_PHOTO_MAX_MB is refused.
+OUTPOST_PHOTO_KEEP_LOCATION = _flag("OUTPOST_PHOTO_KEEP_LOCATION")
+OUTPOST_PHOTO_MAX_MB = int(os.environ.get("OUTPOST_PHOTO_MAX_MB", "10"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -26,6 +26,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "cases": VIEW,
         "briefing": VIEW,
         "inquiries": VIEW,
+        "publicorder": VIEW,
     },
     Role.POLICE_OFFICER: {
         "registry": EDIT,
@@ -37,6 +38,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "cases": EDIT,
         "briefing": VIEW,
         "inquiries": EDIT,
+        "publicorder": EDIT,
     },
     Role.AUXILIARY_POLICE: {
         "registry": EDIT,
@@ -44,6 +46,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "observation": EDIT,
         "enterprises": VIEW,
         "inquiries": EDIT,
+        "publicorder": EDIT,
     },
     Role.COMMUNITY_CADRE: {
         "registry": EDIT,
@@ -69,6 +72,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "cases": VIEW,
         "briefing": VIEW,
         "inquiries": VIEW,
+        "publicorder": VIEW,
     },
     # An enterprise liaison (企业联络员) reads its own enterprise's records only (the
     # enterprises app scopes it to the enterprise it is bound to) and keeps its contacts.
@@ -83,6 +87,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "cases": EDIT,
         "briefing": VIEW,
         "inquiries": EDIT,
+        "publicorder": EDIT,
     },
 }
 
@@ -115,6 +120,12 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "screening.add_feed",
         "screening.add_screeningrun",
         "dispatch.add_dispatchorder",
+        # Public order: the leader starts closure campaigns and acknowledges patrol
+        # exceptions of the routes it leads.
+        "publicorder.add_closurecampaign",
+        "publicorder.change_patrol",
+        "publicorder.add_incidentcount",
+        "publicorder.change_incidentcount",
         # Escalated alerts reach the leader, who must be able to take them over.
         "observation.change_alert",
         "core.add_importjob",

@@ -16,6 +16,7 @@ from outpost.demo.enterprise_notices import notices_build
 from outpost.demo.enterprise_supplies import build_enterprise_supplies
 from outpost.demo.enterprise_tests import build_employee_tests
 from outpost.demo.inquiries import build_inquiries
+from outpost.demo.publicorder import build_public_order
 from outpost.enterprises.models import Enterprise, EnterpriseLiaison
 
 
@@ -57,4 +58,5 @@ def build_enterprise_activity(*, seed: int, today: datetime.date) -> int:
         written += summary.requests + summary.donations + summary.ledger_lines
     written += build_inquiries(seed=seed, today=today)  # questions and the FAQ (网上答疑)
     written += build_cases(today=today, officer=officer)  # the two enforcement cases
+    written += build_public_order(seed=seed, today=today)  # venues, patrols, incidents
     return written
