@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "outpost.dispatch",
     "outpost.observation",
     "outpost.enterprises",
+    "outpost.duty",
     "outpost.briefing",
     "outpost.demo",
 ]

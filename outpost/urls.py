@@ -47,6 +47,7 @@ urlpatterns = [
     path("dispatch/", include("outpost.dispatch.urls")),
     path("observation/", include("outpost.observation.urls")),
     path("briefing/", include("outpost.briefing.urls")),
+    path("duty/", include("outpost.duty.urls")),
     path("enterprises/dormitories/", include("outpost.enterprises.urls_dormitories")),
     path("enterprises/tests/", include("outpost.enterprises.urls_employees")),
     path("enterprises/", include("outpost.enterprises.supplies.urls")),
