@@ -19,6 +19,13 @@ from django.utils.translation import gettext as _
 
 logger = logging.getLogger("outpost.on_duty")
 
+# The kinds of post the flows ask about (the duty app's `PostKind` has the same values).
+ISOLATION_SITE = "isolation_site"
+PLATFORM_WATCH = "platform_watch"
+PATROL = "patrol"
+DUTY_DESK = "duty_desk"
+PIONEER = "pioneer"
+
 # resolver(unit, *, post_kind, role, site_id, at) -> list of users or None
 Resolver = Callable[..., list | None]
 _RESOLVERS: list[Resolver] = []
@@ -49,11 +56,16 @@ def on_duty_users(
     return None
 
 
-def fallback_warning(what: str, unit) -> str:
-    """Log that nobody was rostered for `what` at `unit` and the configured people were
-    used; returns the line the flow shows (e.g. in its log of steps)."""
-    logger.warning("Nobody on duty for %s at %s: sent to the configured people.", what, unit)
-    return _("Nobody is on duty for %(what)s at %(unit)s: sent to the configured people.") % {
+def fallback_note(what, where) -> str:
+    """The line a flow shows where nobody was rostered (in the current language)."""
+    return _("Nobody is on duty for %(what)s at %(where)s: sent to the configured people.") % {
         "what": what,
-        "unit": unit,
+        "where": where,
     }
+
+
+def fallback_warning(what, where) -> str:
+    """Log that nobody was rostered for `what` at `where` and the configured people were
+    used; returns the line the flow shows (e.g. in its log of steps)."""
+    logger.warning("Nobody on duty for %s at %s: sent to the configured people.", what, where)
+    return fallback_note(what, where)

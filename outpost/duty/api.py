@@ -6,8 +6,9 @@ from datetime import datetime
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Schema
+from ninja.pagination import paginate
 
-from outpost.core.api_support import ApiRouter, scoped_route
+from outpost.core.api_support import ApiRouter, Pagination, scoped_route
 from outpost.core.models import Unit
 from outpost.duty import selectors
 from outpost.duty.models import Shift
@@ -16,7 +17,7 @@ router = ApiRouter(tags=["duty"])
 
 
 class OnDutyOut(Schema):
-    shift_id: int
+    id: int
     post_id: int
     post: str
     post_kind: str
@@ -25,10 +26,6 @@ class OnDutyOut(Schema):
     unit_id: int
     starts_at: datetime
     ends_at: datetime
-
-    @staticmethod
-    def resolve_shift_id(obj: Shift) -> int:
-        return obj.pk
 
     @staticmethod
     def resolve_post(obj: Shift) -> str:
@@ -44,14 +41,15 @@ class OnDutyOut(Schema):
 
 
 @router.get("/on-duty", response=list[OnDutyOut], openapi_extra=scoped_route(Shift))
+@paginate(Pagination)
 def on_duty(
     request: HttpRequest,
     at: datetime | None = None,
     unit_id: int | None = None,
     post_id: int | None = None,
 ):
-    """Who is on duty at `at` (now when left out; a time without zone is China time) on
-    the published rosters, of the caller's people: for a unit of the caller's scope
+    """Who is on duty (each item a shift: `id` is the shift's) at `at` (now when left out;
+    a time without zone is China time) on the published rosters, of the caller's people: for a unit of the caller's scope
     (`unit_id`) and a post (`post_id`) when given."""
     user = request.auth
     moment = at or timezone.now()
@@ -67,4 +65,4 @@ def on_duty(
         post = selectors.posts_seen(user=user).filter(pk=post_id).first()
         if post is None:
             raise Http404
-    return list(selectors.shifts_at(user=user, at=moment, unit=unit, post=post)[:500])
+    return selectors.shifts_at(user=user, at=moment, unit=unit, post=post)

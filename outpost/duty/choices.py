@@ -1,15 +1,20 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from outpost.core import on_duty
+
 
 class PostKind(models.TextChoices):
     """Kinds of duty post (勤务岗位)."""
 
-    ISOLATION_SITE = "isolation_site", _("Isolation site")  # 隔离点驻点
-    PLATFORM_WATCH = "platform_watch", _("Enterprise platform 24-hour watch")  # 企业平台24小时值守
-    PATROL = "patrol", _("Patrol")  # 巡逻
-    DUTY_DESK = "duty_desk", _("Duty desk")  # 值班台
-    PIONEER = "pioneer", _("Party-member pioneer post")  # 党员先锋岗
+    ISOLATION_SITE = on_duty.ISOLATION_SITE, _("Isolation site")  # 隔离点驻点
+    PLATFORM_WATCH = (
+        on_duty.PLATFORM_WATCH,
+        _("Enterprise platform 24-hour watch"),
+    )  # 企业平台24小时值守
+    PATROL = on_duty.PATROL, _("Patrol")  # 巡逻
+    DUTY_DESK = on_duty.DUTY_DESK, _("Duty desk")  # 值班台
+    PIONEER = on_duty.PIONEER, _("Party-member pioneer post")  # 党员先锋岗
 
 
 class RosterStatus(models.TextChoices):

@@ -77,7 +77,11 @@ def when(moment: datetime.datetime) -> str:
 
 
 def span(start: datetime.datetime, end: datetime.datetime) -> str:
-    return f"{when(start)}–{end.astimezone(CHINA):%H:%M}"
+    """ "2026-12-14 08:00–20:00", or "2026-12-14 20:00–12-15 08:00" over midnight."""
+    local_start, local_end = start.astimezone(CHINA), end.astimezone(CHINA)
+    if local_end.date() == local_start.date():
+        return f"{when(start)}–{local_end:%H:%M}"
+    return f"{when(start)}–{local_end:%m-%d %H:%M}"
 
 
 def slots_of(post: PostInfo, first: datetime.date, last: datetime.date):

@@ -151,10 +151,9 @@ def qualified_users(post: Post):
 def posts_seen(*, user):
     """The posts of the user's scope and of the shifts they see (a community's officer
     sees the station's posts its people stand at)."""
-    return (
-        Post.objects.visible_to(user)
-        .values("pk")
-        .union(Shift.objects.visible_to(user).values("post_id"))
+    return Post.objects.filter(
+        Q(pk__in=Post.objects.visible_to(user).values("pk"))
+        | Q(pk__in=Shift.objects.visible_to(user).values("post_id"))
     )
 
 

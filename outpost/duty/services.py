@@ -189,7 +189,9 @@ def roster_publish(*, acting_user, roster: Roster, override_reason: str = "") ->
     return roster
 
 
-def _check_fits(*, shift_post: Post, user, starts_at, ends_at, exclude_pk=None) -> None:
+def _check_fits(
+    *, shift_post: Post, user, starts_at, ends_at, exclude_pk=None, field: str = "user"
+) -> None:
     """The person may fill the post and has no other shift at that time."""
     words = {
         "person": _person(user),
@@ -197,7 +199,7 @@ def _check_fits(*, shift_post: Post, user, starts_at, ends_at, exclude_pk=None) 
         "time": rules.span(starts_at, ends_at),
     }
     if not selectors.qualified_users(shift_post).filter(pk=user.pk).exists():
-        raise ValidationError({"user": _("%(person)s may not fill %(post)s (%(time)s).") % words})
+        raise ValidationError({field: _("%(person)s may not fill %(post)s (%(time)s).") % words})
     clash = (
         Shift.objects.filter(user=user, starts_at__lt=ends_at, ends_at__gt=starts_at)
         .exclude(pk=exclude_pk)
@@ -207,7 +209,7 @@ def _check_fits(*, shift_post: Post, user, starts_at, ends_at, exclude_pk=None) 
     if clash is not None:
         raise ValidationError(
             {
-                "user": _(
+                field: _(
                     "%(person)s already has a shift then: %(other)s %(other_time)s overlaps "
                     "%(post)s %(time)s."
                 )
@@ -233,13 +235,14 @@ def _locked_shift(acting_user, shift: Shift, action: str = "change") -> Shift:
     return locked
 
 
-def _hand_over(shift: Shift, user, acting_user, reason: str) -> Shift:
+def _hand_over(shift: Shift, user, acting_user, reason: str, field: str = "user") -> Shift:
     _check_fits(
         shift_post=shift.post,
         user=user,
         starts_at=shift.starts_at,
         ends_at=shift.ends_at,
         exclude_pk=shift.pk,
+        field=field,
     )
     shift.user = user
     shift.unit = _unit_of(user)
@@ -322,6 +325,7 @@ def swap_ask(*, acting_user, shift: Shift, taker, now=None) -> SwapRequest:
         starts_at=shift.starts_at,
         ends_at=shift.ends_at,
         exclude_pk=shift.pk,
+        field="taker",
     )
     swap = SwapRequest(
         unit=shift.unit, shift=shift, requested_by=acting_user, taker=taker, asked_at=now
@@ -386,7 +390,7 @@ def swap_decide(*, acting_user, swap: SwapRequest, approve: bool, now=None) -> S
         raise ValidationError(_("Only a swap the colleague accepted waits for a decision."))
     if approve:
         shift = Shift.objects.select_for_update().select_related("post__unit").get(pk=swap.shift_id)
-        _hand_over(shift, swap.taker, acting_user, _("Swap approved"))
+        _hand_over(shift, swap.taker, acting_user, _("Swap approved"), field="taker")
     swap.status = SwapStatus.APPROVED if approve else SwapStatus.DECLINED
     swap.decided_by, swap.decided_at = acting_user, now or timezone.now()
     save_audited(
@@ -414,7 +418,7 @@ def swap_on_behalf(*, acting_user, shift: Shift, taker, now=None) -> SwapRequest
         decided_by=acting_user,
         decided_at=now,
     )
-    _hand_over(shift, taker, acting_user, _("Swapped by a leader"))
+    _hand_over(shift, taker, acting_user, _("Swapped by a leader"), field="taker")
     save_audited(swap, acting_user=acting_user)
     return swap
 

@@ -94,6 +94,10 @@ PERSONAL_DATA_FREE_URLS = {
     "core:purge_certificates": "counts per kind of record, never whose; core/tests/test_retention",
     "core:purge_certificate": "counts per kind, and links to holds of the user's subtree only",
     "core:legal_hold_create": "form listing record types; the record is looked up in scope",
+    "duty:roster_build": "form listing unit and post names of the user's subtree",
+    "duty:mine": "the user's own shifts and swaps only; duty/tests/test_swaps.py",
+    "duty:leave_new": "the user's own leave form",
+    "duty:freeze_new": "form listing unit names of the user's subtree",
     "observation:self_report": (
         "public, no login: only the form of the link's own person (masked name, day "
         "number), found by the token alone; tested in observation/tests/test_self_report.py"
