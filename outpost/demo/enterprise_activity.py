@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from outpost.core.models import Unit
 from outpost.core.scoping import in_subtree
 from outpost.demo.district import STATION_CODE
+from outpost.demo.duty import build_duty_for_demo
 from outpost.demo.enterprise_dormitories import build_dormitories
 from outpost.demo.enterprise_notices import notices_build
 from outpost.demo.enterprise_supplies import build_enterprise_supplies
@@ -53,4 +54,5 @@ def build_enterprise_activity(*, seed: int, today: datetime.date) -> int:
             seed=seed,
         )
         written += summary.requests + summary.donations + summary.ledger_lines
+    written += build_duty_for_demo(today=today, leader=leader)  # 战时勤务
     return written
