@@ -117,9 +117,9 @@ def plan(setup: Setup, first: datetime.date, last: datetime.date) -> list[ShiftR
         for post in setup.posts.values()
         for start, end in slots_of(post, first, last)
     )
+    people = sorted(setup.people.values(), key=lambda person: person.id)
     candidates = {
-        post.id: [p.id for p in setup.people.values() if qualified(p, post)]
-        for post in setup.posts.values()
+        post.id: [p.id for p in people if qualified(p, post)] for post in setup.posts.values()
     }
     pointer: dict[int, int] = defaultdict(int)
     free_from: dict[int, datetime.datetime] = {}
