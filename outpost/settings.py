@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "outpost.inquiries",
     "outpost.cases",
     "outpost.publicorder",
+    "outpost.duty",
     "outpost.briefing",
     "outpost.demo",
 ]

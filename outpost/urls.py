@@ -48,6 +48,7 @@ urlpatterns = [
     path("observation/", include("outpost.observation.urls")),
     path("briefing/", include("outpost.briefing.urls")),
     path("publicorder/", include("outpost.publicorder.urls")),
+    path("duty/", include("outpost.duty.urls")),
     path("enterprises/dormitories/", include("outpost.enterprises.urls_dormitories")),
     path("enterprises/tests/", include("outpost.enterprises.urls_employees")),
     path("enterprises/", include("outpost.enterprises.supplies.urls")),

@@ -27,6 +27,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "briefing": VIEW,
         "inquiries": VIEW,
         "publicorder": VIEW,
+        "duty": EDIT,
     },
     Role.POLICE_OFFICER: {
         "registry": EDIT,
@@ -39,6 +40,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "briefing": VIEW,
         "inquiries": EDIT,
         "publicorder": EDIT,
+        "duty": EDIT,
     },
     Role.AUXILIARY_POLICE: {
         "registry": EDIT,
@@ -47,6 +49,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "enterprises": VIEW,
         "inquiries": EDIT,
         "publicorder": EDIT,
+        "duty": VIEW,
     },
     Role.COMMUNITY_CADRE: {
         "registry": EDIT,
@@ -62,6 +65,13 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "inquiries": EDIT,
     },
     Role.MEDICAL_STAFF: {"registry": VIEW, "keypersons": VIEW, "observation": EDIT},
+    Role.GRID_WORKER: {"registry": EDIT, "keypersons": EDIT, "observation": EDIT},
+    Role.MEDICAL_STAFF: {
+        "registry": VIEW,
+        "keypersons": VIEW,
+        "observation": EDIT,
+        "duty": VIEW,
+    },
     Role.ANALYST: {
         "registry": VIEW,
         "screening": VIEW,
@@ -88,6 +98,7 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "briefing": VIEW,
         "inquiries": EDIT,
         "publicorder": EDIT,
+        "duty": EDIT,
     },
 }
 
@@ -110,6 +121,9 @@ LIAISON_EMPLOYEE_TESTS = (
     "enterprises.change_employeetest",
     "core.add_importjob",
 )
+
+# Staff on a roster ask for swaps, answer them and ask for leave (战时勤务).
+DUTY_OWN = ("duty.add_swaprequest", "duty.change_swaprequest", "duty.add_leaverequest")
 
 ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.STATION_LEADER: (
@@ -134,6 +148,10 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "core.view_accesslog",
         *_LEGAL_HOLDS,
         "core.view_subjectrequest",
+        # Wartime duty (战时勤务): the leader publishes rosters, approves swaps and grants
+        # leave during a freeze.
+        "duty.publish_roster",
+        "duty.grant_leaverequest",
     ),
     Role.POLICE_OFFICER: (
         # Routing order items, and handing one to a grid worker of its grid.
@@ -148,14 +166,14 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "inquiries.review_faqentry",
         *SUBJECT_REQUESTS,
     ),
-    Role.AUXILIARY_POLICE: ("core.add_importjob",),
+    Role.AUXILIARY_POLICE: ("core.add_importjob", *DUTY_OWN),
     Role.COMMUNITY_CADRE: ("core.add_importjob", "core.reveal_personal_data"),
     # The door check of an order item an officer handed them (我的指令条目): they read the
     # items of their grid and record on those assigned to them (`DispatchItem.objects`);
     # not the orders, the duty desk, assigning or the feedback workbook.
     Role.GRID_WORKER: ("dispatch.view_dispatchitem", "dispatch.change_dispatchitem"),
     # Medical staff serve on four-on-one teams: they log contacts with their key persons.
-    Role.MEDICAL_STAFF: ("core.reveal_personal_data", "keypersons.add_contactentry"),
+    Role.MEDICAL_STAFF: ("core.reveal_personal_data", "keypersons.add_contactentry", *DUTY_OWN),
     # The liaison keeps its enterprise's contact people and reads their phones.
     Role.ENTERPRISE_LIAISON: (
         "enterprises.add_enterprisecontact",
@@ -217,11 +235,24 @@ _SITE_SETUP = (
     "observation.add_observationplan",
     "observation.change_observationplan",
 )
+# Party membership (政治面貌) is sensitive: only leaders and administrators read it.
+_PARTY_MEMBERSHIP = ("duty.view_partymember",)
+# Officers draft rosters and change shifts; the leader publishes, freezes leave, records
+# party membership and decides on leave (战时勤务).
+_DUTY_LEADERS_ONLY = (
+    *_PARTY_MEMBERSHIP,
+    "duty.add_partymember",
+    "duty.change_partymember",
+    "duty.add_leavefreeze",
+    "duty.change_leavefreeze",
+    "duty.change_leaverequest",
+)
 ROLE_WITHHELD_PERMISSIONS: dict[Role, tuple[str, ...]] = {
-    Role.AUXILIARY_POLICE: _CAMPAIGN_ORGANISING + _SITE_SETUP,
+    Role.POLICE_OFFICER: _DUTY_LEADERS_ONLY,
+    Role.AUXILIARY_POLICE: _CAMPAIGN_ORGANISING + _SITE_SETUP + _PARTY_MEMBERSHIP,
     Role.COMMUNITY_CADRE: _CAMPAIGN_ORGANISING + _SITE_SETUP,
     Role.GRID_WORKER: _CAMPAIGN_ORGANISING + _SITE_SETUP,
-    Role.MEDICAL_STAFF: _SITE_SETUP,
+    Role.MEDICAL_STAFF: _SITE_SETUP + _PARTY_MEMBERSHIP,
 }
 
 

@@ -11,6 +11,7 @@ from outpost.core.models import Unit
 from outpost.core.scoping import in_subtree
 from outpost.demo.cases import build_cases
 from outpost.demo.district import STATION_CODE
+from outpost.demo.duty import build_duty_for_demo
 from outpost.demo.enterprise_dormitories import build_dormitories
 from outpost.demo.enterprise_notices import notices_build
 from outpost.demo.enterprise_supplies import build_enterprise_supplies
@@ -59,4 +60,5 @@ def build_enterprise_activity(*, seed: int, today: datetime.date) -> int:
     written += build_inquiries(seed=seed, today=today)  # questions and the FAQ (网上答疑)
     written += build_cases(today=today, officer=officer)  # the two enforcement cases
     written += build_public_order(seed=seed, today=today)  # venues, patrols, incidents
+    written += build_duty_for_demo(today=today, leader=leader)  # 战时勤务
     return written

@@ -106,6 +106,10 @@ PERSONAL_DATA_FREE_URLS = {
         "alone; inquiries/tests/test_inquiries.py"
     ),
     "cases:figures": "counts of cases, measures and items of the user's own scope only",
+    "duty:roster_build": "form listing unit and post names of the user's subtree",
+    "duty:mine": "the user's own shifts and swaps only; duty/tests/test_swaps.py",
+    "duty:leave_new": "the user's own leave form",
+    "duty:freeze_new": "form listing unit names of the user's subtree",
     "observation:self_report": (
         "public, no login: only the form of the link's own person (masked name, day "
         "number), found by the token alone; tested in observation/tests/test_self_report.py"

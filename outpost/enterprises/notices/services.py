@@ -26,6 +26,7 @@ from outpost.core.audit import save_audited
 from outpost.core.choices import Role
 from outpost.core.imports.uploads import upload_kept, upload_name, upload_size_check
 from outpost.core.models import Unit
+from outpost.core.on_duty import PLATFORM_WATCH, fallback_warning, on_duty_users
 from outpost.core.scoping import assert_in_scope, in_subtree, lineage_paths, user_scope_unit
 from outpost.enterprises.notices.choices import ConfirmedVia, EscalationLevel, EscalationStep
 from outpost.enterprises.notices.models import (
@@ -294,6 +295,18 @@ def responsible_officer(enterprise):
     )
 
 
+def _call_officer(receipt: NoticeReceipt, now) -> tuple:
+    """The officer on duty at the enterprise platform's watch over the enterprise's unit by
+    the duty roster; with nobody rostered, the enterprise's responsible officer (or the
+    notice's author) and the warning the escalation step shows."""
+    unit = receipt.enterprise.unit
+    rostered = on_duty_users(unit, post_kind=PLATFORM_WATCH, role=Role.POLICE_OFFICER, at=now)
+    if rostered:
+        return rostered[0], ""
+    officer = responsible_officer(receipt.enterprise) or receipt.notice.created_by
+    return officer, fallback_warning(_("the enterprise platform's watch"), unit)
+
+
 def _reminder(receipt: NoticeReceipt):
     notice = receipt.notice
 
@@ -383,7 +396,7 @@ def _escalate(receipt: NoticeReceipt, *, now, acting_user=None) -> NoticeEscalat
                 why = _("The liaison has no mobile phone on record.")
             entry = _step(receipt, EscalationStep.SMS_UNAVAILABLE, now, acting_user, why)
     elif level == EscalationLevel.SMS:
-        officer = responsible_officer(receipt.enterprise) or receipt.notice.created_by
+        officer, warning = _call_officer(receipt, now)
         receipt.call_officer = officer
         update.append("call_officer")
         notification_send(
@@ -397,7 +410,7 @@ def _escalate(receipt: NoticeReceipt, *, now, acting_user=None) -> NoticeEscalat
             EscalationStep.CALL_TASK,
             now,
             acting_user,
-            _("To %(names)s.") % {"names": _names([officer])},
+            " ".join(filter(None, [_("To %(names)s.") % {"names": _names([officer])}, warning])),
         )
     else:
         raise ValidationError(_("The escalation has reached its last step: the phone call."))

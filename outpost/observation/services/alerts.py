@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from outpost.core.audit import save_audited
 from outpost.core.choices import Role
 from outpost.core.models import Unit
+from outpost.core.on_duty import fallback_note, fallback_warning, on_duty_users
 from outpost.core.scoping import lineage_paths
 from outpost.notify.choices import Channel, MessageKind
 from outpost.notify.services import notification_send, outbound_message_send
@@ -88,6 +89,40 @@ def _medical_on_duty(episode: Episode, day: datetime.date) -> list:
     )
 
 
+def _distinct(users) -> list:
+    seen, kept = set(), []
+    for user in users:
+        if user.pk not in seen:
+            seen.add(user.pk)
+            kept.append(user)
+    return kept
+
+
+def _site_on_duty(episode: Episode, now: datetime.datetime) -> tuple[list, bool]:
+    """The medical staff and officers on duty at the episode's site at `now` by the duty
+    roster; else (nobody rostered) the site's configured medical staff on duty that day,
+    and True to say so. An episode at home has no site: nobody, no warning."""
+    if episode.site_id is None:
+        return [], False
+    rostered = []
+    for role in (Role.MEDICAL_STAFF, Role.POLICE_OFFICER):
+        rostered += on_duty_users(episode.unit, site_id=episode.site_id, role=role, at=now) or []
+    if rostered:
+        return rostered, False
+    fallback_warning("fever alerts", f"isolation site {episode.site_id}")
+    return _medical_on_duty(episode, timezone.localdate(now)), True
+
+
+def _leaders_on_duty(unit: Unit, now: datetime.datetime) -> tuple[list, bool]:
+    """The station leader on duty for the unit at `now` by the roster; else (nobody
+    rostered) every station leader over the unit, and True to say so."""
+    rostered = on_duty_users(unit, role=Role.STATION_LEADER, at=now)
+    if rostered:
+        return rostered, False
+    fallback_warning("escalated alerts", unit)
+    return _station_leaders(unit), True
+
+
 def _station_leaders(unit: Unit) -> list:
     """Station leaders whose unit is the episode's unit or one above it."""
     return list(
@@ -137,7 +172,8 @@ def fever_alert_raise_if_needed(
         check_in=check_in,
         raised_at=now,
     )
-    recipients = _team_of(episode) + _medical_on_duty(episode, timezone.localdate(now))
+    on_duty, fell_back = _site_on_duty(episode, now)
+    recipients = _distinct(_team_of(episode) + on_duty)
 
     def compose() -> tuple[str, str]:
         symptoms = ", ".join(str(Symptom(s).label) for s in check_in.symptoms)
@@ -148,6 +184,8 @@ def fever_alert_raise_if_needed(
         body = _(
             "Taken at %(time)s. Symptoms: %(symptoms)s. Acknowledge the alert and act on it."
         ) % {"time": _local_time(check_in.taken_at), "symptoms": symptoms or _("none")}
+        if fell_back:
+            body += "\n" + fallback_note(_("fever alerts"), episode.site)
         return subject, body
 
     # Each recipient reads it in their language; by SMS too unless they chose inbox only.
@@ -274,7 +312,7 @@ def alert_resolve(
 # ---------------------------------------------------------------------------- scheduled jobs
 
 
-def _escalation_text(alert: Alert):
+def _escalation_text(alert: Alert, fell_back: bool = False):
     def compose() -> tuple[str, str]:
         subject = _("Not acknowledged: %(kind)s, %(name)s") % {
             "kind": alert.get_kind_display(),
@@ -283,6 +321,8 @@ def _escalation_text(alert: Alert):
         body = _("Raised at %(time)s and nobody has acknowledged it yet.") % {
             "time": _local_time(alert.raised_at)
         }
+        if fell_back:
+            body += "\n" + fallback_note(_("escalated alerts"), alert.episode.unit)
         return subject, body
 
     return compose
@@ -302,10 +342,11 @@ def alerts_escalate(*, now: datetime.datetime) -> list[Alert]:
     for alert in due:
         alert.escalated_at = now
         alert.save(update_fields=["escalated_at"])
+        leaders, fell_back = _leaders_on_duty(alert.episode.unit, now)
         notification_send(
-            recipients=_station_leaders(alert.episode.unit),
+            recipients=leaders,
             kind=MessageKind.ALERT,
-            compose=_escalation_text(alert),
+            compose=_escalation_text(alert, fell_back),
             url=alert.get_absolute_url(),
             channels=(Channel.SMS,) if alert.kind == AlertKind.FEVER else (),
         )
