@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "outpost.observation",
     "outpost.enterprises",
     "outpost.briefing",
+    "outpost.fieldwork",
     "outpost.demo",
 ]
 

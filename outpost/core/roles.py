@@ -81,6 +81,9 @@ SUBJECT_REQUESTS = (
     "core.add_subjectrequest",
     "core.change_subjectrequest",
 )
+# Records sent late from phones that need a look (outpost/fieldwork): a contact logged
+# offline after the key person was closed; an earlier account of a visit.
+FIELD_FLAGS = ("fieldwork.view_fieldsubmission", "fieldwork.change_fieldsubmission")
 
 # The employees' daily tests (员工每日检测) the liaison of an essential enterprise keeps.
 LIAISON_EMPLOYEE_TESTS = (
@@ -119,6 +122,7 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         # Releasing, transferring or closing a key person is the officer's decision.
         "keypersons.close_keyperson",
         *SUBJECT_REQUESTS,
+        *FIELD_FLAGS,
     ),
     Role.AUXILIARY_POLICE: ("core.add_importjob",),
     Role.COMMUNITY_CADRE: ("core.add_importjob", "core.reveal_personal_data"),
@@ -152,6 +156,7 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "dispatch.assign_dispatchitem",
         "keypersons.close_keyperson",
         *SUBJECT_REQUESTS,
+        *FIELD_FLAGS,
         "core.add_importjob",
         "core.reveal_personal_data",
         "core.export_personal_data",

@@ -204,8 +204,15 @@ def visit_record(
     phone_confirmed: bool = False,
     note: str = "",
     today: datetime.date | None = None,
+    visited_at: datetime.datetime | None = None,
 ) -> Visit:
     """Record (or record again) the door-to-door visit of one household in one campaign.
+
+    `visited_at` is when the visit was recorded (a phone that recorded it offline sends it
+    later; the caller checked it is not in the future); `today` its China date. When the
+    visit already holds an account recorded later (two workers offline at one door), the
+    earlier account goes into the visit's history and the later one stays current
+    (`visit.superseded` is then True); the members are left as the later account has them.
 
     Members are reported only when the visit happened (outcome "visited"): a registered
     member's presence and declared travel and health; a new person becomes a resident of
@@ -215,6 +222,7 @@ def visit_record(
     again afterwards, in this transaction.
     """
     today = today or timezone.localdate()
+    visited_at = visited_at or timezone.now()
     visit = (
         Visit.objects.select_for_update()
         .filter(campaign=campaign, household=household)
@@ -253,11 +261,15 @@ def visit_record(
     ):
         raise PermissionDenied(_("Your role may not mark residents as moved out."))
 
+    if visit is not None and visit.visited_at > visited_at:
+        return _visit_keep_later_account(
+            acting_user, visit, visited_at, outcome, phone_confirmed, note
+        )
     if visit is None:
         visit = Visit(campaign=campaign, household=household)
     visit.unit = household.unit
     visit.visited_by = acting_user
-    visit.visited_at = timezone.now()
+    visit.visited_at = visited_at
     visit.outcome = outcome
     visit.phone_confirmed = phone_confirmed
     visit.note = (note or "").strip()
@@ -293,6 +305,28 @@ def visit_record(
     assert_in_scope(visit, acting_user, "change")
     # For the caller to say so: new members the station checks instead of adding them.
     visit.sent_to_station = [person.name.strip() for person in for_station]
+    visit.superseded = False
+    return visit
+
+
+def _visit_keep_later_account(acting_user, visit, visited_at, outcome, phone_confirmed, note):
+    """An account recorded before the visit's current one (sent late from a phone that was
+    offline): kept in the visit's history, then the current account is put back, both
+    audited; the campaign still counts one visit of the household."""
+    current = {name: getattr(visit, name) for name in _VISIT_RECORDED_FIELDS}
+    visit.visited_by = acting_user
+    visit.visited_at = visited_at
+    visit.outcome = outcome
+    visit.phone_confirmed = phone_confirmed
+    visit.note = (note or "").strip()
+    visit.full_clean(validate_unique=False, validate_constraints=False)
+    save_audited(visit, acting_user=acting_user, reason=_("Earlier account, sent late"))
+    for name, value in current.items():
+        setattr(visit, name, value)
+    save_audited(visit, acting_user=acting_user, reason=_("The later account stays current"))
+    assert_in_scope(visit, acting_user, "change")
+    visit.sent_to_station = []
+    visit.superseded = True
     return visit
 
 
