@@ -10,6 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.http import HttpResponse, JsonResponse
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -40,7 +41,7 @@ def manifest(request):
         {
             "name": _("Outpost field work"),
             "short_name": _("Field work"),
-            "lang": "zh-Hans",
+            "lang": get_language() or "zh-Hans",
             "start_url": reverse("fieldwork:offline"),
             "scope": "/",
             "display": "standalone",
