@@ -10,7 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.http import HttpResponse, JsonResponse
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -84,7 +84,7 @@ def field_strings() -> dict[str, str]:
     """The words of the offline page's script, in the user's language (the script holds
     none of its own)."""
     return {
-        "online": _("Online"),
+        "online": pgettext("network", "Online"),
         "offline": _("Offline: records are kept on this phone and sent when the signal returns."),
         "copy_taken": _(
             "Field copy of %(grid)s taken at %(time)s; wiped %(hours)s hours later unless refreshed."
@@ -100,7 +100,7 @@ def field_strings() -> dict[str, str]:
         "send_now": _("Send now"),
         "stored": _("Stored"),
         "replayed": _("Stored (sent before)"),
-        "refused": _("Refused"),
+        "refused": pgettext("offline record", "Refused"),
         "conflict": _("Refused: another record under this key"),
         "correct": _("Correct and resend"),
         "send_new": _("Send as a new record"),

@@ -236,17 +236,9 @@ def visit_record(
     errors: dict[str, list[str]] = {}
     if outcome not in VisitOutcome.values:
         errors["outcome"] = [_("Choose how the visit went.")]
-    if campaign.is_closed or not (campaign.start_date <= today <= campaign.end_date):
-        errors["campaign"] = [
-            _("The campaign %(name)s is not running today (%(start)s to %(end)s).")
-            % {
-                "name": campaign.name,
-                "start": campaign.start_date.isoformat(),
-                "end": campaign.end_date.isoformat(),
-            }
-        ]
-    elif not campaign_covers(campaign_scope_paths(campaign), household.unit.path):
-        errors["campaign"] = [_("This household is not in the campaign's area.")]
+    campaign_problem = _campaign_problem(campaign, household, today)
+    if campaign_problem:
+        errors["campaign"] = [campaign_problem]
 
     reports = list(members) if outcome == VisitOutcome.COMPLETED else []
     previous = {member.resident_id: member for member in visit.members.all()} if visit else {}
@@ -307,6 +299,23 @@ def visit_record(
     visit.sent_to_station = [person.name.strip() for person in for_station]
     visit.superseded = False
     return visit
+
+
+def _campaign_problem(campaign: Campaign, household: Household, today) -> str:
+    """Why a visit of `household` on `today` cannot be recorded in `campaign` ("" if it can)."""
+    if campaign.is_closed:
+        return _("The campaign %(name)s has been closed: no more visits are recorded in it.") % {
+            "name": campaign.name
+        }
+    if not (campaign.start_date <= today <= campaign.end_date):
+        return _("The campaign %(name)s is not running today (%(start)s to %(end)s).") % {
+            "name": campaign.name,
+            "start": campaign.start_date.isoformat(),
+            "end": campaign.end_date.isoformat(),
+        }
+    if not campaign_covers(campaign_scope_paths(campaign), household.unit.path):
+        return _("This household is not in the campaign's area.")
+    return ""
 
 
 def _visit_keep_later_account(acting_user, visit, visited_at, outcome, phone_confirmed, note):

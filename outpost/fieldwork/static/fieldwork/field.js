@@ -170,7 +170,8 @@
 
   async function badgeShow() {
     const actions = document.querySelector(".topbar-actions");
-    if (!actions || !config.offlineUrl) return;
+    // Not on the offline page itself: it shows its own outbox.
+    if (!actions || !config.offlineUrl || document.getElementById("field-strings")) return;
     let link = document.querySelector("a.field-outbox");
     if (!link) {
       link = document.createElement("a");
