@@ -41,6 +41,32 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// A field copy not refreshed for 12 hours leaves the phone at the first page of this site
+// opened after that, whichever it is (the offline page also refuses to show it).
+const COPY_HOURS = 12;
+function copyExpire() {
+  return new Promise((resolve) => {
+    const request = indexedDB.open("outpost-field", 1);
+    request.onupgradeneeded = () => {
+      request.result.createObjectStore("copy");
+      request.result.createObjectStore("outbox", { keyPath: "key" });
+    };
+    request.onerror = () => resolve();
+    request.onsuccess = () => {
+      const db = request.result;
+      const transaction = db.transaction("copy", "readwrite");
+      const store = transaction.objectStore("copy");
+      const read = store.get("current");
+      read.onsuccess = () => {
+        const entry = read.result;
+        if (entry && Date.now() - entry.fetched > COPY_HOURS * 3600 * 1000) store.delete("current");
+      };
+      transaction.oncomplete = () => { db.close(); resolve(); };
+      transaction.onerror = () => { db.close(); resolve(); };
+    };
+  });
+}
+
 function isFieldPage(url) {
   return url.origin === self.location.origin && FIELD_PAGES.some((p) => p.test(url.pathname));
 }
@@ -49,6 +75,7 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
   const url = new URL(request.url);
+  if (request.mode === "navigate") event.waitUntil(copyExpire());
   if (request.mode === "navigate" && isFieldPage(url)) {
     event.respondWith(
       fetch(request)
