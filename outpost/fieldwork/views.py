@@ -134,7 +134,12 @@ def field_strings() -> dict[str, str]:
         "cancel": _("Cancel"),
         "saved": _("Saved on this phone at %(time)s.") % {"time": "{time}"},
         "choose_outcome": _("Choose how the visit went."),
-        "choose_presence": _("Choose whether each member was at home."),
+        "choose_presence": _(
+            "For each member, choose whether they were at home, whether they travelled and "
+            "how they are."
+        ),
+        "yes": _("Yes"),
+        "no": _("No"),
         "choose_channel": _("Choose how the person was contacted and the outcome."),
         "enter_temperature": _("Enter the temperature."),
         "recorded_at": _("Recorded at"),

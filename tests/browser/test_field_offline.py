@@ -40,6 +40,8 @@ def record_visit(page, household):
     page.check("#form-area input[name=outcome][value=completed]")
     for resident in household.members.all():
         page.select_option(f"select[name=presence-{resident.pk}]", "present")
+        page.check(f"input[name=travelled-{resident.pk}][value=no]")
+        page.select_option(f"select[name=health-{resident.pk}]", "healthy")
     page.click("[data-testid=save-offline]")
     page.wait_for_selector("#form-area", state="hidden")
 

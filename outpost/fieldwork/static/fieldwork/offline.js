@@ -164,13 +164,16 @@
       const members = [];
       if (outcome === "completed") {
         for (const member of household.members) {
+          // As on the online form, nothing is chosen beforehand: each answer is given.
           const presence = data.get(`presence-${member.id}`);
-          if (!presence) return T.choose_presence;
-          const travelled = data.get(`travelled-${member.id}`) === "on";
+          const travel = data.get(`travelled-${member.id}`);
+          const health = data.get(`health-${member.id}`);
+          if (!presence || !travel || !health) return T.choose_presence;
+          const travelled = travel === "yes";
           members.push({
             resident_id: member.id, presence, travelled,
             origin_place: travelled ? data.get(`origin-${member.id}`) || "" : "",
-            health_status: data.get(`health-${member.id}`) || "healthy",
+            health_status: health,
           });
         }
       }
@@ -193,9 +196,11 @@
       form.append(el("fieldset", { class: "card member" },
         el("legend", { text: `${member.name} ${member.id_number_masked || ""}` }),
         el("label", { text: T.presence }, select(`presence-${member.id}`, copy.choices.presence, was.presence)),
-        el("label", { class: "check" }, el("input", { type: "checkbox", name: `travelled-${member.id}`, checked: was.travelled }), el("span", { text: T.travelled })),
+        el("fieldset", {}, el("legend", { text: T.travelled }),
+          radios(`travelled-${member.id}`, [{ value: "no", label: T.no }, { value: "yes", label: T.yes }],
+            was.travelled === undefined ? null : (was.travelled ? "yes" : "no"))),
         el("label", { text: T.origin_place }, el("input", { type: "text", name: `origin-${member.id}`, value: was.origin_place || "" })),
-        el("label", { text: T.health }, select(`health-${member.id}`, copy.choices.health, was.health_status || "healthy"))));
+        el("label", { text: T.health }, select(`health-${member.id}`, copy.choices.health, was.health_status))));
     }
     form.append(el("label", { text: T.note }, el("textarea", { name: "note", rows: 2, text: body ? body.note : "" })));
     formButtons(form);
