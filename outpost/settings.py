@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "outpost.publicorder",
     "outpost.duty",
     "outpost.briefing",
+    "outpost.fieldwork",
     "outpost.demo",
 ]
 

@@ -112,6 +112,9 @@ SUBJECT_REQUESTS = (
     "core.add_subjectrequest",
     "core.change_subjectrequest",
 )
+# Records sent late from phones that need a look (outpost/fieldwork): a contact logged
+# offline after the key person was closed; an earlier account of a visit.
+FIELD_FLAGS = ("fieldwork.view_fieldsubmission", "fieldwork.change_fieldsubmission")
 
 # The employees' daily tests (员工每日检测) the liaison of an essential enterprise keeps.
 LIAISON_EMPLOYEE_TESTS = (
@@ -165,6 +168,7 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         # An answer becomes a public FAQ entry only after an officer's review.
         "inquiries.review_faqentry",
         *SUBJECT_REQUESTS,
+        *FIELD_FLAGS,
     ),
     Role.AUXILIARY_POLICE: ("core.add_importjob", *DUTY_OWN),
     Role.COMMUNITY_CADRE: ("core.add_importjob", "core.reveal_personal_data"),
@@ -198,6 +202,7 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "dispatch.assign_dispatchitem",
         "keypersons.close_keyperson",
         *SUBJECT_REQUESTS,
+        *FIELD_FLAGS,
         "core.add_importjob",
         "core.reveal_personal_data",
         "core.export_personal_data",

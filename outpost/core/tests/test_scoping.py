@@ -56,6 +56,12 @@ PERSONAL_DATA_FREE_URLS = {
             "briefing:report_download",
         )
     },
+    "fieldwork:offline": (
+        "the offline page's shell: it holds no records (its script shows the field copy, "
+        "fieldwork/tests/test_field_copy.py)"
+    ),
+    "service_worker": "the service worker's script",
+    "web_manifest": "the web app manifest",
     "core:api_tokens": "the user's own API tokens: names and dates; core/tests/test_api_tokens",
     "core:api_token_revoke": "POST-only: one of the user's own tokens, else 404; test_api_tokens",
     "notify:inbox": "the user's own inbox only; tested in notify/tests/test_inbox",
