@@ -94,6 +94,11 @@ PERSONAL_DATA_FREE_URLS = {
     "core:purge_certificates": "counts per kind of record, never whose; core/tests/test_retention",
     "core:purge_certificate": "counts per kind, and links to holds of the user's subtree only",
     "core:legal_hold_create": "form listing record types; the record is looked up in scope",
+    "notify:provider_receipt": (
+        "public, no login: an SMS provider's delivery receipts, authenticated by the secret "
+        "token in the URL (404 otherwise); they change a message's state, show nothing; "
+        "notify/tests/test_channels.py"
+    ),
     "observation:self_report": (
         "public, no login: only the form of the link's own person (masked name, day "
         "number), found by the token alone; tested in observation/tests/test_self_report.py"
