@@ -398,7 +398,7 @@ def _escalate(receipt: NoticeReceipt, *, now, acting_user=None) -> NoticeEscalat
         )
         detail = _("To %(names)s.") % {"names": _names([officer])}
         if _sms_not_reached(receipt):
-            detail = f"{detail} {_('The SMS did not reach the liaison.')}"
+            detail = " ".join([detail, _("The SMS did not reach the liaison.")])
         entry = _step(receipt, EscalationStep.CALL_TASK, now, acting_user, detail)
     else:
         raise ValidationError(_("The escalation has reached its last step: the phone call."))
