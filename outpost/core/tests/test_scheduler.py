@@ -197,6 +197,7 @@ def test_the_apps_register_their_periodic_jobs():
         "planner_statistics",
         "retention_purge",
         "notices_escalate",
+        "notify_outbound_sweep",
     }
 
 
