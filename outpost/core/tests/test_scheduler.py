@@ -198,6 +198,7 @@ def test_the_apps_register_their_periodic_jobs():
         "retention_purge",
         "notices_escalate",
         "patrols_sweep",
+        "notify_outbound_sweep",
     }
 
 

@@ -116,6 +116,11 @@ PERSONAL_DATA_FREE_URLS = {
     "duty:mine": "the user's own shifts and swaps only; duty/tests/test_swaps.py",
     "duty:leave_new": "the user's own leave form",
     "duty:freeze_new": "form listing unit names of the user's subtree",
+    "notify:provider_receipt": (
+        "public, no login: an SMS provider's delivery receipts, authenticated by the secret "
+        "token in the URL (404 otherwise); they change a message's state, show nothing; "
+        "notify/tests/test_channels.py"
+    ),
     "observation:self_report": (
         "public, no login: only the form of the link's own person (masked name, day "
         "number), found by the token alone; tested in observation/tests/test_self_report.py"

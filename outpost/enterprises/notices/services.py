@@ -37,6 +37,7 @@ from outpost.enterprises.notices.models import (
 )
 from outpost.enterprises.scoping import enterprise_of_liaison, enterprises_for
 from outpost.notify.choices import Channel, MessageKind
+from outpost.notify.selectors import not_reached as sms_not_reached
 from outpost.notify.services import notification_send, sms_configured
 
 # The ladder: the first step as soon as the deadline has passed, each next one this long
@@ -373,19 +374,22 @@ def _escalate(receipt: NoticeReceipt, *, now, acting_user=None) -> NoticeEscalat
     elif level == EscalationLevel.INBOX:
         phones = [u for u in liaisons if getattr(getattr(u, "staff_profile", None), "phone", "")]
         if liaisons and phones and sms_configured():
-            notification_send(
-                recipients=liaisons,
-                kind=MessageKind.REMINDER,
-                compose=_reminder(receipt),
-                url=receipt.notice.get_absolute_url(),
-                channels=(Channel.SMS,),
-            )
             entry = _step(
                 receipt,
                 EscalationStep.SMS,
                 now,
                 acting_user,
                 _("To %(names)s.") % {"names": _names(phones)},
+            )
+            # Labelled with the step: the step's page shows the SMS's delivery state, and
+            # an SMS that did not reach anyone lets the ladder go on at once.
+            notification_send(
+                recipients=liaisons,
+                kind=MessageKind.REMINDER,
+                compose=_reminder(receipt),
+                url=receipt.notice.get_absolute_url(),
+                channels=(Channel.SMS,),
+                about=entry.delivery_about,
             )
         else:
             if not liaisons:
@@ -412,6 +416,10 @@ def _escalate(receipt: NoticeReceipt, *, now, acting_user=None) -> NoticeEscalat
             acting_user,
             " ".join(filter(None, [_("To %(names)s.") % {"names": _names([officer])}, warning])),
         )
+        detail = _("To %(names)s.") % {"names": _names([officer])}
+        if _sms_not_reached(receipt):
+            detail = " ".join([detail, _("The SMS did not reach the liaison.")])
+        entry = _step(receipt, EscalationStep.CALL_TASK, now, acting_user, detail)
     else:
         raise ValidationError(_("The escalation has reached its last step: the phone call."))
     receipt.escalation_level = level + 1
@@ -448,13 +456,42 @@ def receipt_escalate(
     return entry
 
 
+def _sms_step(receipt: NoticeReceipt) -> NoticeEscalation | None:
+    return (
+        NoticeEscalation.objects.filter(receipt=receipt, step=EscalationStep.SMS)
+        .order_by("-at", "-pk")
+        .first()
+    )
+
+
+def _sms_not_reached(receipt: NoticeReceipt) -> bool:
+    """Whether the ladder's SMS failed for every liaison (or its outcome is unknown)."""
+    step = _sms_step(receipt)
+    return step is not None and sms_not_reached(step.delivery_about)
+
+
+def _sms_failed_ids(now: datetime.datetime) -> list[int]:
+    """Receipts whose SMS step is not yet STEP_INTERVAL old but whose SMS reached nobody
+    (the provider refused it, its receipt said failed, its outcome is unknown): the
+    ladder need not wait for an SMS that will not come."""
+    waiting = NoticeReceipt.objects.filter(
+        escalation_level=EscalationLevel.SMS,
+        escalated_at__gt=now - STEP_INTERVAL,
+        confirmed_at__isnull=True,
+        notice__deadline__lte=now,
+        notice__superseded_by__isnull=True,
+    )
+    return [receipt.pk for receipt in waiting if _sms_not_reached(receipt)]
+
+
 def _due_receipts(now: datetime.datetime):
     """Unconfirmed receipts of notices past their deadline and not replaced, whose next step
     is due: the first as soon as the deadline has passed, each next one STEP_INTERVAL after
-    the previous."""
+    the previous, or at once after an SMS that reached nobody."""
     return NoticeReceipt.objects.filter(
         Q(escalation_level=EscalationLevel.NONE)
-        | Q(escalation_level__lt=EscalationLevel.CALL, escalated_at__lte=now - STEP_INTERVAL),
+        | Q(escalation_level__lt=EscalationLevel.CALL, escalated_at__lte=now - STEP_INTERVAL)
+        | Q(pk__in=_sms_failed_ids(now)),
         confirmed_at__isnull=True,
         notice__deadline__lte=now,
         notice__superseded_by__isnull=True,

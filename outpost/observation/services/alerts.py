@@ -26,6 +26,8 @@ from outpost.core.models import Unit
 from outpost.core.on_duty import fallback_note, fallback_warning, on_duty_users
 from outpost.core.scoping import lineage_paths
 from outpost.notify.choices import Channel, MessageKind
+from outpost.notify.selectors import not_reached as sms_not_reached
+from outpost.notify.selectors import outbound_states
 from outpost.notify.services import notification_send, outbound_message_send
 from outpost.observation.choices import (
     FEVER_OUTCOMES,
@@ -195,6 +197,7 @@ def fever_alert_raise_if_needed(
         compose=compose,
         url=alert.get_absolute_url(),
         channels=(Channel.SMS,),
+        about=alert_sms_about(alert),
     )
     return alert
 
@@ -328,14 +331,45 @@ def _escalation_text(alert: Alert, fell_back: bool = False):
     return compose
 
 
+def alert_sms_states(alert: Alert) -> list:
+    """The fever alert's SMS to the team and to the leaders, with their delivery states."""
+    abouts = [alert_sms_about(alert), f"observation.alert-escalation:{alert.pk}"]
+    found = outbound_states(abouts)
+    return [state for about in abouts for state in found.get(about, [])]
+
+
+def alert_sms_about(alert: Alert) -> str:
+    """The label of a fever alert's SMS to the team (notify's `about`): its page shows
+    their delivery states, and the escalation reads them."""
+    return f"observation.alert:{alert.pk}"
+
+
+def _sms_reached_nobody(now: datetime.datetime, deadline: datetime.datetime) -> list[int]:
+    """Open fever alerts not yet due to escalate whose SMS to the team all failed (or
+    ended unknown): nobody may have seen it on a phone, so the leaders hear of it now."""
+    young = Alert.objects.filter(
+        status=AlertStatus.OPEN,
+        escalated_at__isnull=True,
+        kind=AlertKind.FEVER,
+        raised_at__gt=deadline,
+        raised_at__lte=now,
+    ).values_list("pk", flat=True)
+    return [pk for pk in young if sms_not_reached(f"observation.alert:{pk}")]
+
+
 @transaction.atomic
 def alerts_escalate(*, now: datetime.datetime) -> list[Alert]:
     """Tell the station leaders about each alert nobody acknowledged within the policy's
-    minutes (a fever alert also by SMS). Each alert escalates once."""
+    minutes (a fever alert also by SMS), and at once about a fever alert whose SMS reached
+    none of the team. Each alert escalates once."""
     deadline = now - datetime.timedelta(minutes=_policy().escalate_after_minutes)
     due = list(
         Alert.objects.select_for_update(of=("self",), skip_locked=True)
-        .filter(status=AlertStatus.OPEN, escalated_at__isnull=True, raised_at__lte=deadline)
+        .filter(
+            Q(raised_at__lte=deadline) | Q(pk__in=_sms_reached_nobody(now, deadline)),
+            status=AlertStatus.OPEN,
+            escalated_at__isnull=True,
+        )
         .select_related("episode__key_person__resident", "episode__unit")
         .order_by("raised_at")
     )
@@ -349,6 +383,7 @@ def alerts_escalate(*, now: datetime.datetime) -> list[Alert]:
             compose=_escalation_text(alert, fell_back),
             url=alert.get_absolute_url(),
             channels=(Channel.SMS,) if alert.kind == AlertKind.FEVER else (),
+            about=f"observation.alert-escalation:{alert.pk}",
         )
     return due
 
