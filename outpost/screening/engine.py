@@ -58,7 +58,7 @@ Every feed row is touched by a few SQL passes only: one that reads and normalise
 phones in canonical or common forms in SQL; the rest, once per distinct value, by the
 validators), one for the check character of 18-character IDs, and hash joins on ID, phone and
 birth date. Name similarity (Python) runs once per distinct pair of names, and only on the
-candidates that need it: for rule 4 SQL first keeps the pairs with the same name or (names of
+candidates that need it: for rule 5 SQL first keeps the pairs with the same name or (names of
 up to 9 characters) a reading in common at every position (pypinyin's readings per
 character), which is exactly when the score can reach 90.
 """
@@ -115,6 +115,7 @@ FEED_COLUMNS = ("row_id", "name", "id_number", "phone", "birth_date")
 RULE_ID_EXACT = "id_exact"
 RULE_ID_ONE_EDIT = "id_one_edit"
 RULE_PHONE = "phone"
+RULE_PHONE_ONE_EDIT = "phone_one_edit"
 RULE_NAME_BIRTH_DATE = "name_birth_date"
 RULE_DECISION = "decision"  # an accepted decision for a row no rule proposes any more
 
@@ -228,6 +229,30 @@ SURNAME_READINGS = {
 }
 
 
+# Traditional (and old variant) forms of characters common in names, and their simplified
+# form: 陳偉 and 陈伟 are one name written two ways (a curated table: the characters of the
+# commonest surnames and given names; a character missing here still scores as a homophone).
+_TRADITIONAL = (
+    "陳張劉楊黃趙吳孫馬鄭馮鄧葉蘇許謝韓羅鍾盧蔣呂賈閻餘範譚鄒陸錢湯喬賀賴龔顧萬龍蕭魯韋"
+    "薑鄔鄺闕歐陽嚴廬聶齊師閔竇偉華紅軍傑濤靜強豔麗寧曉鳳蘭榮鵬飛東國峯雲嬌愛長輝剛慶穎"
+    "瑩潔雙貴寶財興順義禮廣業學書詩蓮環瓊綠藝賢聰儀燦煒鋒銘錦鈞鐵陽淩瀟漢聖從衛達遠連進"
+    "運邁遜鑫軒濱澤濟滿瀾潤澄銀鍇鐘閣闖隆雄韻頌順顏願風馨驍鴻鵑鶴鸝麒齡玥琿璣璐瑋煥熾"
+    "爾牆獻琺瑤璦礎祿禎穩紋純紗紹絲維綺緯縉繼纓總績繡羨習翹聞莊萊蔭蕓薇藍蘆虞蟬襲覺詠誠"
+    "調諾謙譽讓豐貞賓贇趙軼輪轉辰農邊郵鄰釗鈺銳鋼錫鎮鏡鑒門閃閩陣陸隨雋雞電靈韜頤頻題額"
+    "飄餘館駿騰驕體鬆魁鳴鵬鶯麥黎點齋"
+)
+_SIMPLIFIED = (
+    "陈张刘杨黄赵吴孙马郑冯邓叶苏许谢韩罗钟卢蒋吕贾阎余范谭邹陆钱汤乔贺赖龚顾万龙萧鲁韦"
+    "姜邬邝阙欧阳严庐聂齐师闵窦伟华红军杰涛静强艳丽宁晓凤兰荣鹏飞东国峰云娇爱长辉刚庆颖"
+    "莹洁双贵宝财兴顺义礼广业学书诗莲环琼绿艺贤聪仪灿炜锋铭锦钧铁阳凌潇汉圣从卫达远连进"
+    "运迈逊鑫轩滨泽济满澜润澄银锴钟阁闯隆雄韵颂顺颜愿风馨骁鸿鹃鹤鹂麒龄玥珲玑璐玮焕炽"
+    "尔墙献珐瑶瑷础禄祯稳纹纯纱绍丝维绮纬缙继缨总绩绣羡习翘闻庄莱荫芸薇蓝芦虞蝉袭觉咏诚"
+    "调诺谦誉让丰贞宾赟赵轶轮转辰农边邮邻钊钰锐钢锡镇镜鉴门闪闽阵陆随隽鸡电灵韬颐频题额"
+    "飘余馆骏腾骄体松魁鸣鹏莺麦黎点斋"
+)
+_T2S = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
+
+
 def normalize_name(raw: str | None) -> str:
     """Spaces dropped, full-width to half-width, separators unified to ``·``, Latin lower-cased."""
     if not raw:
@@ -238,8 +263,9 @@ def normalize_name(raw: str | None) -> str:
 
 
 def name_key(raw: str | None) -> str:
-    """The comparison key: the normalised name without separators (买买提·艾力 == 买买提艾力)."""
-    return normalize_name(raw).replace("·", "")
+    """The comparison key: the normalised name without separators (买买提·艾力 == 买买提艾力),
+    traditional characters of names in their simplified form (陳偉 == 陈伟)."""
+    return normalize_name(raw).replace("·", "").translate(_T2S)
 
 
 @lru_cache(maxsize=1)
@@ -306,6 +332,9 @@ def _primary_pinyin(key: str) -> str:
     return " ".join(syllables)
 
 
+NAME_SWAPPED = 92.0  # the given name written before the surname (伟张 for 张伟)
+
+
 def _name_similarity_keys(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
@@ -315,9 +344,22 @@ def _name_similarity_keys(a: str, b: str) -> float:
         ra, rb = _readings(a), _readings(b)
         if all(x & y for x, y in zip(ra, rb, strict=True)):
             return 95.0  # homophones: 张伟 / 章伟, 单 read shan / 善
+        if any(b == a[k:] + a[:k] for k in (1, 2) if len(a) > k):
+            return NAME_SWAPPED
     char_score = fuzz.ratio(a, b)
     pinyin_score = 0.9 * fuzz.ratio(_primary_pinyin(a), _primary_pinyin(b))
     return float(min(94.0, max(char_score, pinyin_score)))
+
+
+def _middle_edit(a: str, b: str) -> bool:
+    """One character more or less inside the name, the first and the last the same: 张伟 and
+    张小伟, 欧阳明 and 欧明 (Chinese names of 2 to 5 characters)."""
+    if abs(len(a) - len(b)) != 1 or not _CJK_RE.match(a) or not _CJK_RE.match(b):
+        return False
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    if len(short) < 2 or len(long_) > 5 or short[0] != long_[0] or short[-1] != long_[-1]:
+        return False
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(1, len(long_) - 1))
 
 
 def name_similarity(a: str | None, b: str | None) -> float:
@@ -436,13 +478,16 @@ _FULL = "".join(chr(c) for c in range(0xFF01, 0xFF5F))
 
 
 def _name_key_sql(col: str) -> str:
-    """SQL twin of :func:`name_key` (kept identical: see the tests); pure CJK names as they are."""
+    """SQL twin of :func:`name_key` (kept identical: see the tests); pure CJK names only have
+    their traditional characters simplified."""
     full, half = _FULL.replace("'", "''"), _HALF.replace("'", "''")
     drop = "[\\s\u3000\u00a0" + re.escape(_SEPARATORS + "·") + "]+"
     return (
         f"CASE WHEN {col} IS NULL THEN '' "
-        f"WHEN regexp_full_match({col}, '[\u4e00-\u9fff]+') THEN {col} "
-        f"ELSE lower(regexp_replace(translate({col}, '{full}', '{half}'), '{drop}', '', 'g')) END"
+        f"WHEN regexp_full_match({col}, '[\u4e00-\u9fff]+') "
+        f"THEN translate({col}, '{_TRADITIONAL}', '{_SIMPLIFIED}') "
+        f"ELSE translate(lower(regexp_replace(translate({col}, '{full}', '{half}'), '{drop}', '', "
+        f"'g')), '{_TRADITIONAL}', '{_SIMPLIFIED}') END"
     )
 
 
@@ -463,6 +508,10 @@ def _load(con, rel_or_columns, columns: Sequence[str], table: str) -> None:
     """``{table}_n``: key, name, given birth date, raw phone, and the ID and phone normalised in
     SQL where that is exact (the rest is marked for :func:`_normalise_odd`). One pass."""
     key_col = columns[0]
+    source = rel_or_columns
+    if not isinstance(source, duckdb.DuckDBPyRelation):
+        source = _arrow_table(source, columns, table)
+    birth_sql = _birth_date_sql(_column_types(source))
     # IDs: only classified here (canonical 18 characters, empty, or "odd"); the odd ones are
     # normalised by _normalise_odd, on their rows only (in one projection over millions of
     # rows even an expression in an untaken CASE branch costs).
@@ -471,35 +520,58 @@ def _load(con, rel_or_columns, columns: Sequence[str], table: str) -> None:
     select = f"""SELECT key, name, given_birth_date, id_n, id_state, phone_n,
         CASE WHEN phone_n IS NULL THEN phone END AS phone_raw FROM (
         SELECT {key_col} AS key, name::VARCHAR AS name,
-        birth_date::DATE AS given_birth_date, coalesce(id_number::VARCHAR, '') AS id_n,
+        {birth_sql} AS given_birth_date, coalesce(id_number::VARCHAR, '') AS id_n,
         CASE WHEN id_number IS NULL OR id_number::VARCHAR = '' THEN {_ID_EMPTY}
             WHEN regexp_full_match(id_number::VARCHAR, '[0-9]{{17}}[0-9X]') THEN {_ID_SHAPED}
             ELSE {_ID_ODD} END::UTINYINT AS id_state,
         phone::VARCHAR AS phone, {_PHONE_SQL.replace("phone", "phone::VARCHAR")} AS phone_n"""
-    if isinstance(rel_or_columns, duckdb.DuckDBPyRelation):
-        con.register(f"{table}_src", rel_or_columns)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_n AS {select} FROM {table}_src)")
-        con.unregister(f"{table}_src")
-        return
-    con.register(f"{table}_src", _arrow_table(rel_or_columns, columns, table))
+    con.register(f"{table}_src", source)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_n AS {select} FROM {table}_src)")
     con.unregister(f"{table}_src")
+
+
+def _column_types(source) -> dict[str, str]:
+    if isinstance(source, duckdb.DuckDBPyRelation):
+        return {c: str(t).upper() for c, t in zip(source.columns, source.types, strict=True)}
+    return {f.name: str(f.type).upper() for f in source.schema}
+
+
+# Birth dates written as text: the formats feeds use (2020-01-23, 2020/1/23, 2020.1.23,
+# 20200123, 2020年1月23日), a time after the date ignored; an Excel serial (43853). What
+# cannot be read is no birth date (as parse_feed_date).
+_DATE_FORMATS = "['%Y-%m-%d', '%Y/%m/%d', '%Y.%m.%d', '%Y%m%d', '%Y年%m月%d日', '%Y年%m月%d']"
+
+
+def _birth_date_sql(types: dict[str, str]) -> str:
+    """The given birth date as a DATE from a column of dates, timestamps or text, or NULL
+    for a source without the column (a feed without birth dates)."""
+    kind = types.get("birth_date")
+    if kind is None or kind == "NULL":
+        return "NULL::DATE"
+    if kind == "DATE" or kind.startswith(("TIMESTAMP", "DATE32", "DATE64")):
+        return "birth_date::DATE"
+    text = "regexp_extract(trim(birth_date::VARCHAR), '^[^ T]*')"
+    serial = f"TRY_CAST(TRY_CAST({text} AS DOUBLE) AS INTEGER)"
+    return f"""CASE WHEN birth_date IS NULL OR {text} = '' THEN NULL::DATE
+        ELSE coalesce(try_strptime({text}, {_DATE_FORMATS})::DATE,
+            CASE WHEN regexp_full_match({text}, '[0-9]{{1,5}}(\\.0+)?')
+                AND {serial} BETWEEN 1 AND 99999 THEN DATE '1899-12-30' + {serial} END) END"""
 
 
 def _arrow_table(data, columns: Sequence[str], table: str) -> pa.Table:
     """Columns given in Python as an Arrow table (built in C, read by DuckDB in place: a
     third of the time of binding 100,000 values as SQL list parameters)."""
     if isinstance(data, pa.Table):
-        missing = [c for c in columns if c not in data.column_names]
+        missing = [c for c in columns if c not in data.column_names and c != "birth_date"]
         if missing:
             raise ValueError(f"{table}: missing columns {', '.join(missing)}")
-        return data.select(list(columns))
+        return data.select([c for c in columns if c in data.column_names])
     if isinstance(data, ResidentColumns | FeedColumns):
         data = {name: getattr(data, name) for name in data.__slots__}
-    missing = [c for c in columns if c not in data]
+    missing = [c for c in columns if c not in data and c != "birth_date"]
     if missing:
         raise ValueError(f"{table}: missing columns {', '.join(missing)}")
-    lengths = {len(data[c]) for c in columns}
+    lengths = {len(data[c]) for c in columns if c in data}
     if len(lengths) > 1:
         raise ValueError(f"{table}: columns of different lengths")
     keys = list(data[columns[0]])
@@ -511,9 +583,13 @@ def _arrow_table(data, columns: Sequence[str], table: str) -> pa.Table:
         c: pa.array([None if v is None else str(v) for v in data[c]], pa.string())
         for c in columns[1:4]
     }
-    return pa.table(
-        {columns[0]: key_array, **text, "birth_date": pa.array(data["birth_date"], pa.date32())}
-    )
+    if "birth_date" not in data:
+        return pa.table({columns[0]: key_array, **text})
+    try:
+        births = pa.array(data["birth_date"], pa.date32())
+    except (TypeError, pa.ArrowInvalid, pa.ArrowTypeError):  # text dates: read in SQL
+        births = pa.array([None if v is None else str(v) for v in data["birth_date"]], pa.string())
+    return pa.table({columns[0]: key_array, **text, "birth_date": births})
 
 
 def _normalise_odd(con, table: str) -> None:
@@ -802,6 +878,7 @@ def _candidate_pairs(con) -> list[tuple]:
     _resident_keys_table(con)
     _id_pairs_tables(con)
     _phone_pairs_table(con)
+    _phone_edit_pairs_table(con)
     _name_birth_pairs_table(con)
     return _pairs_with_evidence(con)
 
@@ -854,9 +931,40 @@ def _phone_pairs_table(con) -> None:
     )
 
 
+def _phone_edit_pairs_table(con) -> None:
+    """Rule 4 (phone_edit_pairs): the same name and a phone one edit away (a wrong digit, two
+    adjacent digits swapped), for the rows without an exact ID match. A single edit leaves
+    the first five or the last five of the eleven digits as they were: two hash joins on
+    (name, five digits), then the edit is checked on the few pairs they give."""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE fe AS SELECT fi, ph, k FROM (
+            SELECT rowid AS fi, phone_n AS ph, {_name_key_sql("name")} AS k FROM feed_n
+            WHERE length(phone_n) = 11 AND name IS NOT NULL)
+        WHERE k <> '' AND fi NOT IN (SELECT fi FROM exact)"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE rp AS SELECT x.idx AS ri, x.name_key AS k,
+            n.phone_n AS ph FROM res_x x JOIN res_n n ON n.rowid = x.idx
+        WHERE length(n.phone_n) = 11 AND x.name_key <> ''"""
+    )
+    swap = (
+        "len(list_filter(range(1, 11), "
+        "lambda i: a[i] <> b[i] AND a[i] = b[i + 1] AND a[i + 1] = b[i])) > 0"
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE phone_edit_pairs AS
+        SELECT fi, ri, CASE WHEN hamming(a, b) = 1 THEN 'digit' ELSE 'swap' END AS edit FROM (
+            SELECT f.fi, r.ri, f.ph AS a, r.ph AS b FROM fe f
+            JOIN rp r ON f.k = r.k AND left(f.ph, 5) = left(r.ph, 5)
+            UNION SELECT f.fi, r.ri, f.ph, r.ph FROM fe f
+            JOIN rp r ON f.k = r.k AND right(f.ph, 5) = right(r.ph, 5))
+        WHERE a <> b AND (hamming(a, b) = 1 OR (hamming(a, b) = 2 AND {swap}))"""
+    )
+
+
 def _name_birth_pairs_table(con) -> None:
-    """Rule 4 (name_pairs): the same birth date and names that can score >= 90."""
-    # Rule 4: (a) feed rows without a valid ID against every resident with that birth date;
+    """Rule 5 (name_pairs): the same birth date and names that can score >= 90."""
+    # Rule 5: (a) feed rows without a valid ID against every resident with that birth date;
     # (b) rows with a valid ID (their birth date defaults to the ID's) against the residents
     # without one. Only names that can score >= 90 go on: the same key, or (up to 9
     # characters) a reading in common at every position; longer names go to Python.
@@ -938,11 +1046,16 @@ def _near_names_table(con) -> None:
 def _pairs_with_evidence(con) -> list[tuple]:
     """The pairs of all rules, each with what agrees and what conflicts (see _decide_rows)."""
     con.execute(
+        """CREATE OR REPLACE TEMP TABLE shared_phones AS SELECT phone_n FROM res_n
+        WHERE phone_n <> '' GROUP BY phone_n HAVING count(*) > 1"""
+    )
+    con.execute(
         """CREATE OR REPLACE TEMP TABLE p AS
         SELECT fi, ri, 1 AS rule, 'exact' AS edit FROM exact
         UNION ALL SELECT fi, ri, 2, edit FROM edit_pairs
         UNION ALL SELECT fi, ri, 3, '' FROM phone_pairs
-        UNION ALL SELECT fi, ri, 4, '' FROM name_pairs"""
+        UNION ALL SELECT fi, ri, 4, edit FROM phone_edit_pairs
+        UNION ALL SELECT fi, ri, 5, '' FROM name_pairs"""
     )
     # The candidates' feed rows, read once (a pass over the whole feed) for the pairs and for
     # their identity keys (_decide_rows).
@@ -959,16 +1072,22 @@ def _pairs_with_evidence(con) -> list[tuple]:
             coalesce(f.given_birth_date, CASE WHEN {valid_f}
                 THEN try_strptime(substr(f.id_n, 7, 8), '%Y%m%d')::DATE END) AS fbd,
             r.birth_date AS rbd, f.id_n AS fid, rn.id_n AS rid,
-            {conflict} AS conflict
+            {conflict} AS conflict, f.id_state = {_ID_SHAPED} AS fshaped,
+            s.phone_n IS NOT NULL AS rshared
         FROM p JOIN feed_c f ON f.fi = p.fi JOIN res_n rn ON rn.rowid = p.ri
-        JOIN res_x r ON r.idx = p.ri"""
+        JOIN res_x r ON r.idx = p.ri LEFT JOIN shared_phones s ON s.phone_n = rn.phone_n"""
     )
+    # A phone is a household's (shared) when several residents carry it.
     return con.execute(
         """SELECT fi, ri, rule, edit, rkey, fname, rname,
             fphone <> '' AND fphone = rphone,
             fbd IS NOT NULL AND fbd = rbd,
             fid <> '' AND fid = rid,
-            fphone <> '' AND rphone <> '' AND fphone <> rphone
+            fphone <> '' AND rphone <> '' AND fphone <> rphone,
+            rshared,
+            fshaped AND rid <> '' AND fid <> rid,
+            fbd IS NOT NULL AND rbd IS NOT NULL AND fbd <> rbd,
+            coalesce(try_strptime(substr(fid, 7, 8), '%Y%m%d')::DATE = rbd, false)
         FROM pairs WHERE rule IN (1, 2) OR NOT conflict
         ORDER BY fi, rule"""
     ).fetchall()
@@ -987,26 +1106,70 @@ def _agreed(name_score: float, phone_eq: bool, birth_eq: bool, id_eq: bool) -> t
     return tuple(fields)
 
 
-def _evaluate(rule: int, name_score: float, phone_eq: bool, exact_name: bool):
-    """(rule name, score, status) of one candidate pair, or None when the rule is not met."""
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """What one candidate pair has for and against it (see _pairs_with_evidence)."""
+
+    name_score: float
+    exact_name: bool  # the same name key
+    near_name: bool  # one character more or less inside the name (张伟 / 张小伟)
+    phone_eq: bool
+    # The same birth date given; for rule 2 without one given, the birth date the ID one edit
+    # away carries (the edit is not in its eight digits of the date).
+    birth_eq: bool
+    shared_phone: bool  # the resident's phone is carried by several residents (a household's)
+    id_against: bool  # the feed's ID is shaped like one and is not the resident's
+    birth_against: bool  # both have a birth date and they differ
+    phone_against: bool  # both have a phone and they differ
+
+
+def _evaluate(rule: int, e: _Evidence):
+    """(rule name, score, status) of one candidate pair, or None when the rule is not met.
+
+    Auto only where two independent fields agree beyond doubt; one weak field (a similar
+    name, a shared phone) is at most a review, and evidence against (another ID, another
+    birth date) turns an auto link into a review."""
+    confirms = e.name_score >= NAME_CONFIRMS
     if rule == 1:
         return RULE_ID_EXACT, 100, AUTO
     if rule == 2:
-        if phone_eq and name_score >= NAME_CONFIRMS:
-            return RULE_ID_ONE_EDIT, 95, AUTO
-        if phone_eq:
-            return RULE_ID_ONE_EDIT, 90, AUTO
-        if name_score >= NAME_CONFIRMS:
-            return RULE_ID_ONE_EDIT, 80 + round(name_score / 10), REVIEW
+        if e.phone_eq:
+            return RULE_ID_ONE_EDIT, 95 if confirms else 90, AUTO
+        if e.exact_name and e.birth_eq:  # 17 of 18 characters, the name and the birth date
+            return RULE_ID_ONE_EDIT, 93, AUTO
+        if confirms:
+            return RULE_ID_ONE_EDIT, 80 + round(e.name_score / 10), REVIEW
         return None
     if rule == 3:
-        if name_score >= NAME_CONFIRMS:
-            return RULE_PHONE, 45 + round(name_score / 2), AUTO
-        if name_score >= NAME_REVIEW:
-            return RULE_PHONE, 45 + round(name_score / 2), REVIEW
+        return _evaluate_phone(e)
+    if rule == 4:  # the same name and a phone one edit away
+        if e.birth_against:
+            return None
+        return RULE_PHONE_ONE_EDIT, 88, REVIEW if e.id_against else AUTO
+    if confirms:  # rule 5; auto only when unique and exact (see _first_rule_options)
+        auto = e.exact_name and not e.phone_against and not e.id_against
+        return RULE_NAME_BIRTH_DATE, 40 + round(e.name_score / 2), AUTO if auto else REVIEW
+    return None
+
+
+def _evaluate_phone(e: _Evidence):
+    """Rule 3, the same phone. A household's phone (several residents carry it) needs the name
+    of one of them: a similar name on it (same surname, another given name) is a stranger
+    using the family's phone, not a case for review, unless the birth date agrees too."""
+    score = 45 + round(e.name_score / 2)
+    confirms = e.name_score >= NAME_CONFIRMS
+    if e.id_against or e.birth_against:
+        return (RULE_PHONE, score, REVIEW) if confirms else None
+    if confirms:
+        return RULE_PHONE, score, AUTO
+    if e.shared_phone:
+        if e.birth_eq and (e.near_name or e.name_score >= NAME_REVIEW):
+            return RULE_PHONE, score, REVIEW
         return None
-    if name_score >= NAME_CONFIRMS:  # rule 4; auto only when unique and exact (see caller)
-        return RULE_NAME_BIRTH_DATE, 40 + round(name_score / 2), AUTO if exact_name else REVIEW
+    if e.near_name:  # the resident's own phone and their name with a character more or less
+        return RULE_PHONE, 89, AUTO
+    if e.name_score >= NAME_REVIEW:
+        return RULE_PHONE, score, REVIEW
     return None
 
 
@@ -1048,22 +1211,46 @@ def _options_per_row(pairs: list[tuple]) -> dict[int, dict[int, list]]:
     Candidate, detail)]}}."""
     score_cache: dict[tuple[str, str], float] = {}
     per_row: dict[int, dict[int, list]] = {}
-    for fi, _ri, rule, edit, rid, fname, rname, phone_eq, birth_eq, id_eq, phone_other in pairs:
+    for (
+        fi,
+        _ri,
+        rule,
+        edit,
+        rid,
+        fname,
+        rname,
+        phone_eq,
+        birth_eq,
+        id_eq,
+        phone_other,
+        shared,
+        id_against,
+        birth_other,
+        id_birth_eq,
+    ) in pairs:
         pair = (fname, rname)
         name_score = score_cache.get(pair)
         if name_score is None:
             name_score = score_cache[pair] = _name_similarity_keys(fname, rname)
-        # Rule 4 auto needs the exact Chinese name and no evidence against: a phone on both
-        # sides that differs sends it to review.
-        exact_name = (
-            bool(fname) and fname == rname and bool(_CJK_RE.search(fname)) and not phone_other
+        # Auto on name and birth date needs the exact Chinese name (rule 5).
+        exact = bool(fname) and fname == rname and (rule != 5 or bool(_CJK_RE.search(fname)))
+        evidence = _Evidence(
+            name_score,
+            exact,
+            rule == 3 and not exact and _middle_edit(fname, rname),
+            phone_eq,
+            birth_eq or (rule == 2 and not birth_other and id_birth_eq),
+            shared,
+            id_against,
+            birth_other,
+            phone_other,
         )
-        verdict = _evaluate(rule, name_score, phone_eq, exact_name)
+        verdict = _evaluate(rule, evidence)
         if verdict is None:
             continue
         rule_name, score, status = verdict
         candidate = Candidate(rid, score, _agreed(name_score, phone_eq, birth_eq, id_eq))
-        option = (score, status, rule_name, candidate, edit if rule == 2 else "")
+        option = (score, status, rule_name, candidate, edit if rule in (2, 4) else "")
         per_row.setdefault(fi, {}).setdefault(rule, []).append(option)
     return per_row
 
@@ -1099,9 +1286,9 @@ def _first_rule_options(by_rule: dict, ik: str, decisions: Mapping[Any, Any]) ->
         options = [
             o for o in by_rule[rule] if decisions.get((ik, o[3].resident_id)) is not REJECTED
         ]
-        # Rule 4 is auto only for a unique candidate; a row with a rejected candidate
+        # Rule 5 is auto only for a unique candidate; a row with a rejected candidate
         # was ambiguous once: what remains of it is reviewed again, never auto.
-        if (rule == 4 and len(by_rule[rule]) > 1) or len(options) < len(by_rule[rule]):
+        if (rule == 5 and len(by_rule[rule]) > 1) or len(options) < len(by_rule[rule]):
             options = [(o[0], REVIEW, *o[2:]) for o in options]
         if options:
             return options

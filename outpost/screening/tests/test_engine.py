@@ -125,10 +125,34 @@ def test_one_wrong_digit_confirmed_by_phone_is_auto():
     assert link.agreed_fields == ("name", "phone")
 
 
+def test_one_wrong_digit_with_the_exact_name_and_birth_date_is_auto():
+    # Outside the date digits: the ID's own birth date agrees; or the feed gives it.
+    outside = substitute(LI, 3, other_digit(LI[3]))
+    in_date = substitute(LI, 9, other_digit(LI[9]))
+    result = match_feed(
+        residents(), feed(("李娜", outside, "", None), ("李娜", in_date, "", "1990/5/5"))
+    )
+    assert [(k.resident_id, k.rule, k.status) for k in result.links] == [
+        (2, "id_one_edit", "auto")
+    ] * 2
+
+
 def test_one_wrong_digit_confirmed_by_name_only_is_review():
-    typo = substitute(LI, 3, other_digit(LI[3]))
-    link = only_link(match_feed(residents(), feed(("李娜", typo, "", None))))
-    assert (link.resident_id, link.rule, link.status) == (2, "id_one_edit", "review")
+    # The edit is in the date digits and no birth date is given; a homophone name; another
+    # birth date given.
+    in_date = substitute(LI, 9, other_digit(LI[9]))
+    outside = substitute(LI, 3, other_digit(LI[3]))
+    result = match_feed(
+        residents(),
+        feed(
+            ("李娜", in_date, "", None),
+            ("李纳", outside, "", None),
+            ("李娜", outside, "", "1991-01-01"),
+        ),
+    )
+    assert [(k.resident_id, k.rule, k.status) for k in result.links] == [
+        (2, "id_one_edit", "review")
+    ] * 3
 
 
 def test_one_wrong_digit_unconfirmed_is_no_match():
