@@ -233,22 +233,22 @@ SURNAME_READINGS = {
 # form: 陳偉 and 陈伟 are one name written two ways (a curated table: the characters of the
 # commonest surnames and given names; a character missing here still scores as a homophone).
 _TRADITIONAL = (
-    "陳張劉楊黃趙吳孫馬鄭馮鄧葉蘇許謝韓羅鍾盧蔣呂賈閻餘範譚鄒陸錢湯喬賀賴龔顧萬龍蕭魯韋"
-    "薑鄔鄺闕歐陽嚴廬聶齊師閔竇偉華紅軍傑濤靜強豔麗寧曉鳳蘭榮鵬飛東國峯雲嬌愛長輝剛慶穎"
-    "瑩潔雙貴寶財興順義禮廣業學書詩蓮環瓊綠藝賢聰儀燦煒鋒銘錦鈞鐵陽淩瀟漢聖從衛達遠連進"
-    "運邁遜鑫軒濱澤濟滿瀾潤澄銀鍇鐘閣闖隆雄韻頌順顏願風馨驍鴻鵑鶴鸝麒齡玥琿璣璐瑋煥熾"
-    "爾牆獻琺瑤璦礎祿禎穩紋純紗紹絲維綺緯縉繼纓總績繡羨習翹聞莊萊蔭蕓薇藍蘆虞蟬襲覺詠誠"
-    "調諾謙譽讓豐貞賓贇趙軼輪轉辰農邊郵鄰釗鈺銳鋼錫鎮鏡鑒門閃閩陣陸隨雋雞電靈韜頤頻題額"
-    "飄餘館駿騰驕體鬆魁鳴鵬鶯麥黎點齋"
+    "陳張劉楊黃趙吳孫馬鄭馮鄧葉蘇許謝韓羅鍾盧蔣呂賈閻餘範譚鄒陸錢湯喬賀賴龔顧萬龍蕭魯"
+    "韋薑鄔鄺闕歐陽嚴廬聶齊師閔竇偉華紅軍傑濤靜強豔麗寧曉鳳蘭榮鵬飛東國峯雲嬌愛長輝剛"
+    "慶穎瑩潔雙貴寶財興順義禮廣業學書詩蓮環瓊綠藝賢聰儀燦煒鋒銘錦鈞鐵淩瀟漢聖從衛達遠"
+    "連進運邁遜軒濱澤濟滿瀾潤銀鍇鐘閣闖韻頌顏願風驍鴻鵑鶴鸝齡琿璣瑋煥熾爾牆獻琺瑤璦礎"
+    "祿禎穩紋純紗紹絲維綺緯縉繼纓總績繡羨習翹聞莊萊蔭蕓藍蘆蟬襲覺詠誠調諾謙譽讓豐貞賓"
+    "贇軼輪轉農邊郵鄰釗鈺銳鋼錫鎮鏡鑒門閃閩陣隨雋雞電靈韜頤頻題額飄館駿騰驕體鬆鳴鶯麥"
+    "點齋"
 )
 _SIMPLIFIED = (
-    "陈张刘杨黄赵吴孙马郑冯邓叶苏许谢韩罗钟卢蒋吕贾阎余范谭邹陆钱汤乔贺赖龚顾万龙萧鲁韦"
-    "姜邬邝阙欧阳严庐聂齐师闵窦伟华红军杰涛静强艳丽宁晓凤兰荣鹏飞东国峰云娇爱长辉刚庆颖"
-    "莹洁双贵宝财兴顺义礼广业学书诗莲环琼绿艺贤聪仪灿炜锋铭锦钧铁阳凌潇汉圣从卫达远连进"
-    "运迈逊鑫轩滨泽济满澜润澄银锴钟阁闯隆雄韵颂顺颜愿风馨骁鸿鹃鹤鹂麒龄玥珲玑璐玮焕炽"
-    "尔墙献珐瑶瑷础禄祯稳纹纯纱绍丝维绮纬缙继缨总绩绣羡习翘闻庄莱荫芸薇蓝芦虞蝉袭觉咏诚"
-    "调诺谦誉让丰贞宾赟赵轶轮转辰农边邮邻钊钰锐钢锡镇镜鉴门闪闽阵陆随隽鸡电灵韬颐频题额"
-    "飘余馆骏腾骄体松魁鸣鹏莺麦黎点斋"
+    "陈张刘杨黄赵吴孙马郑冯邓叶苏许谢韩罗钟卢蒋吕贾阎余范谭邹陆钱汤乔贺赖龚顾万龙萧鲁"
+    "韦姜邬邝阙欧阳严庐聂齐师闵窦伟华红军杰涛静强艳丽宁晓凤兰荣鹏飞东国峰云娇爱长辉刚"
+    "庆颖莹洁双贵宝财兴顺义礼广业学书诗莲环琼绿艺贤聪仪灿炜锋铭锦钧铁凌潇汉圣从卫达远"
+    "连进运迈逊轩滨泽济满澜润银锴钟阁闯韵颂颜愿风骁鸿鹃鹤鹂龄珲玑玮焕炽尔墙献珐瑶瑷础"
+    "禄祯稳纹纯纱绍丝维绮纬缙继缨总绩绣羡习翘闻庄莱荫芸蓝芦蝉袭觉咏诚调诺谦誉让丰贞宾"
+    "赟轶轮转农边邮邻钊钰锐钢锡镇镜鉴门闪闽阵随隽鸡电灵韬颐频题额飘馆骏腾骄体松鸣莺麦"
+    "点斋"
 )
 _T2S = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 
@@ -482,12 +482,20 @@ def _name_key_sql(col: str) -> str:
     their traditional characters simplified."""
     full, half = _FULL.replace("'", "''"), _HALF.replace("'", "''")
     drop = "[\\s\u3000\u00a0" + re.escape(_SEPARATORS + "·") + "]+"
+    other = f"lower(regexp_replace(translate({col}, '{full}', '{half}'), '{drop}', '', 'g'))"
     return (
         f"CASE WHEN {col} IS NULL THEN '' "
-        f"WHEN regexp_full_match({col}, '[\u4e00-\u9fff]+') "
-        f"THEN translate({col}, '{_TRADITIONAL}', '{_SIMPLIFIED}') "
-        f"ELSE translate(lower(regexp_replace(translate({col}, '{full}', '{half}'), '{drop}', '', "
-        f"'g')), '{_TRADITIONAL}', '{_SIMPLIFIED}') END"
+        f"WHEN regexp_full_match({col}, '[\u4e00-\u9fff]+') THEN {_t2s_sql(col)} "
+        f"ELSE {_t2s_sql(other)} END"
+    )
+
+
+def _t2s_sql(expr: str) -> str:
+    """Traditional characters simplified; ``translate`` only on the (few) names that have one
+    (it costs twenty times the regular expression that finds them)."""
+    return (
+        f"CASE WHEN regexp_matches({expr}, '[{_TRADITIONAL}]') "
+        f"THEN translate({expr}, '{_TRADITIONAL}', '{_SIMPLIFIED}') ELSE {expr} END"
     )
 
 
@@ -544,16 +552,23 @@ _DATE_FORMATS = "['%Y-%m-%d', '%Y/%m/%d', '%Y.%m.%d', '%Y%m%d', '%Y年%m月%d日
 
 def _birth_date_sql(types: dict[str, str]) -> str:
     """The given birth date as a DATE from a column of dates, timestamps or text, or NULL
-    for a source without the column (a feed without birth dates)."""
+    for a source without the column (a feed without birth dates). Text: a cast first (ISO
+    dates, most of them), then the format its separator tells, then anything else."""
     kind = types.get("birth_date")
     if kind is None or kind == "NULL":
         return "NULL::DATE"
     if kind == "DATE" or kind.startswith(("TIMESTAMP", "DATE32", "DATE64")):
         return "birth_date::DATE"
-    text = "regexp_extract(trim(birth_date::VARCHAR), '^[^ T]*')"
+    raw = "birth_date::VARCHAR"
+    text = f"regexp_extract(trim({raw}), '^[^ T]*')"
     serial = f"TRY_CAST(TRY_CAST({text} AS DOUBLE) AS INTEGER)"
-    return f"""CASE WHEN birth_date IS NULL OR {text} = '' THEN NULL::DATE
-        ELSE coalesce(try_strptime({text}, {_DATE_FORMATS})::DATE,
+    by_shape = f"""CASE WHEN contains({raw}, '/') THEN try_strptime({raw}, '%Y/%m/%d')
+            WHEN contains({raw}, '年') THEN try_strptime({raw}, ['%Y年%m月%d日', '%Y年%m月%d'])
+            WHEN contains({raw}, '.') THEN try_strptime({raw}, '%Y.%m.%d')
+            WHEN length({raw}) = 8 THEN try_strptime({raw}, '%Y%m%d') END::DATE"""
+    return f"""CASE WHEN birth_date IS NULL OR {raw} = '' THEN NULL::DATE
+        ELSE coalesce(TRY_CAST({raw} AS DATE), {by_shape},
+            try_strptime({text}, {_DATE_FORMATS})::DATE,
             CASE WHEN regexp_full_match({text}, '[0-9]{{1,5}}(\\.0+)?')
                 AND {serial} BETWEEN 1 AND 99999 THEN DATE '1899-12-30' + {serial} END) END"""
 
@@ -1135,8 +1150,10 @@ def _evaluate(rule: int, e: _Evidence):
     if rule == 2:
         if e.phone_eq:
             return RULE_ID_ONE_EDIT, 95 if confirms else 90, AUTO
-        if e.exact_name and e.birth_eq:  # 17 of 18 characters, the name and the birth date
-            return RULE_ID_ONE_EDIT, 93, AUTO
+        # 17 of 18 characters and the exact name (no other birth date given), or a name that
+        # confirms and the same birth date.
+        if (e.exact_name and not e.birth_against) or (confirms and e.birth_eq):
+            return RULE_ID_ONE_EDIT, 93 if e.exact_name else 92, AUTO
         if confirms:
             return RULE_ID_ONE_EDIT, 80 + round(e.name_score / 10), REVIEW
         return None
