@@ -34,6 +34,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -261,7 +262,14 @@ class _Feed:
         self.truth[row_id] = [rids, kind]
 
 
-def generate(directory: Path, n_feed: int, n_true: int, xlsx_rows: int, seed: int = 4_7) -> None:
+def generate(
+    directory: Path,
+    n_feed: int,
+    n_true: int,
+    xlsx_rows: int,
+    seed: int = 4_7,
+    parquet: bool = False,
+) -> None:
     """The feed (csv, and Parquet with ``parquet``) and its truth. The true rows and the hard
     strangers are made here; the strangers with a common resident name (2 %) and the plain
     ones, in DuckDB (``_synthetic``), so that a feed of tens of millions takes minutes."""
@@ -311,8 +319,13 @@ def generate(directory: Path, n_feed: int, n_true: int, xlsx_rows: int, seed: in
     )
     order = "ORDER BY hash(row_id, 99)"
     con.execute(f"COPY (SELECT * FROM feed {order}) TO '{directory / 'feed.csv'}' (HEADER)")
-    if n_feed > 2_000_000:
+    if parquet:
         con.execute(f"COPY (SELECT * FROM feed {order}) TO '{directory / 'feed.parquet'}'")
+        con.execute(
+            f"""COPY (SELECT * FROM read_csv('{directory / "residents.csv"}', types = {{
+                'resident_id': 'BIGINT', 'birth_date': 'DATE'}}))
+            TO '{directory / "residents.parquet"}'"""
+        )
     truth = {str(k): v for k, v in feed.truth.items() if v[1] != "stranger"}
     ranges = [[k + 1, k + n_same, "stranger_same_name"]]
     rows = con.execute("SELECT count(*) FROM feed").fetchone()[0]
@@ -330,6 +343,45 @@ def generate(directory: Path, n_feed: int, n_true: int, xlsx_rows: int, seed: in
         json.dump({"rows": cut, "truth": truth, "ranges": ranges}, fh)
     if xlsx_rows:
         write_xlsx(directory / "feed_cut.xlsx", feed.rows[:xlsx_rows])
+
+
+def generate_city(directory: Path, n_residents: int, n_feed: int, seed: int = 11) -> None:
+    """A city's registry (``n_residents`` synthetic people, ``_synthetic.city_residents``) and
+    a feed of ``n_feed`` rows, both as Parquet: 1 % of the rows are residents (the ID with
+    the name, or the phone with the name), 2 % strangers with common names, the rest plain
+    strangers. No ground truth: this measures time and memory."""
+    import duckdb
+    from _synthetic import city_residents, strangers_sql, tables
+
+    con = duckdb.connect(config=_limits(directory, "6GB"))
+    con.execute("SET enable_progress_bar = false")
+    city_residents(con, n_residents)
+    con.execute(f"COPY residents TO '{directory / 'residents.parquet'}'")
+    common = [
+        r[0]
+        for r in con.execute(
+            "SELECT name FROM residents GROUP BY name ORDER BY count(*) DESC LIMIT 2000"
+        ).fetchall()
+    ]
+    tables(con, common)
+    n_true = n_feed // 100
+    n_same = n_feed // 50
+    n_plain = n_feed - n_true - n_same
+    true_rows = f"""SELECT resident_id AS row_id, name,
+            CASE WHEN resident_id % 10 < 7 THEN id_number ELSE '' END AS id_number,
+            CASE WHEN resident_id % 10 >= 7 THEN phone ELSE '' END AS phone,
+            strftime(birth_date, '%Y-%m-%d') AS birth_date
+        FROM residents WHERE hash(resident_id, 5) % {max(1, n_residents // n_true)} = 0
+        LIMIT {n_true}"""
+    con.execute(
+        f"""COPY (SELECT * FROM (
+            SELECT row_id + {n_feed} AS row_id, name, id_number, phone, birth_date FROM ({true_rows})
+            UNION ALL SELECT * FROM ({strangers_sql(1, n_same, seed, common=True)})
+            UNION ALL SELECT * FROM ({strangers_sql(1 + n_same, n_plain, seed + 1)}))
+        ORDER BY hash(row_id, 99)) TO '{directory / "feed.parquet"}' (ROW_GROUP_SIZE 1000000)"""
+    )
+    con.close()
+    shutil.rmtree(directory / "spill", ignore_errors=True)
 
 
 def _add_true_rows(feed: _Feed, rng: random.Random, residents: list[tuple], n_true: int) -> None:
@@ -547,17 +599,21 @@ def run_floor(directory: Path, threads: int) -> dict:
     return {"floor": time.perf_counter() - started}
 
 
-def run_engine(directory: Path, feed_name: str = "feed.csv") -> dict:
+def run_engine(directory: Path, feed_name: str = "feed.csv", memory: str = "") -> dict:
     _setup_django()
     import duckdb
 
     from outpost.screening.engine import match_feed
 
     started = time.perf_counter()
-    con = duckdb.connect()
-    residents = con.read_csv(str(directory / "residents.csv"), dtype=RES_DTYPES)
+    con = duckdb.connect(config=_limits(directory, memory))
     path = directory / feed_name
-    feed = con.read_csv(str(path), dtype=feed_dtypes(path))
+    if path.suffix == ".parquet":
+        residents = con.read_parquet(str(directory / "residents.parquet"))
+        feed = con.read_parquet(str(path))
+    else:
+        residents = con.read_csv(str(directory / "residents.csv"), dtype=RES_DTYPES)
+        feed = con.read_csv(str(path), dtype=feed_dtypes(path))
     result = match_feed(residents, feed, con=con)
     wall = time.perf_counter() - started
     return {
@@ -576,6 +632,15 @@ def run_engine(directory: Path, feed_name: str = "feed.csv") -> dict:
             for link in result.links
         ],
     }
+
+
+def _limits(directory: Path, memory: str) -> dict:
+    """DuckDB's memory limit and where it spills beyond it (removed by the parent)."""
+    if not memory:
+        return {}
+    spill = directory / "spill"
+    spill.mkdir(exist_ok=True)
+    return {"memory_limit": memory, "temp_directory": str(spill), "threads": 2}
 
 
 def run_baseline(directory: Path) -> dict:
@@ -820,6 +885,20 @@ def main() -> None:
         help="run the plain and the encrypted engine this many times, alternately; best of each",
     )
     parser.add_argument("--no-encrypted", action="store_true", help="skip the encrypted run")
+    parser.add_argument(
+        "--parquet", action="store_true", help="also write the feed as Parquet and run from it"
+    )
+    parser.add_argument(
+        "--memory-limit", default="", help="DuckDB's memory limit (e.g. 3GB); spills beyond it"
+    )
+    parser.add_argument(
+        "--city",
+        type=int,
+        default=0,
+        metavar="RESIDENTS",
+        help="a synthetic city of this many residents against --feed-rows rows from Parquet "
+        "(time and memory only, no ground truth)",
+    )
     parser.add_argument("--no-baseline", action="store_true", help="skip the SQL baseline")
     parser.add_argument("--run", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--feed", default="feed.csv", help=argparse.SUPPRESS)
@@ -830,7 +909,7 @@ def main() -> None:
             "xlsx": lambda: run_xlsx_read(args.dir),
             "engine_enc": lambda: run_engine_encrypted(args.dir),
             "baseline": lambda: run_baseline(args.dir),
-            "engine": lambda: run_engine(args.dir, args.feed),
+            "engine": lambda: run_engine(args.dir, args.feed, args.memory_limit),
         }
         print(json.dumps(runs[args.run]()))
         return
@@ -838,17 +917,50 @@ def main() -> None:
         tempfile.gettempdir(), f"outpost-bench-match-{args.feed_rows}-{args.true_rows}"
     )
     directory.mkdir(parents=True, exist_ok=True)
+    if args.city:
+        city(directory, args)
+        return
     if not (directory / "truth.json").exists():
         started = time.perf_counter()
         _setup_django()
-        generate(directory, args.feed_rows, args.true_rows, min(args.xlsx_rows, args.feed_rows))
+        generate(
+            directory,
+            args.feed_rows,
+            args.true_rows,
+            min(args.xlsx_rows, args.feed_rows),
+            parquet=args.parquet,
+        )
         print(f"generated in {time.perf_counter() - started:.1f} s into {directory}")
     measure(directory, args)
 
 
+def city(directory: Path, args) -> None:
+    """The city-sized run: generated once (not timed), then the engine from Parquet within
+    the memory limit, in a child; the spill directory is removed afterwards."""
+    if not (directory / "feed.parquet").exists():
+        started = time.perf_counter()
+        _setup_django()
+        generate_city(directory, args.city, args.feed_rows)
+        print(f"generated in {time.perf_counter() - started:.1f} s into {directory}")
+    memory = args.memory_limit or "4GB"
+    try:
+        run = child("engine", directory, "--feed", "feed.parquet", "--memory-limit", memory)
+    finally:
+        shutil.rmtree(directory / "spill", ignore_errors=True)
+    statuses = Counter(status for _row, _rid, status, _rule, _c in run["links"])
+    print(
+        f"city: {run['rows']:,} feed rows (Parquet) x {args.city:,} residents: "
+        f"{run['wall']:.1f} s end to end, peak memory {run['peak_mb']:.0f} MB "
+        f"(DuckDB memory limit {memory}, spilling to {directory / 'spill'}); "
+        f"links {dict(statuses)}"
+    )
+    print("cumulative stage times:", {k: round(v, 1) for k, v in run["timings"].items()})
+
+
 def measure(directory: Path, args) -> None:
     floor = child("floor", directory)["floor"]
-    runs = [child("engine", directory) for _ in range(args.repeat)]
+    engine_args = ["--memory-limit", args.memory_limit] if args.memory_limit else []
+    runs = [child("engine", directory, *engine_args) for _ in range(args.repeat)]
     report = min(runs, key=lambda r: r["wall"])
     wall = report["wall"]
     n_res = sum(1 for _ in open(directory / "residents.csv", encoding="utf-8")) - 1
@@ -859,6 +971,12 @@ def measure(directory: Path, args) -> None:
         f"{floor:.2f} s (ratio {wall / floor:.1f}x)"
     )
     print("cumulative stage times:", {k: round(v, 2) for k, v in report["timings"].items()})
+    if args.parquet and (directory / "feed.parquet").exists():
+        pq = child("engine", directory, "--feed", "feed.parquet", *engine_args)
+        print(
+            f"the same from Parquet: {pq['wall']:.2f} s end to end, peak memory "
+            f"{pq['peak_mb']:.0f} MB"
+        )
     if not args.no_baseline:
         base = child("baseline", directory)
         print(
@@ -889,6 +1007,7 @@ def measure(directory: Path, args) -> None:
     if (directory / "feed_nobirth.csv").exists():
         nobirth = child("engine", directory, "--feed", "feed_nobirth.csv")
         evaluate(directory / "truth_nobirth.json", nobirth["links"], " (feed without birth dates)")
+    shutil.rmtree(directory / "spill", ignore_errors=True)
 
 
 if __name__ == "__main__":
