@@ -17,25 +17,45 @@ for a feed of millions of rows, which avoids converting Python objects). ``resid
 also be a function of no arguments that returns them (columns or a table, not a relation):
 it is called in a thread while DuckDB reads the feed, so that work such as decrypting the
 residents' IDs and phones (encryption at rest) overlaps the feed's reading. IDs, phones and names
-are normalised here (raw feed text is fine); ``birth_date`` must be a ``datetime.date`` or None
-(see :func:`parse_feed_date` for text dates).
+are normalised here (raw feed text is fine); ``birth_date`` may be a ``datetime.date``, None,
+or text (read in SQL as :func:`parse_feed_date` reads it), and the feed may lack the column.
 
 Rules, in order (the first rule that yields a confirmed candidate decides)
 -------------------------------------------------------------------------
-1. ``id_exact``: the normalised ID equals the resident's. Auto.
+Auto only where two independent fields agree beyond doubt; one weak field (a similar name, a
+household's shared phone) is at most a review, and evidence against (another ID shaped like
+one, another birth date) turns what would be auto into a review.
+
+1. ``id_exact``: the normalised ID equals the resident's (15-digit IDs upgraded). Auto.
 2. ``id_one_edit``: one wrong digit, two adjacent characters swapped, or a wrong check
-   character, confirmed by the exact phone or a name score >= 90. Auto when the phone
-   confirms, review when only the name does. Only IDs that fail the GB 11643 check
+   character. Auto when the phone is the same, when the name is exact (and no other birth
+   date is given), or when the name confirms (score >= 90, e.g. a homophone) and the birth
+   date is the same (given, or the ID's own when the edit is not in its date digits);
+   review when only the name confirms. Only IDs that fail the GB 11643 check
    character can be one edit away from a valid ID (MOD 11-2 detects every single substitution
    and adjacent transposition), so the one-edit variants (as text) are generated
    only for IDs with a wrong check character, on either side, and joined exactly (plus the
-   one unshaped case: the last digit swapped with an X check character).
-3. ``phone``: the exact normalised phone, name score >= 90 auto, 60-90 review.
-4. ``name_birth_date``: name score >= 90 and the same birth date. Review, except a single
-   candidate with the exact (normalised) Chinese name and no phone against it (both sides
-   carrying different phones), which is auto.
+   one unshaped case: the last digit swapped with an X check character). An ID two edits
+   away is no ID rule: at most a review under rules 3-5.
+3. ``phone``: the exact normalised phone. Name score >= 90 auto. A household's phone
+   (carried by several residents) needs the name of one of them: a similar name on it (the
+   family's surname, another given name) is no link, unless the birth date agrees too
+   (review). A phone of one resident: the name with a middle character more or less
+   (张伟 / 张小伟) auto, other names scoring 60-90 review.
+4. ``phone_one_edit``: the same name (key) and a phone one edit away (a wrong digit, two
+   adjacent digits swapped), no other birth date. Auto (review when the feed's ID is not
+   the resident's).
+5. ``name_birth_date``: name score >= 90 and the same birth date. Review, except a single
+   candidate with the exact (normalised) Chinese name, no phone and no ID against it, which
+   is auto.
 
-Rules 3 and 4 never link a feed row and a resident that both carry a valid ID that differs:
+Names are compared by their key: separators in any form (·, •, ・, ., spaces) dropped,
+full-width folded, traditional characters of names simplified (a curated table); scores
+are pinyin-aware (homophones 95), and a given name written first (伟张) scores 92.
+Birth dates may be dates or text in the formats feeds use (2020-01-23, 2020/1/23,
+20200123, 2020年1月23日, 2020.01.23, an Excel serial); a feed may have no birth date column.
+
+Rules 3-5 never link a feed row and a resident that both carry a valid ID that differs:
 they are different people. Several candidates with the same best score go to review with all
 of them as candidates (``resident_id`` None), never auto.
 
@@ -683,6 +703,8 @@ def _normalise_odd(con, table: str) -> None:
             f"""UPDATE {table}_n SET phone_n = m.norm FROM {table}_phone_fix m
             WHERE {table}_n.rowid = m.idx"""
         )
+    for done in ("id_fix", "phone_map", "phone_fix"):  # memory back before the joins
+        con.execute(f"DROP TABLE IF EXISTS {table}_{done}")
 
 
 _ID_18 = re.compile(r"[0-9]{17}[0-9X]")
@@ -975,6 +997,8 @@ def _phone_edit_pairs_table(con) -> None:
             JOIN rp r ON f.k = r.k AND right(f.ph, 5) = right(r.ph, 5))
         WHERE a <> b AND (hamming(a, b) = 1 OR (hamming(a, b) = 2 AND {swap}))"""
     )
+    con.execute("DROP TABLE fe")
+    con.execute("DROP TABLE rp")
 
 
 def _name_birth_pairs_table(con) -> None:
@@ -1037,6 +1061,7 @@ def _name_birth_pairs_table(con) -> None:
         + ") WHERE fk <> '' AND fi NOT IN (SELECT fi FROM exact)"
     )
     _near_names_table(con)
+    con.execute("DROP TABLE IF EXISTS feed_b")
 
 
 def _near_names_table(con) -> None:
