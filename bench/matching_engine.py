@@ -374,11 +374,11 @@ def generate_city(directory: Path, n_residents: int, n_feed: int, seed: int = 11
         FROM residents WHERE hash(resident_id, 5) % {max(1, n_residents // n_true)} = 0
         LIMIT {n_true}"""
     con.execute(
-        f"""COPY (SELECT * FROM (
+        f"""COPY (
             SELECT row_id + {n_feed} AS row_id, name, id_number, phone, birth_date FROM ({true_rows})
             UNION ALL SELECT * FROM ({strangers_sql(1, n_same, seed, common=True)})
-            UNION ALL SELECT * FROM ({strangers_sql(1 + n_same, n_plain, seed + 1)}))
-        ORDER BY hash(row_id, 99)) TO '{directory / "feed.parquet"}' (ROW_GROUP_SIZE 1000000)"""
+            UNION ALL SELECT * FROM ({strangers_sql(1 + n_same, n_plain, seed + 1)})
+        ) TO '{directory / "feed.parquet"}' (ROW_GROUP_SIZE 1000000)"""
     )
     con.close()
     shutil.rmtree(directory / "spill", ignore_errors=True)
