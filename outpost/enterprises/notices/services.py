@@ -409,17 +409,12 @@ def _escalate(receipt: NoticeReceipt, *, now, acting_user=None) -> NoticeEscalat
             compose=_call_text(receipt),
             url=receipt.notice.get_absolute_url(),
         )
-        entry = _step(
-            receipt,
-            EscalationStep.CALL_TASK,
-            now,
-            acting_user,
-            " ".join(filter(None, [_("To %(names)s.") % {"names": _names([officer])}, warning])),
-        )
-        detail = _("To %(names)s.") % {"names": _names([officer])}
+        detail = [_("To %(names)s.") % {"names": _names([officer])}, warning]
         if _sms_not_reached(receipt):
-            detail = " ".join([detail, _("The SMS did not reach the liaison.")])
-        entry = _step(receipt, EscalationStep.CALL_TASK, now, acting_user, detail)
+            detail.append(_("The SMS did not reach the liaison."))
+        entry = _step(
+            receipt, EscalationStep.CALL_TASK, now, acting_user, " ".join(filter(None, detail))
+        )
     else:
         raise ValidationError(_("The escalation has reached its last step: the phone call."))
     receipt.escalation_level = level + 1
