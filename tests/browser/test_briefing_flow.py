@@ -21,6 +21,25 @@ from tests.browser.support import DATABASE_TASKS, log_in, menu_click
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+# Each group label of the desktop menu: its box, and where its text starts and ends.
+MENU_LABELS = """() => [...document.querySelectorAll('nav.mainnav .navgroup > summary')].map(s => {
+  const box = s.getBoundingClientRect(), range = document.createRange();
+  range.selectNodeContents(s);
+  const text = range.getBoundingClientRect();
+  return {label: s.innerText, left: box.left, right: box.right, textLeft: text.left,
+          textRight: text.right, clipped: s.scrollWidth > s.clientWidth};
+})"""
+
+
+def _assert_menu_labels_whole(page, width: int) -> None:
+    """No group label of the desktop menu loses characters: each lies in the viewport with
+    its text inside its box (the label that starts a wrapped line once lost its first)."""
+    for label in page.evaluate(MENU_LABELS):
+        assert 0 <= label["left"] <= label["textLeft"], label
+        assert label["textRight"] <= label["right"] + 1 <= width + 1, label
+        assert not label["clipped"], label
+
+
 def _download(page, live_server, *, day, file_format):
     page.goto(f"{live_server.url}/briefing/report/")
     page.fill("input[name=day]", day.isoformat())
@@ -54,6 +73,8 @@ def test_leader_reads_the_briefing_and_downloads_yesterdays_report(
     assert "(+1 / –)" in figure.inner_text()  # yesterday frozen, no week-old snapshot
     assert page.locator("[data-testid=drill-down]").inner_text().count(district.office.name) == 1
     screenshot(page, f"briefing-dashboard-{width}")
+    if width == 1280:
+        _assert_menu_labels_whole(page, width)
 
     # Yesterday's figure opens the list behind it: the one key person it counted.
     page.goto(f"{live_server.url}/briefing/?day={yesterday.isoformat()}")

@@ -182,6 +182,12 @@ def test_the_workbook_has_the_fixed_layout_and_complete_masked_lists(district, b
         "Alerts raised today",
         "Items overdue",
         "Contacts overdue",
+        "Requests overdue",
+        "Notice receipts not confirmed",
+        "Donation lines received today",
+        "Distribution lines today",
+        "Enterprises not reported today",
+        "Employee fever alerts today",
     ]
     # Title, headings; the item; the person never contacted and the alerted one (no contact).
     assert workbook["Items overdue"].max_row == 2 + 1
