@@ -34,15 +34,16 @@ def comparison_chart_svg(comparison) -> str:
         "now": now_total,
         "last": last_total,
     }
+    this_period, last_year = _("This period"), _("Same period last year")
     parts = [
         f'<svg class="comparison-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(label)}</title>",
         f'<rect x="{LEFT}" y="6" width="12" height="12" fill="{NOW}"/>'
-        f'<text x="{LEFT + 16}" y="16" font-size="12">{escape(_("This period"))}</text>'
+        f'<text x="{LEFT + 16}" y="16" font-size="12">{escape(this_period)}</text>'
         f'<rect x="{LEFT + 140}" y="6" width="12" height="12" fill="{LAST}"/>'
         f'<text x="{LEFT + 156}" y="16" font-size="12">'
-        f"{escape(_('Same period last year'))}</text>",
+        f"{escape(last_year)}</text>",
     ]
     for fraction in (0, 0.5, 1):
         y = TOP + inner_h * (1 - fraction)

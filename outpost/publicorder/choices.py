@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ClosureState(models.TextChoices):
@@ -50,7 +51,7 @@ class CheckpointKind(models.TextChoices):
 
 class PatrolStatus(models.TextChoices):
     OPEN = "open", _("Under way")  # 巡逻中
-    FINISHED = "finished", _("Finished")  # 已结束
+    FINISHED = "finished", pgettext_lazy("patrol", "Finished")  # 已结束
     SKIPPED = "skipped", _("Skipped")  # 未巡逻
 
 

@@ -121,7 +121,7 @@ class InspectionForm(Form):
         for item in checks:
             self.fields[f"check_{item.pk}"] = forms.TypedChoiceField(
                 label=item.label,
-                choices=[("1", _("Passed")), ("0", _("Failed"))],
+                choices=[("1", _("Passed")), ("0", _("Not passed"))],
                 coerce=lambda value: value == "1",
                 widget=forms.RadioSelect,
             )

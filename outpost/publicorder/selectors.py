@@ -132,6 +132,7 @@ def route_list(*, user) -> QuerySet[PatrolRoute]:
         PatrolRoute.objects.visible_to(user)
         .select_related("unit", "leader__staff_profile")
         .annotate(points=Count("checkpoints", filter=Q(checkpoints__is_active=True)))
+        .order_by("name", "pk")
     )
 
 

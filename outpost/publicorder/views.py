@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django.views.generic import FormView
 
 from outpost.core.audit import record_history
@@ -653,7 +654,7 @@ class PatrolFinishView(_Titled, ScopedActionView):
 
 
 class PatrolAcknowledgeView(_Titled, PermissionRequiredMixin, ScopedActionView):
-    action_title = _lazy("Acknowledge")
+    action_title = pgettext_lazy("patrol", "Acknowledge")
     model = Patrol
     scope_action = "change"
     permission_required = "publicorder.change_patrol"
