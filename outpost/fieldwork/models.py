@@ -29,7 +29,7 @@ class FieldSubmission(ScopedModel):
         related_name="field_submissions",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=SubmissionKind.choices)
-    body_hash = models.CharField(_("content hash"), max_length=64)
+    content_hash = models.CharField(_("content hash"), max_length=64)
     record_id = models.PositiveBigIntegerField(_("record stored"))
     recorded_at = models.DateTimeField(_("recorded at"))
     sent_at = models.DateTimeField(_("sent at (phone clock)"), null=True, blank=True)

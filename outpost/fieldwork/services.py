@@ -102,7 +102,7 @@ class Submission:
     recorded_by: int | None = None  # the user the phone recorded it for
 
 
-def body_hash(submission: Submission) -> str:
+def content_hash(submission: Submission) -> str:
     """A hash of what the record says: the same key with other contents is a conflict."""
     text = json.dumps(
         {
@@ -147,7 +147,7 @@ def _replay_outcome(acting_user, submission: Submission, digest: str) -> Outcome
     if existing is None:
         return None
     key = str(submission.key)
-    if existing.submitted_by_id != acting_user.pk or existing.body_hash != digest:
+    if existing.submitted_by_id != acting_user.pk or existing.content_hash != digest:
         return Outcome(
             key,
             CONFLICT,
@@ -168,7 +168,7 @@ def _apply_one(acting_user, submission, *, sent_at, offset, now) -> Outcome:
             403,
             {"": [_("Recorded under another account: log in as that user to send it.")]},
         )
-    digest = body_hash(submission)
+    digest = content_hash(submission)
     replay = _replay_outcome(acting_user, submission, digest)
     if replay is not None:
         return replay
@@ -192,7 +192,7 @@ def _apply_one(acting_user, submission, *, sent_at, offset, now) -> Outcome:
                 key=submission.key,
                 submitted_by=acting_user,
                 kind=submission.kind,
-                body_hash=digest,
+                content_hash=digest,
                 record_id=record.pk,
                 recorded_at=recorded_at,
                 sent_at=sent_at,

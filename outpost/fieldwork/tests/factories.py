@@ -27,7 +27,7 @@ def flagged_contact_in(grid) -> FieldSubmission:
         key=uuid.uuid4(),
         submitted_by=worker,
         kind=SubmissionKind.CONTACT,
-        body_hash="0" * 64,
+        content_hash="0" * 64,
         record_id=entry.pk,
         recorded_at=now,
         received_at=now,
