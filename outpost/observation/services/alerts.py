@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from outpost.core.audit import save_audited
 from outpost.core.choices import Role
+from outpost.core.identity import validate_mobile
 from outpost.core.models import Unit
 from outpost.core.on_duty import fallback_note, fallback_warning, on_duty_users
 from outpost.core.scoping import lineage_paths
@@ -488,6 +489,14 @@ def missed_check_ins_sweep(*, now: datetime.datetime) -> list[Alert]:
     return raised
 
 
+def mobile_or_empty(phone: str) -> str:
+    """The phone as a mobile number an SMS can go to, or "" (none, or a landline)."""
+    try:
+        return validate_mobile(phone) if phone else ""
+    except ValidationError:
+        return ""
+
+
 def _phone_of(key_person) -> str:
     if key_person.resident_id and key_person.resident.phone:
         return key_person.resident.phone
@@ -518,9 +527,9 @@ def reminders_send(*, now: datetime.datetime) -> int:
     for episode in Episode.objects.filter(pk__in=episode_ids).select_related(
         "key_person__resident"
     ):
-        phone = _phone_of(episode.key_person)
+        phone = mobile_or_empty(_phone_of(episode.key_person))
         if not phone:
-            continue
+            continue  # no phone, or a landline: no SMS can reach it
         for slot in _unreported_slots(episode, taken[episode.pk], since, now):
             if slot + remind_after <= now < slot + missed_after and (
                 (episode.pk, slot) not in reminded
