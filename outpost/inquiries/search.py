@@ -32,8 +32,8 @@ STOP_BIGRAMS = frozenset(
     "请问 你好 您好 我想 想问 问一 一下 怎么 么办 什么 可以 是否 需要 我们 我的 现在 "
     "这个 那个 一个 的话 还是 能不 不能 吗？ 么时 时候 有没 没有 谢谢 麻烦 问下".split()
 )
-# Candidates read from the index before ranking (the best by shared terms).
-CANDIDATES = 200
+# Records read from the index before ranking (the most terms shared with the query).
+CANDIDATES = 1000
 
 
 def terms(text: str) -> list[str]:
@@ -99,11 +99,15 @@ class Hit:
 
 
 def _ranked(kind: str, query: str, candidates: QuerySet, limit: int, minimum: float) -> list[Hit]:
+    """Read the index without joining the candidates (a join lets the databases walk every
+    candidate's terms, 10 times slower at 10,000 questions), keep the `CANDIDATES` records
+    sharing most terms, then those of `candidates` (the user's scope, the unit's recent
+    questions) among them; rank by Dice and load only the best `limit`."""
     query_terms = terms(query)
     if not query_terms:
         return []
     shared = dict(
-        InquiryTerm.objects.filter(term__in=query_terms, **{f"{kind}__in": candidates.values("pk")})
+        InquiryTerm.objects.filter(term__in=query_terms, **{f"{kind}__isnull": False})
         .values(kind)
         .annotate(n=Count("id"))
         .order_by("-n")
@@ -111,14 +115,14 @@ def _ranked(kind: str, query: str, candidates: QuerySet, limit: int, minimum: fl
     )
     if not shared:
         return []
-    records = candidates.filter(pk__in=list(shared))
-    hits = [
-        Hit(record, 2 * shared[record.pk] / (len(query_terms) + max(record.term_count, 1)))
-        for record in records
-    ]
-    hits = [hit for hit in hits if hit.score >= minimum]
-    hits.sort(key=lambda hit: (-hit.score, -hit.record.pk))
-    return hits[:limit]
+    sizes = candidates.order_by().filter(pk__in=list(shared)).values_list("pk", "term_count")
+    scored = sorted(
+        ((2 * shared[pk] / (len(query_terms) + max(size, 1)), pk) for pk, size in sizes),
+        key=lambda pair: (-pair[0], -pair[1]),
+    )
+    best = [(score, pk) for score, pk in scored if score >= minimum][:limit]
+    records = candidates.in_bulk([pk for _score, pk in best])
+    return [Hit(records[pk], score) for score, pk in best if pk in records]
 
 
 def search_faq(query: str, entries: QuerySet, *, limit: int = 5, minimum: float = 0.1) -> list[Hit]:

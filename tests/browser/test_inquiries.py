@@ -29,7 +29,7 @@ def test_resident_asks_at_360px_and_reads_the_answer_by_the_private_link(
     page.fill("textarea[name=text]", "外地返连需要隔离几天？<b>急</b>")
     page.fill("input[name=phone]", "13800138000")
     screenshot(page, "inquiries-ask-360")
-    page.click("button[type=submit]")
+    page.click("button.qa-submit")
     link = page.locator("[data-testid=private-link]")
     href = link.get_attribute("href")
     assert href.startswith("/ask/a/")
@@ -51,7 +51,12 @@ def test_cadre_answers_with_a_suggested_faq_entry_officer_publishes_and_a_new_no
 ):
     cadre = staff_user(role=Role.COMMUNITY_CADRE, unit=district.community_a, username="cadre_a")
     notice = notice_make(unit=district.community_a, author=officer_a, title="返连人员隔离14天")
-    faq_make(unit=district.community_a, question="外地返连要隔离几天", answer="居家隔离14天。", notice=notice)
+    faq_make(
+        unit=district.community_a,
+        question="外地返连要隔离几天",
+        answer="居家隔离14天。",
+        notice=notice,
+    )
     question, _token = question_make(unit=district.grid_a1, text="我刚从外地回来，要隔离几天？")
 
     context, page = log_in(browser, live_server, cadre, 1280)
