@@ -396,7 +396,7 @@ def _held_item(item: SeizedItem, acting_user) -> SeizedItem:
     """The item, locked, if `acting_user` holds it; else the refusal naming who does."""
     item = (
         SeizedItem.objects.visible_to(acting_user, "change")
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("holder__staff_profile")
         .get(pk=item.pk)
     )
