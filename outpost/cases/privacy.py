@@ -30,7 +30,6 @@ DECLARATIONS = [
             "state",
             "resident",
             "enterprise",
-            "officers",
             "closed_on",
             "created_by",
             "created_at",

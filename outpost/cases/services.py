@@ -200,9 +200,22 @@ def party_add(
 # ---------------------------------------------------------------------------- measures
 
 
+def _aware(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """A moment given without its zone is China time (as the forms' fields are)."""
+    if moment is not None and timezone.is_naive(moment):
+        return timezone.make_aware(moment)
+    return moment
+
+
 def _check_detention(
     detention_days, detention_start, deferral_days, deferral_from, deferral_reason
 ) -> None:
+    if detention_start is not None and not (
+        datetime.date(2000, 1, 1)
+        <= dates.china_day(detention_start)
+        <= timezone.localdate() + datetime.timedelta(days=366)
+    ):
+        raise ValidationError({"detention_start": _("Give a start within a year from today.")})
     if not detention_days:
         raise ValidationError({"detention_days": _("Give the days of detention.")})
     if detention_start is None:
@@ -252,6 +265,9 @@ def measure_record(
     by the date engine and the rules before anything is written."""
     _require(acting_user, "cases.add_measure")
     _open_case(case)
+    detention_start = _aware(detention_start)
+    if decided_on > timezone.localdate() or decided_on.year < 2000:
+        raise ValidationError({"decided_on": _("The decision's date cannot be in the future.")})
     if party is not None and party.case_id != case.pk:
         raise ValidationError({"party": _("Choose a party of this case.")})
     if kind == MeasureKind.DETENTION:
@@ -339,7 +355,7 @@ def item_seize(
     _require(acting_user, "cases.add_seizeditem")
     _open_case(case)
     _check_quantity(quantity)
-    seized_at = seized_at or timezone.now()
+    seized_at = _aware(seized_at) or timezone.now()
     if seized_at > timezone.now():
         raise ValidationError({"seized_at": _("The seizure cannot be in the future.")})
     item = SeizedItem(
@@ -380,7 +396,7 @@ def _held_item(item: SeizedItem, acting_user) -> SeizedItem:
     """The item, locked, if `acting_user` holds it; else the refusal naming who does."""
     item = (
         SeizedItem.objects.visible_to(acting_user, "change")
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("holder__staff_profile")
         .get(pk=item.pk)
     )
@@ -422,7 +438,7 @@ def item_move(
         raise ValidationError({"to_user": _("You already hold this item.")})
     if kind == MoveKind.STORE and not location.strip():
         raise ValidationError({"location": _("Say where the item is kept.")})
-    at = at or timezone.now()
+    at = _aware(at) or timezone.now()
     if at > timezone.now():
         raise ValidationError({"at": _("A move cannot be in the future.")})
     last = item.moves.order_by("-at", "-pk").first()

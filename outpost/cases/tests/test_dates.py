@@ -5,7 +5,8 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from django.utils import translation
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from outpost.cases import dates
@@ -13,6 +14,12 @@ from outpost.cases import dates
 UTC = datetime.UTC
 CHINA = ZoneInfo("Asia/Shanghai")
 D = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
 
 
 def china(*args) -> datetime.datetime:
@@ -137,6 +144,7 @@ moments = st.datetimes(
 )
 
 
+@settings(deadline=None)
 @given(start=moments, days=st.integers(1, 20), deferral=st.one_of(st.none(), st.integers(1, 366)))
 def test_custody_lasts_exactly_its_days_and_follows_the_deferral(start, days, deferral):
     plan = dates.detention_plan(start=start, days=days, deferral_days=deferral)
@@ -149,12 +157,14 @@ def test_custody_lasts_exactly_its_days_and_follows_the_deferral(start, days, de
         assert plan.starts_on == plan.deferral_until + datetime.timedelta(days=1)
 
 
+@settings(deadline=None)
 @given(moment=moments)
 def test_the_china_day_is_the_utc_day_or_the_next_by_eight_hours(moment):
     day = dates.china_day(moment)
     assert day == (moment + datetime.timedelta(hours=8)).date()
 
 
+@settings(deadline=None)
 @given(start=st.dates(D(1900, 1, 1), D(2199, 1, 1)), days=st.integers(1, 5000))
 def test_last_day_and_days_between_are_inverse(start, days):
     assert dates.days_between_inclusive(start, dates.last_day(start, days)) == days
