@@ -7,6 +7,7 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.utils import timezone
 
 from outpost.core.choices import Role
 from outpost.core.tests.factories import staff_user
@@ -68,8 +69,14 @@ def hotel(district):
 
 
 def _fever(episode, *, now):
+    recorder = staff_user(role=Role.GRID_WORKER, unit=episode.unit, username=f"grid-{now:%d%H%M}")
     check_in, _created = check_in_record(
-        episode=episode, temperature="38.4", source=CheckInSource.STAFF, now=now, taken_at=now
+        episode=episode,
+        temperature="38.4",
+        source=CheckInSource.STAFF,
+        acting_user=recorder,
+        now=now,
+        taken_at=now,
     )
     return Alert.objects.get(check_in=check_in)
 
@@ -153,10 +160,11 @@ def _receipt_at_sms_step(district, author, now):
         title="关于企业复工疫情防控的通知",
         body="各企业：复工前须完成员工健康登记。",
         source_authority="市疫情防控指挥部",
-        deadline=now + datetime.timedelta(hours=1),
+        deadline=timezone.now() + datetime.timedelta(hours=1),
         enterprises=[firm],
         units=[],
     )
+    type(notice).objects.filter(pk=notice.pk).update(deadline=now)  # pushed on 10 February
     receipt = notice.receipts.get()
     receipt.escalation_level = EscalationLevel.SMS
     receipt.escalated_at = now
