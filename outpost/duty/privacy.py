@@ -38,7 +38,7 @@ DECLARATIONS = [
         personal={"user": personal(C.POLITICAL, sensitive=True)},
         other=("id", "unit", "recorded_at"),
         purpose=_(
-            "Filling the party-member pioneer posts (党员先锋岗) with party members; "
+            "Filling the party-member pioneer posts with party members; "
             "not used for anything else."
         ),
         legal_basis=STAFF,
