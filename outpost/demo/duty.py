@@ -91,6 +91,8 @@ def build_duty(*, station: Unit, site, today: datetime.date, leader) -> int:
         ends_on=last,
         min_rest_hours=12,
         status=RosterStatus.PUBLISHED,
+        # The leave granted before the freeze is in conflict with the rotation.
+        override_reason="停休令前已批准的探亲假由值班台其他民警顶岗",
         created_by=leader,
         published_by=leader,
         published_at=datetime.datetime.combine(first, datetime.time(7), tzinfo=rules.CHINA)

@@ -38,8 +38,7 @@ DECLARATIONS = [
         personal={"user": personal(C.POLITICAL, sensitive=True)},
         other=("id", "unit", "recorded_at"),
         purpose=_(
-            "Filling the party-member pioneer posts (党员先锋岗) with party members; "
-            "not used for anything else."
+            "Filling the party-member pioneer posts with party members; not used for anything else."
         ),
         legal_basis=STAFF,
         retention="duty.party_member",

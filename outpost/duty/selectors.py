@@ -166,9 +166,7 @@ def shifts_at(*, user, at: datetime.datetime, unit: Unit | None = None, post: Po
         shifts = shifts.within(unit)
     if post is not None:
         shifts = shifts.filter(post=post)
-    return shifts.select_related("post", "user__staff_profile", "roster").order_by(
-        "post__name", "pk"
-    )
+    return shifts.select_related("post", "user__staff_profile__unit").order_by("post__name", "pk")
 
 
 def on_duty_resolve(unit, *, post_kind=None, role=None, site_id=None, at) -> list | None:

@@ -78,6 +78,14 @@ def roster_build(
         )
     if not posts:
         raise ValidationError({"posts": _("Choose at least one post.")})
+    outside = [post.name for post in posts if not post.unit.path.startswith(unit.path)]
+    if outside:
+        raise ValidationError(
+            {
+                "posts": _("%(posts)s: not a post of %(unit)s or of a unit under it.")
+                % {"posts": ", ".join(outside), "unit": unit}
+            }
+        )
     _posts_fillable(posts, starts_on, ends_on)
     roster = Roster(
         unit=unit,

@@ -5,6 +5,7 @@ from the records, and the home to-do of a staff member's next shifts."""
 import datetime
 import io
 
+import pypdfium2
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -98,11 +99,15 @@ def test_the_roster_xlsx_keeps_text_as_text(client, setup):
     assert any("=党员民警" in str(v) for v in grid)
 
 
-def test_the_roster_pdf_is_a4_landscape(client, setup):
+def test_the_roster_pdf_is_a4_landscape_in_chinese(client, setup):
     client.force_login(setup["leader"])
     response = client.get(reverse("duty:roster_pdf", args=[setup["roster"].pk]))
-    assert response.content.startswith(b"%PDF")
-    assert b"/MediaBox [0 0 841.88" in response.content  # A4 landscape, in points
+    document = pypdfium2.PdfDocument(response.content)
+    width, height = document[0].get_size()
+    text = document[0].get_textpage().get_text_range()
+    document.close()
+    assert (round(width), round(height)) == (842, 595)  # A4 landscape, in points
+    assert "党员先锋岗" in text and "=党员民警" in text
 
 
 def test_the_pioneer_record_counts_the_check_ins_handled_during_the_shift(client, setup):
