@@ -31,7 +31,7 @@ Environment variables:
                            shorter than its minimum is refused, and the purge never goes below it
     OUTPOST_PHOTO_KEEP_LOCATION  "1" keeps the GPS position in inspection photos' EXIF
                            (default: removed on upload)
-    OUTPOST_PHOTO_MAX_MB   the largest inspection photo accepted, in MB (default 10)
+    OUTPOST_PHOTO_MAX_MB   the largest photo accepted (inspections, seized items), in MB (default 10)
 """
 
 import os

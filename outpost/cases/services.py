@@ -11,11 +11,9 @@ approves.
 from __future__ import annotations
 
 import datetime
-import io
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -45,14 +43,12 @@ from outpost.cases.models import (
 )
 from outpost.core.audit import save_audited
 from outpost.core.identity import validate_id_number
+from outpost.core.photos import photo_clean
 from outpost.core.scoping import assert_in_scope
 from outpost.enterprises.validators import validate_credit_code
 
 MAX_FINE = Decimal("100000000")
 MAX_QUANTITY = Decimal("1000000")
-PHOTO_MAX_BYTES = 8 * 1024 * 1024
-PHOTO_MAX_PIXELS = 40_000_000
-PHOTO_MAX_SIDE = 2560
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
@@ -542,50 +538,14 @@ def disposal_decide(
 # ---------------------------------------------------------------------------- photos
 
 
-def _clean_photo(upload) -> tuple[bytes, str]:
-    """The upload re-encoded (EXIF and other metadata dropped, at most PHOTO_MAX_SIDE on a
-    side), or a ValidationError naming the field."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    if upload.size > PHOTO_MAX_BYTES:
-        raise ValidationError({"photo": _("A photo may be at most 8 MB.")})
-    try:
-        upload.seek(0)
-        with Image.open(upload) as probe:
-            kind = probe.format
-            if probe.width * probe.height > PHOTO_MAX_PIXELS:
-                raise ValidationError({"photo": _("The photo has too many pixels.")})
-            probe.verify()
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-            out = io.BytesIO()
-            if kind == "PNG":
-                image.save(out, format="PNG")
-                suffix = "png"
-            else:
-                image.convert("RGB").save(out, format="JPEG", quality=85)
-                suffix = "jpg"
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise ValidationError(
-            {"photo": _("The file is not a photo (JPEG, PNG or WebP).")}
-        ) from None
-    if kind not in PHOTO_FORMATS:
-        raise ValidationError({"photo": _("The file is not a photo (JPEG, PNG or WebP).")})
-    return out.getvalue(), suffix
-
-
 @transaction.atomic
 def photo_add(*, acting_user, item: SeizedItem, upload) -> ItemPhoto:
     _require(acting_user, "cases.add_itemphoto")
     item = SeizedItem.objects.visible_to(acting_user, "change").get(pk=item.pk)
-    content, suffix = _clean_photo(upload)
+    cleaned = photo_clean(upload, field="photo")
+    suffix = cleaned.name.rsplit(".", 1)[-1]
     photo = ItemPhoto(item=item, uploaded_by=acting_user)
-    photo.image.save(f"{timezone.now():%Y%m%d%H%M%S}.{suffix}", ContentFile(content), save=False)
+    photo.image.save(f"{timezone.now():%Y%m%d%H%M%S}.{suffix}", cleaned, save=False)
     save_audited(photo, acting_user=acting_user)
     return photo
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from outpost.core.audit import save_audited
 from outpost.core.identity import validate_phone
 from outpost.core.models import Unit
+from outpost.core.photos import photo_clean
 from outpost.core.scoping import assert_in_scope
 from outpost.publicorder.choices import (
     NEXT_STATE,
@@ -38,7 +39,6 @@ from outpost.publicorder.models import (
     Venue,
     VenueKind,
 )
-from outpost.publicorder.photos import photo_clean
 
 # A follow-up of a failed check is due this many days after the inspection, by default.
 FOLLOW_UP_DAYS = 3

@@ -1,6 +1,7 @@
-"""Inspection photos taken on the phone: checked to be an image (Pillow opens and verifies
-it), bounded in size, and stored without their EXIF location (GPS) unless the deployment
-keeps it (`OUTPOST_PHOTO_KEEP_LOCATION`)."""
+"""Photos taken on the phone (a venue's inspection, a seized item): checked to be an image
+(Pillow opens and verifies it), bounded in size, and stored without their EXIF location
+(GPS) unless the deployment keeps it (`OUTPOST_PHOTO_KEEP_LOCATION`). One cleaner for every
+app that keeps photos."""
 
 from __future__ import annotations
 
