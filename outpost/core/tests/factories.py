@@ -1,10 +1,20 @@
+import functools
+
 import factory
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 
 from outpost.core.choices import ImportStatus, Role, UnitKind
 from outpost.core.models import ImportJob, LegalHold, Organisation, StaffProfile, Unit
 
 TEST_PASSWORD = "correct-horse-battery"
+
+
+@functools.cache
+def hashed_test_password() -> str:
+    """TEST_PASSWORD hashed once per test process. Argon2 spends about 0.1 s and 100 MB on
+    each hash by design; the scoping walk alone makes thousands of staff logins."""
+    return make_password(TEST_PASSWORD)
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
@@ -31,7 +41,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 def staff_user(*, role: Role, unit: Unit, username: str | None = None, **profile) -> User:
     """A login with one role in one unit, as the demo and real deployments make them."""
     username = username or f"{role.value}-{unit.code}"
-    user = User.objects.create_user(username=username, password=TEST_PASSWORD)
+    user = User.objects.create(username=username, password=hashed_test_password())
     if role == Role.ADMINISTRATOR:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
