@@ -130,7 +130,7 @@ class MoveOut(Schema):
         return _name(obj.approved_by)
 
 
-class ItemOut(Schema):
+class SeizedItemOut(Schema):
     id: int
     case_id: int
     case_number: str
@@ -151,7 +151,7 @@ class ItemOut(Schema):
         return _name(obj.holder)
 
 
-class ItemDetailOut(ItemOut):
+class SeizedItemDetailOut(SeizedItemOut):
     chain: list[MoveOut]
 
 
@@ -177,7 +177,7 @@ class MoveIn(Schema):
     reason: Line
 
 
-class FiguresOut(Schema):
+class CaseFiguresOut(Schema):
     cases: int
     by_state: dict[str, int]
     by_kind: dict[str, int]
@@ -215,7 +215,7 @@ def measure_add(request: HttpRequest, case_id: int, payload: MeasureIn):
 
 @router.get(
     "/figures",
-    response=FiguresOut,
+    response=CaseFiguresOut,
     openapi_extra=personal_data_free("counts of the user's own scope only"),
 )
 def figures(request: HttpRequest):
@@ -232,13 +232,15 @@ def figures(request: HttpRequest):
     }
 
 
-@router.get("/items", response=list[ItemOut], openapi_extra=scoped_route(SeizedItem))
+@router.get("/items", response=list[SeizedItemOut], openapi_extra=scoped_route(SeizedItem))
 @paginate(Pagination)
 def item_list(request: HttpRequest, state: ItemState | None = None):
     return selectors.item_list(user=request.auth, state=state or "")
 
 
-@router.get("/items/{item_id}", response=ItemDetailOut, openapi_extra=scoped_route(SeizedItem))
+@router.get(
+    "/items/{item_id}", response=SeizedItemDetailOut, openapi_extra=scoped_route(SeizedItem)
+)
 def item_detail(request: HttpRequest, item_id: int):
     item = api_get_visible(request, SeizedItem, item_id)
     item.chain = list(selectors.custody_chain(item, request.auth))

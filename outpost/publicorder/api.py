@@ -99,13 +99,13 @@ class PatrolOut(Schema):
         return obj.route.name
 
 
-class CheckInIn(Schema):
+class PatrolCheckInIn(Schema):
     """`code`: what the checkpoint's QR code holds (its address, or the token alone)."""
 
     code: str
 
 
-class CheckInOut(Schema):
+class PatrolCheckInOut(Schema):
     id: int
     checkpoint_id: int
     checkpoint_name: str
@@ -125,7 +125,7 @@ class IncidentOut(Schema):
     count: int
 
 
-class FiguresOut(Schema):
+class PublicOrderFiguresOut(Schema):
     day: datetime.date
     venues: int
     venues_closed: int
@@ -172,10 +172,10 @@ def patrol_list(request: HttpRequest, day: datetime.date | None = None):
 
 @router.post(
     "/patrols/{patrol_id}/check-ins",
-    response={201: CheckInOut},
+    response={201: PatrolCheckInOut},
     openapi_extra=scoped_route(Patrol),
 )
-def patrol_check_in(request: HttpRequest, patrol_id: int, payload: CheckInIn):
+def patrol_check_in(request: HttpRequest, patrol_id: int, payload: PatrolCheckInIn):
     """Check the caller's patrol in at the checkpoint whose code was scanned. A code of
     another day, of another route's checkpoint, made up, or a checkpoint checked in
     already: a 422 naming `code`."""
@@ -204,7 +204,7 @@ def incident_list(
 
 @router.get(
     "/figures",
-    response=FiguresOut,
+    response=PublicOrderFiguresOut,
     openapi_extra=personal_data_free("counts of the caller's own jurisdiction"),
 )
 def figures(request: HttpRequest, day: datetime.date | None = None):
