@@ -29,6 +29,7 @@ REFERENCE_DATA_MIGRATIONS = (
     "outpost.keypersons.migrations.0002_teams_and_contacts",
     "outpost.observation.migrations.0002_default_plans_and_policy",
     "outpost.enterprises.migrations.0003_requests_donations",
+    "outpost.publicorder.migrations.0002_venue_kinds_and_checklists",
 )
 
 

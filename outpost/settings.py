@@ -29,6 +29,9 @@ Environment variables:
     OUTPOST_RETENTION_MINIMUM_DAYS  legal minimum retention periods per kind of record,
                            "kind=days,kind=days" (default "core.accesslog=1095"); a policy
                            shorter than its minimum is refused, and the purge never goes below it
+    OUTPOST_PHOTO_KEEP_LOCATION  "1" keeps the GPS position in inspection photos' EXIF
+                           (default: removed on upload)
+    OUTPOST_PHOTO_MAX_MB   the largest photo accepted (inspections, seized items), in MB (default 10)
 """
 
 import os
@@ -124,7 +127,12 @@ INSTALLED_APPS = [
     "outpost.dispatch",
     "outpost.observation",
     "outpost.enterprises",
+    "outpost.inquiries",
+    "outpost.cases",
+    "outpost.publicorder",
+    "outpost.duty",
     "outpost.briefing",
+    "outpost.fieldwork",
     "outpost.demo",
 ]
 
@@ -286,7 +294,35 @@ NOTIFY = {
     "sms": os.environ.get("OUTPOST_SMS_BACKEND", "file"),
     "sms_gateway_url": os.environ.get("OUTPOST_SMS_GATEWAY_URL", ""),
     "email": os.environ.get("OUTPOST_EMAIL_BACKEND", "file"),
+    "wecom": os.environ.get("OUTPOST_WECOM_BACKEND", "file"),
     "outbox_dir": VAR_DIR / "outbox",
+    # Real channels (README "Message channels"): the providers' pre-approved signature and
+    # template, their keys, their endpoints (overridable: the tests' fakes listen on
+    # loopback), the receipts' secret path token and each provider's rate limit.
+    "sms_sign_name": os.environ.get("OUTPOST_SMS_SIGN_NAME", ""),
+    "sms_template": os.environ.get("OUTPOST_SMS_TEMPLATE", ""),
+    "sms_template_param": os.environ.get("OUTPOST_SMS_TEMPLATE_PARAM", "content"),
+    "aliyun_access_key_id": os.environ.get("OUTPOST_ALIYUN_ACCESS_KEY_ID", ""),
+    "aliyun_access_key_secret": os.environ.get("OUTPOST_ALIYUN_ACCESS_KEY_SECRET", ""),
+    "aliyun_endpoint": os.environ.get(
+        "OUTPOST_ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com"
+    ),
+    "tencent_secret_id": os.environ.get("OUTPOST_TENCENT_SECRET_ID", ""),
+    "tencent_secret_key": os.environ.get("OUTPOST_TENCENT_SECRET_KEY", ""),
+    "tencent_sms_app_id": os.environ.get("OUTPOST_TENCENT_SMS_APP_ID", ""),
+    "tencent_region": os.environ.get("OUTPOST_TENCENT_REGION", "ap-guangzhou"),
+    "tencent_endpoint": os.environ.get(
+        "OUTPOST_TENCENT_SMS_ENDPOINT", "https://sms.tencentcloudapi.com"
+    ),
+    "wecom_corp_id": os.environ.get("OUTPOST_WECOM_CORP_ID", ""),
+    "wecom_secret": os.environ.get("OUTPOST_WECOM_SECRET", ""),
+    "wecom_agent_id": os.environ.get("OUTPOST_WECOM_AGENT_ID", ""),
+    "wecom_robot_key": os.environ.get("OUTPOST_WECOM_ROBOT_KEY", ""),
+    "wecom_endpoint": os.environ.get("OUTPOST_WECOM_ENDPOINT", "https://qyapi.weixin.qq.com"),
+    "receipt_token": os.environ.get("OUTPOST_NOTIFY_RECEIPT_TOKEN", ""),
+    "rate_per_second": int(os.environ.get("OUTPOST_NOTIFY_RATE_PER_SECOND", "10")),
+    "timeout": float(os.environ.get("OUTPOST_NOTIFY_TIMEOUT", "10")),
+    "max_attempts": int(os.environ.get("OUTPOST_NOTIFY_MAX_ATTEMPTS", "6")),
 }
 
 
@@ -304,6 +340,10 @@ def _minimum_days(text: str) -> dict[str, int]:
 OUTPOST_RETENTION_MINIMUM_DAYS = _minimum_days(
     os.environ.get("OUTPOST_RETENTION_MINIMUM_DAYS", "core.accesslog=1095")
 )
+# Inspection photos (社会面管控): their EXIF location is removed on upload unless kept here;
+# a photo larger than OUTPOST_PHOTO_MAX_MB is refused.
+OUTPOST_PHOTO_KEEP_LOCATION = _flag("OUTPOST_PHOTO_KEEP_LOCATION")
+OUTPOST_PHOTO_MAX_MB = int(os.environ.get("OUTPOST_PHOTO_MAX_MB", "10"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -62,6 +62,7 @@ class DataCategory(models.TextChoices):
     ONLINE = "online", _("Online identifiers and account activity")  # 网络身份标识及操作记录
     PSEUDONYM = "pseudonym", _("Pseudonymised identity key")  # 去标识化身份键
     RECORDS = "records", _("Lists of people as received (file or rows)")  # 原始名单（文件或行）
+    POLITICAL = "political", _("Political affiliation")  # 政治面貌
 
 
 # Sensitive personal information under PIPL Art. 28 (medical health, whereabouts, specific
@@ -74,6 +75,7 @@ SENSITIVE_CATEGORIES = frozenset(
         DataCategory.WHEREABOUTS,
         DataCategory.CONTROL_MEASURE,
         DataCategory.RECORDS,
+        DataCategory.POLITICAL,
     }
 )
 # Shown masked by default (DESIGN rule 2): revealing one is an action of its own.

@@ -23,7 +23,11 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "dispatch": VIEW,
         "observation": VIEW,
         "enterprises": VIEW,
+        "cases": VIEW,
         "briefing": VIEW,
+        "inquiries": VIEW,
+        "publicorder": VIEW,
+        "duty": EDIT,
     },
     Role.POLICE_OFFICER: {
         "registry": EDIT,
@@ -32,22 +36,42 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "dispatch": EDIT,
         "observation": EDIT,
         "enterprises": EDIT,
+        "cases": EDIT,
         "briefing": VIEW,
+        "inquiries": EDIT,
+        "publicorder": EDIT,
+        "duty": EDIT,
     },
     Role.AUXILIARY_POLICE: {
         "registry": EDIT,
         "keypersons": EDIT,
         "observation": EDIT,
         "enterprises": VIEW,
+        "inquiries": EDIT,
+        "publicorder": EDIT,
+        "duty": VIEW,
     },
     Role.COMMUNITY_CADRE: {
         "registry": EDIT,
         "keypersons": EDIT,
         "observation": EDIT,
         "enterprises": VIEW,
+        "inquiries": EDIT,
     },
-    Role.GRID_WORKER: {"registry": EDIT, "keypersons": EDIT, "observation": EDIT},
+    Role.GRID_WORKER: {
+        "registry": EDIT,
+        "keypersons": EDIT,
+        "observation": EDIT,
+        "inquiries": EDIT,
+    },
     Role.MEDICAL_STAFF: {"registry": VIEW, "keypersons": VIEW, "observation": EDIT},
+    Role.GRID_WORKER: {"registry": EDIT, "keypersons": EDIT, "observation": EDIT},
+    Role.MEDICAL_STAFF: {
+        "registry": VIEW,
+        "keypersons": VIEW,
+        "observation": EDIT,
+        "duty": VIEW,
+    },
     Role.ANALYST: {
         "registry": VIEW,
         "screening": VIEW,
@@ -55,7 +79,10 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "dispatch": VIEW,
         "observation": VIEW,
         "enterprises": VIEW,
+        "cases": VIEW,
         "briefing": VIEW,
+        "inquiries": VIEW,
+        "publicorder": VIEW,
     },
     # An enterprise liaison (企业联络员) reads its own enterprise's records only (the
     # enterprises app scopes it to the enterprise it is bound to) and keeps its contacts.
@@ -67,7 +94,11 @@ ROLE_MODEL_ACTIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "dispatch": EDIT,
         "observation": EDIT,
         "enterprises": EDIT,
+        "cases": EDIT,
         "briefing": VIEW,
+        "inquiries": EDIT,
+        "publicorder": EDIT,
+        "duty": EDIT,
     },
 }
 
@@ -81,6 +112,9 @@ SUBJECT_REQUESTS = (
     "core.add_subjectrequest",
     "core.change_subjectrequest",
 )
+# Records sent late from phones that need a look (outpost/fieldwork): a contact logged
+# offline after the key person was closed; an earlier account of a visit.
+FIELD_FLAGS = ("fieldwork.view_fieldsubmission", "fieldwork.change_fieldsubmission")
 
 # The employees' daily tests (员工每日检测) the liaison of an essential enterprise keeps.
 LIAISON_EMPLOYEE_TESTS = (
@@ -91,6 +125,9 @@ LIAISON_EMPLOYEE_TESTS = (
     "core.add_importjob",
 )
 
+# Staff on a roster ask for swaps, answer them and ask for leave (战时勤务).
+DUTY_OWN = ("duty.add_swaprequest", "duty.change_swaprequest", "duty.add_leaverequest")
+
 ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.STATION_LEADER: (
         "registry.add_campaign",
@@ -100,6 +137,12 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "screening.add_feed",
         "screening.add_screeningrun",
         "dispatch.add_dispatchorder",
+        # Public order: the leader starts closure campaigns and acknowledges patrol
+        # exceptions of the routes it leads.
+        "publicorder.add_closurecampaign",
+        "publicorder.change_patrol",
+        "publicorder.add_incidentcount",
+        "publicorder.change_incidentcount",
         # Escalated alerts reach the leader, who must be able to take them over.
         "observation.change_alert",
         "core.add_importjob",
@@ -108,6 +151,10 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "core.view_accesslog",
         *_LEGAL_HOLDS,
         "core.view_subjectrequest",
+        # Wartime duty (战时勤务): the leader publishes rosters, approves swaps and grants
+        # leave during a freeze.
+        "duty.publish_roster",
+        "duty.grant_leaverequest",
     ),
     Role.POLICE_OFFICER: (
         # Routing order items, and handing one to a grid worker of its grid.
@@ -118,16 +165,19 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *_LEGAL_HOLDS,
         # Releasing, transferring or closing a key person is the officer's decision.
         "keypersons.close_keyperson",
+        # An answer becomes a public FAQ entry only after an officer's review.
+        "inquiries.review_faqentry",
         *SUBJECT_REQUESTS,
+        *FIELD_FLAGS,
     ),
-    Role.AUXILIARY_POLICE: ("core.add_importjob",),
+    Role.AUXILIARY_POLICE: ("core.add_importjob", *DUTY_OWN),
     Role.COMMUNITY_CADRE: ("core.add_importjob", "core.reveal_personal_data"),
     # The door check of an order item an officer handed them (我的指令条目): they read the
     # items of their grid and record on those assigned to them (`DispatchItem.objects`);
     # not the orders, the duty desk, assigning or the feedback workbook.
     Role.GRID_WORKER: ("dispatch.view_dispatchitem", "dispatch.change_dispatchitem"),
     # Medical staff serve on four-on-one teams: they log contacts with their key persons.
-    Role.MEDICAL_STAFF: ("core.reveal_personal_data", "keypersons.add_contactentry"),
+    Role.MEDICAL_STAFF: ("core.reveal_personal_data", "keypersons.add_contactentry", *DUTY_OWN),
     # The liaison keeps its enterprise's contact people and reads their phones.
     Role.ENTERPRISE_LIAISON: (
         "enterprises.add_enterprisecontact",
@@ -152,6 +202,7 @@ ROLE_EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "dispatch.assign_dispatchitem",
         "keypersons.close_keyperson",
         *SUBJECT_REQUESTS,
+        *FIELD_FLAGS,
         "core.add_importjob",
         "core.reveal_personal_data",
         "core.export_personal_data",
@@ -189,11 +240,24 @@ _SITE_SETUP = (
     "observation.add_observationplan",
     "observation.change_observationplan",
 )
+# Party membership (政治面貌) is sensitive: only leaders and administrators read it.
+_PARTY_MEMBERSHIP = ("duty.view_partymember",)
+# Officers draft rosters and change shifts; the leader publishes, freezes leave, records
+# party membership and decides on leave (战时勤务).
+_DUTY_LEADERS_ONLY = (
+    *_PARTY_MEMBERSHIP,
+    "duty.add_partymember",
+    "duty.change_partymember",
+    "duty.add_leavefreeze",
+    "duty.change_leavefreeze",
+    "duty.change_leaverequest",
+)
 ROLE_WITHHELD_PERMISSIONS: dict[Role, tuple[str, ...]] = {
-    Role.AUXILIARY_POLICE: _CAMPAIGN_ORGANISING + _SITE_SETUP,
+    Role.POLICE_OFFICER: _DUTY_LEADERS_ONLY,
+    Role.AUXILIARY_POLICE: _CAMPAIGN_ORGANISING + _SITE_SETUP + _PARTY_MEMBERSHIP,
     Role.COMMUNITY_CADRE: _CAMPAIGN_ORGANISING + _SITE_SETUP,
     Role.GRID_WORKER: _CAMPAIGN_ORGANISING + _SITE_SETUP,
-    Role.MEDICAL_STAFF: _SITE_SETUP,
+    Role.MEDICAL_STAFF: _SITE_SETUP + _PARTY_MEMBERSHIP,
 }
 
 

@@ -9,11 +9,15 @@ from django.contrib.auth.models import User
 
 from outpost.core.models import Unit
 from outpost.core.scoping import in_subtree
+from outpost.demo.cases import build_cases
 from outpost.demo.district import STATION_CODE
+from outpost.demo.duty import build_duty_for_demo
 from outpost.demo.enterprise_dormitories import build_dormitories
 from outpost.demo.enterprise_notices import notices_build
 from outpost.demo.enterprise_supplies import build_enterprise_supplies
 from outpost.demo.enterprise_tests import build_employee_tests
+from outpost.demo.inquiries import build_inquiries
+from outpost.demo.publicorder import build_public_order
 from outpost.enterprises.models import Enterprise, EnterpriseLiaison
 
 
@@ -53,4 +57,8 @@ def build_enterprise_activity(*, seed: int, today: datetime.date) -> int:
             seed=seed,
         )
         written += summary.requests + summary.donations + summary.ledger_lines
+    written += build_inquiries(seed=seed, today=today)  # questions and the FAQ (网上答疑)
+    written += build_cases(today=today, officer=officer)  # the two enforcement cases
+    written += build_public_order(seed=seed, today=today)  # venues, patrols, incidents
+    written += build_duty_for_demo(today=today, leader=leader)  # 战时勤务
     return written

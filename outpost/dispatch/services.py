@@ -29,6 +29,7 @@ from outpost.core.identity import validate_id_number, validate_phone
 from outpost.core.imports.readers import ImportFileError
 from outpost.core.imports.steps import job_file_path
 from outpost.core.models import StaffProfile, Unit
+from outpost.core.on_duty import DUTY_DESK, fallback_warning, on_duty_users
 from outpost.core.recovery import interrupted_message
 from outpost.core.scoping import assert_in_scope, in_subtree
 from outpost.dispatch.choices import LINKED, ItemResult, MatchStatus, OrderStatus
@@ -256,15 +257,37 @@ class _Officers:
         return None
 
 
+class _DutyDesk:
+    """The officer on duty at the duty desk over the order's unit (值班民警), asked once per
+    order: an item whose unit has no officer goes to them. With nobody rostered it stays
+    at the duty desk's list as before, and the log says so."""
+
+    def __init__(self, unit: Unit, now):
+        self.unit, self.now, self._asked, self._officer = unit, now, False, None
+
+    def officer(self):
+        if not self._asked:
+            self._asked = True
+            found = on_duty_users(
+                self.unit, post_kind=DUTY_DESK, role=Role.POLICE_OFFICER, at=self.now
+            )
+            if found:
+                self._officer = found[0]
+            else:
+                fallback_warning("dispatch items without an officer", self.unit)
+        return self._officer
+
+
 def _route_new(order: DispatchOrder, items: list[DispatchItem], *, acting_user):
     """Give each linked item the officer responsible for its resident's unit."""
     officers = _Officers.under(order.unit)
     now = timezone.now()
     routed = []
+    desk = _DutyDesk(order.unit, now)
     for item in items:
         if item.match_status not in LINKED:
             continue
-        officer = officers.responsible_for(item.unit_id)
+        officer = officers.responsible_for(item.unit_id) or desk.officer()
         if officer is not None:
             item.assigned_officer = officer
             item.routed_at = now

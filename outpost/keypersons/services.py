@@ -827,11 +827,13 @@ def contact_log(
     contacted_at: datetime.datetime | None = None,
     note: str = "",
     worker=None,
+    late_entry: bool = False,
 ) -> ContactEntry:
     """Log one contact with a key person (联系登记): a call, SMS, door visit or video call,
     by the acting user (or, for a user who may change the key person, by a member of the
     team). Not in the future, not before the person was identified, and only while the key
-    person is active."""
+    person is active; `late_entry`: a contact recorded on a phone offline and sent later is
+    stored even when the key person was closed meanwhile (the caller flags it)."""
     key_person = get_visible(KeyPerson, acting_user, key_person.pk)
     if not may_log_contact(acting_user, key_person):
         raise PermissionDenied(_("Only the four-on-one team logs contacts with this person."))
@@ -839,7 +841,7 @@ def contact_log(
     now = timezone.now()
     contacted_at = contacted_at or now
     errors: dict[str, list[str]] = {}
-    if not key_person.is_active:
+    if not key_person.is_active and not late_entry:
         errors["key_person"] = [_("This key person is closed: no more contacts are logged.")]
     if channel not in ContactChannel.values:
         errors["channel"] = [_("Choose how the person was contacted.")]

@@ -1,6 +1,11 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# (name, cron schedule in China time, task).
+PERIODIC_JOBS = [
+    ("notify_outbound_sweep", "* * * * *", "outpost.notify.tasks.outbound_sweep_task"),
+]
+
 
 class NotifyConfig(AppConfig):
     name = "outpost.notify"
@@ -8,6 +13,11 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from outpost.core.scheduler import PeriodicJob, register_periodic_job
+        from outpost.notify import checks  # noqa: F401  (registers the deployment check)
+
+        for job in PERIODIC_JOBS:
+            register_periodic_job(PeriodicJob(*job))
         from outpost.core.privacy import register_processing
         from outpost.notify.privacy import DECLARATIONS as PRIVACY
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -65,11 +67,29 @@ class OutboundMessage(models.Model):
     error = models.CharField(_("error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Sending once (see delivery.py): the key goes to the provider where it keeps one (the
+    # SMS providers echo it in receipts, WeCom dedupes on the message), `claimed_at` is when
+    # a worker took it, `attempts` counts calls to the provider, `next_attempt_at` is when
+    # a retry is due.
+    key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True, editable=False)
+    provider = models.CharField(_("provider"), max_length=20, blank=True)
+    provider_id = models.CharField(_("provider's message id"), max_length=100, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    # What the message is about, for the module that sent it to read its state back
+    # ("enterprises.noticeescalation:12", "observation.alert:7").
+    about = models.CharField(_("about"), max_length=80, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("outbound message")
         verbose_name_plural = _("outbound messages")
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["provider", "provider_id"], name="notify_outbound_provider_id"),
+            models.Index(fields=["status", "claimed_at"], name="notify_outbound_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.pk}"

@@ -18,14 +18,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from outpost.core.i18n import is_supported
-from outpost.notify.backends import BACKENDS
+from outpost.core.identity import validate_mobile
+from outpost.notify.backends import missing_settings
 from outpost.notify.choices import Channel, Delivery, MessageKind
 from outpost.notify.models import DeliveryPreference, InboxMessage, OutboundMessage
-from outpost.notify.tasks import outbound_deliver_task
+from outpost.notify.tasks import enqueue_delivery
 
 
 def _queue_delivery(message: OutboundMessage) -> None:
-    transaction.on_commit(lambda: outbound_deliver_task.enqueue(message_id=message.pk))
+    transaction.on_commit(lambda: enqueue_delivery(message.pk))
 
 
 # Composes a message's (subject, body) in the active language: called once per language of
@@ -42,11 +43,9 @@ def recipient_language(user) -> str:
 
 
 def sms_configured() -> bool:
-    """Whether SMS can leave Outpost: a known backend, and for the gateway its URL."""
-    name = settings.NOTIFY.get("sms", "")
-    if name not in BACKENDS:
-        return False
-    return name != "http" or bool(settings.NOTIFY.get("sms_gateway_url"))
+    """Whether SMS can leave Outpost: a known backend with every setting it needs (the
+    gateway's URL; a provider's keys, signature and template)."""
+    return not missing_settings(Channel.SMS)
 
 
 def _wants_sms(users: list, kind: str, default: bool) -> set[int]:
@@ -81,12 +80,14 @@ def notification_send(
     compose: Compose | None = None,
     url: str = "",
     channels: Iterable[str] = (),
+    about: str = "",
 ) -> list[InboxMessage]:
     """Put a message in each recipient's inbox, in that recipient's language when
     `compose` is given (else `subject` and `body` as they are). Also by SMS to recipients
     with a phone who chose SMS for this kind (without a choice: when `channels` holds
     sms), when an SMS backend is configured; by e-mail when `channels` holds email. A
-    recipient is counted once."""
+    recipient is counted once. `about` labels the outbound messages for the sender to read
+    their delivery states back (`selectors.outbound_states`)."""
     if kind not in MessageKind.values:
         raise ValidationError({"kind": _("Unknown message kind.")})
     unique = list({user.pk: user for user in recipients}.values())
@@ -102,18 +103,28 @@ def notification_send(
             message.full_clean()
             messages.append(message)
             if user.pk in sms_to:
-                _outbound_to_user(user, Channel.SMS, subject, body)
+                _outbound_to_user(user, Channel.SMS, subject, body, about)
             if Channel.EMAIL in channels:
-                _outbound_to_user(user, Channel.EMAIL, subject, body)
+                _outbound_to_user(user, Channel.EMAIL, subject, body, about)
     InboxMessage.objects.bulk_create(messages)
     return messages
 
 
-def _outbound_to_user(user, channel: str, subject: str, body: str) -> None:
+def _outbound_to_user(user, channel: str, subject: str, body: str, about: str = "") -> None:
     address = _address_of(user, channel)
+    if channel == Channel.SMS and address:
+        try:
+            address = validate_mobile(address)
+        except ValidationError:
+            address = ""  # a landline on the profile: no SMS, the inbox message stands
     if address:
         _outbound_create(
-            channel=channel, address=address, subject=subject, body=body or subject, recipient=user
+            channel=channel,
+            address=address,
+            subject=subject,
+            body=body or subject,
+            recipient=user,
+            about=about,
         )
 
 
@@ -142,11 +153,33 @@ def _address_of(user, channel: str) -> str:
     return profile.phone if profile else ""
 
 
-def _outbound_create(*, channel, address, subject, body, recipient=None) -> OutboundMessage:
+def _sms_number(address: str) -> str:
+    """The mainland mobile number an SMS goes to, or a message naming the field."""
+    try:
+        return validate_mobile(address)
+    except ValidationError as exc:
+        raise ValidationError(
+            {
+                "address": _("“%(address)s” is not a mobile number: %(reason)s")
+                % {"address": address, "reason": " ".join(exc.messages)}
+            }
+        ) from None
+
+
+def _outbound_create(
+    *, channel, address, subject, body, recipient=None, about=""
+) -> OutboundMessage:
     if channel not in Channel.values:
         raise ValidationError({"channel": _("Unknown channel.")})
+    if channel == Channel.SMS:
+        address = _sms_number(address)
     message = OutboundMessage(
-        channel=channel, address=address, subject=subject, body=body, recipient=recipient
+        channel=channel,
+        address=address,
+        subject=subject,
+        body=body,
+        recipient=recipient,
+        about=about[:80],
     )
     message.full_clean()
     message.save()
@@ -156,12 +189,16 @@ def _outbound_create(*, channel, address, subject, body, recipient=None) -> Outb
 
 @transaction.atomic
 def outbound_message_send(
-    *, channel: str, address: str, body: str, subject: str = ""
+    *, channel: str, address: str, body: str, subject: str = "", about: str = ""
 ) -> OutboundMessage:
-    """Send a message to an address that is not a user's (e.g. a resident's phone)."""
+    """Send a message to an address that is not a user's (e.g. a resident's phone, a WeCom
+    member or group). An SMS goes only to a mainland mobile number: anything else is
+    refused here, with a message naming the address, before anything is queued."""
     if not address.strip():
         raise ValidationError({"address": _("An address is needed to send a message.")})
-    return _outbound_create(channel=channel, address=address.strip(), subject=subject, body=body)
+    return _outbound_create(
+        channel=channel, address=address.strip(), subject=subject, body=body, about=about
+    )
 
 
 def inbox_message_read(*, acting_user, message: InboxMessage) -> InboxMessage:

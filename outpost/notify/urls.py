@@ -10,4 +10,9 @@ urlpatterns = [
     path("inbox/<int:pk>/", views.InboxMessageDetailView.as_view(), name="message_detail"),
     path("inbox/settings/", views.DeliveryPreferenceView.as_view(), name="preferences"),
     path("inbox/<int:pk>/read/", views.InboxMessageReadView.as_view(), name="message_read"),
+    path(
+        "receipts/<str:provider>/<str:token>/",
+        views.ProviderReceiptView.as_view(),
+        name="provider_receipt",
+    ),
 ]

@@ -1,17 +1,21 @@
 """The in-app inbox (站内消息). Every page shows only the logged-in user's own messages:
 there is nothing to scope by jurisdiction, and another user's message is a 404."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import DetailView, ListView
 
 from outpost.core.viewmixins import HtmxTemplateMixin
-from outpost.notify import selectors, services
+from outpost.notify import receipts, selectors, services
 from outpost.notify.forms import DeliveryPreferenceForm
 
 
@@ -103,3 +107,29 @@ class DeliveryPreferenceView(LoginRequiredMixin, View):
         services.delivery_preferences_set(acting_user=request.user, choices=form.changed_choices())
         messages.success(request, _("Your notification settings are saved."))
         return HttpResponseRedirect(reverse("notify:preferences"))
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class ProviderReceiptView(View):
+    """A provider's delivery receipts (see receipts.py): public, no login; the secret token
+    in the URL is the authentication, a wrong or unset one is a 404."""
+
+    http_method_names = ["post"]
+    MAX_BYTES = 1024 * 1024
+
+    def post(self, request, provider: str, token: str):
+        if provider not in receipts.PARSERS or not receipts.receipt_token_ok(token):
+            raise Http404
+        try:
+            if int(request.headers.get("Content-Length") or 0) > self.MAX_BYTES:
+                raise ValueError
+            items = json.loads(request.body or b"[]")
+        except ValueError:
+            return JsonResponse(receipts.REFUSED[provider], status=400)
+        if isinstance(items, dict):
+            items = [items]
+        if not isinstance(items, list):
+            return JsonResponse(receipts.REFUSED[provider], status=400)
+        for receipt in receipts.PARSERS[provider](items):
+            receipts.receipt_apply(receipt)
+        return JsonResponse(receipts.ACCEPTED[provider], json_dumps_params={"ensure_ascii": False})

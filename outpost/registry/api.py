@@ -286,7 +286,7 @@ def visit_create(request: HttpRequest, payload: VisitIn):
             raise ValidationError(
                 {"campaign_id": _("No open screening campaign covers this household.")}
             )
-    members = [_member_report(member) for member in payload.members]
+    members = [member_report(member) for member in payload.members]
     visit = visit_record(
         acting_user=user,
         campaign=campaign,
@@ -301,7 +301,8 @@ def visit_create(request: HttpRequest, payload: VisitIn):
     return saved
 
 
-def _member_report(member: VisitMemberIn) -> MemberReport:
+def member_report(member: VisitMemberIn) -> MemberReport:
+    """The service's report of one member as the API (or a phone's queued visit) sent it."""
     declaration = {
         "travelled": member.travelled,
         "origin_place": member.origin_place,

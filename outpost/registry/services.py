@@ -204,8 +204,15 @@ def visit_record(
     phone_confirmed: bool = False,
     note: str = "",
     today: datetime.date | None = None,
+    visited_at: datetime.datetime | None = None,
 ) -> Visit:
     """Record (or record again) the door-to-door visit of one household in one campaign.
+
+    `visited_at` is when the visit was recorded (a phone that recorded it offline sends it
+    later; the caller checked it is not in the future); `today` its China date. When the
+    visit already holds an account recorded later (two workers offline at one door), the
+    earlier account goes into the visit's history and the later one stays current
+    (`visit.superseded` is then True); the members are left as the later account has them.
 
     Members are reported only when the visit happened (outcome "visited"): a registered
     member's presence and declared travel and health; a new person becomes a resident of
@@ -215,6 +222,7 @@ def visit_record(
     again afterwards, in this transaction.
     """
     today = today or timezone.localdate()
+    visited_at = visited_at or timezone.now()
     visit = (
         Visit.objects.select_for_update()
         .filter(campaign=campaign, household=household)
@@ -228,17 +236,9 @@ def visit_record(
     errors: dict[str, list[str]] = {}
     if outcome not in VisitOutcome.values:
         errors["outcome"] = [_("Choose how the visit went.")]
-    if campaign.is_closed or not (campaign.start_date <= today <= campaign.end_date):
-        errors["campaign"] = [
-            _("The campaign %(name)s is not running today (%(start)s to %(end)s).")
-            % {
-                "name": campaign.name,
-                "start": campaign.start_date.isoformat(),
-                "end": campaign.end_date.isoformat(),
-            }
-        ]
-    elif not campaign_covers(campaign_scope_paths(campaign), household.unit.path):
-        errors["campaign"] = [_("This household is not in the campaign's area.")]
+    campaign_problem = _campaign_problem(campaign, household, today)
+    if campaign_problem:
+        errors["campaign"] = [campaign_problem]
 
     reports = list(members) if outcome == VisitOutcome.COMPLETED else []
     previous = {member.resident_id: member for member in visit.members.all()} if visit else {}
@@ -253,11 +253,15 @@ def visit_record(
     ):
         raise PermissionDenied(_("Your role may not mark residents as moved out."))
 
+    if visit is not None and visit.visited_at > visited_at:
+        return _visit_keep_later_account(
+            acting_user, visit, visited_at, outcome, phone_confirmed, note
+        )
     if visit is None:
         visit = Visit(campaign=campaign, household=household)
     visit.unit = household.unit
     visit.visited_by = acting_user
-    visit.visited_at = timezone.now()
+    visit.visited_at = visited_at
     visit.outcome = outcome
     visit.phone_confirmed = phone_confirmed
     visit.note = (note or "").strip()
@@ -293,6 +297,45 @@ def visit_record(
     assert_in_scope(visit, acting_user, "change")
     # For the caller to say so: new members the station checks instead of adding them.
     visit.sent_to_station = [person.name.strip() for person in for_station]
+    visit.superseded = False
+    return visit
+
+
+def _campaign_problem(campaign: Campaign, household: Household, today) -> str:
+    """Why a visit of `household` on `today` cannot be recorded in `campaign` ("" if it can)."""
+    if campaign.is_closed:
+        return _("The campaign %(name)s has been closed: no more visits are recorded in it.") % {
+            "name": campaign.name
+        }
+    if not (campaign.start_date <= today <= campaign.end_date):
+        return _("The campaign %(name)s is not running today (%(start)s to %(end)s).") % {
+            "name": campaign.name,
+            "start": campaign.start_date.isoformat(),
+            "end": campaign.end_date.isoformat(),
+        }
+    if not campaign_covers(campaign_scope_paths(campaign), household.unit.path):
+        return _("This household is not in the campaign's area.")
+    return ""
+
+
+def _visit_keep_later_account(acting_user, visit, visited_at, outcome, phone_confirmed, note):
+    """An account recorded before the visit's current one (sent late from a phone that was
+    offline): kept in the visit's history, then the current account is put back, both
+    audited; the campaign still counts one visit of the household."""
+    current = {name: getattr(visit, name) for name in _VISIT_RECORDED_FIELDS}
+    visit.visited_by = acting_user
+    visit.visited_at = visited_at
+    visit.outcome = outcome
+    visit.phone_confirmed = phone_confirmed
+    visit.note = (note or "").strip()
+    visit.full_clean(validate_unique=False, validate_constraints=False)
+    save_audited(visit, acting_user=acting_user, reason=_("Earlier account, sent late"))
+    for name, value in current.items():
+        setattr(visit, name, value)
+    save_audited(visit, acting_user=acting_user, reason=_("The later account stays current"))
+    assert_in_scope(visit, acting_user, "change")
+    visit.sent_to_station = []
+    visit.superseded = True
     return visit
 
 

@@ -17,25 +17,45 @@ for a feed of millions of rows, which avoids converting Python objects). ``resid
 also be a function of no arguments that returns them (columns or a table, not a relation):
 it is called in a thread while DuckDB reads the feed, so that work such as decrypting the
 residents' IDs and phones (encryption at rest) overlaps the feed's reading. IDs, phones and names
-are normalised here (raw feed text is fine); ``birth_date`` must be a ``datetime.date`` or None
-(see :func:`parse_feed_date` for text dates).
+are normalised here (raw feed text is fine); ``birth_date`` may be a ``datetime.date``, None,
+or text (read in SQL as :func:`parse_feed_date` reads it), and the feed may lack the column.
 
 Rules, in order (the first rule that yields a confirmed candidate decides)
 -------------------------------------------------------------------------
-1. ``id_exact``: the normalised ID equals the resident's. Auto.
+Auto only where two independent fields agree beyond doubt; one weak field (a similar name, a
+household's shared phone) is at most a review, and evidence against (another ID shaped like
+one, another birth date) turns what would be auto into a review.
+
+1. ``id_exact``: the normalised ID equals the resident's (15-digit IDs upgraded). Auto.
 2. ``id_one_edit``: one wrong digit, two adjacent characters swapped, or a wrong check
-   character, confirmed by the exact phone or a name score >= 90. Auto when the phone
-   confirms, review when only the name does. Only IDs that fail the GB 11643 check
+   character. Auto when the phone is the same, when the name is exact (and no other birth
+   date is given), or when the name confirms (score >= 90, e.g. a homophone) and the birth
+   date is the same (given, or the ID's own when the edit is not in its date digits);
+   review when only the name confirms. Only IDs that fail the GB 11643 check
    character can be one edit away from a valid ID (MOD 11-2 detects every single substitution
    and adjacent transposition), so the one-edit variants (as text) are generated
    only for IDs with a wrong check character, on either side, and joined exactly (plus the
-   one unshaped case: the last digit swapped with an X check character).
-3. ``phone``: the exact normalised phone, name score >= 90 auto, 60-90 review.
-4. ``name_birth_date``: name score >= 90 and the same birth date. Review, except a single
-   candidate with the exact (normalised) Chinese name and no phone against it (both sides
-   carrying different phones), which is auto.
+   one unshaped case: the last digit swapped with an X check character). An ID two edits
+   away is no ID rule: at most a review under rules 3-5.
+3. ``phone``: the exact normalised phone. Name score >= 90 auto. A household's phone
+   (carried by several residents) needs the name of one of them: a similar name on it (the
+   family's surname, another given name) is no link, unless the birth date agrees too
+   (review). A phone of one resident: the name with a middle character more or less
+   (张伟 / 张小伟) auto, other names scoring 60-90 review.
+4. ``phone_one_edit``: the same name (key) and a phone one edit away (a wrong digit, two
+   adjacent digits swapped), no other birth date. Auto (review when the feed's ID is not
+   the resident's).
+5. ``name_birth_date``: name score >= 90 and the same birth date. Review, except a single
+   candidate with the exact (normalised) Chinese name, no phone and no ID against it, which
+   is auto.
 
-Rules 3 and 4 never link a feed row and a resident that both carry a valid ID that differs:
+Names are compared by their key: separators in any form (·, •, ・, ., spaces) dropped,
+full-width folded, traditional characters of names simplified (a curated table); scores
+are pinyin-aware (homophones 95), and a given name written first (伟张) scores 92.
+Birth dates may be dates or text in the formats feeds use (2020-01-23, 2020/1/23,
+20200123, 2020年1月23日, 2020.01.23, an Excel serial); a feed may have no birth date column.
+
+Rules 3-5 never link a feed row and a resident that both carry a valid ID that differs:
 they are different people. Several candidates with the same best score go to review with all
 of them as candidates (``resident_id`` None), never auto.
 
@@ -58,7 +78,7 @@ Every feed row is touched by a few SQL passes only: one that reads and normalise
 phones in canonical or common forms in SQL; the rest, once per distinct value, by the
 validators), one for the check character of 18-character IDs, and hash joins on ID, phone and
 birth date. Name similarity (Python) runs once per distinct pair of names, and only on the
-candidates that need it: for rule 4 SQL first keeps the pairs with the same name or (names of
+candidates that need it: for rule 5 SQL first keeps the pairs with the same name or (names of
 up to 9 characters) a reading in common at every position (pypinyin's readings per
 character), which is exactly when the score can reach 90.
 """
@@ -115,6 +135,7 @@ FEED_COLUMNS = ("row_id", "name", "id_number", "phone", "birth_date")
 RULE_ID_EXACT = "id_exact"
 RULE_ID_ONE_EDIT = "id_one_edit"
 RULE_PHONE = "phone"
+RULE_PHONE_ONE_EDIT = "phone_one_edit"
 RULE_NAME_BIRTH_DATE = "name_birth_date"
 RULE_DECISION = "decision"  # an accepted decision for a row no rule proposes any more
 
@@ -228,6 +249,30 @@ SURNAME_READINGS = {
 }
 
 
+# Traditional (and old variant) forms of characters common in names, and their simplified
+# form: 陳偉 and 陈伟 are one name written two ways (a curated table: the characters of the
+# commonest surnames and given names; a character missing here still scores as a homophone).
+_TRADITIONAL = (
+    "陳張劉楊黃趙吳孫馬鄭馮鄧葉蘇許謝韓羅鍾盧蔣呂賈閻餘範譚鄒陸錢湯喬賀賴龔顧萬龍蕭魯"
+    "韋薑鄔鄺闕歐陽嚴廬聶齊師閔竇偉華紅軍傑濤靜強豔麗寧曉鳳蘭榮鵬飛東國峯雲嬌愛長輝剛"
+    "慶穎瑩潔雙貴寶財興順義禮廣業學書詩蓮環瓊綠藝賢聰儀燦煒鋒銘錦鈞鐵淩瀟漢聖從衛達遠"
+    "連進運邁遜軒濱澤濟滿瀾潤銀鍇鐘閣闖韻頌顏願風驍鴻鵑鶴鸝齡琿璣瑋煥熾爾牆獻琺瑤璦礎"
+    "祿禎穩紋純紗紹絲維綺緯縉繼纓總績繡羨習翹聞莊萊蔭蕓藍蘆蟬襲覺詠誠調諾謙譽讓豐貞賓"
+    "贇軼輪轉農邊郵鄰釗鈺銳鋼錫鎮鏡鑒門閃閩陣隨雋雞電靈韜頤頻題額飄館駿騰驕體鬆鳴鶯麥"
+    "點齋"
+)
+_SIMPLIFIED = (
+    "陈张刘杨黄赵吴孙马郑冯邓叶苏许谢韩罗钟卢蒋吕贾阎余范谭邹陆钱汤乔贺赖龚顾万龙萧鲁"
+    "韦姜邬邝阙欧阳严庐聂齐师闵窦伟华红军杰涛静强艳丽宁晓凤兰荣鹏飞东国峰云娇爱长辉刚"
+    "庆颖莹洁双贵宝财兴顺义礼广业学书诗莲环琼绿艺贤聪仪灿炜锋铭锦钧铁凌潇汉圣从卫达远"
+    "连进运迈逊轩滨泽济满澜润银锴钟阁闯韵颂颜愿风骁鸿鹃鹤鹂龄珲玑玮焕炽尔墙献珐瑶瑷础"
+    "禄祯稳纹纯纱绍丝维绮纬缙继缨总绩绣羡习翘闻庄莱荫芸蓝芦蝉袭觉咏诚调诺谦誉让丰贞宾"
+    "赟轶轮转农边邮邻钊钰锐钢锡镇镜鉴门闪闽阵随隽鸡电灵韬颐频题额飘馆骏腾骄体松鸣莺麦"
+    "点斋"
+)
+_T2S = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
+
+
 def normalize_name(raw: str | None) -> str:
     """Spaces dropped, full-width to half-width, separators unified to ``·``, Latin lower-cased."""
     if not raw:
@@ -238,8 +283,9 @@ def normalize_name(raw: str | None) -> str:
 
 
 def name_key(raw: str | None) -> str:
-    """The comparison key: the normalised name without separators (买买提·艾力 == 买买提艾力)."""
-    return normalize_name(raw).replace("·", "")
+    """The comparison key: the normalised name without separators (买买提·艾力 == 买买提艾力),
+    traditional characters of names in their simplified form (陳偉 == 陈伟)."""
+    return normalize_name(raw).replace("·", "").translate(_T2S)
 
 
 @lru_cache(maxsize=1)
@@ -306,6 +352,9 @@ def _primary_pinyin(key: str) -> str:
     return " ".join(syllables)
 
 
+NAME_SWAPPED = 92.0  # the given name written before the surname (伟张 for 张伟)
+
+
 def _name_similarity_keys(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
@@ -315,9 +364,22 @@ def _name_similarity_keys(a: str, b: str) -> float:
         ra, rb = _readings(a), _readings(b)
         if all(x & y for x, y in zip(ra, rb, strict=True)):
             return 95.0  # homophones: 张伟 / 章伟, 单 read shan / 善
+        if any(b == a[k:] + a[:k] for k in (1, 2) if len(a) > k):
+            return NAME_SWAPPED
     char_score = fuzz.ratio(a, b)
     pinyin_score = 0.9 * fuzz.ratio(_primary_pinyin(a), _primary_pinyin(b))
     return float(min(94.0, max(char_score, pinyin_score)))
+
+
+def _middle_edit(a: str, b: str) -> bool:
+    """One character more or less inside the name, the first and the last the same: 张伟 and
+    张小伟, 欧阳明 and 欧明 (Chinese names of 2 to 5 characters)."""
+    if abs(len(a) - len(b)) != 1 or not _CJK_RE.match(a) or not _CJK_RE.match(b):
+        return False
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    if len(short) < 2 or len(long_) > 5 or short[0] != long_[0] or short[-1] != long_[-1]:
+        return False
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(1, len(long_) - 1))
 
 
 def name_similarity(a: str | None, b: str | None) -> float:
@@ -436,13 +498,24 @@ _FULL = "".join(chr(c) for c in range(0xFF01, 0xFF5F))
 
 
 def _name_key_sql(col: str) -> str:
-    """SQL twin of :func:`name_key` (kept identical: see the tests); pure CJK names as they are."""
+    """SQL twin of :func:`name_key` (kept identical: see the tests); pure CJK names only have
+    their traditional characters simplified."""
     full, half = _FULL.replace("'", "''"), _HALF.replace("'", "''")
     drop = "[\\s\u3000\u00a0" + re.escape(_SEPARATORS + "·") + "]+"
+    other = f"lower(regexp_replace(translate({col}, '{full}', '{half}'), '{drop}', '', 'g'))"
     return (
         f"CASE WHEN {col} IS NULL THEN '' "
-        f"WHEN regexp_full_match({col}, '[\u4e00-\u9fff]+') THEN {col} "
-        f"ELSE lower(regexp_replace(translate({col}, '{full}', '{half}'), '{drop}', '', 'g')) END"
+        f"WHEN regexp_full_match({col}, '[\u4e00-\u9fff]+') THEN {_t2s_sql(col)} "
+        f"ELSE {_t2s_sql(other)} END"
+    )
+
+
+def _t2s_sql(expr: str) -> str:
+    """Traditional characters simplified; ``translate`` only on the (few) names that have one
+    (it costs twenty times the regular expression that finds them)."""
+    return (
+        f"CASE WHEN regexp_matches({expr}, '[{_TRADITIONAL}]') "
+        f"THEN translate({expr}, '{_TRADITIONAL}', '{_SIMPLIFIED}') ELSE {expr} END"
     )
 
 
@@ -463,6 +536,10 @@ def _load(con, rel_or_columns, columns: Sequence[str], table: str) -> None:
     """``{table}_n``: key, name, given birth date, raw phone, and the ID and phone normalised in
     SQL where that is exact (the rest is marked for :func:`_normalise_odd`). One pass."""
     key_col = columns[0]
+    source = rel_or_columns
+    if not isinstance(source, duckdb.DuckDBPyRelation):
+        source = _arrow_table(source, columns, table)
+    birth_sql = _birth_date_sql(_column_types(source))
     # IDs: only classified here (canonical 18 characters, empty, or "odd"); the odd ones are
     # normalised by _normalise_odd, on their rows only (in one projection over millions of
     # rows even an expression in an untaken CASE branch costs).
@@ -471,35 +548,65 @@ def _load(con, rel_or_columns, columns: Sequence[str], table: str) -> None:
     select = f"""SELECT key, name, given_birth_date, id_n, id_state, phone_n,
         CASE WHEN phone_n IS NULL THEN phone END AS phone_raw FROM (
         SELECT {key_col} AS key, name::VARCHAR AS name,
-        birth_date::DATE AS given_birth_date, coalesce(id_number::VARCHAR, '') AS id_n,
+        {birth_sql} AS given_birth_date, coalesce(id_number::VARCHAR, '') AS id_n,
         CASE WHEN id_number IS NULL OR id_number::VARCHAR = '' THEN {_ID_EMPTY}
             WHEN regexp_full_match(id_number::VARCHAR, '[0-9]{{17}}[0-9X]') THEN {_ID_SHAPED}
             ELSE {_ID_ODD} END::UTINYINT AS id_state,
         phone::VARCHAR AS phone, {_PHONE_SQL.replace("phone", "phone::VARCHAR")} AS phone_n"""
-    if isinstance(rel_or_columns, duckdb.DuckDBPyRelation):
-        con.register(f"{table}_src", rel_or_columns)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_n AS {select} FROM {table}_src)")
-        con.unregister(f"{table}_src")
-        return
-    con.register(f"{table}_src", _arrow_table(rel_or_columns, columns, table))
+    con.register(f"{table}_src", source)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_n AS {select} FROM {table}_src)")
     con.unregister(f"{table}_src")
+
+
+def _column_types(source) -> dict[str, str]:
+    if isinstance(source, duckdb.DuckDBPyRelation):
+        return {c: str(t).upper() for c, t in zip(source.columns, source.types, strict=True)}
+    return {f.name: str(f.type).upper() for f in source.schema}
+
+
+# Birth dates written as text: the formats feeds use (2020-01-23, 2020/1/23, 2020.1.23,
+# 20200123, 2020年1月23日), a time after the date ignored; an Excel serial (43853). What
+# cannot be read is no birth date (as parse_feed_date).
+_DATE_FORMATS = "['%Y-%m-%d', '%Y/%m/%d', '%Y.%m.%d', '%Y%m%d', '%Y年%m月%d日', '%Y年%m月%d']"
+
+
+def _birth_date_sql(types: dict[str, str]) -> str:
+    """The given birth date as a DATE from a column of dates, timestamps or text, or NULL
+    for a source without the column (a feed without birth dates). Text: a cast first (ISO
+    dates, most of them), then the format its separator tells, then anything else."""
+    kind = types.get("birth_date")
+    if kind is None or kind == "NULL":
+        return "NULL::DATE"
+    if kind == "DATE" or kind.startswith(("TIMESTAMP", "DATE32", "DATE64")):
+        return "birth_date::DATE"
+    raw = "birth_date::VARCHAR"
+    text = f"regexp_extract(trim({raw}), '^[^ T]*')"
+    serial = f"TRY_CAST(TRY_CAST({text} AS DOUBLE) AS INTEGER)"
+    by_shape = f"""CASE WHEN contains({raw}, '/') THEN try_strptime({raw}, '%Y/%m/%d')
+            WHEN contains({raw}, '年') THEN try_strptime({raw}, ['%Y年%m月%d日', '%Y年%m月%d'])
+            WHEN contains({raw}, '.') THEN try_strptime({raw}, '%Y.%m.%d')
+            WHEN length({raw}) = 8 THEN try_strptime({raw}, '%Y%m%d') END::DATE"""
+    return f"""CASE WHEN birth_date IS NULL OR {raw} = '' THEN NULL::DATE
+        ELSE coalesce(TRY_CAST({raw} AS DATE), {by_shape},
+            try_strptime({text}, {_DATE_FORMATS})::DATE,
+            CASE WHEN regexp_full_match({text}, '[0-9]{{1,5}}(\\.0+)?')
+                AND {serial} BETWEEN 1 AND 99999 THEN DATE '1899-12-30' + {serial} END) END"""
 
 
 def _arrow_table(data, columns: Sequence[str], table: str) -> pa.Table:
     """Columns given in Python as an Arrow table (built in C, read by DuckDB in place: a
     third of the time of binding 100,000 values as SQL list parameters)."""
     if isinstance(data, pa.Table):
-        missing = [c for c in columns if c not in data.column_names]
+        missing = [c for c in columns if c not in data.column_names and c != "birth_date"]
         if missing:
             raise ValueError(f"{table}: missing columns {', '.join(missing)}")
-        return data.select(list(columns))
+        return data.select([c for c in columns if c in data.column_names])
     if isinstance(data, ResidentColumns | FeedColumns):
         data = {name: getattr(data, name) for name in data.__slots__}
-    missing = [c for c in columns if c not in data]
+    missing = [c for c in columns if c not in data and c != "birth_date"]
     if missing:
         raise ValueError(f"{table}: missing columns {', '.join(missing)}")
-    lengths = {len(data[c]) for c in columns}
+    lengths = {len(data[c]) for c in columns if c in data}
     if len(lengths) > 1:
         raise ValueError(f"{table}: columns of different lengths")
     keys = list(data[columns[0]])
@@ -511,9 +618,13 @@ def _arrow_table(data, columns: Sequence[str], table: str) -> pa.Table:
         c: pa.array([None if v is None else str(v) for v in data[c]], pa.string())
         for c in columns[1:4]
     }
-    return pa.table(
-        {columns[0]: key_array, **text, "birth_date": pa.array(data["birth_date"], pa.date32())}
-    )
+    if "birth_date" not in data:
+        return pa.table({columns[0]: key_array, **text})
+    try:
+        births = pa.array(data["birth_date"], pa.date32())
+    except (TypeError, pa.ArrowInvalid, pa.ArrowTypeError):  # text dates: read in SQL
+        births = pa.array([None if v is None else str(v) for v in data["birth_date"]], pa.string())
+    return pa.table({columns[0]: key_array, **text, "birth_date": births})
 
 
 def _normalise_odd(con, table: str) -> None:
@@ -592,6 +703,8 @@ def _normalise_odd(con, table: str) -> None:
             f"""UPDATE {table}_n SET phone_n = m.norm FROM {table}_phone_fix m
             WHERE {table}_n.rowid = m.idx"""
         )
+    for done in ("id_fix", "phone_map", "phone_fix"):  # memory back before the joins
+        con.execute(f"DROP TABLE IF EXISTS {table}_{done}")
 
 
 _ID_18 = re.compile(r"[0-9]{17}[0-9X]")
@@ -802,6 +915,7 @@ def _candidate_pairs(con) -> list[tuple]:
     _resident_keys_table(con)
     _id_pairs_tables(con)
     _phone_pairs_table(con)
+    _phone_edit_pairs_table(con)
     _name_birth_pairs_table(con)
     return _pairs_with_evidence(con)
 
@@ -854,9 +968,42 @@ def _phone_pairs_table(con) -> None:
     )
 
 
+def _phone_edit_pairs_table(con) -> None:
+    """Rule 4 (phone_edit_pairs): the same name and a phone one edit away (a wrong digit, two
+    adjacent digits swapped), for the rows without an exact ID match. A single edit leaves
+    the first five or the last five of the eleven digits as they were: two hash joins on
+    (name, five digits), then the edit is checked on the few pairs they give."""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE fe AS SELECT fi, ph, k FROM (
+            SELECT rowid AS fi, phone_n AS ph, {_name_key_sql("name")} AS k FROM feed_n
+            WHERE length(phone_n) = 11 AND name IS NOT NULL)
+        WHERE k <> '' AND fi NOT IN (SELECT fi FROM exact)"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE rp AS SELECT x.idx AS ri, x.name_key AS k,
+            n.phone_n AS ph FROM res_x x JOIN res_n n ON n.rowid = x.idx
+        WHERE length(n.phone_n) = 11 AND x.name_key <> ''"""
+    )
+    swap = (
+        "len(list_filter(range(1, 11), "
+        "lambda i: a[i] <> b[i] AND a[i] = b[i + 1] AND a[i + 1] = b[i])) > 0"
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE phone_edit_pairs AS
+        SELECT fi, ri, CASE WHEN hamming(a, b) = 1 THEN 'digit' ELSE 'swap' END AS edit FROM (
+            SELECT f.fi, r.ri, f.ph AS a, r.ph AS b FROM fe f
+            JOIN rp r ON f.k = r.k AND left(f.ph, 5) = left(r.ph, 5)
+            UNION SELECT f.fi, r.ri, f.ph, r.ph FROM fe f
+            JOIN rp r ON f.k = r.k AND right(f.ph, 5) = right(r.ph, 5))
+        WHERE a <> b AND (hamming(a, b) = 1 OR (hamming(a, b) = 2 AND {swap}))"""
+    )
+    con.execute("DROP TABLE fe")
+    con.execute("DROP TABLE rp")
+
+
 def _name_birth_pairs_table(con) -> None:
-    """Rule 4 (name_pairs): the same birth date and names that can score >= 90."""
-    # Rule 4: (a) feed rows without a valid ID against every resident with that birth date;
+    """Rule 5 (name_pairs): the same birth date and names that can score >= 90."""
+    # Rule 5: (a) feed rows without a valid ID against every resident with that birth date;
     # (b) rows with a valid ID (their birth date defaults to the ID's) against the residents
     # without one. Only names that can score >= 90 go on: the same key, or (up to 9
     # characters) a reading in common at every position; longer names go to Python.
@@ -914,6 +1061,7 @@ def _name_birth_pairs_table(con) -> None:
         + ") WHERE fk <> '' AND fi NOT IN (SELECT fi FROM exact)"
     )
     _near_names_table(con)
+    con.execute("DROP TABLE IF EXISTS feed_b")
 
 
 def _near_names_table(con) -> None:
@@ -938,11 +1086,16 @@ def _near_names_table(con) -> None:
 def _pairs_with_evidence(con) -> list[tuple]:
     """The pairs of all rules, each with what agrees and what conflicts (see _decide_rows)."""
     con.execute(
+        """CREATE OR REPLACE TEMP TABLE shared_phones AS SELECT phone_n FROM res_n
+        WHERE phone_n <> '' GROUP BY phone_n HAVING count(*) > 1"""
+    )
+    con.execute(
         """CREATE OR REPLACE TEMP TABLE p AS
         SELECT fi, ri, 1 AS rule, 'exact' AS edit FROM exact
         UNION ALL SELECT fi, ri, 2, edit FROM edit_pairs
         UNION ALL SELECT fi, ri, 3, '' FROM phone_pairs
-        UNION ALL SELECT fi, ri, 4, '' FROM name_pairs"""
+        UNION ALL SELECT fi, ri, 4, edit FROM phone_edit_pairs
+        UNION ALL SELECT fi, ri, 5, '' FROM name_pairs"""
     )
     # The candidates' feed rows, read once (a pass over the whole feed) for the pairs and for
     # their identity keys (_decide_rows).
@@ -959,16 +1112,22 @@ def _pairs_with_evidence(con) -> list[tuple]:
             coalesce(f.given_birth_date, CASE WHEN {valid_f}
                 THEN try_strptime(substr(f.id_n, 7, 8), '%Y%m%d')::DATE END) AS fbd,
             r.birth_date AS rbd, f.id_n AS fid, rn.id_n AS rid,
-            {conflict} AS conflict
+            {conflict} AS conflict, f.id_state = {_ID_SHAPED} AS fshaped,
+            s.phone_n IS NOT NULL AS rshared
         FROM p JOIN feed_c f ON f.fi = p.fi JOIN res_n rn ON rn.rowid = p.ri
-        JOIN res_x r ON r.idx = p.ri"""
+        JOIN res_x r ON r.idx = p.ri LEFT JOIN shared_phones s ON s.phone_n = rn.phone_n"""
     )
+    # A phone is a household's (shared) when several residents carry it.
     return con.execute(
         """SELECT fi, ri, rule, edit, rkey, fname, rname,
             fphone <> '' AND fphone = rphone,
             fbd IS NOT NULL AND fbd = rbd,
             fid <> '' AND fid = rid,
-            fphone <> '' AND rphone <> '' AND fphone <> rphone
+            fphone <> '' AND rphone <> '' AND fphone <> rphone,
+            rshared,
+            fshaped AND rid <> '' AND fid <> rid,
+            fbd IS NOT NULL AND rbd IS NOT NULL AND fbd <> rbd,
+            coalesce(try_strptime(substr(fid, 7, 8), '%Y%m%d')::DATE = rbd, false)
         FROM pairs WHERE rule IN (1, 2) OR NOT conflict
         ORDER BY fi, rule"""
     ).fetchall()
@@ -987,26 +1146,72 @@ def _agreed(name_score: float, phone_eq: bool, birth_eq: bool, id_eq: bool) -> t
     return tuple(fields)
 
 
-def _evaluate(rule: int, name_score: float, phone_eq: bool, exact_name: bool):
-    """(rule name, score, status) of one candidate pair, or None when the rule is not met."""
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """What one candidate pair has for and against it (see _pairs_with_evidence)."""
+
+    name_score: float
+    exact_name: bool  # the same name key
+    near_name: bool  # one character more or less inside the name (张伟 / 张小伟)
+    phone_eq: bool
+    # The same birth date given; for rule 2 without one given, the birth date the ID one edit
+    # away carries (the edit is not in its eight digits of the date).
+    birth_eq: bool
+    shared_phone: bool  # the resident's phone is carried by several residents (a household's)
+    id_against: bool  # the feed's ID is shaped like one and is not the resident's
+    birth_against: bool  # both have a birth date and they differ
+    phone_against: bool  # both have a phone and they differ
+
+
+def _evaluate(rule: int, e: _Evidence):
+    """(rule name, score, status) of one candidate pair, or None when the rule is not met.
+
+    Auto only where two independent fields agree beyond doubt; one weak field (a similar
+    name, a shared phone) is at most a review, and evidence against (another ID, another
+    birth date) turns an auto link into a review."""
+    confirms = e.name_score >= NAME_CONFIRMS
     if rule == 1:
         return RULE_ID_EXACT, 100, AUTO
     if rule == 2:
-        if phone_eq and name_score >= NAME_CONFIRMS:
-            return RULE_ID_ONE_EDIT, 95, AUTO
-        if phone_eq:
-            return RULE_ID_ONE_EDIT, 90, AUTO
-        if name_score >= NAME_CONFIRMS:
-            return RULE_ID_ONE_EDIT, 80 + round(name_score / 10), REVIEW
+        if e.phone_eq:
+            return RULE_ID_ONE_EDIT, 95 if confirms else 90, AUTO
+        # 17 of 18 characters and the exact name (no other birth date given), or a name that
+        # confirms and the same birth date.
+        if (e.exact_name and not e.birth_against) or (confirms and e.birth_eq):
+            return RULE_ID_ONE_EDIT, 93 if e.exact_name else 92, AUTO
+        if confirms:
+            return RULE_ID_ONE_EDIT, 80 + round(e.name_score / 10), REVIEW
         return None
     if rule == 3:
-        if name_score >= NAME_CONFIRMS:
-            return RULE_PHONE, 45 + round(name_score / 2), AUTO
-        if name_score >= NAME_REVIEW:
-            return RULE_PHONE, 45 + round(name_score / 2), REVIEW
+        return _evaluate_phone(e)
+    if rule == 4:  # the same name and a phone one edit away
+        if e.birth_against:
+            return None
+        return RULE_PHONE_ONE_EDIT, 88, REVIEW if e.id_against else AUTO
+    if confirms:  # rule 5; auto only when unique and exact (see _first_rule_options)
+        auto = e.exact_name and not e.phone_against and not e.id_against
+        return RULE_NAME_BIRTH_DATE, 40 + round(e.name_score / 2), AUTO if auto else REVIEW
+    return None
+
+
+def _evaluate_phone(e: _Evidence):
+    """Rule 3, the same phone. A household's phone (several residents carry it) needs the name
+    of one of them: a similar name on it (same surname, another given name) is a stranger
+    using the family's phone, not a case for review, unless the birth date agrees too."""
+    score = 45 + round(e.name_score / 2)
+    confirms = e.name_score >= NAME_CONFIRMS
+    if e.id_against or e.birth_against:
+        return (RULE_PHONE, score, REVIEW) if confirms else None
+    if confirms:
+        return RULE_PHONE, score, AUTO
+    if e.shared_phone:
+        if e.birth_eq and (e.near_name or e.name_score >= NAME_REVIEW):
+            return RULE_PHONE, score, REVIEW
         return None
-    if name_score >= NAME_CONFIRMS:  # rule 4; auto only when unique and exact (see caller)
-        return RULE_NAME_BIRTH_DATE, 40 + round(name_score / 2), AUTO if exact_name else REVIEW
+    if e.near_name:  # the resident's own phone and their name with a character more or less
+        return RULE_PHONE, 89, AUTO
+    if e.name_score >= NAME_REVIEW:
+        return RULE_PHONE, score, REVIEW
     return None
 
 
@@ -1048,22 +1253,46 @@ def _options_per_row(pairs: list[tuple]) -> dict[int, dict[int, list]]:
     Candidate, detail)]}}."""
     score_cache: dict[tuple[str, str], float] = {}
     per_row: dict[int, dict[int, list]] = {}
-    for fi, _ri, rule, edit, rid, fname, rname, phone_eq, birth_eq, id_eq, phone_other in pairs:
+    for (
+        fi,
+        _ri,
+        rule,
+        edit,
+        rid,
+        fname,
+        rname,
+        phone_eq,
+        birth_eq,
+        id_eq,
+        phone_other,
+        shared,
+        id_against,
+        birth_other,
+        id_birth_eq,
+    ) in pairs:
         pair = (fname, rname)
         name_score = score_cache.get(pair)
         if name_score is None:
             name_score = score_cache[pair] = _name_similarity_keys(fname, rname)
-        # Rule 4 auto needs the exact Chinese name and no evidence against: a phone on both
-        # sides that differs sends it to review.
-        exact_name = (
-            bool(fname) and fname == rname and bool(_CJK_RE.search(fname)) and not phone_other
+        # Auto on name and birth date needs the exact Chinese name (rule 5).
+        exact = bool(fname) and fname == rname and (rule != 5 or bool(_CJK_RE.search(fname)))
+        evidence = _Evidence(
+            name_score,
+            exact,
+            rule == 3 and not exact and _middle_edit(fname, rname),
+            phone_eq,
+            birth_eq or (rule == 2 and not birth_other and id_birth_eq),
+            shared,
+            id_against,
+            birth_other,
+            phone_other,
         )
-        verdict = _evaluate(rule, name_score, phone_eq, exact_name)
+        verdict = _evaluate(rule, evidence)
         if verdict is None:
             continue
         rule_name, score, status = verdict
         candidate = Candidate(rid, score, _agreed(name_score, phone_eq, birth_eq, id_eq))
-        option = (score, status, rule_name, candidate, edit if rule == 2 else "")
+        option = (score, status, rule_name, candidate, edit if rule in (2, 4) else "")
         per_row.setdefault(fi, {}).setdefault(rule, []).append(option)
     return per_row
 
@@ -1099,9 +1328,9 @@ def _first_rule_options(by_rule: dict, ik: str, decisions: Mapping[Any, Any]) ->
         options = [
             o for o in by_rule[rule] if decisions.get((ik, o[3].resident_id)) is not REJECTED
         ]
-        # Rule 4 is auto only for a unique candidate; a row with a rejected candidate
+        # Rule 5 is auto only for a unique candidate; a row with a rejected candidate
         # was ambiguous once: what remains of it is reviewed again, never auto.
-        if (rule == 4 and len(by_rule[rule]) > 1) or len(options) < len(by_rule[rule]):
+        if (rule == 5 and len(by_rule[rule]) > 1) or len(options) < len(by_rule[rule]):
             options = [(o[0], REVIEW, *o[2:]) for o in options]
         if options:
             return options

@@ -72,7 +72,8 @@ class FeedUploadForm(Form):
         label=_("Unit"), queryset=Unit.objects.none(), empty_label=_("Choose…")
     )
     file = forms.FileField(
-        label=_("File"), help_text=_("An Excel workbook (.xlsx, .xls) or a CSV file.")
+        label=_("File"),
+        help_text=_("An Excel workbook (.xlsx, .xls), a CSV file or a Parquet file."),
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -269,6 +269,7 @@ RULE_LABELS = {
     "id_exact": _("same ID number"),
     "id_one_edit": _("ID number one digit apart"),
     "phone": _("same phone, similar name"),
+    "phone_one_edit": _("phone one digit apart, same name"),
     "name_birth_date": _("same name and birth date"),
     "decision": _("decided by a user"),
 }

@@ -1,5 +1,6 @@
 """Reading spreadsheets: xlsx with bounded work and memory (`outpost.core.imports.xlsx`),
-xls through python-calamine, csv with encoding detection.
+xls through python-calamine, csv with encoding detection, Parquet through pyarrow
+(`outpost.core.imports.parquet`).
 
 A `Workbook` has named sheets; a `Sheet` yields rows as lists of cell values aligned to
 column A, starting at row 1, so a row's position is the row number Excel shows. The file
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from outpost.core.imports.parquet import PARQUET_MAGIC, ParquetWorkbook
 from outpost.core.imports.workbook import (
     MAX_COLUMNS,
     ImportFileError,
@@ -60,6 +62,8 @@ def open_workbook(path: Path | str) -> Workbook:
         return XlsxWorkbook(path)
     if head.startswith(_OLE):
         return XlsWorkbook(path)
+    if head.startswith(PARQUET_MAGIC):
+        return ParquetWorkbook(path)
     return CsvWorkbook(path)
 
 

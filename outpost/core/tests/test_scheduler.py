@@ -197,6 +197,8 @@ def test_the_apps_register_their_periodic_jobs():
         "planner_statistics",
         "retention_purge",
         "notices_escalate",
+        "patrols_sweep",
+        "notify_outbound_sweep",
     }
 
 

@@ -56,6 +56,12 @@ PERSONAL_DATA_FREE_URLS = {
             "briefing:report_download",
         )
     },
+    "fieldwork:offline": (
+        "the offline page's shell: it holds no records (its script shows the field copy, "
+        "fieldwork/tests/test_field_copy.py)"
+    ),
+    "service_worker": "the service worker's script",
+    "web_manifest": "the web app manifest",
     "core:api_tokens": "the user's own API tokens: names and dates; core/tests/test_api_tokens",
     "core:api_token_revoke": "POST-only: one of the user's own tokens, else 404; test_api_tokens",
     "notify:inbox": "the user's own inbox only; tested in notify/tests/test_inbox",
@@ -94,6 +100,27 @@ PERSONAL_DATA_FREE_URLS = {
     "core:purge_certificates": "counts per kind of record, never whose; core/tests/test_retention",
     "core:purge_certificate": "counts per kind, and links to holds of the user's subtree only",
     "core:legal_hold_create": "form listing record types; the record is looked up in scope",
+    "inquiries:links": "unit names of the user's subtree with their public links",
+    "inquiries_public:ask": (
+        "public, no login: a unit's form to ask a question; shows only the asker's own "
+        "private link once; inquiries/tests/test_inquiries.py"
+    ),
+    "inquiries_public:faq": "public, no login: published FAQ entries (no personal data)",
+    "inquiries_public:qr": "public, no login: the QR code of a unit's public page",
+    "inquiries_public:answer": (
+        "public, no login: only the link's own question and answer, found by the token "
+        "alone; inquiries/tests/test_inquiries.py"
+    ),
+    "cases:figures": "counts of cases, measures and items of the user's own scope only",
+    "duty:roster_build": "form listing unit and post names of the user's subtree",
+    "duty:mine": "the user's own shifts and swaps only; duty/tests/test_swaps.py",
+    "duty:leave_new": "the user's own leave form",
+    "duty:freeze_new": "form listing unit names of the user's subtree",
+    "notify:provider_receipt": (
+        "public, no login: an SMS provider's delivery receipts, authenticated by the secret "
+        "token in the URL (404 otherwise); they change a message's state, show nothing; "
+        "notify/tests/test_channels.py"
+    ),
     "observation:self_report": (
         "public, no login: only the form of the link's own person (masked name, day "
         "number), found by the token alone; tested in observation/tests/test_self_report.py"

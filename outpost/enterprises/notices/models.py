@@ -244,6 +244,20 @@ class NoticeEscalation(EnterpriseScopedModel):
     )
     detail = models.CharField(_("detail"), max_length=300, blank=True)
 
+    @property
+    def delivery_about(self) -> str:
+        """The label of the messages this step sent (notify's `about`)."""
+        return f"enterprises.noticeescalation:{self.pk}"
+
+    @property
+    def delivery_states(self) -> list:
+        """The SMS step's messages with their delivery states (sent, delivered, failed…)."""
+        if self.step != EscalationStep.SMS:
+            return []
+        from outpost.notify.selectors import outbound_states
+
+        return outbound_states([self.delivery_about]).get(self.delivery_about, [])
+
     class Meta:
         verbose_name = _("notice escalation step")
         verbose_name_plural = _("notice escalation steps")

@@ -26,6 +26,7 @@ from outpost.core.audit import save_audited
 from outpost.core.choices import Role
 from outpost.core.imports.uploads import upload_kept, upload_name, upload_size_check
 from outpost.core.models import Unit
+from outpost.core.on_duty import PLATFORM_WATCH, fallback_warning, on_duty_users
 from outpost.core.scoping import assert_in_scope, in_subtree, lineage_paths, user_scope_unit
 from outpost.enterprises.notices.choices import ConfirmedVia, EscalationLevel, EscalationStep
 from outpost.enterprises.notices.models import (
@@ -36,6 +37,7 @@ from outpost.enterprises.notices.models import (
 )
 from outpost.enterprises.scoping import enterprise_of_liaison, enterprises_for
 from outpost.notify.choices import Channel, MessageKind
+from outpost.notify.selectors import not_reached as sms_not_reached
 from outpost.notify.services import notification_send, sms_configured
 
 # The ladder: the first step as soon as the deadline has passed, each next one this long
@@ -294,6 +296,18 @@ def responsible_officer(enterprise):
     )
 
 
+def _call_officer(receipt: NoticeReceipt, now) -> tuple:
+    """The officer on duty at the enterprise platform's watch over the enterprise's unit by
+    the duty roster; with nobody rostered, the enterprise's responsible officer (or the
+    notice's author) and the warning the escalation step shows."""
+    unit = receipt.enterprise.unit
+    rostered = on_duty_users(unit, post_kind=PLATFORM_WATCH, role=Role.POLICE_OFFICER, at=now)
+    if rostered:
+        return rostered[0], ""
+    officer = responsible_officer(receipt.enterprise) or receipt.notice.created_by
+    return officer, fallback_warning(_("the enterprise platform's watch"), unit)
+
+
 def _reminder(receipt: NoticeReceipt):
     notice = receipt.notice
 
@@ -360,19 +374,22 @@ def _escalate(receipt: NoticeReceipt, *, now, acting_user=None) -> NoticeEscalat
     elif level == EscalationLevel.INBOX:
         phones = [u for u in liaisons if getattr(getattr(u, "staff_profile", None), "phone", "")]
         if liaisons and phones and sms_configured():
-            notification_send(
-                recipients=liaisons,
-                kind=MessageKind.REMINDER,
-                compose=_reminder(receipt),
-                url=receipt.notice.get_absolute_url(),
-                channels=(Channel.SMS,),
-            )
             entry = _step(
                 receipt,
                 EscalationStep.SMS,
                 now,
                 acting_user,
                 _("To %(names)s.") % {"names": _names(phones)},
+            )
+            # Labelled with the step: the step's page shows the SMS's delivery state, and
+            # an SMS that did not reach anyone lets the ladder go on at once.
+            notification_send(
+                recipients=liaisons,
+                kind=MessageKind.REMINDER,
+                compose=_reminder(receipt),
+                url=receipt.notice.get_absolute_url(),
+                channels=(Channel.SMS,),
+                about=entry.delivery_about,
             )
         else:
             if not liaisons:
@@ -383,7 +400,7 @@ def _escalate(receipt: NoticeReceipt, *, now, acting_user=None) -> NoticeEscalat
                 why = _("The liaison has no mobile phone on record.")
             entry = _step(receipt, EscalationStep.SMS_UNAVAILABLE, now, acting_user, why)
     elif level == EscalationLevel.SMS:
-        officer = responsible_officer(receipt.enterprise) or receipt.notice.created_by
+        officer, warning = _call_officer(receipt, now)
         receipt.call_officer = officer
         update.append("call_officer")
         notification_send(
@@ -392,12 +409,11 @@ def _escalate(receipt: NoticeReceipt, *, now, acting_user=None) -> NoticeEscalat
             compose=_call_text(receipt),
             url=receipt.notice.get_absolute_url(),
         )
+        detail = [_("To %(names)s.") % {"names": _names([officer])}, warning]
+        if _sms_not_reached(receipt):
+            detail.append(_("The SMS did not reach the liaison."))
         entry = _step(
-            receipt,
-            EscalationStep.CALL_TASK,
-            now,
-            acting_user,
-            _("To %(names)s.") % {"names": _names([officer])},
+            receipt, EscalationStep.CALL_TASK, now, acting_user, " ".join(filter(None, detail))
         )
     else:
         raise ValidationError(_("The escalation has reached its last step: the phone call."))
@@ -435,13 +451,42 @@ def receipt_escalate(
     return entry
 
 
+def _sms_step(receipt: NoticeReceipt) -> NoticeEscalation | None:
+    return (
+        NoticeEscalation.objects.filter(receipt=receipt, step=EscalationStep.SMS)
+        .order_by("-at", "-pk")
+        .first()
+    )
+
+
+def _sms_not_reached(receipt: NoticeReceipt) -> bool:
+    """Whether the ladder's SMS failed for every liaison (or its outcome is unknown)."""
+    step = _sms_step(receipt)
+    return step is not None and sms_not_reached(step.delivery_about)
+
+
+def _sms_failed_ids(now: datetime.datetime) -> list[int]:
+    """Receipts whose SMS step is not yet STEP_INTERVAL old but whose SMS reached nobody
+    (the provider refused it, its receipt said failed, its outcome is unknown): the
+    ladder need not wait for an SMS that will not come."""
+    waiting = NoticeReceipt.objects.filter(
+        escalation_level=EscalationLevel.SMS,
+        escalated_at__gt=now - STEP_INTERVAL,
+        confirmed_at__isnull=True,
+        notice__deadline__lte=now,
+        notice__superseded_by__isnull=True,
+    )
+    return [receipt.pk for receipt in waiting if _sms_not_reached(receipt)]
+
+
 def _due_receipts(now: datetime.datetime):
     """Unconfirmed receipts of notices past their deadline and not replaced, whose next step
     is due: the first as soon as the deadline has passed, each next one STEP_INTERVAL after
-    the previous."""
+    the previous, or at once after an SMS that reached nobody."""
     return NoticeReceipt.objects.filter(
         Q(escalation_level=EscalationLevel.NONE)
-        | Q(escalation_level__lt=EscalationLevel.CALL, escalated_at__lte=now - STEP_INTERVAL),
+        | Q(escalation_level__lt=EscalationLevel.CALL, escalated_at__lte=now - STEP_INTERVAL)
+        | Q(pk__in=_sms_failed_ids(now)),
         confirmed_at__isnull=True,
         notice__deadline__lte=now,
         notice__superseded_by__isnull=True,

@@ -364,3 +364,41 @@ def test_a_replaced_notice_no_longer_asks_the_liaison_to_confirm(ladder, officer
     _push(officer_a, enterprises=[firms["a1"]], supersedes=receipt.notice)
     to_confirm = selectors.notice_list(user=liaison, receipts=selectors.UNCONFIRMED)
     assert [notice.version for notice in to_confirm] == [2]
+
+
+def test_an_sms_that_reached_nobody_lets_the_ladder_go_on_at_once(
+    ladder, officer_a, settings, client
+):
+    """The SMS step's message failed (the provider refused it, or its receipt said so):
+    the officer's phone-call task comes at the next run, not STEP_INTERVAL later, and the
+    notice's page shows the SMS's state."""
+    settings.NOTIFY = {**settings.NOTIFY, "sms": "console"}
+    receipt, _liaison_user = ladder
+    notices_escalate(now=DEADLINE)
+    notices_escalate(now=DEADLINE + STEP_INTERVAL)
+    sms = OutboundMessage.objects.get()
+    step = NoticeEscalation.objects.get(receipt=receipt, step=EscalationStep.SMS)
+    assert sms.about == step.delivery_about
+    soon = DEADLINE + STEP_INTERVAL + datetime.timedelta(minutes=5)
+    assert notices_escalate(now=soon) == []  # queued or sent: the ladder waits
+    OutboundMessage.objects.filter(pk=sms.pk).update(status="failed", error="空号")
+    client.force_login(officer_a)
+    page = client.get(receipt.notice.get_absolute_url()).content.decode()
+    assert 'data-testid="sms-state"' in page and "SMS: failed" in page
+    [call] = notices_escalate(now=soon)
+    assert call.step == EscalationStep.CALL_TASK
+    assert "The SMS did not reach the liaison." in call.detail
+    receipt.refresh_from_db()
+    assert receipt.call_officer == officer_a
+
+
+def test_an_sms_delivered_keeps_the_ladders_interval(ladder, settings):
+    settings.NOTIFY = {**settings.NOTIFY, "sms": "console"}
+    _receipt, _liaison_user = ladder
+    notices_escalate(now=DEADLINE)
+    notices_escalate(now=DEADLINE + STEP_INTERVAL)
+    OutboundMessage.objects.update(status="delivered")
+    assert notices_escalate(now=DEADLINE + STEP_INTERVAL + datetime.timedelta(minutes=5)) == []
+    assert [e.step for e in notices_escalate(now=DEADLINE + 2 * STEP_INTERVAL)] == [
+        EscalationStep.CALL_TASK
+    ]

@@ -66,17 +66,25 @@ def test_a_delivered_message_is_not_sent_twice(outbox, django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         message = outbound_message_send(channel="sms", address="13900001111", body="自报链接")
     run_queued_tasks()
-    outbound_deliver(message=OutboundMessage.objects.get(pk=message.pk))
+    outbound_deliver(message_id=message.pk, enqueue=lambda *args: None)
     assert len(_lines(outbox / "sms.jsonl")) == 1
 
 
-def test_an_unreachable_gateway_marks_the_message_failed(settings):
-    settings.NOTIFY = {**settings.NOTIFY, "sms": "http", "sms_gateway_url": "http://127.0.0.1:9/"}
+def test_an_unreachable_gateway_is_retried_then_the_message_failed(settings):
+    settings.NOTIFY = {
+        **settings.NOTIFY,
+        "sms": "http",
+        "sms_gateway_url": "http://127.0.0.1:9/",
+        "max_attempts": 2,
+    }
     message = OutboundMessage.objects.create(channel="sms", address="13900001111", body="x")
-    outbound_deliver(message=message)
+    outbound_deliver(message_id=message.pk, enqueue=lambda *args: None)
+    message.refresh_from_db()
+    assert message.status == DeliveryStatus.QUEUED and "gateway unreachable" in message.error
+    outbound_deliver(message_id=message.pk, enqueue=lambda *args: None, now=message.next_attempt_at)
     message.refresh_from_db()
     assert message.status == DeliveryStatus.FAILED
-    assert "gateway unreachable" in message.error
+    assert "gave up after 2 attempts: gateway unreachable" in message.error
 
 
 def test_a_message_without_an_address_is_refused():

@@ -22,9 +22,13 @@ from django.utils.translation import gettext as _
 
 from outpost.core.audit import save_audited
 from outpost.core.choices import Role
+from outpost.core.identity import validate_mobile
 from outpost.core.models import Unit
+from outpost.core.on_duty import fallback_note, fallback_warning, on_duty_users
 from outpost.core.scoping import lineage_paths
 from outpost.notify.choices import Channel, MessageKind
+from outpost.notify.selectors import not_reached as sms_not_reached
+from outpost.notify.selectors import outbound_states
 from outpost.notify.services import notification_send, outbound_message_send
 from outpost.observation.choices import (
     FEVER_OUTCOMES,
@@ -88,6 +92,40 @@ def _medical_on_duty(episode: Episode, day: datetime.date) -> list:
     )
 
 
+def _distinct(users) -> list:
+    seen, kept = set(), []
+    for user in users:
+        if user.pk not in seen:
+            seen.add(user.pk)
+            kept.append(user)
+    return kept
+
+
+def _site_on_duty(episode: Episode, now: datetime.datetime) -> tuple[list, bool]:
+    """The medical staff and officers on duty at the episode's site at `now` by the duty
+    roster; else (nobody rostered) the site's configured medical staff on duty that day,
+    and True to say so. An episode at home has no site: nobody, no warning."""
+    if episode.site_id is None:
+        return [], False
+    rostered = []
+    for role in (Role.MEDICAL_STAFF, Role.POLICE_OFFICER):
+        rostered += on_duty_users(episode.unit, site_id=episode.site_id, role=role, at=now) or []
+    if rostered:
+        return rostered, False
+    fallback_warning("fever alerts", f"isolation site {episode.site_id}")
+    return _medical_on_duty(episode, timezone.localdate(now)), True
+
+
+def _leaders_on_duty(unit: Unit, now: datetime.datetime) -> tuple[list, bool]:
+    """The station leader on duty for the unit at `now` by the roster; else (nobody
+    rostered) every station leader over the unit, and True to say so."""
+    rostered = on_duty_users(unit, role=Role.STATION_LEADER, at=now)
+    if rostered:
+        return rostered, False
+    fallback_warning("escalated alerts", unit)
+    return _station_leaders(unit), True
+
+
 def _station_leaders(unit: Unit) -> list:
     """Station leaders whose unit is the episode's unit or one above it."""
     return list(
@@ -137,7 +175,8 @@ def fever_alert_raise_if_needed(
         check_in=check_in,
         raised_at=now,
     )
-    recipients = _team_of(episode) + _medical_on_duty(episode, timezone.localdate(now))
+    on_duty, fell_back = _site_on_duty(episode, now)
+    recipients = _distinct(_team_of(episode) + on_duty)
 
     def compose() -> tuple[str, str]:
         symptoms = ", ".join(str(Symptom(s).label) for s in check_in.symptoms)
@@ -148,6 +187,8 @@ def fever_alert_raise_if_needed(
         body = _(
             "Taken at %(time)s. Symptoms: %(symptoms)s. Acknowledge the alert and act on it."
         ) % {"time": _local_time(check_in.taken_at), "symptoms": symptoms or _("none")}
+        if fell_back:
+            body += "\n" + fallback_note(_("fever alerts"), episode.site)
         return subject, body
 
     # Each recipient reads it in their language; by SMS too unless they chose inbox only.
@@ -157,6 +198,7 @@ def fever_alert_raise_if_needed(
         compose=compose,
         url=alert.get_absolute_url(),
         channels=(Channel.SMS,),
+        about=alert_sms_about(alert),
     )
     return alert
 
@@ -274,7 +316,7 @@ def alert_resolve(
 # ---------------------------------------------------------------------------- scheduled jobs
 
 
-def _escalation_text(alert: Alert):
+def _escalation_text(alert: Alert, fell_back: bool = False):
     def compose() -> tuple[str, str]:
         subject = _("Not acknowledged: %(kind)s, %(name)s") % {
             "kind": alert.get_kind_display(),
@@ -283,31 +325,66 @@ def _escalation_text(alert: Alert):
         body = _("Raised at %(time)s and nobody has acknowledged it yet.") % {
             "time": _local_time(alert.raised_at)
         }
+        if fell_back:
+            body += "\n" + fallback_note(_("escalated alerts"), alert.episode.unit)
         return subject, body
 
     return compose
 
 
+def alert_sms_states(alert: Alert) -> list:
+    """The fever alert's SMS to the team and to the leaders, with their delivery states."""
+    abouts = [alert_sms_about(alert), f"observation.alert-escalation:{alert.pk}"]
+    found = outbound_states(abouts)
+    return [state for about in abouts for state in found.get(about, [])]
+
+
+def alert_sms_about(alert: Alert) -> str:
+    """The label of a fever alert's SMS to the team (notify's `about`): its page shows
+    their delivery states, and the escalation reads them."""
+    return f"observation.alert:{alert.pk}"
+
+
+def _sms_reached_nobody(now: datetime.datetime, deadline: datetime.datetime) -> list[int]:
+    """Open fever alerts not yet due to escalate whose SMS to the team all failed (or
+    ended unknown): nobody may have seen it on a phone, so the leaders hear of it now."""
+    young = Alert.objects.filter(
+        status=AlertStatus.OPEN,
+        escalated_at__isnull=True,
+        kind=AlertKind.FEVER,
+        raised_at__gt=deadline,
+        raised_at__lte=now,
+    ).values_list("pk", flat=True)
+    return [pk for pk in young if sms_not_reached(f"observation.alert:{pk}")]
+
+
 @transaction.atomic
 def alerts_escalate(*, now: datetime.datetime) -> list[Alert]:
     """Tell the station leaders about each alert nobody acknowledged within the policy's
-    minutes (a fever alert also by SMS). Each alert escalates once."""
+    minutes (a fever alert also by SMS), and at once about a fever alert whose SMS reached
+    none of the team. Each alert escalates once."""
     deadline = now - datetime.timedelta(minutes=_policy().escalate_after_minutes)
     due = list(
         Alert.objects.select_for_update(of=("self",), skip_locked=True)
-        .filter(status=AlertStatus.OPEN, escalated_at__isnull=True, raised_at__lte=deadline)
+        .filter(
+            Q(raised_at__lte=deadline) | Q(pk__in=_sms_reached_nobody(now, deadline)),
+            status=AlertStatus.OPEN,
+            escalated_at__isnull=True,
+        )
         .select_related("episode__key_person__resident", "episode__unit")
         .order_by("raised_at")
     )
     for alert in due:
         alert.escalated_at = now
         alert.save(update_fields=["escalated_at"])
+        leaders, fell_back = _leaders_on_duty(alert.episode.unit, now)
         notification_send(
-            recipients=_station_leaders(alert.episode.unit),
+            recipients=leaders,
             kind=MessageKind.ALERT,
-            compose=_escalation_text(alert),
+            compose=_escalation_text(alert, fell_back),
             url=alert.get_absolute_url(),
             channels=(Channel.SMS,) if alert.kind == AlertKind.FEVER else (),
+            about=f"observation.alert-escalation:{alert.pk}",
         )
     return due
 
@@ -412,6 +489,14 @@ def missed_check_ins_sweep(*, now: datetime.datetime) -> list[Alert]:
     return raised
 
 
+def mobile_or_empty(phone: str) -> str:
+    """The phone as a mobile number an SMS can go to, or "" (none, or a landline)."""
+    try:
+        return validate_mobile(phone) if phone else ""
+    except ValidationError:
+        return ""
+
+
 def _phone_of(key_person) -> str:
     if key_person.resident_id and key_person.resident.phone:
         return key_person.resident.phone
@@ -442,9 +527,9 @@ def reminders_send(*, now: datetime.datetime) -> int:
     for episode in Episode.objects.filter(pk__in=episode_ids).select_related(
         "key_person__resident"
     ):
-        phone = _phone_of(episode.key_person)
+        phone = mobile_or_empty(_phone_of(episode.key_person))
         if not phone:
-            continue
+            continue  # no phone, or a landline: no SMS can reach it
         for slot in _unreported_slots(episode, taken[episode.pk], since, now):
             if slot + remind_after <= now < slot + missed_after and (
                 (episode.pk, slot) not in reminded

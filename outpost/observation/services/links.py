@@ -29,6 +29,7 @@ from outpost.core.scoping import assert_in_scope
 from outpost.notify.services import outbound_message_send
 from outpost.observation.choices import CheckInSource
 from outpost.observation.models import CheckIn, Episode, ObservationPolicy, SelfReportLink
+from outpost.observation.services.alerts import mobile_or_empty
 from outpost.observation.services.checkins import check_in_prepare, check_in_store
 
 # What a form's one-time number looks like (secrets.token_urlsafe(16) makes 22 characters).
@@ -98,7 +99,8 @@ def link_issue(
         link_revoke(acting_user=acting_user, link=earlier, replaced=True)
     token = secrets.token_urlsafe(32)
     url = link_url(token)
-    phone = _phone_of(episode)
+    # Only a mobile number gets the SMS (a landline on record: staff read the link out).
+    phone = mobile_or_empty(_phone_of(episode))
     link = SelfReportLink(
         episode=episode,
         token_hash=token_hash(token),

@@ -8,11 +8,13 @@ import zoneinfo
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from outpost.core.choices import Role, UnitKind
 from outpost.core.tests.factories import UnitFactory, staff_user
 from outpost.keypersons.models import TeamRole
 from outpost.keypersons.tests.factories import TeamMemberFactory
+from outpost.notify.choices import DeliveryStatus
 from outpost.notify.models import InboxMessage, OutboundMessage
 from outpost.observation.choices import (
     AlertKind,
@@ -263,6 +265,26 @@ def test_an_unacknowledged_alert_escalates_once_to_the_station_leader(district, 
     assert InboxMessage.objects.filter(recipient=ours, url=alert.get_absolute_url()).count() == 1
     assert OutboundMessage.objects.filter(address="13900000007").count() == 1
     assert not InboxMessage.objects.filter(recipient=theirs).exists()
+
+
+def test_a_fever_alert_whose_sms_reached_nobody_escalates_at_once(district, team, leaders, client):
+    """The team's SMS failed (a bad number, the provider's receipt said so): nobody may
+    have seen the alert on a phone, so the leaders hear of it at the next run, and the
+    alert's page shows the SMS's state."""
+    ours, _theirs = leaders
+    episode = _episode(district)
+    _staff_team(episode, team)
+    alert = _fever(episode, user=team[0], now=at(10, 8))
+    assert OutboundMessage.objects.filter(recipient=team[0]).exists()
+    assert alerts_escalate(now=at(10, 8, 1)) == []  # queued: the policy's minutes hold
+    OutboundMessage.objects.filter(recipient=team[0]).update(status="failed", error="空号")
+    assert alerts_escalate(now=at(10, 8, 2)) == [alert]
+    assert OutboundMessage.objects.filter(recipient=ours).count() == 1
+    client.force_login(team[1])
+    page = client.get(alert.get_absolute_url()).content.decode()
+    states = page.split('data-testid="sms-states"', 1)[1].split("</dd>", 1)[0]
+    with translation.override("zh-hans"):
+        assert str(DeliveryStatus.FAILED.label) in states  # the page is in Chinese
 
 
 def test_an_acknowledged_alert_never_escalates(district, team, leaders):

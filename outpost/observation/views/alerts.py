@@ -19,7 +19,11 @@ from outpost.observation import selectors
 from outpost.observation.choices import AlertStatus, Symptom
 from outpost.observation.forms import AlertFilterForm, AlertResolveForm
 from outpost.observation.models import Alert
-from outpost.observation.services.alerts import alert_acknowledge, alert_resolve
+from outpost.observation.services.alerts import (
+    alert_acknowledge,
+    alert_resolve,
+    alert_sms_states,
+)
 
 
 class AlertListView(ScopedListView):
@@ -117,6 +121,7 @@ class AlertDetailView(ScopedDetailView):
             masked_name=person.display_name if person_visible else mask_name(person.display_name),
             # A fever alert's first step is a call: the team member calls from here.
             may_call=may_call(self.request.user, person),
+            sms_states=alert_sms_states(alert),
             symptoms=[symptoms.get(code, code) for code in getattr(alert.check_in, "symptoms", [])],
             can_change=alert.status != AlertStatus.RESOLVED
             and Alert.objects.visible_to(self.request.user, "change").filter(pk=alert.pk).exists(),

@@ -125,9 +125,37 @@ def test_one_wrong_digit_confirmed_by_phone_is_auto():
     assert link.agreed_fields == ("name", "phone")
 
 
+def test_one_wrong_digit_with_the_exact_name_is_auto():
+    # Anywhere (in the date digits too), unless the feed gives another birth date.
+    outside = substitute(LI, 3, other_digit(LI[3]))
+    in_date = substitute(LI, 9, other_digit(LI[9]))
+    result = match_feed(
+        residents(),
+        feed(
+            ("李娜", outside, "", None),
+            ("李娜", in_date, "", "1990/5/5"),
+            ("李娜", in_date, "", None),
+        ),
+    )
+    assert [(k.resident_id, k.rule, k.status) for k in result.links] == [
+        (2, "id_one_edit", "auto")
+    ] * 3
+
+
+def test_one_wrong_digit_with_a_homophone_name_needs_the_birth_date():
+    outside = substitute(LI, 3, other_digit(LI[3]))
+    in_date = substitute(LI, 9, other_digit(LI[9]))
+    result = match_feed(residents(), feed(("李纳", outside, "", None), ("李纳", in_date, "", None)))
+    assert [(k.resident_id, k.rule, k.status) for k in result.links] == [
+        (2, "id_one_edit", "auto"),
+        (2, "id_one_edit", "review"),
+    ]
+
+
 def test_one_wrong_digit_confirmed_by_name_only_is_review():
-    typo = substitute(LI, 3, other_digit(LI[3]))
-    link = only_link(match_feed(residents(), feed(("李娜", typo, "", None))))
+    # Another birth date given, with the exact name.
+    outside = substitute(LI, 3, other_digit(LI[3]))
+    link = only_link(match_feed(residents(), feed(("李娜", outside, "", "1991-01-01"))))
     assert (link.resident_id, link.rule, link.status) == (2, "id_one_edit", "review")
 
 
@@ -146,7 +174,7 @@ def test_adjacent_swap():
         3,
         "id_one_edit",
         "swap",
-        "review",
+        "auto",
     )
 
 

@@ -459,3 +459,74 @@ def test_a_hostile_workbook_fails_the_feed_with_the_reason(officer_a, district, 
     feed = upload(officer_a, district.community_a, sparse_huge_sheet(tmp_path))
     assert feed.status == FeedStatus.FAILED
     assert "XFD1048576" in feed.failure and not FeedRow.objects.exists()
+
+
+# ---------------------------------------------------------------------------- Parquet
+
+
+def test_a_parquet_feed_is_read_like_a_csv(officer_a, district, tmp_path, upload):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {
+            "姓名": ["张三", "李四", None],
+            "身份证号": [valid_id_number(1, region="420102"), ID_15, ""],
+            "手机号": ["+86 138-1234-5678", None, "13912345678"],
+            "出发地": ["湖北省武汉市江汉区", "孝感", "北京"],
+            "到达日期": pa.array(
+                [datetime.date(2020, 1, 20), None, datetime.date(2020, 1, 22)], pa.date32()
+            ),
+            "车次": ["G1234", "d 25", ""],
+        }
+    )
+    path = tmp_path / "rail.parquet"
+    pq.write_table(table, path)
+    feed = upload(officer_a, district.community_a, path)
+
+    assert (feed.status, feed.total_rows, feed.error_rows) == (FeedStatus.PARSED, 3, 0)
+    stored = _rows(feed)
+    assert (stored[2].name, stored[2].phone, stored[2].origin_region_code) == (
+        "张三",
+        "13812345678",
+        "420103",
+    )
+    assert stored[2].arrival_date == datetime.date(2020, 1, 20)
+    assert stored[3].id_number == "420102199001011236"  # the 15-digit number upgraded
+    assert (stored[3].train_or_flight, stored[3].arrival_date) == ("D25", None)
+    assert (stored[4].name, stored[4].phone) == ("", "13912345678")
+
+
+def test_hostile_parquet_files_fail_the_feed_with_the_reason(
+    monkeypatch, officer_a, district, tmp_path, upload
+):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    damaged = tmp_path / "damaged.parquet"
+    damaged.write_bytes(b"PAR1" + b"\x00garbage" * 50 + b"PAR1")
+    nested = tmp_path / "nested.parquet"
+    pq.write_table(pa.table({"姓名": [["张三", "李四"]], "手机号": ["13812345678"]}), nested)
+    bomb = tmp_path / "bomb.parquet"  # a few kB that unpack to 22 MB
+    pq.write_table(
+        pa.table({"姓名": pa.array(["张" * 50] * 150_000)}),
+        bomb,
+        use_dictionary=False,
+        compression="zstd",
+    )
+    assert bomb.stat().st_size < 1024 * 1024
+    long = tmp_path / "long.parquet"
+    pq.write_table(pa.table({"姓名": [f"旅客{n}" for n in range(120)]}), long)
+
+    failures = {}
+    for path in (damaged, nested, bomb, long):
+        if path is long:
+            monkeypatch.setattr(imports, "FEED_MAX_ROWS", 100)
+        feed = upload(officer_a, district.community_a, path)
+        assert feed.status == FeedStatus.FAILED
+        failures[path.stem] = feed.failure
+    assert "cannot be read as one" in failures["damaged"]
+    assert "The column 姓名 holds lists or records" in failures["nested"]
+    assert "unpacks to far more data than its size" in failures["bomb"]
+    assert failures["long"] == "The file has more than 100 rows; split it into smaller files."
+    assert not FeedRow.objects.exists()

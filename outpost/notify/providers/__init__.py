@@ -1,0 +1,1 @@
+"""The real channels behind notify's backends: Aliyun SMS, Tencent Cloud SMS, WeCom."""

@@ -1,0 +1,80 @@
+"""Wartime duty end to end: at 1280 px a leader builds next week's roster, sees the rule it
+breaks (an officer on leave), gives that shift to a colleague and publishes; at 360 px an
+officer asks a colleague to take a shift and the colleague accepts on their phone."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from outpost.core.choices import Role
+from outpost.duty.choices import RosterStatus, SwapStatus
+from outpost.duty.models import Roster, SwapRequest
+from outpost.duty.tests.factories import leave_in, person_in, post_in, roster_in, shift_of
+from tests.browser.support import log_in, menu_click
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_leader_builds_fixes_and_publishes_next_weeks_roster(
+    browser, live_server, district, screenshot
+):
+    desk = post_in(district.station, name="所值班台")
+    first, _second, third = (
+        person_in(district.community_a, Role.POLICE_OFFICER, name)
+        for name in ("张警官", "李警官", "王警官")
+    )
+    today = timezone.localdate()
+    monday = today + datetime.timedelta(days=7 - today.weekday())
+    leave_in(None, user=first, first=monday, days=1)
+    leader = person_in(district.station, Role.STATION_LEADER, "刘所长")
+
+    context, page = log_in(browser, live_server, leader, 1280)
+    menu_click(page, reverse("duty:roster_list"))
+    page.click(f"a[href='{reverse('duty:roster_build')}']")
+    page.fill("input[name=title]", "下周战时排班")
+    page.check(f"input[name=posts][value='{desk.pk}']")
+    page.fill("input[name=min_rest_hours]", "24")
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/duty/rosters/*/")
+    violations = page.inner_text("[data-testid=violations]")
+    assert "张警官" in violations and "所值班台" in violations
+    screenshot(page, "duty-roster-violation-1280")
+
+    page.locator("[data-testid=violations] a", has_text="更换人员").first.click()
+    page.select_option("select[name=user]", str(third.pk))
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/duty/rosters/*/")
+    assert "排班符合全部规则" in page.inner_text("[data-testid=violations]")
+    page.click(f"a[href='{reverse('duty:roster_publish', args=[Roster.objects.get().pk])}']")
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/duty/rosters/*/")
+    assert Roster.objects.get().status == RosterStatus.PUBLISHED
+    screenshot(page, "duty-roster-published-1280")
+    context.close()
+
+
+def test_officer_asks_a_swap_on_the_phone_and_the_colleague_accepts(browser, live_server, district):
+    desk = post_in(district.station, name="所值班台")
+    roster = roster_in(district.station, posts=[desk])
+    holder = person_in(district.community_a, Role.POLICE_OFFICER, "张警官")
+    colleague = person_in(district.community_a, Role.POLICE_OFFICER, "李警官")
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    shift_of(holder, post=desk, roster=roster, starts_at=tomorrow)
+
+    context, phone = log_in(browser, live_server, holder, 360)
+    menu_click(phone, reverse("duty:mine"))
+    phone.click("[data-testid=my-shifts] a")
+    phone.select_option("select[name=taker]", str(colleague.pk))
+    phone.click("main form button[type=submit]")
+    phone.wait_for_url("**/duty/mine/")
+    assert "李警官" in phone.inner_text("[data-testid=my-swaps]")
+    context.close()
+
+    context, phone = log_in(browser, live_server, colleague, 360)
+    menu_click(phone, reverse("duty:mine"))
+    phone.locator("[data-testid=asked-of-me] button[value='1']").click()
+    phone.wait_for_url("**/duty/mine/")
+    assert SwapRequest.objects.get().status == SwapStatus.ACCEPTED
+    context.close()
