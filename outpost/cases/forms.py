@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outpost.cases.choices import CaseKind, MeasureKind, MoveKind, PartyKind, UnitOfMeasure
 from outpost.cases.models import Party
-from outpost.core.forms import ExportPurposeForm, Form
+from outpost.core.forms import ExportPurposeForm, Form, StaffChoiceField, UnitChoiceField
 from outpost.core.models import Unit
 from outpost.core.scoping import in_subtree, user_scope_unit, user_sees_everything
 
@@ -30,11 +30,6 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{'　' * max(obj.depth - 2, 0)}{obj.name}"
-
-
 def scoped_units(user):
     units = Unit.objects.order_by("path")
     if user_sees_everything(user):
@@ -43,17 +38,11 @@ def scoped_units(user):
     return units.filter(in_subtree(unit, via="")) if unit else units.none()
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        profile = getattr(obj, "staff_profile", None)
-        return profile.display_name if profile else obj.get_username()
-
-
 class CaseForm(Form):
     number = forms.CharField(label=_("Case number"), max_length=40)
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("Choose…")), *CaseKind.choices])
     occurred_on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
-    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), empty_label=_("Choose…"))
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     summary = forms.CharField(
         label=_("Summary"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -149,7 +138,7 @@ class MoveForm(Form):
         choices=[(k.value, k.label) for k in (MoveKind.STORE, MoveKind.TRANSFER)],
         widget=forms.RadioSelect,
     )
-    to_user = UserChoiceField(
+    to_user = StaffChoiceField(
         label=_("To a colleague"),
         queryset=Unit.objects.none(),
         required=False,
@@ -198,7 +187,7 @@ class PhotoForm(Form):
 
 
 class LedgerExportForm(ExportPurposeForm):
-    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), empty_label=_("Choose…"))
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     since = forms.DateField(label=_("From"), widget=DateInput())
     until = forms.DateField(label=_("To"), widget=DateInput(), initial=timezone.localdate)
 

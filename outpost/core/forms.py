@@ -42,6 +42,31 @@ class TextGuardMixin:
             guard_text_field(field)
 
 
+# Every select's empty choice says what to do, in the user's language: never Django's dashes.
+CHOOSE_LABEL = _("Choose…")
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """A unit (单位) of the user's subtree, each indented under its parent."""
+
+    def __init__(self, *args, empty_label=CHOOSE_LABEL, **kwargs):
+        super().__init__(*args, empty_label=empty_label, **kwargs)
+
+    def label_from_instance(self, obj):
+        return "　" * obj.depth + obj.name
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    """A staff member (工作人员) by the name on their profile."""
+
+    def __init__(self, *args, empty_label=CHOOSE_LABEL, **kwargs):
+        super().__init__(*args, empty_label=empty_label, **kwargs)
+
+    def label_from_instance(self, obj):
+        profile = getattr(obj, "staff_profile", None)
+        return profile.display_name if profile else obj.get_username()
+
+
 class Form(TextGuardMixin, forms.Form):
     """The base of every form of Outpost."""
 

@@ -3,8 +3,9 @@ demo's days, and each morning's feed of rail passengers read and matched by the 
 
 Each feed holds the day's arrivals (their ID, often their phone, where they came from, when
 and on which train), travellers who do not live in the district (unmatched), and a few rows
-whose ID number was mistyped and that carry no phone: the engine sends those to the review
-queue (待确认比对). The run's results, counts and concealed-travel discrepancies are the
+whose ID number was mistyped in its birth date, whose name was written with a homophone and
+that carry no phone: nothing confirms them beyond doubt, so the engine sends those to the
+review queue (待确认比对). The run's results, counts and concealed-travel discrepancies are the
 engine's own, so every page behind a run shows what a real run shows.
 """
 
@@ -64,6 +65,11 @@ DESIGNATIONS = (
 TRAINS = ("G1288", "G1290", "D28", "K1024", "Z82", "G8012")
 STRANGER_SHARE = 0.25  # feed rows of travellers who do not live in the district
 MISTYPED_PER_FEED = 2  # rows whose ID has one wrong digit and no phone: to review
+# Characters of common names and a homophone of each (a clerk's slip typing the name).
+HOMOPHONES = {
+    "张": "章", "李": "理", "王": "汪", "伟": "玮", "明": "鸣", "平": "萍", "刚": "钢",
+    "玉": "钰", "军": "君", "华": "桦", "敏": "民", "杰": "洁", "林": "琳", "芳": "方",
+}  # fmt: skip
 PHONE_SHARE = 0.6  # rows that carry the traveller's phone
 HEADINGS = ["姓名", "身份证号", "手机号", "出发地", "到达日期", "车次", "座位"]
 
@@ -239,25 +245,30 @@ class DemoFeeds:
         return (gen.name(sex), id_number, phone, place, code, day - datetime.timedelta(days=1))
 
     def _mistyped(self, day: datetime.date, avoid: set[int]) -> list[tuple]:
-        """Residents whose ID was typed with one wrong digit of its sequence and no phone."""
+        """Residents whose ID was typed with one wrong digit of its birth date, whose name
+        was typed with a homophone, and with no phone: a similar name is all that backs the
+        near ID (the birth date cannot), so a person must decide."""
         rng = self.rng
         rows = []
         while len(rows) < MISTYPED_PER_FEED:
             resident = rng.choice(self.residents)
+            slip = next((i for i, c in enumerate(resident.name) if c in HOMOPHONES), None)
             if (
                 resident.pk in avoid
                 or resident.pk in self.picked_for_review
                 or len(resident.id_number) != 18
+                or slip is None
             ):
                 continue
             self.picked_for_review.add(resident.pk)
+            name = (
+                resident.name[:slip] + HOMOPHONES[resident.name[slip]] + resident.name[slip + 1 :]
+            )
             digits = list(resident.id_number)
-            position = rng.choice((14, 15))
+            position = rng.choice((12, 13))  # the day of birth
             digits[position] = str((int(digits[position]) + rng.randrange(1, 10)) % 10)
             place, code = rng.choice(ORIGINS["elsewhere"])
-            rows.append(
-                (resident.name, "".join(digits), "", place, code, day - datetime.timedelta(days=1))
-            )
+            rows.append((name, "".join(digits), "", place, code, day - datetime.timedelta(days=1)))
         return rows
 
     def _feed(self, day: datetime.date, rows: list[FeedRow], *, uploaded) -> Feed:

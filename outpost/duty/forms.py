@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from outpost.core.forms import Form
+from outpost.core.forms import Form, StaffChoiceField, UnitChoiceField
 from outpost.core.models import Unit
 from outpost.duty import selectors
 from outpost.duty.models import Post
@@ -18,19 +18,13 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        profile = getattr(obj, "staff_profile", None)
-        return profile.display_name if profile else obj.get_username()
-
-
 def _people(queryset):
-    return PersonChoiceField(label=_("Staff member"), queryset=queryset)
+    return StaffChoiceField(label=_("Staff member"), queryset=queryset)
 
 
 class RosterBuildForm(Form):
     title = forms.CharField(label=_("Title"), max_length=100)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     starts_on = forms.DateField(label=_("From"), widget=DATE)
     ends_on = forms.DateField(label=_("To"), widget=DATE)
     posts = forms.ModelMultipleChoiceField(
@@ -124,8 +118,12 @@ class NowForm(Form):
     at = forms.DateTimeField(
         label=_("At"), required=False, widget=DATETIME, input_formats=DATETIME_FORMATS
     )
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
-    post = forms.ModelChoiceField(label=_("Post"), queryset=Post.objects.none(), required=False)
+    unit = UnitChoiceField(
+        label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All")
+    )
+    post = forms.ModelChoiceField(
+        label=_("Post"), queryset=Post.objects.none(), required=False, empty_label=_("All")
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -177,7 +177,12 @@ def _apply_one(acting_user, submission, *, sent_at, offset, now) -> Outcome:
         recorded_at = timezone.make_aware(recorded_at)
     # A phone whose clock is off records its times off by as much: put them right.
     if offset is not None and abs(offset) > CLOCK_SKEW:
-        recorded_at -= offset
+        try:
+            recorded_at -= offset
+        except OverflowError:  # a clock set to year 1 or 9999 cannot put a time right
+            return _refused(
+                key, 422, {"sent_at": [_("The phone's clock is too far off: set its date.")]}
+            )
     if recorded_at > now + CLOCK_SKEW:
         return _refused(
             key, 422, {"recorded_at": [_("The recorded time cannot be in the future.")]}

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from outpost.core.forms import Form
+from outpost.core.forms import CHOOSE_LABEL, Form, UnitChoiceField
 from outpost.core.models import Unit
 from outpost.enterprises.notices.models import Notice
 from outpost.inquiries.choices import STAFF_CHANNELS, FaqCategory, Urgency
@@ -15,7 +15,7 @@ SLACK = 10
 class QuickLogForm(Form):
     """One question received elsewhere, logged in a few seconds."""
 
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     channel = forms.ChoiceField(label=_("Channel"), choices=STAFF_CHANNELS)
     text = forms.CharField(
         label=_("Question"),
@@ -46,7 +46,10 @@ class AnswerForm(Form):
     )
     faq_used = forms.IntegerField(required=False, widget=forms.HiddenInput)
     notice = forms.ModelChoiceField(
-        label=_("Notice the answer relies on"), queryset=Notice.objects.none(), required=False
+        label=_("Notice the answer relies on"),
+        queryset=Notice.objects.none(),
+        required=False,
+        empty_label=CHOOSE_LABEL,
     )
     send_sms = forms.BooleanField(label=_("Send the answer by SMS"), required=False, initial=True)
 
@@ -72,7 +75,10 @@ class FaqProposeForm(Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     notice = forms.ModelChoiceField(
-        label=_("Notice it relies on"), queryset=Notice.objects.none(), required=False
+        label=_("Notice it relies on"),
+        queryset=Notice.objects.none(),
+        required=False,
+        empty_label=CHOOSE_LABEL,
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -97,7 +103,10 @@ class FaqReviseForm(Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     notice = forms.ModelChoiceField(
-        label=_("Notice it relies on"), queryset=Notice.objects.none(), required=False
+        label=_("Notice it relies on"),
+        queryset=Notice.objects.none(),
+        required=False,
+        empty_label=CHOOSE_LABEL,
     )
 
     def __init__(self, *args, user=None, **kwargs):

@@ -100,7 +100,8 @@ def notification_send(
                 subject, body = (str(text) for text in compose())
         for user in users:
             message = InboxMessage(recipient=user, kind=kind, subject=subject, body=body, url=url)
-            message.full_clean()
+            # The recipient is a user in hand: checking that it exists would cost a query each.
+            message.full_clean(exclude=["recipient"])
             messages.append(message)
             if user.pk in sms_to:
                 _outbound_to_user(user, Channel.SMS, subject, body, about)
@@ -181,7 +182,8 @@ def _outbound_create(
         recipient=recipient,
         about=about[:80],
     )
-    message.full_clean()
+    # The recipient is a user in hand and the key a fresh UUID: no query need check them.
+    message.full_clean(exclude=["recipient"], validate_unique=False)
     message.save()
     _queue_delivery(message)
     return message

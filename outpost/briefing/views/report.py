@@ -10,23 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from outpost.briefing.exports import REPORT_FORMATS, DailyReportExport
 from outpost.core.exports.views import UnitExportView
-from outpost.core.forms import ExportPurposeForm
-from outpost.core.models import PATH_SEPARATOR, Unit
+from outpost.core.forms import ExportPurposeForm, UnitChoiceField
+from outpost.core.models import Unit
 from outpost.core.scoping import user_scope_unit
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    """Units of the user's subtree, each indented under its parent."""
-
-    def label_from_instance(self, obj):
-        return "　" * (obj.path.count(PATH_SEPARATOR) - 1) + obj.name
 
 
 class DailyReportForm(ExportPurposeForm):
     day = forms.DateField(
         label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), empty_label=_("Choose…"))
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     file_format = forms.ChoiceField(
         label=_("Format"),
         choices=[("xlsx", _("xlsx workbook")), ("pdf", _("PDF for printing"))],

@@ -96,7 +96,7 @@ def test_the_same_key_with_a_changed_body_is_refused_and_changes_nothing(client,
     changed = send(client, [visit(grid, grid.households[0], at=at, key=key, note="改过的")])
     outcome = changed.json()["outcomes"][0]
     assert (outcome["status"], outcome["code"]) == ("conflict", 409)
-    assert "already stored under this key" in outcome["detail"]
+    assert "此编号下已保存了另一条内容不同的记录" in outcome["detail"]
     assert Visit.objects.get().note == "第一次"
 
 
@@ -121,12 +121,25 @@ def test_a_phone_clock_an_hour_fast_is_noted_and_its_times_put_right(client, gri
     ).json()
     assert answer["outcomes"][0]["status"] == "stored"
     assert 3590 <= answer["clock_offset_seconds"] <= 3600
-    assert "60 minutes" in answer["clock_note"]
+    assert "偏差 60 分钟" in answer["clock_note"]
     stored = Visit.objects.get()
     assert abs(stored.visited_at - (now - datetime.timedelta(minutes=10))) < datetime.timedelta(
         seconds=10
     )
     assert 3590 <= FieldSubmission.objects.get().clock_offset_seconds <= 3600
+
+
+def test_a_phone_clock_centuries_off_is_refused_naming_its_clock_not_a_server_error(client, grid):
+    client.force_login(grid.worker)
+    record = visit(grid, grid.households[0], at=timezone.now())
+    record["recorded_at"] = "0001-01-02T00:00:00+08:00"
+    body = {"sent_at": "2733-06-30T07:24:06+08:00", "records": [record]}
+    answer = client.post(URL, json.dumps(body), content_type="application/json")
+    assert answer.status_code == 200
+    outcome = answer.json()["outcomes"][0]
+    assert (outcome["status"], outcome["code"]) == ("refused", 422)
+    assert outcome["errors"][0]["field"] == "sent_at"
+    assert not Visit.objects.exists()
 
 
 def test_a_visit_whose_campaign_closed_meanwhile_is_refused_with_the_reason(client, grid):
@@ -156,7 +169,7 @@ def test_a_household_moved_to_another_grid_is_refused_as_out_of_reach(client, gr
     household.save()
     outcome = send(client, [record]).json()["outcomes"][0]
     assert (outcome["status"], outcome["code"]) == ("refused", 404)
-    assert "jurisdiction" in outcome["detail"]
+    assert "已不在您的辖区内" in outcome["detail"]
     assert not Visit.objects.exists()
 
 
@@ -194,7 +207,7 @@ def test_a_contact_logged_after_the_key_person_was_released_is_stored_and_flagge
     # The officer of the community finds it on the home page's to-do and marks it seen.
     client.force_login(officer_a)
     home = client.get("/").content.decode()
-    assert "Records sent late from phones to look at" in home or "离线记录" in home
+    assert "需查看的离线补发记录" in home
     flags = client.get("/fieldwork/flags/")
     assert flags.status_code == 200
     assert grid.key_person.get_absolute_url() in flags.content.decode()
