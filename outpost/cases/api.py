@@ -4,11 +4,13 @@ append-only (a move is a POST, never a PUT or DELETE)."""
 
 import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest
 from ninja import Field, Schema, Status
 from ninja.pagination import paginate
+from pydantic import WithJsonSchema
 
 from outpost.cases import selectors, services
 from outpost.cases.choices import CaseKind, CaseState, ItemState, MeasureKind, MoveKind
@@ -163,7 +165,11 @@ class MeasureIn(Schema):
     detention_start: datetime.datetime | None = None
     deferral_days: int | None = Field(None, ge=-1000, le=1000)
     deferral_reason: Line = ""
-    fine_amount: Decimal | None = Field(None, ge=-(10**9), le=10**9, decimal_places=2)
+    # Documented as a number (yuan, two decimals): not as a free string beside it.
+    fine_amount: Annotated[
+        Decimal | None,
+        WithJsonSchema({"type": ["number", "null"], "minimum": -(10**9), "maximum": 10**9}),
+    ] = Field(None, ge=-(10**9), le=10**9, decimal_places=2)
     fine_paid: bool = False
     transferred_to: Line = ""
     note: Note = ""

@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 from outpost.core.api_support import (
     ApiRouter,
     Code,
+    Line,
     Name,
     Pagination,
     api_get_visible,
@@ -102,7 +103,7 @@ class PatrolOut(Schema):
 class PatrolCheckInIn(Schema):
     """`code`: what the checkpoint's QR code holds (its address, or the token alone)."""
 
-    code: str
+    code: Line
 
 
 class PatrolCheckInOut(Schema):

@@ -3,6 +3,7 @@ breaks (an officer on leave), gives that shift to a colleague and publishes; at 
 officer asks a colleague to take a shift and the colleague accepts on their phone."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -14,6 +15,8 @@ from outpost.duty.models import Roster, SwapRequest
 from outpost.duty.tests.factories import leave_in, person_in, post_in, roster_in, shift_of
 from tests.browser.support import log_in, menu_click
 
+# A roster's page, maybe at the shift just changed (#shift-N).
+ROSTER_PAGE = re.compile(r"/duty/rosters/\d+/(#shift-\d+)?$")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -37,7 +40,7 @@ def test_leader_builds_fixes_and_publishes_next_weeks_roster(
     page.check(f"input[name=posts][value='{desk.pk}']")
     page.fill("input[name=min_rest_hours]", "24")
     page.click("main form button[type=submit]")
-    page.wait_for_url("**/duty/rosters/*/")
+    page.wait_for_url(ROSTER_PAGE)
     violations = page.inner_text("[data-testid=violations]")
     assert "张警官" in violations and "所值班台" in violations
     screenshot(page, "duty-roster-violation-1280")
@@ -45,11 +48,11 @@ def test_leader_builds_fixes_and_publishes_next_weeks_roster(
     page.locator("[data-testid=violations] a", has_text="更换人员").first.click()
     page.select_option("select[name=user]", str(third.pk))
     page.click("main form button[type=submit]")
-    page.wait_for_url("**/duty/rosters/*/")
+    page.wait_for_url(ROSTER_PAGE)
     assert "排班符合全部规则" in page.inner_text("[data-testid=violations]")
     page.click(f"a[href='{reverse('duty:roster_publish', args=[Roster.objects.get().pk])}']")
     page.click("main form button[type=submit]")
-    page.wait_for_url("**/duty/rosters/*/")
+    page.wait_for_url(ROSTER_PAGE)
     assert Roster.objects.get().status == RosterStatus.PUBLISHED
     screenshot(page, "duty-roster-published-1280")
     context.close()

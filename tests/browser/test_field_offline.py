@@ -65,8 +65,9 @@ def test_visits_and_a_contact_recorded_offline_are_stored_once_when_back_online(
     page.check("#form-area input[name=channel][value=door_visit]")
     page.check("#form-area input[name=contact_outcome][value=reached]")
     page.click("[data-testid=save-offline]")
+    page.wait_for_selector("#form-area", state="hidden")
     after = timezone.now()
-    assert waiting_badge(page) == "4"
+    expect(page.locator("[data-testid=outbox-badge]")).to_have_text("4")
 
     # Reloaded without a signal: the service worker serves the page, the outbox is kept.
     page.reload()

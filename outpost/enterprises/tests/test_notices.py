@@ -387,7 +387,7 @@ def test_an_sms_that_reached_nobody_lets_the_ladder_go_on_at_once(
     assert 'data-testid="sms-state"' in page and "SMS: failed" in page
     [call] = notices_escalate(now=soon)
     assert call.step == EscalationStep.CALL_TASK
-    assert "The SMS did not reach the liaison." in call.detail
+    assert "短信未送达联络员" in call.detail  # kept in the station's language
     receipt.refresh_from_db()
     assert receipt.call_officer == officer_a
 
