@@ -756,9 +756,6 @@ def run_xlsx_read(directory: Path) -> dict:
 def child(mode: str, directory: Path, *extra: str) -> dict:
     out = subprocess.run(
         [
-            "nice",
-            "-n",
-            "19",
             sys.executable,
             __file__,
             "--run",
