@@ -42,8 +42,8 @@ OPEN_STATES = (
 
 
 class PartyKind(models.TextChoices):
-    PERSON = "person", _("Person")  # 自然人
-    ORGANISATION = "organisation", _("Organisation")  # 单位
+    PERSON = "person", pgettext_lazy("party", "Person")  # 自然人
+    ORGANISATION = "organisation", pgettext_lazy("party", "Organisation")  # 单位
 
 
 class MeasureKind(models.TextChoices):
