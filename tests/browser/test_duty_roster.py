@@ -81,3 +81,65 @@ def test_officer_asks_a_swap_on_the_phone_and_the_colleague_accepts(browser, liv
     phone.wait_for_url("**/duty/mine/")
     assert SwapRequest.objects.get().status == SwapStatus.ACCEPTED
     context.close()
+
+
+def test_a_fever_alert_at_the_hotel_reaches_the_doctor_on_duty_not_the_one_off_duty(
+    browser, live_server, district, screenshot
+):
+    from outpost.core.tests.factories import staff_user
+    from outpost.duty.choices import PostKind
+    from outpost.duty.tests.factories import template_in
+    from outpost.observation.choices import CheckInSource
+    from outpost.observation.models import Alert
+    from outpost.observation.services.checkins import check_in_record
+    from outpost.observation.tests.factories import IsolationSiteFactory, centralized_episode_in
+
+    site = IsolationSiteFactory(unit=district.station, name="隔离酒店")
+    post = post_in(
+        district.station,
+        kind=PostKind.ISOLATION_SITE,
+        site=site,
+        template=template_in(district.station, hours=12, per_day=2),
+        roles=(Role.MEDICAL_STAFF,),
+        name="隔离酒店驻点",
+    )
+    now = timezone.now()
+    roster = roster_in(
+        district.station, first=timezone.localdate() - datetime.timedelta(days=1), days=3,
+        posts=[post],
+    )  # fmt: skip
+    on_duty = person_in(district.station, Role.MEDICAL_STAFF, "值班医生")
+    off_duty = person_in(district.station, Role.MEDICAL_STAFF, "轮休医生")
+    shift_of(on_duty, post=post, roster=roster, starts_at=now - datetime.timedelta(hours=2))
+    shift_of(off_duty, post=post, roster=roster, starts_at=now + datetime.timedelta(hours=10))
+    episode = centralized_episode_in(
+        district.grid_a1,
+        site=site,
+        start_date=timezone.localdate() - datetime.timedelta(days=2),
+        planned_end_date=timezone.localdate() + datetime.timedelta(days=12),
+    )
+    recorder = staff_user(role=Role.GRID_WORKER, unit=district.grid_a1, username="recorder")
+    check_in, _created = check_in_record(
+        episode=episode,
+        temperature="38.4",
+        source=CheckInSource.STAFF,
+        acting_user=recorder,
+        now=now,
+        taken_at=now,
+    )
+    alert = Alert.objects.get(check_in=check_in)
+
+    context, phone = log_in(browser, live_server, on_duty, 360)
+    phone.goto(f"{live_server.url}{reverse('notify:inbox')}")
+    message = phone.locator("main a", has_text="发热预警").first
+    message.click()
+    phone.locator(f"a[href='{alert.get_absolute_url()}']").first.click()
+    phone.wait_for_url(f"**{alert.get_absolute_url()}")
+    assert "38.4" in phone.inner_text("main")
+    screenshot(phone, "duty-alert-on-duty-360")
+    context.close()
+
+    context, phone = log_in(browser, live_server, off_duty, 360)
+    phone.goto(f"{live_server.url}{reverse('notify:inbox')}")
+    assert "发热预警" not in phone.inner_text("main")
+    context.close()
