@@ -65,7 +65,7 @@ def build(args):
         Enterprise(
             unit=grids[n * 7 % len(grids)],
             name=f"大连第{n + 1}{'保供' if n < ESSENTIAL else ''}企业有限公司",
-            credit_code=credit_code(n + 1),
+            credit_code=credit_code(50_000 + n),  # beyond the demo's own numbers
             sector=Sector.FOOD if n < ESSENTIAL else Sector.SERVICES,
             is_essential=n < ESSENTIAL,
             employees=EMPLOYEES if n < ESSENTIAL else 20,
