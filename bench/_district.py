@@ -69,7 +69,9 @@ def demo_database(*, scale: float, seed: int):
 
     from outpost.core.models import Unit
 
-    if "DATABASE_URL" in os.environ and Unit.objects.exists():
+    # An empty database has no tables yet: only a migrated one can hold units.
+    in_use = Unit._meta.db_table in connection.introspection.table_names()
+    if "DATABASE_URL" in os.environ and in_use and Unit.objects.exists():
         print("refusing: DATABASE_URL points at a database that is not empty", file=sys.stderr)
         return None
     started = time.perf_counter()
