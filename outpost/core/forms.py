@@ -33,24 +33,31 @@ def guard_text_field(field: forms.Field) -> None:
     field._text_guarded = True
 
 
+# Every select's empty choice says what to do, in the user's language: never Django's dashes.
+CHOOSE_LABEL = _("Choose…")
+DJANGO_EMPTY_LABEL = "---------"
+
+
+def guard_empty_label(field: forms.Field) -> None:
+    """Give a select of records the empty choice 请选择 where Django would show dashes (a
+    field that names its own empty choice, e.g. 全部, keeps it)."""
+    if isinstance(field, forms.ModelChoiceField) and field.empty_label == DJANGO_EMPTY_LABEL:
+        field.empty_label = CHOOSE_LABEL
+
+
 class TextGuardMixin:
-    """Guards every text field of the form (see the module docstring)."""
+    """Guards every text field of the form (see the module docstring) and gives every
+    select of records a translated empty choice."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             guard_text_field(field)
-
-
-# Every select's empty choice says what to do, in the user's language: never Django's dashes.
-CHOOSE_LABEL = _("Choose…")
+            guard_empty_label(field)
 
 
 class UnitChoiceField(forms.ModelChoiceField):
     """A unit (单位) of the user's subtree, each indented under its parent."""
-
-    def __init__(self, *args, empty_label=CHOOSE_LABEL, **kwargs):
-        super().__init__(*args, empty_label=empty_label, **kwargs)
 
     def label_from_instance(self, obj):
         return "　" * obj.depth + obj.name
@@ -58,9 +65,6 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 class StaffChoiceField(forms.ModelChoiceField):
     """A staff member (工作人员) by the name on their profile."""
-
-    def __init__(self, *args, empty_label=CHOOSE_LABEL, **kwargs):
-        super().__init__(*args, empty_label=empty_label, **kwargs)
 
     def label_from_instance(self, obj):
         profile = getattr(obj, "staff_profile", None)

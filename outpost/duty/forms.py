@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from outpost.core.forms import Form, StaffChoiceField, UnitChoiceField
+from outpost.core.forms import CHOOSE_LABEL, Form, StaffChoiceField, UnitChoiceField
 from outpost.core.models import Unit
 from outpost.duty import selectors
 from outpost.duty.models import Post
@@ -19,7 +19,8 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
 def _people(queryset):
-    return StaffChoiceField(label=_("Staff member"), queryset=queryset)
+    # Added after the form's own fields were guarded: it names its empty choice itself.
+    return StaffChoiceField(label=_("Staff member"), queryset=queryset, empty_label=CHOOSE_LABEL)
 
 
 class RosterBuildForm(Form):

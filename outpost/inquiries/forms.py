@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from outpost.core.forms import CHOOSE_LABEL, Form, UnitChoiceField
+from outpost.core.forms import Form, UnitChoiceField
 from outpost.core.models import Unit
 from outpost.enterprises.notices.models import Notice
 from outpost.inquiries.choices import STAFF_CHANNELS, FaqCategory, Urgency
@@ -49,7 +49,6 @@ class AnswerForm(Form):
         label=_("Notice the answer relies on"),
         queryset=Notice.objects.none(),
         required=False,
-        empty_label=CHOOSE_LABEL,
     )
     send_sms = forms.BooleanField(label=_("Send the answer by SMS"), required=False, initial=True)
 
@@ -78,7 +77,6 @@ class FaqProposeForm(Form):
         label=_("Notice it relies on"),
         queryset=Notice.objects.none(),
         required=False,
-        empty_label=CHOOSE_LABEL,
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -106,7 +104,6 @@ class FaqReviseForm(Form):
         label=_("Notice it relies on"),
         queryset=Notice.objects.none(),
         required=False,
-        empty_label=CHOOSE_LABEL,
     )
 
     def __init__(self, *args, user=None, **kwargs):

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from outpost.core.forms import CHOOSE_LABEL, ExportPurposeForm, Form, UnitChoiceField
+from outpost.core.forms import ExportPurposeForm, Form, UnitChoiceField
 from outpost.core.models import Unit
 from outpost.publicorder import selectors
 from outpost.publicorder.choices import ClosureState, EventStatus
@@ -21,9 +21,6 @@ class DateInput(forms.DateInput):
 
 
 class KindChoiceField(forms.ModelChoiceField):
-    def __init__(self, *args, empty_label=CHOOSE_LABEL, **kwargs):
-        super().__init__(*args, empty_label=empty_label, **kwargs)
-
     def label_from_instance(self, obj):
         return obj.label
 

@@ -235,3 +235,21 @@ def test_a_service_refuses_a_note_too_long_for_its_record_whoever_calls_it(
         )
     assert "U+0007" in " ".join(error.value.messages)
     assert not Visit.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_select_of_records_offers_choose_not_dashes_unless_it_names_its_own():
+    from django import forms as django_forms
+
+    from outpost.core.forms import CHOOSE_LABEL, Form
+    from outpost.core.models import Unit
+
+    class PickForm(Form):
+        unit = django_forms.ModelChoiceField(queryset=Unit.objects.none())
+        other = django_forms.ModelChoiceField(
+            queryset=Unit.objects.none(), required=False, empty_label="全部"
+        )
+
+    form = PickForm()
+    assert next(iter(form.fields["unit"].choices)) == ("", CHOOSE_LABEL)
+    assert next(iter(form.fields["other"].choices)) == ("", "全部")
