@@ -86,13 +86,13 @@ def test_officer_asks_a_swap_on_the_phone_and_the_colleague_accepts(browser, liv
 def test_a_fever_alert_at_the_hotel_reaches_the_doctor_on_duty_not_the_one_off_duty(
     browser, live_server, district, screenshot
 ):
-    from outpost.core.tests.factories import staff_user
     from outpost.duty.choices import PostKind
     from outpost.duty.tests.factories import template_in
-    from outpost.observation.choices import CheckInSource
-    from outpost.observation.models import Alert
-    from outpost.observation.services.checkins import check_in_record
-    from outpost.observation.tests.factories import IsolationSiteFactory, centralized_episode_in
+    from outpost.observation.tests.factories import (
+        IsolationSiteFactory,
+        centralized_episode_in,
+        fever_alert_at,
+    )
 
     site = IsolationSiteFactory(unit=district.station, name="隔离酒店")
     post = post_in(
@@ -118,16 +118,7 @@ def test_a_fever_alert_at_the_hotel_reaches_the_doctor_on_duty_not_the_one_off_d
         start_date=timezone.localdate() - datetime.timedelta(days=2),
         planned_end_date=timezone.localdate() + datetime.timedelta(days=12),
     )
-    recorder = staff_user(role=Role.GRID_WORKER, unit=district.grid_a1, username="recorder")
-    check_in, _created = check_in_record(
-        episode=episode,
-        temperature="38.4",
-        source=CheckInSource.STAFF,
-        acting_user=recorder,
-        now=now,
-        taken_at=now,
-    )
-    alert = Alert.objects.get(check_in=check_in)
+    alert = fever_alert_at(episode, now=now)
 
     context, phone = log_in(browser, live_server, on_duty, 360)
     phone.goto(f"{live_server.url}{reverse('notify:inbox')}")

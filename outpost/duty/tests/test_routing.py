@@ -14,11 +14,14 @@ from outpost.core.tests.factories import staff_user
 from outpost.duty.choices import PostKind, RosterStatus
 from outpost.duty.tests.factories import person_in, post_in, roster_in, shift_of, template_in
 from outpost.notify.models import InboxMessage
-from outpost.observation.choices import CheckInSource, SiteStaffRole
+from outpost.observation.choices import SiteStaffRole
 from outpost.observation.models import Alert, SiteStaff
 from outpost.observation.services.alerts import alerts_escalate
-from outpost.observation.services.checkins import check_in_record
-from outpost.observation.tests.factories import IsolationSiteFactory, centralized_episode_in
+from outpost.observation.tests.factories import (
+    IsolationSiteFactory,
+    centralized_episode_in,
+    fever_alert_at,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -68,25 +71,12 @@ def hotel(district):
     }
 
 
-def _fever(episode, *, now):
-    recorder = staff_user(role=Role.GRID_WORKER, unit=episode.unit, username=f"grid-{now:%d%H%M}")
-    check_in, _created = check_in_record(
-        episode=episode,
-        temperature="38.4",
-        source=CheckInSource.STAFF,
-        acting_user=recorder,
-        now=now,
-        taken_at=now,
-    )
-    return Alert.objects.get(check_in=check_in)
-
-
 def _told(alert):
     return {m.recipient for m in InboxMessage.objects.filter(url=alert.get_absolute_url())}
 
 
 def test_a_fever_alert_before_the_change_reaches_the_day_doctor_and_officer(hotel):
-    alert = _fever(hotel["episode"], now=at(10, 19, 59))
+    alert = fever_alert_at(hotel["episode"], now=at(10, 19, 59))
     told = _told(alert)
     assert {hotel["day_doctor"], hotel["day_officer"]} <= told
     assert hotel["night_doctor"] not in told
@@ -94,7 +84,7 @@ def test_a_fever_alert_before_the_change_reaches_the_day_doctor_and_officer(hote
 
 
 def test_a_fever_alert_after_the_change_reaches_the_night_doctor_only(hotel):
-    alert = _fever(hotel["episode"], now=at(10, 20, 0))
+    alert = fever_alert_at(hotel["episode"], now=at(10, 20, 0))
     told = _told(alert)
     assert hotel["night_doctor"] in told
     assert hotel["day_doctor"] not in told
@@ -104,13 +94,13 @@ def test_a_fever_alert_after_the_change_reaches_the_night_doctor_only(hotel):
 def test_a_draft_roster_routes_nothing(hotel):
     hotel["roster"].status = RosterStatus.DRAFT
     hotel["roster"].save(update_fields=["status"])
-    alert = _fever(hotel["episode"], now=at(10, 12))
+    alert = fever_alert_at(hotel["episode"], now=at(10, 12))
     assert _told(alert) >= {hotel["nurse"]}
     assert hotel["day_doctor"] not in _told(alert)
 
 
 def test_with_nobody_rostered_the_configured_staff_are_told_with_a_warning(hotel):
-    alert = _fever(hotel["episode"], now=at(11, 9))  # after the roster's day
+    alert = fever_alert_at(hotel["episode"], now=at(11, 9))  # after the roster's day
     message = InboxMessage.objects.get(url=alert.get_absolute_url(), recipient=hotel["nurse"])
     # In the nurse's language (Chinese by default): nobody rostered, sent to the configured.
     assert "隔离酒店 的发热预警无人排班值守" in message.body
@@ -130,7 +120,7 @@ def test_the_escalation_reaches_the_leader_on_duty_not_the_one_off_duty(hotel, d
     off_duty = person_in(district.station, Role.STATION_LEADER, "休息所长")
     shift_of(on_duty, post=desk, roster=roster, starts_at=at(10, 8), hours=24)
     shift_of(off_duty, post=desk, roster=roster, starts_at=at(11, 8), hours=24)
-    alert = _fever(hotel["episode"], now=at(10, 10))
+    alert = fever_alert_at(hotel["episode"], now=at(10, 10))
     alerts_escalate(now=at(10, 11))
     assert Alert.objects.get(pk=alert.pk).escalated_at == at(10, 11)
     told = _told(alert)
@@ -139,7 +129,7 @@ def test_the_escalation_reaches_the_leader_on_duty_not_the_one_off_duty(hotel, d
 
 def test_without_a_leader_rostered_every_leader_over_the_unit_hears_with_a_warning(hotel, district):
     leader = person_in(district.station, Role.STATION_LEADER, "所长")
-    alert = _fever(hotel["episode"], now=at(10, 10))
+    alert = fever_alert_at(hotel["episode"], now=at(10, 10))
     alerts_escalate(now=at(10, 11))
     message = InboxMessage.objects.get(recipient=leader, url=alert.get_absolute_url())
     assert "无人排班值守" in message.body

@@ -169,3 +169,22 @@ WRITE_PAYLOADS = {
 }
 # Starting an episode needs a key person under management without one.
 ROUTE_FACTORIES = {"POST /api/v1/observation/episodes": managed_key_person_in}
+
+
+def fever_alert_at(episode: Episode, *, now: datetime.datetime, temperature="38.4") -> Alert:
+    """A grid worker of the episode's unit records a fever at `now` through the service: the
+    alert it raises, routed as a real one."""
+    from outpost.core.choices import Role
+    from outpost.core.tests.factories import staff_user
+    from outpost.observation.services.checkins import check_in_record
+
+    recorder = staff_user(role=Role.GRID_WORKER, unit=episode.unit, username=f"grid-{now:%d%H%M}")
+    check_in, _created = check_in_record(
+        episode=episode,
+        temperature=temperature,
+        source=CheckInSource.STAFF,
+        acting_user=recorder,
+        now=now,
+        taken_at=now,
+    )
+    return Alert.objects.get(check_in=check_in)
