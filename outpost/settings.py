@@ -156,6 +156,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "outpost.urls"
+FORM_RENDERER = "outpost.core.renderers.FormRenderer"
 WSGI_APPLICATION = "outpost.wsgi.application"
 
 TEMPLATES = [

@@ -60,6 +60,12 @@ class Household(ScopedModel):
         ordering = ["street", "building", "entrance", "room"]
         indexes = [
             models.Index(fields=["unit", "street", "building"]),
+            # The list's order: its first page reads 50 rows of the index, not a sort of
+            # every household of the station (160 ms on PostgreSQL for the station leader).
+            models.Index(
+                fields=["street", "building", "entrance", "room", "id"],
+                name="registry_household_order",
+            ),
             # The dashboard's counts by unit (all, and visited) read this index alone.
             models.Index(fields=["unit"], include=["id"], name="registry_household_counts"),
         ]
