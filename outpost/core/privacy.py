@@ -39,7 +39,7 @@ from outpost.core.exports.base import (
     safe_filename,
 )
 from outpost.core.exports.xlsx import Column, LedgerSheet, export_subtitle
-from outpost.core.roles import role_permission_names
+from outpost.core.roles import role_permission_sets
 
 REVEAL_PERMISSION = "core.reveal_personal_data"
 
@@ -376,7 +376,7 @@ def register_rows() -> list[RegisterRow]:
     and the xlsx both list these rows."""
     from outpost.core.retention.selectors import effective_policies
 
-    permission_sets = {role: role_permission_names(role) for role in Role}
+    permission_sets = role_permission_sets()
     policies = {policy.kind.key: policy for policy in effective_policies()}
     rows = []
     for label, declaration in sorted(_DECLARATIONS.items()):

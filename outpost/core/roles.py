@@ -344,16 +344,18 @@ def role_permissions(role: Role) -> list[Permission]:
     return list(_role_permission_queryset(role))
 
 
-def role_permission_names(role: Role) -> frozenset[str]:
-    """The role's permissions as "app_label.codename" (what `user.has_perm` takes), read
-    from the same map as the groups: for pages that say which roles may do what (the
+def role_permission_sets() -> dict[Role, frozenset[str]]:
+    """Each role's permissions as "app_label.codename" (what `user.has_perm` takes), read
+    in one query from the role's group (`roles_sync` gives each group exactly its role's
+    permissions after every migration): for pages that say which roles may do what (the
     processing register)."""
-    return frozenset(
-        f"{app_label}.{codename}"
-        for app_label, codename in _role_permission_queryset(role).values_list(
-            "content_type__app_label", "codename"
-        )
+    held: dict[str, set[str]] = {role.value: set() for role in Role}
+    rows = Permission.objects.filter(group__name__in=held).values_list(
+        "group__name", "content_type__app_label", "codename"
     )
+    for group, app_label, codename in rows:
+        held[group].add(f"{app_label}.{codename}")
+    return {role: frozenset(held[role.value]) for role in Role}
 
 
 def _role_permission_queryset(role: Role):

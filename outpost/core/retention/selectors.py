@@ -40,9 +40,12 @@ def _minimum(key: str) -> int:
     return int(settings.OUTPOST_RETENTION_MINIMUM_DAYS.get(key, 0))
 
 
-def effective_policy(kind: RetentionKind, policy: RetentionPolicy | None = None) -> EffectivePolicy:
-    if policy is None:
-        policy = RetentionPolicy.objects.filter(kind=kind.key).first()
+def effective_policy(kind: RetentionKind) -> EffectivePolicy:
+    """The kind's rule: its stored policy, or the kind's default."""
+    return _effective(kind, RetentionPolicy.objects.filter(kind=kind.key).first())
+
+
+def _effective(kind: RetentionKind, policy: RetentionPolicy | None) -> EffectivePolicy:
     if policy is None or policy.action not in kind.actions:
         days = policy.days if policy is not None else kind.default_days
         return EffectivePolicy(
@@ -59,9 +62,10 @@ def effective_policy(kind: RetentionKind, policy: RetentionPolicy | None = None)
 
 
 def effective_policies() -> list[EffectivePolicy]:
-    """Every kind's rule, by kind (one query)."""
+    """Every kind's rule, by kind (one query: a kind without a stored policy has its
+    default, not a query of its own)."""
     rows = {policy.kind: policy for policy in RetentionPolicy.objects.select_related("changed_by")}
-    return [effective_policy(kind, rows.get(kind.key)) for kind in retention_kinds()]
+    return [_effective(kind, rows.get(kind.key)) for kind in retention_kinds()]
 
 
 def held_filter(kind: RetentionKind) -> Q | None:
