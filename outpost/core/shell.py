@@ -11,9 +11,12 @@ what was registered, keep what the user may see, and show it in `order`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
 from django.utils.functional import Promise
+
+from outpost.core.counting import count_together
 
 # A group heading or a label: a (lazy) translatable string.
 Label = str | Promise
@@ -41,13 +44,13 @@ class MenuEntry:
 
 @dataclass(frozen=True)
 class HomeTile:
-    """One tile of the home page: `count(user=...)` gives its number, the number of rows
-    of the list its link opens."""
+    """One tile of the home page: `rows(user=...)` gives the rows of the list its link
+    opens, and the tile shows their number."""
 
     label: Label
     url_name: str
     permission: str
-    count: Callable[..., int]
+    rows: Callable[..., QuerySet]
     order: int
 
 
@@ -57,29 +60,41 @@ TODO_DUE = "due"
 TODO_NORMAL = "normal"
 
 
-@dataclass(frozen=True)
+@dataclass
 class TodoLine:
     """One line of a user's to-do list: `count` is the number of rows of the list `url`
-    opens (counted from the same queryset the list shows); `state` colours it; `change`
-    is the difference from yesterday where a line has one (the leader's figures)."""
+    opens (counted from the same queryset the list shows, `rows`); `state` colours it;
+    `change` is the difference from yesterday where a line has one (the leader's
+    figures). The home page counts the lines of all sources together (`todo_lines`)."""
 
     label: str
-    count: int
     url: str
-    state: str = TODO_NORMAL
+    urgency: str = TODO_NORMAL
     change: int | None = None
     # A figure (the leader's headlines) is shown at zero too; a line of work only when
     # there is some.
     always: bool = False
+    rows: QuerySet | None = field(default=None, repr=False)
+    counted: int | None = None
+
+    @property
+    def count(self) -> int:
+        if self.counted is None:
+            self.counted = self.rows.count()
+        return self.counted
+
+    @property
+    def state(self) -> str:
+        """Red or amber (`urgency`) only when there is something to do."""
+        return self.urgency if self.count else TODO_NORMAL
 
 
 def todo_line(
     label, rows, url: str, *, urgency: str = TODO_NORMAL, change=None, always: bool = False
 ) -> TodoLine:
-    """A line counting `rows` (a queryset, counted by one query, or an int): red or amber
-    (`urgency`) only when there is something to do."""
-    count = rows if isinstance(rows, int) else rows.count()
-    return TodoLine(str(label), count, url, urgency if count else TODO_NORMAL, change, always)
+    """A line counting `rows` (a queryset, counted when the lines are, or an int)."""
+    counted, rows = (rows, None) if isinstance(rows, int) else (None, rows)
+    return TodoLine(str(label), url, urgency, change, always, rows, counted)
 
 
 @dataclass(frozen=True)
@@ -161,6 +176,9 @@ def todo_lines(*, user, roles) -> list[TodoLine]:
     for source in sorted(_TODO_SOURCES.values(), key=lambda source: source.order):
         if held & source.roles and user.has_perms(source.permissions):
             lines.extend(source.lines(user=user))
+    pending = [line for line in lines if line.counted is None]
+    for line, count in zip(pending, count_together([line.rows for line in pending]), strict=True):
+        line.counted = count
     return lines
 
 

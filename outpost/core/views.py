@@ -20,6 +20,7 @@ from outpost.core.access_log import (
     record_types,
 )
 from outpost.core.choices import AccessAction, AccessPurpose, UnitKind
+from outpost.core.counting import count_together
 from outpost.core.exports.tasks import export_enqueue
 from outpost.core.forms import ApiTokenForm, ExportPurposeForm
 from outpost.core.i18n import SESSION_LANGUAGE_KEY, is_supported
@@ -52,10 +53,11 @@ class HomeView(LoginRequiredMixin, TemplateView):
         # Only the work there is (and the leader's figures), so a phone shows it at once.
         context["todo"] = [line for line in lines if line.count or line.always]
         context["todo_checked"] = bool(lines)
+        tiles = [tile for tile in home_tiles() if user.has_perm(tile.permission)]
+        counts = count_together([tile.rows(user=user) for tile in tiles])
         context["tiles"] = [
-            {"label": tile.label, "url_name": tile.url_name, "count": tile.count(user=user)}
-            for tile in home_tiles()
-            if user.has_perm(tile.permission)
+            {"label": tile.label, "url_name": tile.url_name, "count": count}
+            for tile, count in zip(tiles, counts, strict=True)
         ]
         return context
 

@@ -63,7 +63,7 @@ class RegistryConfig(AppConfig):
             register_todo_source,
         )
         from outpost.registry.exports import EXPORTS
-        from outpost.registry.selectors import household_count, resident_count
+        from outpost.registry.selectors import household_list, resident_list
         from outpost.registry.todo import TODO_SOURCES
 
         for definition in EXPORTS:
@@ -76,7 +76,7 @@ class RegistryConfig(AppConfig):
                 _("Households"),
                 "registry:household_list",
                 "registry.view_household",
-                household_count,
+                household_list,
                 order=10,
             )
         )
@@ -85,7 +85,7 @@ class RegistryConfig(AppConfig):
                 _("Residents"),
                 "registry:resident_list",
                 "registry.view_resident",
-                resident_count,
+                resident_list,
                 order=20,
             )
         )

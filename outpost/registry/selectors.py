@@ -219,16 +219,6 @@ def may_filter_key_persons(user) -> bool:
     return user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
 
 
-def household_count(*, user) -> int:
-    """The home page's Households tile: the number of rows of the list it opens."""
-    return household_list(user=user).count()
-
-
-def resident_count(*, user) -> int:
-    """The home page's Residents tile: the number of rows of the list it opens."""
-    return resident_list(user=user).count()
-
-
 # ---------------------------------------------------------------------------- campaigns and visits
 
 

@@ -4,6 +4,7 @@ concealed-travel discrepancies still to verify."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -12,22 +13,16 @@ from outpost.core.shell import TODO_DUE, TodoLine, TodoSource, todo_line
 from outpost.screening.selectors import review_results, travel_discrepancy_list
 
 
-def review_item_count(*, user) -> int:
+def review_items(*, user) -> QuerySet:
     """The items of the review queue: its rows grouped by run and feed identity."""
-    return (
-        review_results(user=user)
-        .order_by()
-        .values_list("run_id", "identity_key")
-        .distinct()
-        .count()
-    )
+    return review_results(user=user).order_by().values_list("run_id", "identity_key").distinct()
 
 
 def officer_lines(*, user) -> list[TodoLine]:
     return [
         todo_line(
             _("Matches to review"),
-            review_item_count(user=user),
+            review_items(user=user),
             reverse("screening:review_list"),
             urgency=TODO_DUE,
         ),
