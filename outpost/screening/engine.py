@@ -971,14 +971,16 @@ def _phone_pairs_table(con) -> None:
 def _phone_edit_pairs_table(con) -> None:
     """Rule 4 (phone_edit_pairs): the same name (key) and a phone one edit away (a wrong
     digit, two adjacent digits swapped), for the rows without an exact ID match. A single edit
-    leaves the first five or the last five of the eleven digits as they were: two hash joins on
+    leaves the first five or the last five of the eleven digits as they were: a hash join on
     (five digits, the name's last character), then the name key and the edit are checked on
-    the few pairs they give. The name key is the costly expression here: computed on those
+    the few pairs it gives. The name key is the costly expression here: computed on those
     pairs, not on every feed row with a phone. The last character of a name ending in a CJK
     character is its key's, or a traditional form of it (the residents' side carries those
     too); other names (rare) join on their key's last character."""
-    # Characters as code points: integers join faster than text.
-    halves = "left(ph, 5) AS head, right(ph, 5) AS tail"
+    # Characters as code points: integers join faster than text. One join on (which half,
+    # its five digits, last character), the feed's rows streamed through it: two joins would
+    # materialise them (all the feed's rows with a phone).
+    halves = "unnest([0, 1]) AS side, unnest([left(ph, 5), right(ph, 5)]) AS half"
     feed_last = (
         "unicode(CASE WHEN right(name, 1) BETWEEN '\u4e00' AND '\u9fff' THEN right(name, 1) "
         f"ELSE right({_name_key_sql('name')}, 1) END)"
@@ -994,15 +996,14 @@ def _phone_edit_pairs_table(con) -> None:
         r0 AS (SELECT x.idx AS ri, x.name_key AS k, n.phone_n AS ph,
             unicode(right(x.name_key, 1)) AS last FROM res_x x JOIN res_n n ON n.rowid = x.idx
             WHERE length(n.phone_n) = 11 AND x.name_key <> ''),
-        r AS (SELECT ri, k, ph, {halves}, last FROM r0
-            UNION ALL SELECT ri, k, ph, {halves}, t2s.trad FROM r0 JOIN t2s ON t2s.simp = r0.last),
-        f AS (SELECT fi, name, ph, {halves}, last FROM (
+        r AS (SELECT ri, k, ph, last, {halves} FROM (
+            SELECT * FROM r0 UNION ALL
+            SELECT ri, k, ph, t2s.trad FROM r0 JOIN t2s ON t2s.simp = r0.last)),
+        f AS (SELECT fi, name, ph, last, {halves} FROM (
             SELECT rowid AS fi, name, phone_n AS ph, {feed_last} AS last FROM feed_n
             WHERE length(phone_n) = 11 AND name IS NOT NULL)),
-        j AS (SELECT f.fi, f.name, r.ri, r.k, f.ph AS a, r.ph AS b FROM f
-            JOIN r ON f.head = r.head AND f.last = r.last
-            UNION SELECT f.fi, f.name, r.ri, r.k, f.ph, r.ph FROM f
-            JOIN r ON f.tail = r.tail AND f.last = r.last)
+        j AS (SELECT DISTINCT f.fi, f.name, r.ri, r.k, f.ph AS a, r.ph AS b FROM f
+            JOIN r ON f.side = r.side AND f.half = r.half AND f.last = r.last)
         SELECT fi, ri, CASE WHEN hamming(a, b) = 1 THEN 'digit' ELSE 'swap' END AS edit FROM j
         WHERE a <> b AND (hamming(a, b) = 1 OR (hamming(a, b) = 2 AND {swap}))
             AND {_name_key_sql("name")} = k AND fi NOT IN (SELECT fi FROM exact)"""
