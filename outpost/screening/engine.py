@@ -1028,10 +1028,13 @@ def _name_birth_pairs_table(con) -> None:
         UNION ALL SELECT f.rowid, f.name, f.given_birth_date FROM feed_bad b
         JOIN feed_n f ON f.rowid = b.idx
         WHERE f.given_birth_date IS NOT NULL AND f.name IS NOT NULL"""
+    # The keys materialised: a filter on them would be pushed down to where they are computed,
+    # computing them twice.
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE feed_b AS SELECT fi, fk, bd, length(fk) AS len,
-            fk[1] AS c1 FROM (SELECT fi, {_name_key_sql("name")} AS fk, given_birth_date AS bd
-            FROM ({no_valid_id})) WHERE fk <> ''"""
+        f"""CREATE OR REPLACE TEMP TABLE feed_b AS
+        WITH k AS MATERIALIZED (SELECT fi, {_name_key_sql("name")} AS fk, given_birth_date AS bd
+            FROM ({no_valid_id}))
+        SELECT fi, fk, bd, length(fk) AS len, fk[1] AS c1 FROM k WHERE fk <> ''"""
     )
     # Names of up to 9 characters need a reading in common at the first position already:
     # the pairs of first characters that have one cut the pairs of rows joined on the birth
