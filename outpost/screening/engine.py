@@ -986,9 +986,11 @@ def _phone_edit_pairs_table(con) -> None:
     # its five digits, last character), the feed's rows streamed through it: two joins would
     # materialise them (all the feed's rows with a phone).
     halves = "unnest([0, 1]) AS side, unnest([left(ph, 5), right(ph, 5)]) AS half"
+    # ``c``: the code point of the name's last character, computed once (DuckDB does not share
+    # common subexpressions); the CJK block is U+4E00-U+9FFF.
     feed_last = (
-        "unicode(CASE WHEN right(name, 1) BETWEEN '\u4e00' AND '\u9fff' THEN right(name, 1) "
-        f"ELSE right({_name_key_sql('name')}, 1) END)"
+        f"CASE WHEN c BETWEEN {0x4E00} AND {0x9FFF} THEN c "
+        f"ELSE unicode(right({_name_key_sql('name')}, 1)) END"
     )
     swap = (
         "len(list_filter(range(1, 11), "
@@ -1004,8 +1006,8 @@ def _phone_edit_pairs_table(con) -> None:
         r AS (SELECT ri, k, ph, last, {halves} FROM (
             SELECT * FROM r0 UNION ALL
             SELECT ri, k, ph, t2s.trad FROM r0 JOIN t2s ON t2s.simp = r0.last)),
-        f AS (SELECT fi, name, ph, last, {halves} FROM (
-            SELECT rowid AS fi, name, phone_n AS ph, {feed_last} AS last FROM feed_n
+        f AS (SELECT fi, name, ph, {feed_last} AS last, {halves} FROM (
+            SELECT rowid AS fi, name, phone_n AS ph, unicode(right(name, 1)) AS c FROM feed_n
             WHERE length(phone_n) = 11 AND name IS NOT NULL)),
         j AS (SELECT DISTINCT f.fi, f.name, r.ri, r.k, f.ph AS a, r.ph AS b FROM f
             JOIN r ON f.side = r.side AND f.half = r.half AND f.last = r.last)
