@@ -586,8 +586,13 @@ def _birth_date_sql(types: dict[str, str]) -> str:
             WHEN contains({raw}, '年') THEN try_strptime({raw}, ['%Y年%m月%d日', '%Y年%m月%d'])
             WHEN contains({raw}, '.') THEN try_strptime({raw}, '%Y.%m.%d')
             WHEN length({raw}) = 8 THEN try_strptime({raw}, '%Y%m%d') END::DATE"""
+    # A cast that fails costs about four times one that succeeds: only text with a separator
+    # the cast reads ('-', '/', a space, a backslash) is cast (2020.01.23, 20200123 and
+    # 2020年1月23日 would fail it; the special words it reads, 'epoch' and 'infinity', are read
+    # by try_strptime below as well).
+    castable = " OR ".join(f"contains({raw}, '{sep}')" for sep in ("-", "/", " ", "\\"))
     return f"""CASE WHEN birth_date IS NULL OR {raw} = '' THEN NULL::DATE
-        ELSE coalesce(TRY_CAST({raw} AS DATE), {by_shape},
+        ELSE coalesce(CASE WHEN {castable} THEN TRY_CAST({raw} AS DATE) END, {by_shape},
             try_strptime({text}, {_DATE_FORMATS})::DATE,
             CASE WHEN regexp_full_match({text}, '[0-9]{{1,5}}(\\.0+)?')
                 AND {serial} BETWEEN 1 AND 99999 THEN DATE '1899-12-30' + {serial} END) END"""
@@ -969,20 +974,23 @@ def _phone_pairs_table(con) -> None:
 
 
 def _phone_edit_pairs_table(con) -> None:
-    """Rule 4 (phone_edit_pairs): the same name and a phone one edit away (a wrong digit, two
-    adjacent digits swapped), for the rows without an exact ID match. A single edit leaves
-    the first five or the last five of the eleven digits as they were: two hash joins on
-    (name, five digits), then the edit is checked on the few pairs they give."""
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE fe AS SELECT fi, ph, k FROM (
-            SELECT rowid AS fi, phone_n AS ph, {_name_key_sql("name")} AS k FROM feed_n
-            WHERE length(phone_n) = 11 AND name IS NOT NULL)
-        WHERE k <> '' AND fi NOT IN (SELECT fi FROM exact)"""
-    )
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE rp AS SELECT x.idx AS ri, x.name_key AS k,
-            n.phone_n AS ph FROM res_x x JOIN res_n n ON n.rowid = x.idx
-        WHERE length(n.phone_n) = 11 AND x.name_key <> ''"""
+    """Rule 4 (phone_edit_pairs): the same name (key) and a phone one edit away (a wrong
+    digit, two adjacent digits swapped), for the rows without an exact ID match. A single edit
+    leaves the first five or the last five of the eleven digits as they were: a hash join on
+    (five digits, the name's last character), then the name key and the edit are checked on
+    the few pairs it gives. The name key is the costly expression here: computed on those
+    pairs, not on every feed row with a phone. The last character of a name ending in a CJK
+    character is its key's, or a traditional form of it (the residents' side carries those
+    too); other names (rare) join on their key's last character."""
+    # Characters as code points: integers join faster than text. One join on (which half,
+    # its five digits, last character), the feed's rows streamed through it: two joins would
+    # materialise them (all the feed's rows with a phone).
+    halves = "unnest([0, 1]) AS side, unnest([left(ph, 5), right(ph, 5)]) AS half"
+    # ``c``: the code point of the name's last character, computed once (DuckDB does not share
+    # common subexpressions); the CJK block is U+4E00-U+9FFF.
+    feed_last = (
+        f"CASE WHEN c BETWEEN {0x4E00} AND {0x9FFF} THEN c "
+        f"ELSE unicode(right({_name_key_sql('name')}, 1)) END"
     )
     swap = (
         "len(list_filter(range(1, 11), "
@@ -990,15 +998,23 @@ def _phone_edit_pairs_table(con) -> None:
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE phone_edit_pairs AS
-        SELECT fi, ri, CASE WHEN hamming(a, b) = 1 THEN 'digit' ELSE 'swap' END AS edit FROM (
-            SELECT f.fi, r.ri, f.ph AS a, r.ph AS b FROM fe f
-            JOIN rp r ON f.k = r.k AND left(f.ph, 5) = left(r.ph, 5)
-            UNION SELECT f.fi, r.ri, f.ph, r.ph FROM fe f
-            JOIN rp r ON f.k = r.k AND right(f.ph, 5) = right(r.ph, 5))
-        WHERE a <> b AND (hamming(a, b) = 1 OR (hamming(a, b) = 2 AND {swap}))"""
+        WITH t2s AS (SELECT unicode(unnest(string_split('{_TRADITIONAL}', ''))) AS trad,
+            unicode(unnest(string_split('{_SIMPLIFIED}', ''))) AS simp),
+        r0 AS (SELECT x.idx AS ri, x.name_key AS k, n.phone_n AS ph,
+            unicode(right(x.name_key, 1)) AS last FROM res_x x JOIN res_n n ON n.rowid = x.idx
+            WHERE length(n.phone_n) = 11 AND x.name_key <> ''),
+        r AS (SELECT ri, k, ph, last, {halves} FROM (
+            SELECT * FROM r0 UNION ALL
+            SELECT ri, k, ph, t2s.trad FROM r0 JOIN t2s ON t2s.simp = r0.last)),
+        f AS (SELECT fi, name, ph, {feed_last} AS last, {halves} FROM (
+            SELECT rowid AS fi, name, phone_n AS ph, unicode(right(name, 1)) AS c FROM feed_n
+            WHERE length(phone_n) = 11 AND name IS NOT NULL)),
+        j AS (SELECT DISTINCT f.fi, f.name, r.ri, r.k, f.ph AS a, r.ph AS b FROM f
+            JOIN r ON f.side = r.side AND f.half = r.half AND f.last = r.last)
+        SELECT fi, ri, CASE WHEN hamming(a, b) = 1 THEN 'digit' ELSE 'swap' END AS edit FROM j
+        WHERE a <> b AND (hamming(a, b) = 1 OR (hamming(a, b) = 2 AND {swap}))
+            AND {_name_key_sql("name")} = k AND fi NOT IN (SELECT fi FROM exact)"""
     )
-    con.execute("DROP TABLE fe")
-    con.execute("DROP TABLE rp")
 
 
 def _name_birth_pairs_table(con) -> None:
@@ -1019,10 +1035,13 @@ def _name_birth_pairs_table(con) -> None:
         UNION ALL SELECT f.rowid, f.name, f.given_birth_date FROM feed_bad b
         JOIN feed_n f ON f.rowid = b.idx
         WHERE f.given_birth_date IS NOT NULL AND f.name IS NOT NULL"""
+    # The keys materialised: a filter on them would be pushed down to where they are computed,
+    # computing them twice.
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE feed_b AS SELECT fi, fk, bd, length(fk) AS len,
-            fk[1] AS c1 FROM (SELECT fi, {_name_key_sql("name")} AS fk, given_birth_date AS bd
-            FROM ({no_valid_id})) WHERE fk <> ''"""
+        f"""CREATE OR REPLACE TEMP TABLE feed_b AS
+        WITH k AS MATERIALIZED (SELECT fi, {_name_key_sql("name")} AS fk, given_birth_date AS bd
+            FROM ({no_valid_id}))
+        SELECT fi, fk, bd, length(fk) AS len, fk[1] AS c1 FROM k WHERE fk <> ''"""
     )
     # Names of up to 9 characters need a reading in common at the first position already:
     # the pairs of first characters that have one cut the pairs of rows joined on the birth

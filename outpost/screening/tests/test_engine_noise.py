@@ -72,6 +72,18 @@ def test_phone_one_wrong_digit_or_two_swapped_with_the_name_is_auto():
     assert [k.detail for k in result.links] == ["digit", "swap", "digit"]
 
 
+def test_phone_typo_with_the_name_ending_in_a_separator_or_a_space_is_auto():
+    # Rule 4 joins on the name's last character first: here it is not the key's.
+    result = match_feed(
+        residents(),
+        feed(("刘洋．", "", "13711112232", None), ("陳 偉 ", "", "13900000010", None)),
+    )
+    assert outcome(result) == [
+        (100, 5, "phone_one_edit", "auto"),
+        (101, 3, "phone_one_edit", "auto"),
+    ]
+
+
 def test_phone_typo_without_the_name_or_with_another_birth_date_is_no_link():
     result = match_feed(
         residents(),
