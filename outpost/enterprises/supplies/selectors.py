@@ -13,6 +13,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     QuerySet,
     Subquery,
     Sum,
@@ -179,14 +180,18 @@ def ledger_list(
 ) -> QuerySet[LedgerLine]:
     """The ledger (物资台账) of the user's stores, newest first: of a store and the stores
     below it, of one item, between two China-time days (inclusive)."""
-    lines = LedgerLine.objects.visible_to(user).select_related(
-        "unit",
-        "item",
-        "by__staff_profile",
-        "donation__donor",
-        "distribution__recipient",
-        "distribution__recipient_unit",
-        "distribution__request",
+    # The donation's and distribution's rows come in two queries of their own: joined in,
+    # PostgreSQL spent 15–35 ms planning the ten-table join of a 5 ms query.
+    lines = (
+        LedgerLine.objects.visible_to(user)
+        .select_related("unit", "item", "by__staff_profile")
+        .prefetch_related(
+            Prefetch("donation", Donation.objects.select_related("donor")),
+            Prefetch(
+                "distribution",
+                Distribution.objects.select_related("recipient", "recipient_unit", "request"),
+            ),
+        )
     )
     if unit is not None:
         lines = lines.within(unit)
