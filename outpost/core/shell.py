@@ -65,7 +65,7 @@ class TodoLine:
     """One line of a user's to-do list: `count` is the number of rows of the list `url`
     opens (counted from the same queryset the list shows, `rows`); `state` colours it;
     `change` is the difference from yesterday where a line has one (the leader's
-    figures). The home page counts the lines of all sources together (`todo_lines`)."""
+    figures). The home page counts the lines of all sources together (`home_counts`)."""
 
     label: str
     url: str
@@ -170,16 +170,24 @@ def register_todo_source(source: TodoSource) -> None:
 
 def todo_lines(*, user, roles) -> list[TodoLine]:
     """The to-do lines of a user with these roles, in order: each source of one of their
-    roles whose lists they may open."""
+    roles whose lists they may open. Not yet counted: `home_counts` counts them with the
+    tiles (a line read alone counts itself)."""
     held = {str(role) for role in roles}
     lines: list[TodoLine] = []
     for source in sorted(_TODO_SOURCES.values(), key=lambda source: source.order):
         if held & source.roles and user.has_perms(source.permissions):
             lines.extend(source.lines(user=user))
-    pending = [line for line in lines if line.counted is None]
-    for line, count in zip(pending, count_together([line.rows for line in pending]), strict=True):
-        line.counted = count
     return lines
+
+
+def home_counts(lines: list[TodoLine], tile_rows: list[QuerySet]) -> list[int]:
+    """Counts the lines not counted yet and the tiles' rows, all in one query; returns the
+    tiles' counts."""
+    pending = [line for line in lines if line.counted is None]
+    counts = count_together([line.rows for line in pending] + tile_rows)
+    for line, count in zip(pending, counts[: len(pending)], strict=True):
+        line.counted = count
+    return counts[len(pending) :]
 
 
 def register_shell_counter(name: str, count: Callable[..., int]) -> None:

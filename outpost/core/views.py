@@ -20,7 +20,6 @@ from outpost.core.access_log import (
     record_types,
 )
 from outpost.core.choices import AccessAction, AccessPurpose, UnitKind
-from outpost.core.counting import count_together
 from outpost.core.exports.tasks import export_enqueue
 from outpost.core.forms import ApiTokenForm, ExportPurposeForm
 from outpost.core.i18n import SESSION_LANGUAGE_KEY, is_supported
@@ -34,7 +33,7 @@ from outpost.core.services import (
     phone_call_reveal,
     staff_language_set,
 )
-from outpost.core.shell import home_tiles, todo_lines
+from outpost.core.shell import home_counts, home_tiles, todo_lines
 from outpost.core.viewmixins import HtmxTemplateMixin, ScopedViewMixin, form_add_service_errors
 
 
@@ -50,11 +49,11 @@ class HomeView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         profile = getattr(user, "staff_profile", None)
         lines = todo_lines(user=user, roles=profile.roles if profile else [])
+        tiles = [tile for tile in home_tiles() if user.has_perm(tile.permission)]
+        counts = home_counts(lines, [tile.rows(user=user) for tile in tiles])
         # Only the work there is (and the leader's figures), so a phone shows it at once.
         context["todo"] = [line for line in lines if line.count or line.always]
         context["todo_checked"] = bool(lines)
-        tiles = [tile for tile in home_tiles() if user.has_perm(tile.permission)]
-        counts = count_together([tile.rows(user=user) for tile in tiles])
         context["tiles"] = [
             {"label": tile.label, "url_name": tile.url_name, "count": count}
             for tile, count in zip(tiles, counts, strict=True)
