@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from outpost.core.choices import Role
-from outpost.core.shell import TODO_NORMAL, todo_lines
+from outpost.core.shell import TODO_NORMAL, home_counts, todo_lines
 from outpost.core.tests.factories import staff_user
 from outpost.dispatch.choices import ItemResult
 from outpost.dispatch.models import DispatchItem
@@ -48,9 +48,12 @@ def _assign(client, item, person, *, next_url=""):
 
 def _lines(user) -> dict:
     """The user's to-do lines by label (in English: a page view before may have switched
-    the thread to the user's language)."""
+    the thread to the user's language), counted now as the home page counts them: a line
+    counts its rows only when asked, and a test compares lines taken before a change with
+    lines taken after it."""
     with translation.override("en"):
         lines = todo_lines(user=user, roles=user.staff_profile.roles)
+    home_counts(lines, [])
     return {line.label: line for line in lines}
 
 
