@@ -94,6 +94,7 @@ def record_visits(*, share: float, seed: int):
     from outpost.core.models import StaffProfile, Unit
     from outpost.registry.choices import MemberPresence, VisitOutcome
     from outpost.registry.models import Household, Resident, Visit, VisitMember
+    from outpost.registry.screened import screened_refresh_all
     from outpost.registry.services import campaign_create
 
     admin = User.objects.get(username="admin")
@@ -140,6 +141,7 @@ def record_visits(*, share: float, seed: int):
             ).values_list("pk", "household_id")
         ]
         VisitMember.objects.bulk_create(members, batch_size=2000)
+        screened_refresh_all()
     return campaign, len(chosen), len(members)
 
 

@@ -22,6 +22,7 @@ from outpost.core.choices import Role
 from outpost.demo.clock import at as _at
 from outpost.registry.choices import HealthStatus, MemberPresence, Transport, VisitOutcome
 from outpost.registry.models import Campaign, Household, Resident, Visit, VisitMember
+from outpost.registry.screened import screened_refresh
 
 BATCH_SIZE = 1000
 CAMPAIGN_NAME = "新冠肺炎疫情防控入户排查"
@@ -153,6 +154,10 @@ class DemoVisits:
             for resident_id in self.members_of.get(visit.household_id, []):
                 members.append(self._member(visit, resident_id, day))
         VisitMember.objects.bulk_create(members, batch_size=BATCH_SIZE)
+        screened_refresh(
+            household_ids=[visit.household_id for visit in visits],
+            resident_ids=[member.resident_id for member in members],
+        )
         self.visits += len(visits)
         self.members += len(members)
 

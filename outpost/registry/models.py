@@ -51,8 +51,15 @@ class Household(ScopedModel):
     phone = EncryptedCharField(_("phone"), max_length=20, blank=True)
     phone_index = BlindIndexField(source="phone", normaliser="phone")
     is_rental = models.BooleanField(_("rented out"), default=False)
+    visited = models.BooleanField(
+        _("visited"),
+        default=False,
+        editable=False,
+        help_text=_("Visited in a campaign (kept from the visits, for the screening figures)."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["phone_index"])
+    # The flag is derived from the visits, which keep their own history.
+    history = HistoricalRecords(excluded_fields=["phone_index", "visited"])
 
     class Meta:
         verbose_name = _("household")
@@ -67,7 +74,9 @@ class Household(ScopedModel):
                 name="registry_household_order",
             ),
             # The dashboard's counts by unit (all, and visited) read this index alone.
-            models.Index(fields=["unit"], include=["id"], name="registry_household_counts"),
+            models.Index(
+                fields=["unit", "visited"], include=["id"], name="registry_household_counts"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -151,9 +160,16 @@ class Resident(ScopedModel):
         related_name="merged_duplicates",
         help_text=_("Set when this record was a duplicate and was merged into another."),
     )
+    screened = models.BooleanField(
+        _("screened"),
+        default=False,
+        editable=False,
+        help_text=_("Met on a visit (kept from the visits, for the screening figures)."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords(
         excluded_fields=[
+            "screened",  # derived from the visits, which keep their own history
             "id_last4",
             "phone_last4",
             "id_number_index",
@@ -168,11 +184,10 @@ class Resident(ScopedModel):
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         ordering = ["name", "pk"]
-        # The counts by unit of the lists and the dashboard read this index alone (the id
-        # included: the dashboard's "visited" count tests it; on SQLite every index holds it).
+        # The counts by unit of the lists and the dashboard read this index alone.
         indexes = [
             models.Index(
-                fields=["unit", "is_active", "merged_into"],
+                fields=["unit", "is_active", "merged_into", "screened"],
                 include=["id"],
                 name="registry_resident_counts",
             )

@@ -33,6 +33,7 @@ from outpost.registry.choices import (
     VisitOutcome,
 )
 from outpost.registry.models import Campaign, Household, Resident, Visit, VisitMember
+from outpost.registry.screened import screened_refresh
 from outpost.registry.selectors import (
     campaign_covers,
     campaign_grid_workers,
@@ -291,6 +292,10 @@ def visit_record(
                 ),
             )
         _visit_member_save(acting_user, visit, resident, presence, report, previous)
+    screened_refresh(
+        household_ids=[household.pk],
+        resident_ids=visit.members.values_list("resident_id", flat=True),
+    )
     if for_station:
         _station_check_request(acting_user, household, for_station)
 
@@ -403,8 +408,11 @@ def visit_undo(*, acting_user, visit: Visit) -> Household:
     since = visit.visited_at
     reason = "visit undone"
     household = visit.household
-    for member in visit.members.select_related("resident").select_for_update(of=("self",)):
+    members = visit.members.select_related("resident").select_for_update(of=("self",))
+    touched = []
+    for member in members:
         resident = member.resident
+        touched.append(resident.pk)
         earlier = _before(member.history, since)
         if earlier is None:
             delete_audited(member, acting_user=acting_user, reason=reason)
@@ -439,6 +447,7 @@ def visit_undo(*, acting_user, visit: Visit) -> Household:
             reason=reason,
         )
         assert_in_scope(visit, acting_user, "change")
+    screened_refresh(household_ids=[household.pk], resident_ids=touched)
     return household
 
 
@@ -737,6 +746,7 @@ def resident_merge(
         % {"number": duplicate.pk, "name": duplicate.name},
     )
     moved, left = _merge_move_visits(acting_user, keep, duplicate, reason=reason)
+    screened_refresh(resident_ids=[keep.pk, duplicate.pk])
 
     assert_in_scope(keep, acting_user, "change")
     assert_in_scope(duplicate, acting_user, "change")

@@ -18,6 +18,7 @@ from outpost.registry.models import (
     Visit,
     VisitMember,
 )
+from outpost.registry.screened import screened_refresh
 
 
 def valid_id_number(n: int, *, region: str = "210204", born: datetime.date | None = None) -> str:
@@ -107,6 +108,12 @@ class VisitFactory(factory.django.DjangoModelFactory):
     visited_at = factory.LazyFunction(timezone.now)
     outcome = VisitOutcome.COMPLETED
 
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        super()._after_postgeneration(instance, create, results)
+        if create:  # as the visit services do (`registry.screened`)
+            screened_refresh(household_ids=[instance.household_id])
+
 
 class VisitMemberFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -117,6 +124,12 @@ class VisitMemberFactory(factory.django.DjangoModelFactory):
         ResidentFactory, household=factory.SelfAttribute("..visit.household")
     )
     presence = MemberPresence.PRESENT
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        super()._after_postgeneration(instance, create, results)
+        if create:
+            screened_refresh(resident_ids=[instance.resident_id])
 
 
 # For the route-walking scoping test: how to make one scoped row inside a given grid.

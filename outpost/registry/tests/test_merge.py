@@ -76,6 +76,17 @@ def test_merge_moves_the_duplicates_visit_records(officer_a, pair):
     assert first.history.latest().history_user == officer_a
 
 
+def test_the_kept_record_counts_as_screened_once_the_duplicates_visits_move_to_it(officer_a, pair):
+    keep, duplicate = pair
+    VisitMemberFactory(visit=VisitFactory(household=duplicate.household), resident=duplicate)
+    assert not Resident.objects.get(pk=keep.pk).screened
+
+    resident_merge(acting_user=officer_a, keep=keep, duplicate=duplicate)
+
+    assert Resident.objects.get(pk=keep.pk).screened
+    assert not Resident.objects.get(pk=duplicate.pk).screened  # no visit left on it
+
+
 def test_a_visit_that_lists_both_keeps_one_row_each(officer_a, pair):
     """One row per person and visit: the kept record's row stays, the duplicate's is kept
     with the merged record instead of being deleted."""

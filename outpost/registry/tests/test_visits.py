@@ -11,7 +11,7 @@ from outpost.core.choices import Role
 from outpost.core.tests.factories import staff_user
 from outpost.notify.models import InboxMessage
 from outpost.registry.choices import HealthStatus, MemberPresence, Transport, VisitOutcome
-from outpost.registry.models import Resident, Visit, VisitMember
+from outpost.registry.models import Household, Resident, Visit, VisitMember
 from outpost.registry.services import (
     MemberReport,
     NewPerson,
@@ -23,6 +23,8 @@ from outpost.registry.tests.factories import (
     CampaignFactory,
     HouseholdFactory,
     ResidentFactory,
+    VisitFactory,
+    VisitMemberFactory,
     valid_id_number,
 )
 
@@ -699,3 +701,65 @@ def test_undo_from_the_summary_returns_to_the_households_form(
     response = client.post(reverse("registry:visit_undo", args=[visit.pk]))
     assert response["Location"] == visit_url(household, campaign)
     assert not Visit.objects.exists()
+
+
+# ---------------------------------------------------------------------------- screened flags
+
+
+def _flags(household) -> tuple[bool, dict[str, bool]]:
+    """Whether the household counts as visited, and who of it as screened (the dashboard's
+    figures and their lists read these flags)."""
+    screened = dict(Resident.objects.filter(household=household).values_list("name", "screened"))
+    return Household.objects.get(pk=household.pk).visited, screened
+
+
+def test_a_visit_marks_the_household_visited_and_the_members_met_screened(
+    grid_worker_a1, campaign, household
+):
+    other = HouseholdFactory(unit=household.unit)
+    assert _flags(household) == (False, {"王建国": False, "李秀英": False, "王小明": False})
+
+    record(
+        grid_worker_a1,
+        campaign,
+        household,
+        [travelled(household.head), MemberReport(resident_id=household.spouse.pk)],
+    )
+
+    assert _flags(household) == (True, {"王建国": True, "李秀英": True, "王小明": False})
+    assert _flags(other) == (False, {})
+
+
+def test_nobody_home_marks_the_household_visited_and_nobody_screened(
+    grid_worker_a1, campaign, household
+):
+    record(grid_worker_a1, campaign, household, outcome=VisitOutcome.NOBODY_HOME)
+
+    assert _flags(household) == (True, {"王建国": False, "李秀英": False, "王小明": False})
+
+
+def test_undoing_a_first_visit_clears_what_it_marked(grid_worker_a1, campaign, household):
+    visit = record(grid_worker_a1, campaign, household, [travelled(household.head)])
+
+    visit_undo(acting_user=grid_worker_a1, visit=visit)
+
+    assert _flags(household) == (False, {"王建国": False, "李秀英": False, "王小明": False})
+
+
+def test_undoing_a_visit_keeps_what_an_earlier_campaigns_visit_marked(
+    district, grid_worker_a1, campaign, household
+):
+    earlier = CampaignFactory(unit=district.station, scope_units=[district.office])
+    VisitMemberFactory(
+        visit=VisitFactory(household=household, campaign=earlier), resident=household.head
+    )
+    visit = record(
+        grid_worker_a1,
+        campaign,
+        household,
+        [travelled(household.head), MemberReport(resident_id=household.spouse.pk)],
+    )
+
+    visit_undo(acting_user=grid_worker_a1, visit=visit)
+
+    assert _flags(household) == (True, {"王建国": True, "李秀英": False, "王小明": False})
