@@ -19,7 +19,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -133,14 +133,11 @@ def _arrivals(m: Moment) -> QuerySet:
     linked = ScreeningResult.objects.filter(
         m.within(), status__in=(LinkStatus.AUTO, LinkStatus.DECIDED)
     )
-    latest_run = (
-        linked.filter(resident=OuterRef("resident"))
-        .order_by()
-        .values("resident")
-        .annotate(last=Max("run_id"))
-        .values("last")[:1]
-    )
-    return linked.filter(run_id=latest_run)
+    # "No later run linked them" rather than "run = the latest run": PostgreSQL plans the
+    # anti-join as a hash join, where it guessed 7 rows for the equality and looped over
+    # every unit for each of 1,334 rows (90 ms).
+    later = linked.filter(resident=OuterRef("resident"), run_id__gt=OuterRef("run_id"))
+    return linked.filter(~Exists(later))
 
 
 def _dispatch_items(m: Moment) -> QuerySet:
