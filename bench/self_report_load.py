@@ -2,7 +2,8 @@
 """Load the public self-report page with a morning burst of check-ins over real HTTP.
 
     .venv/bin/python bench/self_report_load.py [--people 5000] [--reports 4] [--threads 16]
-        [--server-threads 8] [--alerts 5] [--url http://127.0.0.1:8765] [--keep]
+        [--server-threads 8] [--server-processes 1] [--alerts 5]
+        [--url http://127.0.0.1:8765] [--keep]
 
 Without --url it makes a fresh SQLite file in a temporary OUTPOST_VAR_DIR (or uses
 DATABASE_URL, which must point at an empty database), migrates, and starts
@@ -55,7 +56,10 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=5000)
     parser.add_argument("--reports", type=int, default=4, help="check-ins per person")
     parser.add_argument("--threads", type=int, default=16, help="concurrent clients")
-    parser.add_argument("--server-threads", type=int, default=8)
+    parser.add_argument("--server-threads", type=int, default=8, help="per server process")
+    parser.add_argument(
+        "--server-processes", type=int, default=1, help="outpost serve --processes (PostgreSQL)"
+    )
     parser.add_argument("--alerts", type=int, default=5, help="fever reports timed")
     parser.add_argument("--flood", type=int, default=1000, help="reports through one link")
     parser.add_argument("--url", help="a running server on the database of the environment")
@@ -76,12 +80,12 @@ def main() -> int:
         if "DATABASE_URL" in os.environ and Unit.objects.exists():
             print("refusing: DATABASE_URL points at a database that is not empty", file=sys.stderr)
             return 2
-        with served(var_dir, args.server_threads) as url:
+        with served(var_dir, args.server_threads, args.server_processes) as url:
             return run(args, url)
 
 
 @contextmanager
-def served(var_dir: Path, threads: int):
+def served(var_dir: Path, threads: int, processes: int):
     """`outpost serve` on loopback, in its own process group, stopped (with its worker)
     by Ctrl-C the way a person stops it."""
     log = (var_dir / "serve.log").open("w")
@@ -99,6 +103,8 @@ def served(var_dir: Path, threads: int):
             str(PORT),
             "--threads",
             str(threads),
+            "--processes",
+            str(processes),
         ],
         env=os.environ.copy(),
         cwd=PROJECT_DIR,
@@ -375,7 +381,10 @@ def run(args: argparse.Namespace, url: str) -> int:
     doubles = stored.values("form_nonce").annotate(n=Count("pk")).filter(n__gt=1).count()
     exactly_once = stored.count() == len(accepted) and stored_nonces == expected and not doubles
 
-    print(f"clients:         {args.threads} threads, server {args.server_threads} threads")
+    print(
+        f"clients:         {args.threads} threads, server {args.server_processes} × "
+        f"{args.server_threads} threads"
+    )
     print(
         f"check-ins:       {len(jobs):,} sent in {burst:.1f} s -> "
         f"{len(jobs) / burst:,.0f} check-ins/s (each a GET of the form and a POST)"

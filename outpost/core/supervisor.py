@@ -1,4 +1,5 @@
-"""The child processes of `outpost serve` (its task worker and the scheduler), kept running.
+"""The child processes of `outpost serve` (its task worker, the scheduler and, with
+`--processes`, its other web processes), kept running.
 
 A child that exits is started again after a back-off that doubles with each exit in a
 row (1 s, 2 s, 4 s … at most a minute) and starts over once a child has run for a minute,
@@ -31,6 +32,7 @@ STOP_GRACE = 10.0
 class _Child:
     name: str
     argv: Sequence[str]
+    pass_fds: tuple[int, ...] = ()  # file descriptors it inherits (a listening socket)
     process: subprocess.Popen | None = None
     started: float = 0.0
     exits_in_a_row: int = 0
@@ -38,18 +40,23 @@ class _Child:
 
 
 class Supervisor:
-    """Starts `commands` (name → argv), restarts any that exits, stops them all."""
+    """Starts `commands` (name → argv; `pass_fds`: name → the file descriptors it
+    inherits), restarts any that exits, stops them all."""
 
     def __init__(
         self,
         commands: dict[str, Sequence[str]],
         *,
+        pass_fds: dict[str, tuple[int, ...]] | None = None,
         clock: Callable[[], float] = time.monotonic,
         backoff_first: float = BACKOFF_FIRST,
         backoff_max: float = BACKOFF_MAX,
         stable_after: float = STABLE_AFTER,
     ) -> None:
-        self.children = [_Child(name, list(argv)) for name, argv in commands.items()]
+        pass_fds = pass_fds or {}
+        self.children = [
+            _Child(name, list(argv), pass_fds.get(name, ())) for name, argv in commands.items()
+        ]
         self.clock = clock
         self.backoff_first = backoff_first
         self.backoff_max = backoff_max
@@ -58,7 +65,9 @@ class Supervisor:
         self._stopping = False
 
     def _spawn(self, child: _Child) -> None:
-        child.process = subprocess.Popen(child.argv, start_new_session=True)
+        child.process = subprocess.Popen(
+            child.argv, start_new_session=True, pass_fds=child.pass_fds
+        )
         child.started = self.clock()
         logger.info("%s started (pid %s)", child.name, child.process.pid)
 

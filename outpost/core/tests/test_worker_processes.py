@@ -1,9 +1,10 @@
 """Real processes: of two workers, the one killed with SIGKILL mid-task has its task failed
 and the other's is left running; `outpost serve` starts its worker again when it dies and
-stops its children when it gets SIGTERM; the supervisor backs off a child that keeps
-exiting. On SQLite the processes share a file copy of the test database, on PostgreSQL the
+stops its children when it gets SIGTERM; with `--processes 2` (PostgreSQL) a second web
+process serves on the same port; the supervisor backs off a child that keeps exiting. On SQLite the processes share a file copy of the test database, on PostgreSQL the
 test database itself. Every wait is bounded."""
 
+import http.client
 import json
 import os
 import signal
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django_tasks import task
 
@@ -46,7 +48,13 @@ class SharedDatabase:
     """The test database as other processes see it, and a way to read it from here."""
 
     def __init__(self, tmp_path):
-        env = {**os.environ, "OUTPOST_VAR_DIR": str(tmp_path / "var")}
+        # The test run's keys: the database's key check was written with them (a process
+        # with keys of its own refuses to start).
+        env = {
+            **os.environ,
+            "OUTPOST_VAR_DIR": str(tmp_path / "var"),
+            "OUTPOST_DATA_KEYS": django_settings.OUTPOST_DATA_KEYS,
+        }
         env.pop("DEBUG", None)
         settings = connection.settings_dict
         if connection.vendor == "sqlite":
@@ -208,6 +216,62 @@ def test_serve_restarts_its_dead_worker_and_stops_its_children_on_sigterm(tmp_pa
             serve.kill()
     still_running = [pid for pid in [*children, *restarted] if _alive(pid)]
     assert still_running == []
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _status(port: int, path: str = "/accounts/login/") -> int:
+    answer = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        answer.request("GET", path)
+        return answer.getresponse().status
+    finally:
+        answer.close()
+
+
+def _serving(port: int) -> bool:
+    try:
+        return _status(port) == 200
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="several web processes need PostgreSQL")
+def test_serve_with_two_processes_answers_from_the_second_while_the_first_is_paused(tmp_path):
+    env = SharedDatabase(tmp_path).env
+    port = _free_port()
+    serve = _manage(env, "serve", "--port", str(port), "--processes", "2", "--no-worker")
+    try:
+        second = _wait_for(lambda: _children(serve.pid), what="the second web process")
+        assert b"--socket-fd" in Path(f"/proc/{second[0]}/cmdline").read_bytes()
+        _wait_for(lambda: _serving(port), what="the server to answer")
+
+        os.kill(serve.pid, signal.SIGSTOP)  # only the second process accepts now
+        try:
+            assert [_status(port) for _ in range(5)] == [200] * 5
+        finally:
+            os.kill(serve.pid, signal.SIGCONT)
+
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(timeout=30) == 0
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+    assert not _alive(second[0])
+
+
+def test_serve_refuses_several_processes_on_sqlite(tmp_path):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL serves several processes")
+    env = SharedDatabase(tmp_path).env
+    serve = _manage(env, "serve", "--port", str(_free_port()), "--processes", "2")
+    _out, err = serve.communicate(timeout=60)
+    assert serve.returncode != 0
+    assert b"PostgreSQL" in err  # the reason, in either language
 
 
 def test_a_child_that_keeps_exiting_is_started_again_after_a_growing_back_off():
