@@ -1,8 +1,9 @@
 """Real processes: of two workers, the one killed with SIGKILL mid-task has its task failed
 and the other's is left running; `outpost serve` starts its worker again when it dies and
 stops its children when it gets SIGTERM; with `--processes 2` (PostgreSQL) a second web
-process serves on the same port; the supervisor backs off a child that keeps exiting. On SQLite the processes share a file copy of the test database, on PostgreSQL the
-test database itself. Every wait is bounded."""
+process serves on the same port; the supervisor backs off a child that keeps exiting. On
+SQLite the processes share a file copy of the test database, on PostgreSQL the test
+database itself. Every wait is bounded."""
 
 import http.client
 import json
@@ -126,6 +127,12 @@ def _alive(pid):
     return fields[0] not in ("Z", "X")
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def _both_running(shared):
     running = [
         (task_id, worker_ids[-1])
@@ -189,10 +196,7 @@ def test_of_two_workers_the_one_killed_mid_task_has_its_task_failed_and_the_othe
 
 def test_serve_restarts_its_dead_worker_and_stops_its_children_on_sigterm(tmp_path):
     env = SharedDatabase(tmp_path).env
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    serve = _manage(env, "serve", "--port", str(port))
+    serve = _manage(env, "serve", "--port", str(_free_port()))
     try:
         children = _wait_for(
             lambda: len(_children(serve.pid)) == 2 and _children(serve.pid),
@@ -216,12 +220,6 @@ def test_serve_restarts_its_dead_worker_and_stops_its_children_on_sigterm(tmp_pa
             serve.kill()
     still_running = [pid for pid in [*children, *restarted] if _alive(pid)]
     assert still_running == []
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _status(port: int, path: str = "/accounts/login/") -> int:

@@ -155,13 +155,11 @@ class Command(BaseCommand):
                 command: [sys.executable, "-m", "outpost.cli", command]
                 for command in ("db_worker", "scheduler")
             }
-        web = {
-            f"web{number}": [
-                *(sys.executable, "-m", "outpost.cli", "serve", "--threads", str(threads)),
-                *("--socket-fd", str(listening.fileno())),
-            ]
-            for number in range(2, processes + 1)
-        }
+        web = {}
+        if listening is not None:
+            fd = str(listening.fileno())
+            argv = [sys.executable, "-m", "outpost.cli", "serve", "--threads", str(threads)]
+            web = {f"web{n}": [*argv, "--socket-fd", fd] for n in range(2, processes + 1)}
         supervisor = None
         if children or web:
             pass_fds = {name: (listening.fileno(),) for name in web}
