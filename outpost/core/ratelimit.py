@@ -2,11 +2,12 @@
 
 Django's cache is per process unless a shared cache server is configured, and its
 database backend's ``incr`` is a read then a write that loses counts under concurrency.
-A counter row per key and fixed window, bumped with one ``UPDATE … SET hits = hits + 1``,
-is exact on SQLite and PostgreSQL with any number of processes: the row lock (the write
-lock on SQLite) orders concurrent hits on one key, and the count read back in the same
-transaction is this request's own. Called inside a larger transaction (a self-report counts
-in the transaction that stores it), it is a savepoint of that one: one write, not two.
+A counter row per key and fixed window, counted with one
+``INSERT … ON CONFLICT DO UPDATE SET hits = hits + 1 RETURNING hits``, is exact on SQLite
+and PostgreSQL with any number of processes: the row lock (the write lock on SQLite)
+orders concurrent hits on one key, and the count returned is this request's own. One
+statement, not an update, an insert and a read: a self-report counts inside the
+transaction that stores it, and on SQLite that transaction holds the one write lock.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from outpost.core.models import RateCounter
@@ -51,34 +51,42 @@ def _sweep(now: datetime.datetime) -> None:
     RateCounter.objects.filter(expires_at__lte=now).delete()
 
 
+def _count_sql() -> str:
+    table, key, window_start, hits, expires_at = map(
+        connection.ops.quote_name,
+        (RateCounter._meta.db_table, "key", "window_start", "hits", "expires_at"),
+    )
+    return (
+        f"INSERT INTO {table} ({key}, {window_start}, {hits}, {expires_at}) "
+        f"VALUES (%s, %s, 1, %s) ON CONFLICT ({key}, {window_start}) "
+        f"DO UPDATE SET {hits} = {table}.{hits} + 1 RETURNING {hits}"
+    )
+
+
 def rate_limit_hit(*, limit: RateLimit, key: str, now: datetime.datetime | None = None) -> bool:
     """Count one request of `key` against `limit`; True when it is over the limit (refuse
     it). Refused requests count too, so hammering does not reopen the window early."""
     now = now or timezone.now()
     epoch = int(now.timestamp())
     window_start = datetime.datetime.fromtimestamp(epoch - epoch % limit.seconds, tz=datetime.UTC)
-    full_key = f"{limit.name}:{key}"[:120]
-    # No savepoint of its own inside a larger transaction: an error here undoes that too.
-    with transaction.atomic(savepoint=False):
-        rows = RateCounter.objects.filter(key=full_key, window_start=window_start)
-        created = False
-        if not rows.update(hits=F("hits") + 1):
-            try:
-                with transaction.atomic():
-                    RateCounter.objects.create(
-                        key=full_key,
-                        window_start=window_start,
-                        hits=1,
-                        expires_at=window_start + datetime.timedelta(seconds=limit.seconds),
-                    )
-                    created = True
-            except IntegrityError:  # another process opened the window first
-                rows.update(hits=F("hits") + 1)
-        hits = rows.values_list("hits", flat=True).get()
-    if created:
-        # Sweep finished windows in a statement of its own, outside the counting
-        # transaction (after it commits, when the count is part of a larger one), so it
-        # never holds a counter row while it waits.
+    expires_at = window_start + datetime.timedelta(seconds=limit.seconds)
+    as_db = RateCounter._meta.get_field("window_start").get_db_prep_value
+    # Outside a transaction it begins one, so that on SQLite it waits in the writers'
+    # line (outpost.core.backends.sqlite3); inside one it adds no savepoint.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            _count_sql(),
+            [
+                f"{limit.name}:{key}"[:120],
+                as_db(window_start, connection),
+                as_db(expires_at, connection),
+            ],
+        )
+        (hits,) = cursor.fetchone()
+    if hits == 1:
+        # The first hit of a window sweeps finished windows, in a statement of its own
+        # after the counting transaction commits, so it never holds a counter row while
+        # it waits.
         transaction.on_commit(lambda: _sweep(now), robust=True)
     if hits == limit.hits + 1:
         logger.warning("rate limit %s reached for %s", limit.name, key)
