@@ -9,10 +9,11 @@ pass --no-worker here.
 It supervises its worker and scheduler (`outpost.core.supervisor`): one that dies is
 started again, and both are stopped when serve stops (SIGTERM or Ctrl-C).
 
-With PostgreSQL, `--processes N` serves from N processes on one listening socket (POSIX):
-Python runs one thread of a process at a time, so a single process used one core of two
-(the self-report burst: 66 → 120 check-ins/s with two). serve binds the socket, serves on
-it itself and supervises the other N − 1, which inherit it. SQLite keeps one process: its
+With PostgreSQL, `--processes N` serves from N processes on one port (POSIX): Python runs
+one thread of a process at a time, so a single process used one core of two (the
+self-report burst: 66 → 120 check-ins/s with two). serve binds a socket per process with
+SO_REUSEPORT (Linux spreads the connections evenly over them), serves on the first itself
+and supervises the other N − 1, each of which inherits its own. SQLite keeps one process: its
 writers take their turns within a process (`outpost.core.backends.sqlite3`).
 """
 
@@ -81,11 +82,14 @@ def _exit_with_parent(interval: float = 1.0) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _listen(host: str, port: int, processes: int) -> socket.socket | None:
-    """The socket that `processes` web processes share (None for one process)."""
+def _listen(host: str, port: int, processes: int) -> list[socket.socket]:
+    """One listening socket per web process (none for one process), all on `host`:`port`
+    with SO_REUSEPORT: Linux spreads new connections evenly over them. (On one shared
+    socket, the process that happened to be awake took the connections and kept them: a
+    phone's browser keeps its connection open.)"""
     if processes == 1:
-        return None
-    if os.name != "posix":
+        return []
+    if os.name != "posix" or not hasattr(socket, "SO_REUSEPORT"):
         raise CommandError(_("Several web processes need a POSIX system (Linux, macOS)."))
     if settings.DEBUG:
         raise CommandError(_("The debug server runs one process: leave --processes out."))
@@ -96,9 +100,15 @@ def _listen(host: str, port: int, processes: int) -> socket.socket | None:
                 "take their turns within one process."
             )
         )
-    listening = socket.create_server((host, port), backlog=1024)
-    listening.set_inheritable(True)
-    return listening
+    # The port must be free: another serve listening with SO_REUSEPORT would otherwise
+    # share it with this one. A socket without the option cannot join, and fails.
+    socket.create_server((host, port)).close()
+    sockets = [
+        socket.create_server((host, port), backlog=1024, reuse_port=True) for _n in range(processes)
+    ]
+    for listening in sockets:
+        listening.set_inheritable(True)
+    return sockets
 
 
 class Command(BaseCommand):
@@ -145,7 +155,7 @@ class Command(BaseCommand):
                     % {"count": len(usernames), "name": usernames[0]}
                 )
         call_command("prune")  # at each start too: with --no-worker no scheduler runs here
-        listening = _listen(host, port, processes)
+        listening, *others = _listen(host, port, processes) or [None]
         children: dict[str, list[str]] = {}
         if not no_worker:
             # Work left running by workers that died with an earlier serve is failed now,
@@ -155,14 +165,13 @@ class Command(BaseCommand):
                 command: [sys.executable, "-m", "outpost.cli", command]
                 for command in ("db_worker", "scheduler")
             }
-        web = {}
-        if listening is not None:
-            fd = str(listening.fileno())
-            argv = [sys.executable, "-m", "outpost.cli", "serve", "--threads", str(threads)]
-            web = {f"web{n}": [*argv, "--socket-fd", fd] for n in range(2, processes + 1)}
+        # serve is the first web process; each other one gets a socket of its own.
+        argv = [sys.executable, "-m", "outpost.cli", "serve", "--threads", str(threads)]
+        sockets = {f"web{n}": own.fileno() for n, own in enumerate(others, start=2)}
+        web = {name: [*argv, "--socket-fd", str(fd)] for name, fd in sockets.items()}
         supervisor = None
         if children or web:
-            pass_fds = {name: (listening.fileno(),) for name in web}
+            pass_fds = {name: (fd,) for name, fd in sockets.items()}
             supervisor = Supervisor({**children, **web}, pass_fds=pass_fds)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
