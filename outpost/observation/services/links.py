@@ -26,11 +26,13 @@ from outpost.core.audit import save_audited
 from outpost.core.identity import mask_phone
 from outpost.core.ratelimit import RateLimit, rate_limit_hit
 from outpost.core.scoping import assert_in_scope
+from outpost.keypersons.models import KeyPerson
 from outpost.notify.services import outbound_message_send
 from outpost.observation.choices import CheckInSource
 from outpost.observation.models import CheckIn, Episode, ObservationPolicy, SelfReportLink
 from outpost.observation.services.alerts import mobile_or_empty
 from outpost.observation.services.checkins import check_in_prepare, check_in_store
+from outpost.registry.models import Resident
 
 # What a form's one-time number looks like (secrets.token_urlsafe(16) makes 22 characters).
 NONCE_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,43}")
@@ -139,34 +141,59 @@ def _ended() -> LinkUnusable:
 
 
 # What the public page and a report need of a link, its episode and its person: every
-# request of the morning's burst reads them, and a row of each whole (the resident's
-# twenty columns) costs more to build than the page does.
+# request of the morning's burst reads them. (model, its path from the link, fields).
 RESOLVED_FIELDS = (
-    "episode_id",
-    "token_hash",
-    "revoked_at",
-    "replaced",
-    "episode__unit_id",
-    "episode__key_person_id",
-    "episode__status",
-    "episode__start_date",
-    "episode__planned_end_date",
-    "episode__check_in_times",
-    "episode__key_person__name",
-    "episode__key_person__resident_id",
-    "episode__key_person__resident__name",
+    (SelfReportLink, "", {"id", "episode_id", "token_hash", "revoked_at", "replaced"}),
+    (
+        Episode,
+        "episode__",
+        {
+            "id",
+            "unit_id",
+            "key_person_id",
+            "status",
+            "start_date",
+            "planned_end_date",
+            "check_in_times",
+        },
+    ),
+    (KeyPerson, "episode__key_person__", {"id", "name", "resident_id"}),
+    (Resident, "episode__key_person__resident__", {"id", "name"}),
 )
+
+
+# `Model.from_db` takes the values of a subset of fields in the model's own order.
+_IN_MODEL_ORDER = [
+    (model, path, [f.attname for f in model._meta.concrete_fields if f.attname in wanted])
+    for model, path, wanted in RESOLVED_FIELDS
+]
+_COLUMNS = [path + name for _model, path, names in _IN_MODEL_ORDER for name in names]
+
+
+def _resolved_link(token: str) -> SelfReportLink | None:
+    """The link of `token` and its episode, key person and resident with only the
+    `RESOLVED_FIELDS`, from one row. Read as values and built with `Model.from_db` (the
+    fields left out are deferred, as with `only()`): building the query of
+    `select_related(...).only(...)` cost more than the page did."""
+    links = SelfReportLink.objects.filter(token_hash=token_hash(token))
+    row = links.values_list(*_COLUMNS).first()
+    if row is None:
+        return None
+    values = iter(row)
+    link, episode, key_person, resident = (
+        model.from_db(links.db, names, [next(values) for _ in names])
+        for model, _path, names in _IN_MODEL_ORDER
+    )
+    key_person.resident = resident if key_person.resident_id else None
+    episode.key_person = key_person
+    link.episode = episode
+    return link
 
 
 def link_resolve(token: str) -> SelfReportLink:
     """The usable link of `token`, with what the page shows of its episode and key person
     (`RESOLVED_FIELDS`); else `LinkUnusable`."""
-    link = (
-        SelfReportLink.objects.select_related("episode__key_person__resident")
-        .only(*RESOLVED_FIELDS)
-        .filter(token_hash=token_hash(token))
-        .first()
-    )
+    link = _resolved_link(token)
     if link is None:
         raise LinkUnusable(gettext_lazy("This link is not valid."), status=404)
     if link.revoked_at is not None and link.replaced:
