@@ -9,7 +9,7 @@ pass --no-worker here.
 It supervises its worker and scheduler (`outpost.core.supervisor`): one that dies is
 started again, and both are stopped when serve stops (SIGTERM or Ctrl-C).
 
-With PostgreSQL, `--processes N` serves from N processes on one port (POSIX): Python runs
+With PostgreSQL, `--processes N` serves from N processes on one port (Linux): Python runs
 one thread of a process at a time, so a single process used one core of two (the
 self-report burst: 66 → 120 check-ins/s with two). serve binds a socket per process with
 SO_REUSEPORT (Linux spreads the connections evenly over them), serves on the first itself
@@ -89,8 +89,9 @@ def _listen(host: str, port: int, processes: int) -> list[socket.socket]:
     phone's browser keeps its connection open.)"""
     if processes == 1:
         return []
-    if os.name != "posix" or not hasattr(socket, "SO_REUSEPORT"):
-        raise CommandError(_("Several web processes need a POSIX system (Linux, macOS)."))
+    if not sys.platform.startswith("linux"):
+        # Elsewhere SO_REUSEPORT does not spread the connections: one process gets them.
+        raise CommandError(_("Several web processes need Linux."))
     if settings.DEBUG:
         raise CommandError(_("The debug server runs one process: leave --processes out."))
     if connection.vendor == "sqlite":
