@@ -70,7 +70,7 @@ def rate_limit_hit(*, limit: RateLimit, key: str, now: datetime.datetime | None 
     epoch = int(now.timestamp())
     window_start = datetime.datetime.fromtimestamp(epoch - epoch % limit.seconds, tz=datetime.UTC)
     expires_at = window_start + datetime.timedelta(seconds=limit.seconds)
-    as_db = RateCounter._meta.get_field("window_start").get_db_prep_value
+    as_db = connection.ops.adapt_datetimefield_value  # raw SQL: the backend's own form
     # Outside a transaction it begins one, so that on SQLite it waits in the writers'
     # line (outpost.core.backends.sqlite3); inside one it adds no savepoint.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
@@ -78,8 +78,8 @@ def rate_limit_hit(*, limit: RateLimit, key: str, now: datetime.datetime | None 
             _count_sql(),
             [
                 f"{limit.name}:{key}"[:120],
-                as_db(window_start, connection),
-                as_db(expires_at, connection),
+                as_db(window_start),
+                as_db(expires_at),
             ],
         )
         (hits,) = cursor.fetchone()
