@@ -23,6 +23,7 @@ from outpost.core.crypto.fields import (
     EncryptedJSONField,
 )
 from outpost.core.models import Unit
+from outpost.core.prepared import PreparedGet
 from outpost.core.scoping import ScopedModel
 from outpost.keypersons.choices import KeyPersonCategory
 from outpost.observation.choices import (
@@ -85,6 +86,10 @@ class ObservationPolicy(models.Model):
 
     @classmethod
     def current(cls) -> "ObservationPolicy":
+        # Every self-report reads it (the morning burst): compiled once.
+        policy = _POLICY_READ.get(1)
+        if policy is not None:
+            return policy
         policy, _created = cls.objects.get_or_create(
             pk=1,
             defaults={
@@ -93,6 +98,9 @@ class ObservationPolicy(models.Model):
             },
         )
         return policy
+
+
+_POLICY_READ = PreparedGet(ObservationPolicy, "pk", int)
 
 
 class ObservationPlan(models.Model):

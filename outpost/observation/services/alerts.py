@@ -25,6 +25,7 @@ from outpost.core.choices import Role
 from outpost.core.identity import validate_mobile
 from outpost.core.models import Unit
 from outpost.core.on_duty import fallback_note, fallback_warning, on_duty_users
+from outpost.core.prepared import PreparedRead
 from outpost.core.scoping import lineage_paths
 from outpost.notify.choices import Channel, MessageKind
 from outpost.notify.selectors import not_reached as sms_not_reached
@@ -49,6 +50,29 @@ from outpost.observation.models import (
     SelfReportLink,
 )
 from outpost.observation.services import schedule
+
+# Read on every check-in (the morning burst): compiled once.
+_OPEN_MISSED = PreparedRead(
+    lambda episode_id: (
+        Alert.objects.select_for_update()
+        .filter(
+            episode_id=episode_id,
+            kind=AlertKind.MISSED_CHECK_IN,
+            status__in=(AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED),
+        )
+        .order_by()
+        .values_list("pk", "slot_at")
+    ),
+    int,
+)
+_FEVER_ALERT_OF = PreparedRead(
+    lambda check_in_id: (
+        Alert.objects.filter(check_in_id=check_in_id, kind=AlertKind.FEVER)
+        .order_by()
+        .values_list("pk")[:1]
+    ),
+    int,
+)
 
 # How far back the missed-check-in sweep looks: a day covers any pause of the scheduler
 # short of an outage, and keeps each run's work to the last two or three slots.
@@ -203,19 +227,21 @@ def fever_alert_raise_if_needed(
     return alert
 
 
+def fever_alert_raised(check_in: CheckIn) -> bool:
+    """Whether `check_in` raised a fever alert (its thanks page says what to do)."""
+    return _FEVER_ALERT_OF.first(check_in.pk) is not None
+
+
 def missed_alert_settle(*, check_in: CheckIn, now: datetime.datetime | None = None) -> list:
     """A check-in taken late still counts for its slot: the open missed-check-in alert of
     that slot is resolved as reported late."""
     slot = schedule.slot_of(episode=check_in.episode, at=check_in.taken_at)
     if slot is None:
         return []
+    # The episode's open missed-check-in alerts (rarely any), locked, then this slot's.
+    pks = [pk for pk, slot_at in _OPEN_MISSED.rows(check_in.episode_id) if slot_at == slot]
     settled = []
-    for alert in Alert.objects.select_for_update().filter(
-        episode_id=check_in.episode_id,
-        kind=AlertKind.MISSED_CHECK_IN,
-        slot_at=slot,
-        status__in=(AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED),
-    ):
+    for alert in Alert.objects.filter(pk__in=pks) if pks else ():
         alert.status, alert.outcome = AlertStatus.RESOLVED, AlertOutcome.REPORTED_LATE
         alert.resolved_at, alert.check_in = now or timezone.now(), check_in
         alert.save(update_fields=["status", "outcome", "resolved_at", "check_in"])

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outpost.core.audit import save_audited
+from outpost.core.prepared import PreparedGet, PreparedRead
 from outpost.core.scoping import assert_in_scope
 from outpost.observation.choices import CheckInSource, Symptom
 from outpost.observation.models import (
@@ -37,6 +38,11 @@ TENTH = Decimal("0.1")
 # Digits with at most one decimal point or comma, after full-width characters are folded
 # to ASCII; an optional unit after it ("37.3℃" folds to "37.3°C").
 _TEMPERATURE = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*(?:°\s*C?)?", re.ASCII | re.IGNORECASE)
+# Every self-report runs these two (the morning burst): compiled once.
+_NONCE_USED = PreparedRead(
+    lambda nonce: CheckIn.objects.filter(form_nonce=nonce).order_by().values_list("pk")[:1], str
+)
+_EPISODE_LOCKED = PreparedGet(Episode, "pk", int, for_update=True)
 
 
 def _range_message() -> str:
@@ -111,10 +117,8 @@ def check_in_prepare(
     that transaction holds the database's one write lock, and every request that writes
     waits for it."""
     now = now or timezone.now()
-    if form_nonce:
-        existing = CheckIn.objects.filter(form_nonce=form_nonce).first()
-        if existing is not None:
-            return _replayed(existing, episode), True
+    if form_nonce and _NONCE_USED.first(form_nonce) is not None:
+        return _replayed(CheckIn.objects.get(form_nonce=form_nonce), episode), True
     if source not in CheckInSource.values:
         raise ValidationError({"source": _("Unknown source of the check-in.")})
     if source == CheckInSource.STAFF and acting_user is None:
@@ -160,7 +164,9 @@ def check_in_store(
     episode's end never pass each other. `policy` is read before the transaction."""
     now = now or timezone.now()
     form_nonce = check_in.form_nonce
-    episode = Episode.objects.select_for_update().get(pk=check_in.episode_id)
+    episode = _EPISODE_LOCKED.get(check_in.episode_id)
+    if episode is None:
+        raise Episode.DoesNotExist
     if not episode.is_open:
         raise ValidationError({"episode": _("This observation has ended.")})
     _started_check(check_in, episode)

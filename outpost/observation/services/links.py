@@ -16,7 +16,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from outpost.core.audit import save_audited
 from outpost.core.identity import mask_phone
+from outpost.core.prepared import PreparedRead
 from outpost.core.ratelimit import RateLimit, rate_limit_hit
 from outpost.core.scoping import assert_in_scope
 from outpost.keypersons.models import KeyPerson
@@ -168,20 +169,23 @@ _IN_MODEL_ORDER = [
     for model, path, wanted in RESOLVED_FIELDS
 ]
 _COLUMNS = [path + name for _model, path, names in _IN_MODEL_ORDER for name in names]
+_LINK_READ = PreparedRead(
+    lambda hashed: SelfReportLink.objects.filter(token_hash=hashed).values_list(*_COLUMNS)[:1],
+    str,
+)
 
 
 def _resolved_link(token: str) -> SelfReportLink | None:
     """The link of `token` and its episode, key person and resident with only the
-    `RESOLVED_FIELDS`, from one row. Read as values and built with `Model.from_db` (the
-    fields left out are deferred, as with `only()`): building the query of
-    `select_related(...).only(...)` cost more than the page did."""
-    links = SelfReportLink.objects.filter(token_hash=token_hash(token))
-    row = links.values_list(*_COLUMNS).first()
+    `RESOLVED_FIELDS`, from one row. Read as values, compiled once (`PreparedRead`), and
+    built with `Model.from_db` (the fields left out are deferred, as with `only()`):
+    building the query of `select_related(...).only(...)` cost more than the page did."""
+    row = _LINK_READ.first(token_hash(token))
     if row is None:
         return None
     values = iter(row)
     link, episode, key_person, resident = (
-        model.from_db(links.db, names, [next(values) for _ in names])
+        model.from_db(DEFAULT_DB_ALIAS, names, [next(values) for _ in names])
         for model, _path, names in _IN_MODEL_ORDER
     )
     key_person.resident = resident if key_person.resident_id else None

@@ -22,7 +22,8 @@ from django.views.decorators.cache import never_cache
 
 from outpost.core.masking import mask_name
 from outpost.core.ratelimit import RateLimit, rate_limit_hit
-from outpost.observation.choices import AlertKind, Symptom
+from outpost.observation.choices import Symptom
+from outpost.observation.services.alerts import fever_alert_raised
 from outpost.observation.services.links import (
     BAD_LINKS_PER_ADDRESS,
     NONCE_PATTERN,
@@ -75,7 +76,7 @@ class SelfReportView(View):
                 errors=exc.message_dict,
                 entered={"temperature": temperature, "symptoms": symptoms},
             )
-        fever = any(alert.kind == AlertKind.FEVER for alert in check_in.alerts.all())
+        fever = fever_alert_raised(check_in)
         return render(
             request,
             TEMPLATE,
