@@ -52,11 +52,12 @@ def build(args) -> bool:
 
     from outpost.core.models import Unit
 
+    started = time.perf_counter()
+    # Migrate first: an empty database has no table to ask whether it is empty.
+    call_command("migrate", interactive=False, verbosity=0)
     if "DATABASE_URL" in os.environ and Unit.objects.exists():
         print("refusing: DATABASE_URL points at a database that is not empty", file=sys.stderr)
         return False
-    started = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
     call_command("demo", scale=args.scale, seed=args.seed, password="bench-demo-pass")
     print(f"built in {time.perf_counter() - started:.0f} s\n")
     return True
