@@ -92,10 +92,13 @@ import importlib.util
 import itertools
 import json
 import re
+import shutil
 import sys
+import tempfile
 import threading
 import time
 import unicodedata
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -842,7 +845,9 @@ def match_feed(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     own = con is None
-    con = con or duckdb.connect()
+    spill = None
+    if own:
+        con, spill = _own_connection()
     keep_open = False
     # The engine writes and updates temporary tables of millions of rows; DuckDB's automatic
     # checkpoint (every 16 MiB of changes) would recompress them mid-run, for seconds.
@@ -871,13 +876,31 @@ def match_feed(
         result = _decide(con, pairs, decisions or {})
         timings["decide"] = time.perf_counter() - started
         keep_open = own and isinstance(result.unmatched, UnmatchedRows)
+        if keep_open:  # the spill directory goes with the lazy list's connection
+            weakref.finalize(result.unmatched, shutil.rmtree, spill, True)
         result.timings = timings
         return result
     finally:
         if own and not keep_open:
             con.close()
+            shutil.rmtree(spill, ignore_errors=True)
         else:
             con.execute(f"SET checkpoint_threshold = '{threshold}'")
+
+
+# DuckDB's defaults for a connection of the engine's own: 80 % of the machine's memory, and
+# spill files in '.tmp' under the working directory. A task worker shares its machine, and
+# what spills holds the feed's and the residents' IDs and phones in clear: a limit (a district,
+# 2,000,000 rows, peaks near 450 MB; beyond the limit DuckDB spills instead of failing), and
+# a private directory (mkdtemp: mode 0700) removed afterwards. A caller passing ``con`` sets
+# its own (bench/matching_engine.py --memory-limit).
+OWN_MEMORY_LIMIT = "2GB"
+
+
+def _own_connection() -> tuple[duckdb.DuckDBPyConnection, str]:
+    spill = tempfile.mkdtemp(prefix="outpost-match-")
+    config = {"memory_limit": OWN_MEMORY_LIMIT, "temp_directory": spill}
+    return duckdb.connect(config=config), spill
 
 
 def _reading_table(con, table: str, chars_sql: str) -> None:
