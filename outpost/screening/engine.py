@@ -1077,7 +1077,10 @@ def _name_birth_pairs_table(con) -> None:
     )
     # Names of up to 9 characters need a reading in common at the first position already:
     # the pairs of first characters that have one cut the pairs of rows joined on the birth
-    # date (every feed row times every resident born that day) to a handful.
+    # date (every feed row times every resident born that day) to a handful. Part of the join
+    # key: each resident comes with every first character that has a reading in common with
+    # theirs (first_ok holds each pair once), so the join gives the handful directly instead
+    # of every pair born the same day, filtered afterwards.
     _reading_table(
         con,
         "first_read",
@@ -1090,8 +1093,10 @@ def _name_birth_pairs_table(con) -> None:
     )
     parts = [
         """SELECT f.fi, r.idx AS ri, f.fk, r.name_key AS rk FROM feed_b f
-        JOIN res_b r ON f.bd = r.birth_date AND f.len = r.len
-        WHERE f.len > 9 OR (f.c1, r.c1) IN (SELECT a, b FROM first_ok)"""
+        JOIN (SELECT r.*, o.a FROM res_b r JOIN first_ok o ON o.b = r.c1 WHERE r.len <= 9) r
+            ON f.bd = r.birth_date AND f.len = r.len AND f.c1 = r.a""",
+        """SELECT f.fi, r.idx AS ri, f.fk, r.name_key AS rk FROM feed_b f
+        JOIN res_b r ON f.bd = r.birth_date AND f.len = r.len WHERE f.len > 9""",
     ]
     if con.execute("SELECT count(*) FROM res_x WHERE NOT valid").fetchone()[0]:
         no_id = "(SELECT * FROM res_b WHERE idx IN (SELECT idx FROM res_x WHERE NOT valid))"
