@@ -543,21 +543,46 @@ def _load(con, rel_or_columns, columns: Sequence[str], table: str) -> None:
     if not isinstance(source, duckdb.DuckDBPyRelation):
         source = _arrow_table(source, columns, table)
     birth_sql = _birth_date_sql(_column_types(source))
-    # IDs: only classified here (canonical 18 characters, empty, or "odd"); the odd ones are
-    # normalised by _normalise_odd, on their rows only (in one projection over millions of
-    # rows even an expression in an untaken CASE branch costs).
+    # IDs: classified here (canonical 18 characters, empty, or "odd"), and the two odd forms
+    # common in feeds normalised here too, on their rows only (CASE branches), as
+    # _normalise_odd would: a final lower-case x (upper-cased), an old 15-digit ID (upgraded
+    # where validate_id_number would accept it, else "other"). Left to _normalise_odd, they
+    # were an UPDATE of one row in thirty, whose undo and version data DuckDB keeps in memory
+    # for the rest of the run (~120 MB at 20,000,000 rows: past a 1.5 GB limit, spilling).
+    # The rest (spaces, full-width characters, junk) is rare: left to _normalise_odd (in one
+    # projection over millions of rows every branch of a CASE costs, if only per batch).
+    # ``c``: the ID's case; each level computes what the next one reads (DuckDB does not share
+    # common subexpressions).
     # The raw phone is kept only where SQL leaves the phone to the validators (a column of
     # mostly NULLs is cheaper to write than a copy of every phone).
-    select = f"""SELECT key, name, given_birth_date, id_n, id_state, phone_n,
-        CASE WHEN phone_n IS NULL THEN phone END AS phone_raw FROM (
+    x_final, old15 = 5, 6  # the cases beyond the ID states
+    # The old ID's first 6 and last 9 digits, as _upgrade_15_sql wants them (computed on its
+    # rows only: an expression in a CASE branch runs on the rows that take it).
+    upgraded = _upgrade_15_sql(
+        "idv",
+        "(TRY_CAST(idv AS BIGINT) // 1000000000)::DOUBLE",
+        "(TRY_CAST(idv AS BIGINT) % 1000000000)::DOUBLE",
+    )
+    select = f"""SELECT key, name, given_birth_date, coalesce(fixed, idv, '') AS id_n,
+        CASE WHEN c < {x_final} THEN c WHEN c = {x_final} OR fixed <> idv THEN {_ID_SHAPED}
+            ELSE {_ID_OTHER} END::UTINYINT AS id_state,
+        phone_n, phone_raw FROM (
+        SELECT key, name, given_birth_date, idv, c, phone_n, phone_raw,
+        CASE WHEN c >= {x_final} THEN CASE WHEN c = {x_final} THEN left(idv, 17) || 'X'
+            ELSE {upgraded} END END AS fixed FROM (
+        SELECT key, name, given_birth_date, idv, c, phone_n,
+            CASE WHEN phone_n IS NULL THEN phone END AS phone_raw FROM (
+        SELECT *, CASE WHEN is_shaped THEN {_ID_SHAPED}
+            WHEN idv IS NULL OR idv = '' THEN {_ID_EMPTY}
+            WHEN regexp_full_match(idv, '[0-9]{{17}}x') THEN {x_final}
+            WHEN regexp_full_match(idv, '[0-9]{{15}}') THEN {old15}
+            ELSE {_ID_ODD} END AS c FROM (
         SELECT {key_col} AS key, name::VARCHAR AS name,
-        {birth_sql} AS given_birth_date, coalesce(id_number::VARCHAR, '') AS id_n,
-        CASE WHEN id_number IS NULL OR id_number::VARCHAR = '' THEN {_ID_EMPTY}
-            WHEN regexp_full_match(id_number::VARCHAR, '[0-9]{{17}}[0-9X]') THEN {_ID_SHAPED}
-            ELSE {_ID_ODD} END::UTINYINT AS id_state,
+        {birth_sql} AS given_birth_date, id_number::VARCHAR AS idv,
+        regexp_full_match(id_number::VARCHAR, '[0-9]{{17}}[0-9X]') AS is_shaped,
         phone::VARCHAR AS phone, {_PHONE_SQL.replace("phone", "phone::VARCHAR")} AS phone_n"""
     con.register(f"{table}_src", source)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_n AS {select} FROM {table}_src)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_n AS {select} FROM {table}_src))))")
     con.unregister(f"{table}_src")
 
 
@@ -638,6 +663,32 @@ def _arrow_table(data, columns: Sequence[str], table: str) -> pa.Table:
 def _normalise_odd(con, table: str) -> None:
     """IDs and phones SQL left alone (15-digit IDs, spaces, full-width, lower-case x, junk)
     go through the validators, once per distinct value."""
+    odd_phones = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT phone_raw FROM {table}_n WHERE phone_n IS NULL"
+        ).fetchall()
+    ]
+    if odd_phones:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table}_phone_map AS "
+            "SELECT unnest($1::VARCHAR[]) AS raw, unnest($2::VARCHAR[]) AS norm",
+            [odd_phones, [normalize_phone(raw) for raw in odd_phones]],
+        )
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {table}_phone_fix AS
+            SELECT t.rowid AS idx, m.norm FROM {table}_n t JOIN {table}_phone_map m
+            ON t.phone_raw = m.raw WHERE t.phone_n IS NULL"""
+        )
+        con.execute(
+            f"""UPDATE {table}_n SET phone_n = m.norm FROM {table}_phone_fix m
+            WHERE {table}_n.rowid = m.idx"""
+        )
+    # The raw phones are no longer needed: their column's memory back before the IDs' update
+    # (dropping a column keeps the others' storage: no copy).
+    con.execute(f"ALTER TABLE {table}_n DROP COLUMN phone_raw")
+    for done in ("phone_map", "phone_fix"):
+        con.execute(f"DROP TABLE IF EXISTS {table}_{done}")
     # In SQL: spaces dropped, a lower-case x upper-cased, old 15-digit IDs upgraded (as
     # normalize_id_number and validate_id_number do); what is still odd then goes to Python.
     shaped = "regexp_full_match(clean, '[0-9]{17}[0-9X]')"
@@ -690,29 +741,7 @@ def _normalise_odd(con, table: str) -> None:
             WHERE norm <> raw OR state <> {_ID_ODD}) m
         WHERE {table}_n.rowid = m.idx"""
     )
-    odd_phones = [
-        r[0]
-        for r in con.execute(
-            f"SELECT DISTINCT phone_raw FROM {table}_n WHERE phone_n IS NULL"
-        ).fetchall()
-    ]
-    if odd_phones:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table}_phone_map AS "
-            "SELECT unnest($1::VARCHAR[]) AS raw, unnest($2::VARCHAR[]) AS norm",
-            [odd_phones, [normalize_phone(raw) for raw in odd_phones]],
-        )
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE {table}_phone_fix AS
-            SELECT t.rowid AS idx, m.norm FROM {table}_n t JOIN {table}_phone_map m
-            ON t.phone_raw = m.raw WHERE t.phone_n IS NULL"""
-        )
-        con.execute(
-            f"""UPDATE {table}_n SET phone_n = m.norm FROM {table}_phone_fix m
-            WHERE {table}_n.rowid = m.idx"""
-        )
-    for done in ("id_fix", "phone_map", "phone_fix"):  # memory back before the joins
-        con.execute(f"DROP TABLE IF EXISTS {table}_{done}")
+    con.execute(f"DROP TABLE {table}_id_fix")  # memory back before the joins
 
 
 _ID_18 = re.compile(r"[0-9]{17}[0-9X]")
