@@ -1034,19 +1034,12 @@ def _phone_edit_pairs_table(con) -> None:
     pairs, not on every feed row with a phone. The last character of a name ending in a CJK
     character is its key's, or a traditional form of it (the residents' side carries those
     too); other names (rare) join on their key's last character."""
-    # One join, the feed's rows streamed through it (two joins would materialise them: all
-    # the feed's rows with a phone), on one integer per (which half, its five digits, last
-    # character): integers join faster than text. A half is its number when it reads as one,
-    # else a hash of its text; either can give the same integer to two different halves
-    # ('+1234' and '01234', a hash collision), never two integers to the same half: the
-    # halves and the last characters are compared again on the pairs (few) it gives.
-    half_code = "coalesce(TRY_CAST({h} AS BIGINT), 100000 + (hash({h}) % 1073741824)::BIGINT) * 2"
-    halves = (
-        f"unnest([({half_code.format(h='left(ph, 5)')}) * 2097152 + last, "
-        f"({half_code.format(h='right(ph, 5)')} + 1) * 2097152 + last]) AS hk"
-    )
+    # Characters as code points: integers join faster than text. One join on (which half,
+    # its five digits, last character), the feed's rows streamed through it: two joins would
+    # materialise them (all the feed's rows with a phone).
+    halves = "unnest([0, 1]) AS side, unnest([left(ph, 5), right(ph, 5)]) AS half"
     # ``c``: the code point of the name's last character, computed once (DuckDB does not share
-    # common subexpressions); the CJK block is U+4E00-U+9FFF. Code points are below 2**21.
+    # common subexpressions); the CJK block is U+4E00-U+9FFF.
     feed_last = (
         f"CASE WHEN c BETWEEN {0x4E00} AND {0x9FFF} THEN c "
         f"ELSE unicode(right({_name_key_sql('name')}, 1)) END"
@@ -1065,13 +1058,11 @@ def _phone_edit_pairs_table(con) -> None:
         r AS (SELECT ri, k, ph, last, {halves} FROM (
             SELECT * FROM r0 UNION ALL
             SELECT ri, k, ph, t2s.trad FROM r0 JOIN t2s ON t2s.simp = r0.last)),
-        f AS (SELECT fi, name, ph, last, {halves} FROM (
-            SELECT fi, name, ph, {feed_last} AS last FROM (
-                SELECT rowid AS fi, name, phone_n AS ph, unicode(right(name, 1)) AS c
-                FROM feed_n WHERE length(phone_n) = 11 AND name IS NOT NULL))),
+        f AS (SELECT fi, name, ph, {feed_last} AS last, {halves} FROM (
+            SELECT rowid AS fi, name, phone_n AS ph, unicode(right(name, 1)) AS c FROM feed_n
+            WHERE length(phone_n) = 11 AND name IS NOT NULL)),
         j AS (SELECT DISTINCT f.fi, f.name, r.ri, r.k, f.ph AS a, r.ph AS b FROM f
-            JOIN r ON f.hk = r.hk WHERE f.last = r.last
-                AND (left(f.ph, 5) = left(r.ph, 5) OR right(f.ph, 5) = right(r.ph, 5)))
+            JOIN r ON f.side = r.side AND f.half = r.half AND f.last = r.last)
         SELECT fi, ri, CASE WHEN hamming(a, b) = 1 THEN 'digit' ELSE 'swap' END AS edit FROM j
         WHERE a <> b AND (hamming(a, b) = 1 OR (hamming(a, b) = 2 AND {swap}))
             AND {_name_key_sql("name")} = k AND fi NOT IN (SELECT fi FROM exact)"""
