@@ -92,10 +92,13 @@ import importlib.util
 import itertools
 import json
 import re
+import shutil
 import sys
+import tempfile
 import threading
 import time
 import unicodedata
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -540,21 +543,46 @@ def _load(con, rel_or_columns, columns: Sequence[str], table: str) -> None:
     if not isinstance(source, duckdb.DuckDBPyRelation):
         source = _arrow_table(source, columns, table)
     birth_sql = _birth_date_sql(_column_types(source))
-    # IDs: only classified here (canonical 18 characters, empty, or "odd"); the odd ones are
-    # normalised by _normalise_odd, on their rows only (in one projection over millions of
-    # rows even an expression in an untaken CASE branch costs).
+    # IDs: classified here (canonical 18 characters, empty, or "odd"), and the two odd forms
+    # common in feeds normalised here too, on their rows only (CASE branches), as
+    # _normalise_odd would: a final lower-case x (upper-cased), an old 15-digit ID (upgraded
+    # where validate_id_number would accept it, else "other"). Left to _normalise_odd, they
+    # were an UPDATE of one row in thirty, whose undo and version data DuckDB keeps in memory
+    # for the rest of the run (~120 MB at 20,000,000 rows: past a 1.5 GB limit, spilling).
+    # The rest (spaces, full-width characters, junk) is rare: left to _normalise_odd (in one
+    # projection over millions of rows every branch of a CASE costs, if only per batch).
+    # ``c``: the ID's case; each level computes what the next one reads (DuckDB does not share
+    # common subexpressions).
     # The raw phone is kept only where SQL leaves the phone to the validators (a column of
     # mostly NULLs is cheaper to write than a copy of every phone).
-    select = f"""SELECT key, name, given_birth_date, id_n, id_state, phone_n,
-        CASE WHEN phone_n IS NULL THEN phone END AS phone_raw FROM (
+    x_final, old15 = 5, 6  # the cases beyond the ID states
+    # The old ID's first 6 and last 9 digits, as _upgrade_15_sql wants them (computed on its
+    # rows only: an expression in a CASE branch runs on the rows that take it).
+    upgraded = _upgrade_15_sql(
+        "idv",
+        "(TRY_CAST(idv AS BIGINT) // 1000000000)::DOUBLE",
+        "(TRY_CAST(idv AS BIGINT) % 1000000000)::DOUBLE",
+    )
+    select = f"""SELECT key, name, given_birth_date, coalesce(fixed, idv, '') AS id_n,
+        CASE WHEN c < {x_final} THEN c WHEN c = {x_final} OR fixed <> idv THEN {_ID_SHAPED}
+            ELSE {_ID_OTHER} END::UTINYINT AS id_state,
+        phone_n, phone_raw FROM (
+        SELECT key, name, given_birth_date, idv, c, phone_n, phone_raw,
+        CASE WHEN c >= {x_final} THEN CASE WHEN c = {x_final} THEN left(idv, 17) || 'X'
+            ELSE {upgraded} END END AS fixed FROM (
+        SELECT key, name, given_birth_date, idv, c, phone_n,
+            CASE WHEN phone_n IS NULL THEN phone END AS phone_raw FROM (
+        SELECT *, CASE WHEN is_shaped THEN {_ID_SHAPED}
+            WHEN idv IS NULL OR idv = '' THEN {_ID_EMPTY}
+            WHEN regexp_full_match(idv, '[0-9]{{17}}x') THEN {x_final}
+            WHEN regexp_full_match(idv, '[0-9]{{15}}') THEN {old15}
+            ELSE {_ID_ODD} END AS c FROM (
         SELECT {key_col} AS key, name::VARCHAR AS name,
-        {birth_sql} AS given_birth_date, coalesce(id_number::VARCHAR, '') AS id_n,
-        CASE WHEN id_number IS NULL OR id_number::VARCHAR = '' THEN {_ID_EMPTY}
-            WHEN regexp_full_match(id_number::VARCHAR, '[0-9]{{17}}[0-9X]') THEN {_ID_SHAPED}
-            ELSE {_ID_ODD} END::UTINYINT AS id_state,
+        {birth_sql} AS given_birth_date, id_number::VARCHAR AS idv,
+        regexp_full_match(id_number::VARCHAR, '[0-9]{{17}}[0-9X]') AS is_shaped,
         phone::VARCHAR AS phone, {_PHONE_SQL.replace("phone", "phone::VARCHAR")} AS phone_n"""
     con.register(f"{table}_src", source)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_n AS {select} FROM {table}_src)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_n AS {select} FROM {table}_src))))")
     con.unregister(f"{table}_src")
 
 
@@ -635,6 +663,32 @@ def _arrow_table(data, columns: Sequence[str], table: str) -> pa.Table:
 def _normalise_odd(con, table: str) -> None:
     """IDs and phones SQL left alone (15-digit IDs, spaces, full-width, lower-case x, junk)
     go through the validators, once per distinct value."""
+    odd_phones = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT phone_raw FROM {table}_n WHERE phone_n IS NULL"
+        ).fetchall()
+    ]
+    if odd_phones:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table}_phone_map AS "
+            "SELECT unnest($1::VARCHAR[]) AS raw, unnest($2::VARCHAR[]) AS norm",
+            [odd_phones, [normalize_phone(raw) for raw in odd_phones]],
+        )
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {table}_phone_fix AS
+            SELECT t.rowid AS idx, m.norm FROM {table}_n t JOIN {table}_phone_map m
+            ON t.phone_raw = m.raw WHERE t.phone_n IS NULL"""
+        )
+        con.execute(
+            f"""UPDATE {table}_n SET phone_n = m.norm FROM {table}_phone_fix m
+            WHERE {table}_n.rowid = m.idx"""
+        )
+    # The raw phones are no longer needed: their column's memory back before the IDs' update
+    # (dropping a column keeps the others' storage: no copy).
+    con.execute(f"ALTER TABLE {table}_n DROP COLUMN phone_raw")
+    for done in ("phone_map", "phone_fix"):
+        con.execute(f"DROP TABLE IF EXISTS {table}_{done}")
     # In SQL: spaces dropped, a lower-case x upper-cased, old 15-digit IDs upgraded (as
     # normalize_id_number and validate_id_number do); what is still odd then goes to Python.
     shaped = "regexp_full_match(clean, '[0-9]{17}[0-9X]')"
@@ -687,29 +741,7 @@ def _normalise_odd(con, table: str) -> None:
             WHERE norm <> raw OR state <> {_ID_ODD}) m
         WHERE {table}_n.rowid = m.idx"""
     )
-    odd_phones = [
-        r[0]
-        for r in con.execute(
-            f"SELECT DISTINCT phone_raw FROM {table}_n WHERE phone_n IS NULL"
-        ).fetchall()
-    ]
-    if odd_phones:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table}_phone_map AS "
-            "SELECT unnest($1::VARCHAR[]) AS raw, unnest($2::VARCHAR[]) AS norm",
-            [odd_phones, [normalize_phone(raw) for raw in odd_phones]],
-        )
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE {table}_phone_fix AS
-            SELECT t.rowid AS idx, m.norm FROM {table}_n t JOIN {table}_phone_map m
-            ON t.phone_raw = m.raw WHERE t.phone_n IS NULL"""
-        )
-        con.execute(
-            f"""UPDATE {table}_n SET phone_n = m.norm FROM {table}_phone_fix m
-            WHERE {table}_n.rowid = m.idx"""
-        )
-    for done in ("id_fix", "phone_map", "phone_fix"):  # memory back before the joins
-        con.execute(f"DROP TABLE IF EXISTS {table}_{done}")
+    con.execute(f"DROP TABLE {table}_id_fix")  # memory back before the joins
 
 
 _ID_18 = re.compile(r"[0-9]{17}[0-9X]")
@@ -842,7 +874,9 @@ def match_feed(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     own = con is None
-    con = con or duckdb.connect()
+    spill = None
+    if own:
+        con, spill = _own_connection()
     keep_open = False
     # The engine writes and updates temporary tables of millions of rows; DuckDB's automatic
     # checkpoint (every 16 MiB of changes) would recompress them mid-run, for seconds.
@@ -871,13 +905,31 @@ def match_feed(
         result = _decide(con, pairs, decisions or {})
         timings["decide"] = time.perf_counter() - started
         keep_open = own and isinstance(result.unmatched, UnmatchedRows)
+        if keep_open:  # the spill directory goes with the lazy list's connection
+            weakref.finalize(result.unmatched, shutil.rmtree, spill, True)
         result.timings = timings
         return result
     finally:
         if own and not keep_open:
             con.close()
+            shutil.rmtree(spill, ignore_errors=True)
         else:
             con.execute(f"SET checkpoint_threshold = '{threshold}'")
+
+
+# DuckDB's defaults for a connection of the engine's own: 80 % of the machine's memory, and
+# spill files in '.tmp' under the working directory. A task worker shares its machine, and
+# what spills holds the feed's and the residents' IDs and phones in clear: a limit (a district,
+# 2,000,000 rows, peaks near 450 MB; beyond the limit DuckDB spills instead of failing), and
+# a private directory (mkdtemp: mode 0700) removed afterwards. A caller passing ``con`` sets
+# its own (bench/matching_engine.py --memory-limit).
+OWN_MEMORY_LIMIT = "2GB"
+
+
+def _own_connection() -> tuple[duckdb.DuckDBPyConnection, str]:
+    spill = tempfile.mkdtemp(prefix="outpost-match-")
+    config = {"memory_limit": OWN_MEMORY_LIMIT, "temp_directory": spill}
+    return duckdb.connect(config=config), spill
 
 
 def _reading_table(con, table: str, chars_sql: str) -> None:
@@ -1045,7 +1097,10 @@ def _name_birth_pairs_table(con) -> None:
     )
     # Names of up to 9 characters need a reading in common at the first position already:
     # the pairs of first characters that have one cut the pairs of rows joined on the birth
-    # date (every feed row times every resident born that day) to a handful.
+    # date (every feed row times every resident born that day) to a handful. Part of the join
+    # key: each resident comes with every first character that has a reading in common with
+    # theirs (first_ok holds each pair once), so the join gives the handful directly instead
+    # of every pair born the same day, filtered afterwards.
     _reading_table(
         con,
         "first_read",
@@ -1058,8 +1113,10 @@ def _name_birth_pairs_table(con) -> None:
     )
     parts = [
         """SELECT f.fi, r.idx AS ri, f.fk, r.name_key AS rk FROM feed_b f
-        JOIN res_b r ON f.bd = r.birth_date AND f.len = r.len
-        WHERE f.len > 9 OR (f.c1, r.c1) IN (SELECT a, b FROM first_ok)"""
+        JOIN (SELECT r.*, o.a FROM res_b r JOIN first_ok o ON o.b = r.c1 WHERE r.len <= 9) r
+            ON f.bd = r.birth_date AND f.len = r.len AND f.c1 = r.a""",
+        """SELECT f.fi, r.idx AS ri, f.fk, r.name_key AS rk FROM feed_b f
+        JOIN res_b r ON f.bd = r.birth_date AND f.len = r.len WHERE f.len > 9""",
     ]
     if con.execute("SELECT count(*) FROM res_x WHERE NOT valid").fetchone()[0]:
         no_id = "(SELECT * FROM res_b WHERE idx IN (SELECT idx FROM res_x WHERE NOT valid))"

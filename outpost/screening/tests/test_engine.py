@@ -591,6 +591,32 @@ def test_many_unmatched_rows_come_back_lazily(monkeypatch):
     assert list(result.unmatched) == [101, 102] and result.unmatched[0] == 101
 
 
+def test_own_connection_has_a_memory_limit_and_a_private_spill_directory(monkeypatch, tmp_path):
+    # What spills holds IDs and phones in clear: a directory of the run's own, removed after
+    # the run, or once a lazy list of unmatched rows (which keeps the connection) is gone.
+    made = []
+
+    def mkdtemp(prefix):
+        made.append(tmp_path / f"{prefix}{len(made)}")
+        made[-1].mkdir()
+        return str(made[-1])
+
+    monkeypatch.setattr(engine.tempfile, "mkdtemp", mkdtemp)
+    con, spill = engine._own_connection()
+    assert con.execute("SELECT current_setting('temp_directory')").fetchone()[0] == spill
+    # 2GB as DuckDB reports it (in GiB), not its default of 80 % of the machine's memory.
+    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "1.8 GiB"
+    con.close()
+    match_feed(residents(), feed(("张伟", ZHANG, "", None), ("赵六", "", "", None)))
+    assert made[-1].parent == tmp_path and not made[-1].exists()
+    monkeypatch.setattr(engine, "EAGER_UNMATCHED", 1)
+    result = match_feed(residents(), feed(("赵六", "", "", None), ("钱七", "", "", None)))
+    assert made[-1].exists()
+    assert list(result.unmatched) == [100, 101]
+    del result
+    assert not made[-1].exists()
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
