@@ -45,3 +45,12 @@ def test_after_a_bulk_load_postgresql_is_vacuumed_so_counts_read_the_index_alone
             "SELECT last_vacuum FROM pg_stat_user_tables WHERE relname = 'registry_resident'"
         )
         assert cursor.fetchone()[0] is not None
+
+
+@pytest.mark.django_db
+def test_postgresql_prices_an_index_read_for_tables_held_in_memory():
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
