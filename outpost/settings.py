@@ -207,7 +207,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A station's tables (a few hundred MB) stay in memory, where reading a row through an
     # index costs about what reading it in sequence does. PostgreSQL's default (4.0) prices
     # the index read for a spinning disk, so the planner read all 116,782 residents to find
-    # one office's 14,000: the likely-duplicates page took 157 ms instead of 38. A
+    # one office's 14,000: the likely-duplicates page took 157 ms instead of 42. A
     # DATABASE_URL with its own `?options=` replaces this.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c random_page_cost=1.1")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

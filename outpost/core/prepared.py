@@ -16,16 +16,14 @@ from functools import cached_property
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
-# Stand-ins for the parameters while the query compiles, found again in the compiled
-# parameters by type and value. A NUL character can be in no stored text.
-_STAND_IN = {str: "\x00prepared-{}\x00", int: -(2**62)}
-
 
 def _stand_in(kind: type, index: int):
+    """A stand-in for parameter `index` while the query compiles, found again in the compiled
+    parameters by type and value: no stored text holds a NUL, no id is that negative."""
     if kind is str:
-        return _STAND_IN[str].format(index)
+        return f"\x00prepared-{index}\x00"
     if kind is int:
-        return _STAND_IN[int] - index
+        return -(2**62) - index
     raise TypeError(f"a prepared read takes text or integer parameters, not {kind.__name__}")
 
 

@@ -1,9 +1,9 @@
 """Real processes: of two workers, the one killed with SIGKILL mid-task has its task failed
 and the other's is left running; `outpost serve` starts its worker again when it dies and
 stops its children when it gets SIGTERM; with `--processes 2` (PostgreSQL) both web
-processes take their share of the connections on the one port; the supervisor backs off a child that keeps exiting. On
-SQLite the processes share a file copy of the test database, on PostgreSQL the test
-database itself. Every wait is bounded."""
+processes take their share of the connections on the one port; the supervisor backs off a
+child that keeps exiting. On SQLite the processes share a file copy of the test database,
+on PostgreSQL the test database itself. Every wait is bounded."""
 
 import http.client
 import json
