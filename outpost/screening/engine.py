@@ -831,8 +831,121 @@ class UnmatchedRows(Sequence):
         return f"<UnmatchedRows {self._count}>"
 
 
+class _LinkBatches:
+    """The links as they are decided, kept column by column as Arrow (about 70 bytes a link;
+    as Python objects a few hundred), a chunk per :data:`PAIRS_BATCH` links."""
+
+    _TEXT = pa.dictionary(pa.int8(), pa.string())  # rule, status, detail, agreed fields
+
+    def __init__(self) -> None:
+        self._chunks: list[pa.Table] = []
+        self._columns: dict[str, list] = {name: [] for name in _LINK_COLUMNS}
+
+    def add(self, fi: int, link: Link) -> None:
+        columns = self._columns
+        columns["fi"].append(fi)
+        columns["row_id"].append(link.row_id)
+        columns["resident_id"].append(link.resident_id)
+        columns["rule"].append(link.rule)
+        columns["score"].append(link.score)
+        columns["agreed"].append(",".join(link.agreed_fields))
+        columns["status"].append(link.status)
+        columns["identity_key"].append(link.identity_key)
+        columns["detail"].append(link.detail)
+        # One candidate is the linked resident with the link's score and fields; several
+        # (a tie, rare) are kept as JSON.
+        single = len(link.candidates) == 1 and link.candidates[0] == Candidate(
+            link.resident_id, link.score, link.agreed_fields
+        )
+        columns["candidates"].append(
+            None
+            if single
+            else json.dumps([[c.resident_id, c.score, c.agreed_fields] for c in link.candidates])
+        )
+        if len(columns["fi"]) >= PAIRS_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        columns = self._columns
+        if not columns["fi"]:
+            return
+        arrays = {
+            "fi": pa.array(columns["fi"], pa.int64()),
+            "row_id": pa.array(columns["row_id"]),
+            "resident_id": pa.array(columns["resident_id"]),
+            "score": pa.array(columns["score"], pa.int8()),
+            "identity_key": pa.array(columns["identity_key"], pa.string()),
+            "candidates": pa.array(columns["candidates"], pa.string()),
+        }
+        for name in ("rule", "agreed", "status", "detail"):
+            arrays[name] = pa.array(columns[name], self._TEXT)
+        self._chunks.append(pa.table({name: arrays[name] for name in _LINK_COLUMNS}))
+        self._columns = {name: [] for name in _LINK_COLUMNS}
+
+    def table(self) -> pa.Table:
+        self._flush()
+        if not self._chunks:
+            return pa.table({name: pa.array([], pa.int64()) for name in _LINK_COLUMNS})
+        # A chunk whose ids are all None (ties only) has a column of type null: promoted.
+        return pa.concat_tables(self._chunks, promote_options="default")
+
+
+_LINK_COLUMNS = (
+    "fi",
+    "row_id",
+    "resident_id",
+    "rule",
+    "score",
+    "agreed",
+    "status",
+    "identity_key",
+    "detail",
+    "candidates",
+)
+
+
+class LinkRows(Sequence):
+    """The links of a run with many (more than :data:`EAGER_LINKS`), in feed order, kept as an
+    Arrow table and made into :class:`Link` objects as they are iterated (a batch at a time:
+    a caller that goes through them once never holds them all as Python objects)."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self._table = table
+
+    def __len__(self) -> int:
+        return self._table.num_rows
+
+    def __iter__(self):
+        fields: dict[str, tuple[str, ...]] = {"": ()}
+        for batch in self._table.to_batches(max_chunksize=PAIRS_BATCH):
+            columns = batch.to_pydict()
+            for row_id, rid, rule, score, agreed, status, ik, detail, ties in zip(
+                *(columns[name] for name in _LINK_COLUMNS[1:]), strict=True
+            ):
+                agreed_fields = fields.get(agreed)
+                if agreed_fields is None:
+                    agreed_fields = fields[agreed] = tuple(agreed.split(","))
+                if ties is None:
+                    candidates = (Candidate(rid, score, agreed_fields),)
+                else:
+                    candidates = tuple(Candidate(c, s, tuple(a)) for c, s, a in json.loads(ties))
+                yield Link(
+                    row_id, rid, rule, score, agreed_fields, status, ik, candidates, detail or ""
+                )
+
+    def __getitem__(self, index):
+        return list(self)[index]
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    def __repr__(self) -> str:
+        return f"<LinkRows {len(self)}>"
+
+
 _RUNS = itertools.count()
 EAGER_UNMATCHED = 50_000  # up to this many unmatched row ids come back as a plain list
+EAGER_LINKS = 100_000  # up to this many links come back as a plain list
 
 
 class _InBackground:
@@ -900,9 +1013,9 @@ def match_feed(
             _normalise_odd(con, table)
             _bad_ids(con, table)
         timings["normalise"] = time.perf_counter() - started
-        pairs = _candidate_pairs(con)
+        _candidate_pairs(con)
         timings["sql_candidates"] = time.perf_counter() - started
-        result = _decide(con, pairs, decisions or {})
+        result = _decide(con, decisions or {})
         timings["decide"] = time.perf_counter() - started
         keep_open = own and isinstance(result.unmatched, UnmatchedRows)
         if keep_open:  # the spill directory goes with the lazy list's connection
@@ -967,14 +1080,15 @@ def _homophone_table(con) -> None:
     )
 
 
-def _candidate_pairs(con) -> list[tuple]:
-    """Every (feed row, resident) pair a rule proposes, with the evidence for and against it."""
+def _candidate_pairs(con) -> None:
+    """``evidence``: every (feed row, resident) pair a rule proposes, with what agrees and what
+    conflicts."""
     _resident_keys_table(con)
     _id_pairs_tables(con)
     _phone_pairs_table(con)
     _phone_edit_pairs_table(con)
     _name_birth_pairs_table(con)
-    return _pairs_with_evidence(con)
+    _pairs_with_evidence(con)
 
 
 def _resident_keys_table(con) -> None:
@@ -1159,7 +1273,7 @@ def _near_names_table(con) -> None:
     )
 
 
-def _pairs_with_evidence(con) -> list[tuple]:
+def _pairs_with_evidence(con) -> None:
     """The pairs of all rules, each with what agrees and what conflicts (see _decide_rows)."""
     con.execute(
         """CREATE OR REPLACE TEMP TABLE shared_phones AS SELECT phone_n FROM res_n
@@ -1194,19 +1308,20 @@ def _pairs_with_evidence(con) -> list[tuple]:
         JOIN res_x r ON r.idx = p.ri LEFT JOIN shared_phones s ON s.phone_n = rn.phone_n"""
     )
     # A phone is a household's (shared) when several residents carry it.
-    return con.execute(
-        """SELECT fi, ri, rule, edit, rkey, fname, rname,
-            fphone <> '' AND fphone = rphone,
-            fbd IS NOT NULL AND fbd = rbd,
-            fid <> '' AND fid = rid,
-            fphone <> '' AND rphone <> '' AND fphone <> rphone,
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE evidence AS
+        SELECT fi, rule, edit, rkey, fname, rname,
+            fphone <> '' AND fphone = rphone AS phone_eq,
+            fbd IS NOT NULL AND fbd = rbd AS birth_eq,
+            fid <> '' AND fid = rid AS id_eq,
+            fphone <> '' AND rphone <> '' AND fphone <> rphone AS phone_other,
             rshared,
-            fshaped AND rid <> '' AND fid <> rid,
-            fbd IS NOT NULL AND rbd IS NOT NULL AND fbd <> rbd,
-            coalesce(try_strptime(substr(fid, 7, 8), '%Y%m%d')::DATE = rbd, false)
-        FROM pairs WHERE rule IN (1, 2) OR NOT conflict
-        ORDER BY fi, rule"""
-    ).fetchall()
+            fshaped AND rid <> '' AND fid <> rid AS id_against,
+            fbd IS NOT NULL AND rbd IS NOT NULL AND fbd <> rbd AS birth_other,
+            coalesce(try_strptime(substr(fid, 7, 8), '%Y%m%d')::DATE = rbd, false) AS id_birth_eq
+        FROM pairs WHERE rule IN (1, 2) OR NOT conflict"""
+    )
+    con.execute("DROP TABLE pairs")
 
 
 def _agreed(name_score: float, phone_eq: bool, birth_eq: bool, id_eq: bool) -> tuple[str, ...]:
@@ -1291,25 +1406,29 @@ def _evaluate_phone(e: _Evidence):
     return None
 
 
-def _decide(con, pairs: list[tuple], decisions: Mapping[Any, Any]) -> MatchResult:
+def _decide(con, decisions: Mapping[Any, Any]) -> MatchResult:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # hundreds of thousands of small tuples: the collector would cost seconds
     try:
-        return _decide_rows(con, pairs, decisions)
+        return _decide_rows(con, decisions)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _decide_rows(con, pairs: list[tuple], decisions: Mapping[Any, Any]) -> MatchResult:
-    per_row = _options_per_row(pairs)
-    links: list[tuple[int, Link]] = []
-    linked: set[int] = set()
-    for fi, row_id, ik in _rows_to_decide(con, per_row, decisions):
+def _decide_rows(con, decisions: Mapping[Any, Any]) -> MatchResult:
+    """Each row's link from its candidates, the rows streamed from DuckDB in the order of the
+    feed: Python holds one batch of candidate pairs at a time, and the links as Arrow batches
+    (a city's millions of links as Python objects would take gigabytes)."""
+    links = _LinkBatches()
+    score_cache: dict[tuple[str, str], float] = {}
+    for fi, row_id, ik, pairs in _rows_with_pairs(con, decisions):
         decision = decisions.get(ik)
         if decision is REJECTED:
             continue
-        by_rule = per_row.get(fi, {})
+        if len(score_cache) > SCORE_CACHE_SIZE:
+            score_cache.clear()
+        by_rule = _options_by_rule(pairs, score_cache)
         chosen = _first_rule_options(by_rule, ik, decisions)
         if decision is not None:
             link = _decided_link(row_id, ik, decision, chosen, by_rule)
@@ -1317,21 +1436,22 @@ def _decide_rows(con, pairs: list[tuple], decisions: Mapping[Any, Any]) -> Match
             link = _best_link(row_id, ik, chosen)
         else:
             continue
-        links.append((fi, link))
-        linked.add(fi)
-    unmatched = _unmatched_rows(con, linked)
-    links.sort(key=lambda pair: pair[0])
-    return MatchResult(links=[link for _fi, link in links], unmatched=unmatched)
+        links.add(fi, link)
+    table = links.table()
+    unmatched = _unmatched_rows(con, table)
+    rows = LinkRows(table)
+    return MatchResult(links=list(rows) if len(rows) <= EAGER_LINKS else rows, unmatched=unmatched)
 
 
-def _options_per_row(pairs: list[tuple]) -> dict[int, dict[int, list]]:
-    """The candidates that meet their rule: {fi: {rule: [(score, status, rule name,
-    Candidate, detail)]}}."""
-    score_cache: dict[tuple[str, str], float] = {}
-    per_row: dict[int, dict[int, list]] = {}
+SCORE_CACHE_SIZE = 200_000  # distinct pairs of names scored: past this the cache starts over
+PAIRS_BATCH = 50_000  # candidate pairs fetched from DuckDB at a time
+
+
+def _options_by_rule(pairs: list[tuple], score_cache: dict) -> dict[int, list]:
+    """One row's candidates that meet their rule: {rule: [(score, status, rule name,
+    Candidate, detail)]}."""
+    by_rule: dict[int, list] = {}
     for (
-        fi,
-        _ri,
         rule,
         edit,
         rid,
@@ -1369,33 +1489,45 @@ def _options_per_row(pairs: list[tuple]) -> dict[int, dict[int, list]]:
         rule_name, score, status = verdict
         candidate = Candidate(rid, score, _agreed(name_score, phone_eq, birth_eq, id_eq))
         option = (score, status, rule_name, candidate, edit if rule in (2, 4) else "")
-        per_row.setdefault(fi, {}).setdefault(rule, []).append(option)
-    return per_row
+        by_rule.setdefault(rule, []).append(option)
+    return by_rule
 
 
-def _rows_to_decide(con, per_row: dict, decisions: Mapping[Any, Any]) -> list[tuple]:
-    """(fi, row key, identity key) of the rows with candidates or with a decision."""
+def _rows_with_pairs(con, decisions: Mapping[Any, Any]):
+    """(fi, row key, identity key, [evidence of each candidate pair]) of the rows with
+    candidates or with an accepted decision, in the order of the feed, fetched in batches."""
     decided_keys = {k for k in decisions if isinstance(k, str) and decisions[k] is not REJECTED}
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE cand_rows AS SELECT unnest($1::BIGINT[]) AS idx",
-        [list(per_row)],
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE decided_keys AS SELECT unnest($1::VARCHAR[]) AS k",
-        [sorted(decided_keys)],
-    )
     key_sql = (
         f"md5(concat_ws('|', f.id_n, f.phone_n, {_name_key_sql('f.name')}, "
         "coalesce(strftime(f.given_birth_date, '%Y-%m-%d'), '')))"
     )
-    source = "SELECT fi AS idx, * FROM feed_c"  # the candidates' rows
+    rows = f"SELECT f.fi AS idx, f.key, {key_sql} AS ik FROM feed_c f"
     if decided_keys:  # an accepted decision may apply to a row no rule proposes
-        source = "SELECT rowid AS idx, * FROM feed_n"
-    return con.execute(
-        f"""WITH keyed AS (SELECT f.idx, f.key, {key_sql} AS ik FROM ({source}) f)
-        SELECT idx, key, ik FROM keyed
-        WHERE idx IN (SELECT idx FROM cand_rows) OR ik IN (SELECT k FROM decided_keys)"""
-    ).fetchall()
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE decided_keys AS SELECT unnest($1::VARCHAR[]) AS k",
+            [sorted(decided_keys)],
+        )
+        rows += f""" UNION ALL SELECT idx, key, ik FROM (
+            SELECT f.rowid AS idx, f.key, {key_sql} AS ik FROM feed_n f
+            WHERE f.rowid NOT IN (SELECT fi FROM feed_c))
+        WHERE ik IN (SELECT k FROM decided_keys)"""
+    cursor = con.execute(
+        f"""SELECT r.idx, r.key, r.ik, e.rule, e.edit, e.rkey, e.fname, e.rname, e.phone_eq,
+            e.birth_eq, e.id_eq, e.phone_other, e.rshared, e.id_against, e.birth_other,
+            e.id_birth_eq
+        FROM ({rows}) r LEFT JOIN evidence e ON e.fi = r.idx ORDER BY r.idx, e.rule"""
+    )
+    current = None
+    while batch := cursor.fetchmany(PAIRS_BATCH):
+        for fi, key, ik, rule, *evidence in batch:
+            if current is None or fi != current[0]:
+                if current is not None:
+                    yield current
+                current = (fi, key, ik, [])
+            if rule is not None:
+                current[3].append((rule, *evidence))
+    if current is not None:
+        yield current
 
 
 def _first_rule_options(by_rule: dict, ik: str, decisions: Mapping[Any, Any]) -> list | None:
@@ -1455,15 +1587,14 @@ def _best_link(row_id, ik: str, chosen: list) -> Link:
     return Link(row_id, None, tied[0][2], top, (), REVIEW, ik, cands)
 
 
-def _unmatched_rows(con, linked: set[int]) -> Sequence[Any]:
+def _unmatched_rows(con, links: pa.Table) -> Sequence[Any]:
     """The keys of the feed rows without a link: a list, or a lazy list over DuckDB."""
     run = next(_RUNS)  # tables of their own per call: a lazy list may outlive the next call
     linked_table, table = f"linked_rows_{run}", f"unmatched_rows_{run}"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {linked_table} AS SELECT unnest($1::BIGINT[]) AS idx",
-        [sorted(linked)],
-    )
-    count = con.execute("SELECT count(*) FROM feed_n").fetchone()[0] - len(linked)
+    con.register("linked_src", links.select(["fi"]))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {linked_table} AS SELECT fi AS idx FROM linked_src")
+    con.unregister("linked_src")
+    count = con.execute("SELECT count(*) FROM feed_n").fetchone()[0] - links.num_rows
     # The lazy list reads the feed's keys from feed_n itself, renamed and cut to its key column
     # (dropping a column keeps the others' storage: no copy of millions of rows).
     columns = [d[0] for d in con.execute("SELECT * FROM feed_n LIMIT 0").description]
@@ -1474,6 +1605,6 @@ def _unmatched_rows(con, linked: set[int]) -> Sequence[Any]:
     unmatched: Sequence[Any] = UnmatchedRows(con, table, linked_table, count)
     if count <= EAGER_UNMATCHED:
         return list(unmatched)
-    for table in ("res_n", "pairs", "cand4", "feed_b", "feed_c"):  # keep only what it needs
+    for table in ("res_n", "evidence", "cand4", "feed_b", "feed_c"):  # keep only what it needs
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return unmatched

@@ -591,6 +591,38 @@ def test_many_unmatched_rows_come_back_lazily(monkeypatch):
     assert list(result.unmatched) == [101, 102] and result.unmatched[0] == 101
 
 
+def test_many_links_come_back_lazily_and_the_same_whatever_the_batch(monkeypatch):
+    # A city's millions of links: the candidate pairs are streamed from DuckDB a batch at a
+    # time (a row's pairs may straddle two batches), the links kept as Arrow and made into
+    # Link objects as they are iterated. Every kind of link comes back as the eager list has it:
+    # auto, a tie with both candidates, an accepted decision, each with its fields.
+    twin = (5, "王芳", "", "", D_WANG)
+    rows = feed(
+        ("张伟", ZHANG, "", None),
+        ("王芳", "", "", D_WANG),
+        ("赵六", "", "", None),
+        ("李娜", "", "13900000000", D_LI),
+        ("张 伟", "", "138 1234 5678", None),
+    )
+    decisions = {identity_key("", "13900000000", "李娜", D_LI): 2}
+    expected = match_feed(residents(twin), rows, decisions)
+    assert isinstance(expected.links, list)
+    assert [(k.row_id, k.resident_id, k.status) for k in expected.links] == [
+        (100, 1, "auto"),
+        (101, None, "review"),
+        (103, 2, "decided"),
+        (104, 1, "auto"),
+    ]
+    assert [c.resident_id for c in expected.links[1].candidates] == [3, 5]
+    monkeypatch.setattr(engine, "EAGER_LINKS", 0)
+    monkeypatch.setattr(engine, "PAIRS_BATCH", 1)
+    lazy = match_feed(residents(twin), rows, decisions)
+    assert isinstance(lazy.links, engine.LinkRows) and len(lazy.links) == 4
+    assert list(lazy.links) == expected.links and lazy.links[1] == expected.links[1]
+    assert lazy.by_row() == expected.by_row()
+    assert lazy.unmatched == expected.unmatched == [102]
+
+
 def test_own_connection_has_a_memory_limit_and_a_private_spill_directory(monkeypatch, tmp_path):
     # What spills holds IDs and phones in clear: a directory of the run's own, removed after
     # the run, or once a lazy list of unmatched rows (which keeps the connection) is gone.
