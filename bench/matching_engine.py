@@ -889,11 +889,18 @@ def evaluate(truth_path: Path, links: list, label: str = "") -> dict:
     review = totals["review"]
     true_review = totals["true_review"]
     stranger_review = review - true_review
+    # The kinds that carry enough to decide: the review share the target is about
+    # (the review-by-design kinds are oversampled here, 5 % of the true rows, to test them).
+    decidable = [k for k in per_kind if k in TRUE_KINDS and k not in REVIEW_KINDS]
+    decidable_n = sum(per_kind[k]["n"] for k in decidable)
+    decidable_review = sum(per_kind[k]["review"] for k in decidable)
     print(
         f"review load: {review} items, {review / rows * 1000:.2f} per 1,000 feed rows; "
         f"true links sent to review {true_review} of {positives} "
         f"({true_review / max(positives, 1) * 100:.2f} %, of which by design "
-        f"{sum(per_kind[k]['review'] for k in REVIEW_KINDS)}: {', '.join(sorted(REVIEW_KINDS))});"
+        f"{sum(per_kind[k]['review'] for k in REVIEW_KINDS)}: {', '.join(sorted(REVIEW_KINDS))};"
+        f" of the kinds that carry enough to decide {decidable_review} of {decidable_n}, "
+        f"{decidable_review / max(decidable_n, 1) * 100:.2f} %);"
         f" strangers sent to review {stranger_review} "
         f"({stranger_review / rows * 1000:.3f} per 1,000 feed rows)"
     )

@@ -1148,10 +1148,15 @@ def _phone_edit_pairs_table(con) -> None:
     pairs, not on every feed row with a phone. The last character of a name ending in a CJK
     character is its key's, or a traditional form of it (the residents' side carries those
     too); other names (rare) join on their key's last character."""
-    # Characters as code points: integers join faster than text. One join on (which half,
-    # its five digits, last character), the feed's rows streamed through it: two joins would
-    # materialise them (all the feed's rows with a phone).
-    halves = "unnest([0, 1]) AS side, unnest([left(ph, 5), right(ph, 5)]) AS half"
+    # One join on (which half, its five digits, last character), the feed's rows streamed
+    # through it: two joins would materialise them (all the feed's rows with a phone).
+    # One integer key per half (an integer join is faster than one on text and a side): the
+    # phone as a number (11 digits; one with other characters is no phone to correct), its
+    # first five digits v // 10**6, its last five v % 10**5 (offset by 10**5 to tell the two
+    # apart), times 2**21, plus the code point of the last character (below 2**21).
+    halves = (
+        "unnest([(v // 1000000) * 2097152 + last, (v % 100000 + 100000) * 2097152 + last]) AS jk"
+    )
     # ``c``: the code point of the name's last character, computed once (DuckDB does not share
     # common subexpressions); the CJK block is U+4E00-U+9FFF.
     feed_last = (
@@ -1169,14 +1174,16 @@ def _phone_edit_pairs_table(con) -> None:
         r0 AS (SELECT x.idx AS ri, x.name_key AS k, n.phone_n AS ph,
             unicode(right(x.name_key, 1)) AS last FROM res_x x JOIN res_n n ON n.rowid = x.idx
             WHERE length(n.phone_n) = 11 AND x.name_key <> ''),
-        r AS (SELECT ri, k, ph, last, {halves} FROM (
-            SELECT * FROM r0 UNION ALL
-            SELECT ri, k, ph, t2s.trad FROM r0 JOIN t2s ON t2s.simp = r0.last)),
-        f AS (SELECT fi, name, ph, {feed_last} AS last, {halves} FROM (
-            SELECT rowid AS fi, name, phone_n AS ph, unicode(right(name, 1)) AS c FROM feed_n
-            WHERE length(phone_n) = 11 AND name IS NOT NULL)),
+        r AS (SELECT ri, k, ph, {halves} FROM (
+            SELECT ri, k, ph, last, TRY_CAST(ph AS BIGINT) AS v FROM (
+                SELECT * FROM r0 UNION ALL
+                SELECT ri, k, ph, t2s.trad FROM r0 JOIN t2s ON t2s.simp = r0.last))),
+        f AS (SELECT fi, name, ph, {halves} FROM (
+            SELECT fi, name, ph, {feed_last} AS last, TRY_CAST(ph AS BIGINT) AS v FROM (
+                SELECT rowid AS fi, name, phone_n AS ph, unicode(right(name, 1)) AS c
+                FROM feed_n WHERE length(phone_n) = 11 AND name IS NOT NULL))),
         j AS (SELECT DISTINCT f.fi, f.name, r.ri, r.k, f.ph AS a, r.ph AS b FROM f
-            JOIN r ON f.side = r.side AND f.half = r.half AND f.last = r.last)
+            JOIN r ON f.jk = r.jk)
         SELECT fi, ri, CASE WHEN hamming(a, b) = 1 THEN 'digit' ELSE 'swap' END AS edit FROM j
         WHERE a <> b AND (hamming(a, b) = 1 OR (hamming(a, b) = 2 AND {swap}))
             AND {_name_key_sql("name")} = k AND fi NOT IN (SELECT fi FROM exact)"""
