@@ -14,7 +14,8 @@ Each is a :class:`ResidentColumns` / :class:`FeedColumns`, a mapping ``column na
 sequence`` with the same columns (equal lengths), a ``pyarrow.Table``, or a
 ``duckdb.DuckDBPyRelation`` made on the connection passed as ``con`` (e.g. ``con.read_csv``
 for a feed of millions of rows, which avoids converting Python objects). ``residents`` may
-also be a function of no arguments that returns them (columns or a table, not a relation):
+also be the path of a Parquet file with those columns (a screening run's residents, exported
+by ``services.parquet``), read by DuckDB on the engine's connection, or a function of no arguments that returns them (columns or a table, not a relation):
 it is called in a thread while DuckDB reads the feed, so that work such as decrypting the
 residents' IDs and phones (encryption at rest) overlaps the feed's reading. IDs, phones and names
 are normalised here (raw feed text is fine); ``birth_date`` may be a ``datetime.date``, None,
@@ -70,7 +71,10 @@ was ambiguous once is never auto-linked afterwards.
 Row and resident ids come back as given when they are all ints (BIGINT) or from a relation;
 otherwise they come back as ``str``. ``MatchResult.unmatched`` is a list, or for more than
 :data:`EAGER_UNMATCHED` rows an :class:`UnmatchedRows` sequence that fetches the ids on first
-use (``len()`` is free).
+use (``len()`` is free). ``MatchResult.links`` is a list, or for more than :data:`EAGER_LINKS`
+links a :class:`LinkRows` sequence that keeps them as Arrow and makes the Link objects as it
+is iterated: the candidate pairs are streamed from DuckDB a batch at a time, so that a city's
+millions of links never are all Python objects at once.
 
 Cost
 ----
@@ -91,6 +95,7 @@ import hashlib
 import importlib.util
 import itertools
 import json
+import os
 import re
 import shutil
 import sys
@@ -977,6 +982,7 @@ def match_feed(
     | Mapping[str, Sequence]
     | pa.Table
     | duckdb.DuckDBPyRelation
+    | os.PathLike
     | Callable[[], ResidentColumns | Mapping[str, Sequence] | pa.Table],
     feed_rows: FeedColumns | Mapping[str, Sequence] | duckdb.DuckDBPyRelation,
     decisions: Mapping[Any, Any] | None = None,
@@ -996,6 +1002,8 @@ def match_feed(
     threshold = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0]
     con.execute("SET checkpoint_threshold = '1TB'")
     try:
+        if isinstance(residents, os.PathLike):  # a Parquet file (a run's exported residents)
+            residents = con.read_parquet(os.fspath(residents))
         if callable(residents):
             # Residents still to be made (e.g. decrypted): made in the background, while
             # DuckDB (which releases the GIL) reads and normalises the feed.

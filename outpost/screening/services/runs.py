@@ -6,6 +6,7 @@ import datetime
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -34,6 +35,11 @@ from outpost.screening.models import (
 from outpost.screening.selectors import origin_category_for
 from outpost.screening.services.discrepancies import travel_discrepancies_raise
 from outpost.screening.services.feeds import BATCH_SIZE
+from outpost.screening.services.parquet import (
+    private_workdir,
+    residents_present,
+    residents_to_parquet,
+)
 
 
 @dataclass(slots=True)
@@ -114,19 +120,27 @@ def _rank(category: OriginCategory | None) -> tuple:
 
 
 def screening_compute(
-    *, residents: Iterable[Resident], rows: list[SourceRow], decisions: dict
+    *, residents: Iterable[Resident] | Path, rows: list[SourceRow], decisions: dict
 ) -> Screening:
     """Match feed rows to residents with the engine and give each linked resident its
     origin category (the most important one, by the categories' order, when several feed
-    rows name the same person). Reads the risk designations; writes nothing."""
+    rows name the same person). `residents`: Resident objects, or the Parquet file a run
+    exported them to (`residents_to_parquet`). Reads the risk designations; writes nothing."""
     started = time.perf_counter()
-    resident_cols: dict[str, list] = {c: [] for c in engine.RESIDENT_COLUMNS}
-    for resident in residents:
-        resident_cols["resident_id"].append(resident.pk)
-        resident_cols["name"].append(resident.name)
-        resident_cols["id_number"].append(resident.id_number)
-        resident_cols["phone"].append(resident.phone)
-        resident_cols["birth_date"].append(resident.birth_date)
+    if isinstance(residents, Path):
+        resident_cols: dict[str, list] | Path = residents
+        known = residents_present(
+            residents, {v for v in decisions.values() if v is not engine.REJECTED}
+        )
+    else:
+        resident_cols = {c: [] for c in engine.RESIDENT_COLUMNS}
+        for resident in residents:
+            resident_cols["resident_id"].append(resident.pk)
+            resident_cols["name"].append(resident.name)
+            resident_cols["id_number"].append(resident.id_number)
+            resident_cols["phone"].append(resident.phone)
+            resident_cols["birth_date"].append(resident.birth_date)
+        known = set(resident_cols["resident_id"])
     by_id = {row.row_id: row for row in rows}
     feed_cols = {
         "row_id": [r.row_id for r in rows],
@@ -137,7 +151,6 @@ def screening_compute(
     }
     # An accepted decision for a resident outside these residents (another unit's run) is
     # not this screening's to apply; rejections apply wherever they are met.
-    known = set(resident_cols["resident_id"])
     decisions = {
         key: value for key, value in decisions.items() if value is engine.REJECTED or value in known
     }
@@ -208,13 +221,6 @@ def screening_run_execute(*, acting_user, run: ScreeningRun) -> ScreeningRun:
     """Run the engine for `run` and store its results, replacing any earlier ones (running
     the same run again gives the same rows)."""
     _run_progress(run, 0, status=RunStatus.RUNNING, started_at=timezone.now(), failure="")
-    residents = (
-        Resident.objects.visible_to(acting_user)
-        .within(run.unit)
-        .only("pk", "name", "id_number", "phone", "birth_date", "unit_id")
-    )
-    residents = list(residents)
-    unit_of = {r.pk: r.unit_id for r in residents}
     feed_names = dict(run.feeds.values_list("pk", "original_name"))
     rows = [
         SourceRow(row_id=pk, feed=feed_names[feed_id], row_number=number, name=name,
@@ -227,10 +233,18 @@ def screening_run_execute(*, acting_user, run: ScreeningRun) -> ScreeningRun:
         .values_list("pk", "feed_id", "row_number", "name", "id_number", "phone",
                      "origin_region_code", "arrival_date")
     ]  # fmt: skip
-    _run_progress(run, 20)
-    screening = screening_compute(
-        residents=residents, rows=rows, decisions=match_decisions(unit=run.unit)
-    )
+    _run_progress(run, 10)
+    # The residents go to the engine as a Parquet file (DuckDB reads it within its memory
+    # limit: a city's registry costs the worker what a district's does), in clear, in a
+    # directory of the run's own that goes with it.
+    with private_workdir() as workdir:
+        path = workdir / "residents.parquet"
+        residents_to_parquet(Resident.objects.visible_to(acting_user).within(run.unit), path)
+        _run_progress(run, 20)
+        screening = screening_compute(
+            residents=path, rows=rows, decisions=match_decisions(unit=run.unit)
+        )
+    unit_of = _units_of(o.resident_id for o in screening.outcomes)
     _run_progress(run, 70)
     with transaction.atomic():
         ScreeningResult.objects.filter(run=run).delete()
@@ -245,6 +259,17 @@ def screening_run_execute(*, acting_user, run: ScreeningRun) -> ScreeningRun:
         if run.counts.get("review"):
             _tell_reviewers(run)
     return run
+
+
+def _units_of(resident_ids: Iterable[int]) -> dict[int, int]:
+    """Each resident's unit, for the residents a screening found (in chunks: a query's
+    parameters are limited)."""
+    ids = sorted(set(resident_ids))
+    units: dict[int, int] = {}
+    for start in range(0, len(ids), BATCH_SIZE):
+        chunk = ids[start : start + BATCH_SIZE]
+        units.update(Resident.objects.filter(pk__in=chunk).values_list("pk", "unit_id"))
+    return units
 
 
 def _reviewers(run: ScreeningRun):
