@@ -1,8 +1,8 @@
 """A screening run's residents exported to Parquet for the matching engine (比对用住户数据).
 
-The engine reads the residents from a Parquet file with DuckDB, within its memory limit,
-instead of from Python objects: a district's 116,782 residents or a city's 7,000,000 cost the
-worker the same few hundred MB. The file holds IDs and phones in clear (the engine compares
+The engine reads the residents from a Parquet file with DuckDB, within its memory limit
+(spilling to disk beyond it), instead of from Python objects: one Resident object per person
+would cost a city's worker gigabytes. The file holds IDs and phones in clear (the engine compares
 them), so it is written into a private directory that the run removes (`private_workdir`).
 """
 

@@ -235,8 +235,8 @@ def screening_run_execute(*, acting_user, run: ScreeningRun) -> ScreeningRun:
     ]  # fmt: skip
     _run_progress(run, 10)
     # The residents go to the engine as a Parquet file (DuckDB reads it within its memory
-    # limit: a city's registry costs the worker what a district's does), in clear, in a
-    # directory of the run's own that goes with it.
+    # limit, not one Python object per person), in clear, in a directory of the run's own
+    # that goes with it.
     with private_workdir() as workdir:
         path = workdir / "residents.parquet"
         residents_to_parquet(Resident.objects.visible_to(acting_user).within(run.unit), path)
