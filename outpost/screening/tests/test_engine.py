@@ -621,6 +621,16 @@ def test_many_links_come_back_lazily_and_the_same_whatever_the_batch(monkeypatch
     assert list(lazy.links) == expected.links and lazy.links[1] == expected.links[1]
     assert lazy.by_row() == expected.by_row()
     assert lazy.unmatched == expected.unmatched == [102]
+    # Text ids (row and resident) come back as text, a tie's candidates with them.
+    text_ids = {**residents(twin), "resident_id": ["r1", "r2", "r3", "r4", "r5"]}
+    lazy_text = match_feed(text_ids, {**rows, "row_id": list("abcde")}, {})
+    assert [(k.row_id, k.resident_id) for k in lazy_text.links] == [
+        ("a", "r1"),
+        ("b", None),
+        ("d", "r2"),
+        ("e", "r1"),
+    ]
+    assert [c.resident_id for c in list(lazy_text.links)[1].candidates] == ["r3", "r5"]
 
 
 def test_own_connection_has_a_memory_limit_and_a_private_spill_directory(monkeypatch, tmp_path):
