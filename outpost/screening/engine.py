@@ -15,9 +15,10 @@ sequence`` with the same columns (equal lengths), a ``pyarrow.Table``, or a
 ``duckdb.DuckDBPyRelation`` made on the connection passed as ``con`` (e.g. ``con.read_csv``
 for a feed of millions of rows, which avoids converting Python objects). ``residents`` may
 also be the path of a Parquet file with those columns (a screening run's residents, exported
-by ``services.parquet``), read by DuckDB on the engine's connection, or a function of no arguments that returns them (columns or a table, not a relation):
-it is called in a thread while DuckDB reads the feed, so that work such as decrypting the
-residents' IDs and phones (encryption at rest) overlaps the feed's reading. IDs, phones and names
+by ``services.parquet``), read by DuckDB on the engine's connection, or a function of no
+arguments that returns them (columns or a table, not a relation): it is called in a thread
+while DuckDB reads the feed, so that work such as decrypting the residents' IDs and phones
+(encryption at rest) overlaps the feed's reading. IDs, phones and names
 are normalised here (raw feed text is fine); ``birth_date`` may be a ``datetime.date``, None,
 or text (read in SQL as :func:`parse_feed_date` reads it), and the feed may lack the column.
 
@@ -836,6 +837,20 @@ class UnmatchedRows(Sequence):
         return f"<UnmatchedRows {self._count}>"
 
 
+_LINK_COLUMNS = (
+    "fi",
+    "row_id",
+    "resident_id",
+    "rule",
+    "score",
+    "agreed",
+    "status",
+    "identity_key",
+    "detail",
+    "candidates",
+)
+
+
 class _LinkBatches:
     """The links as they are decided, kept column by column as Arrow (about 70 bytes a link;
     as Python objects a few hundred), a chunk per :data:`PAIRS_BATCH` links."""
@@ -893,20 +908,6 @@ class _LinkBatches:
             return pa.table({name: pa.array([], pa.int64()) for name in _LINK_COLUMNS})
         # A chunk whose ids are all None (ties only) has a column of type null: promoted.
         return pa.concat_tables(self._chunks, promote_options="default")
-
-
-_LINK_COLUMNS = (
-    "fi",
-    "row_id",
-    "resident_id",
-    "rule",
-    "score",
-    "agreed",
-    "status",
-    "identity_key",
-    "detail",
-    "candidates",
-)
 
 
 class LinkRows(Sequence):
