@@ -13,13 +13,13 @@ Input shapes
 Each is a :class:`ResidentColumns` / :class:`FeedColumns`, a mapping ``column name ->
 sequence`` with the same columns (equal lengths), a ``pyarrow.Table``, or a
 ``duckdb.DuckDBPyRelation`` made on the connection passed as ``con`` (e.g. ``con.read_csv``
-for a feed of millions of rows, which avoids converting Python objects). ``residents`` may
-also be the path of a Parquet file with those columns (a screening run's residents, exported
-by ``services.parquet``), read by DuckDB on the engine's connection, or a function of no
-arguments that returns them (columns or a table, not a relation): it is called in a thread
-while DuckDB reads the feed, so that work such as decrypting the residents' IDs and phones
-(encryption at rest) overlaps the feed's reading. IDs, phones and names
-are normalised here (raw feed text is fine); ``birth_date`` may be a ``datetime.date``, None,
+for a feed of millions of rows, which avoids converting Python objects), or the path of a
+Parquet file with those columns (a screening run's residents and feed rows, exported by
+``services.parquet``), read by DuckDB on the engine's connection. ``residents`` may also be
+a function of no arguments that returns them (columns or a table, not a relation): it is
+called in a thread while DuckDB reads the feed, so that work such as decrypting the
+residents' IDs and phones (encryption at rest) overlaps the feed's reading. IDs, phones and
+names are normalised here (raw feed text is fine); ``birth_date`` may be a ``datetime.date``, None,
 or text (read in SQL as :func:`parse_feed_date` reads it), and the feed may lack the column.
 
 Rules, in order (the first rule that yields a confirmed candidate decides)
@@ -985,7 +985,7 @@ def match_feed(
     | duckdb.DuckDBPyRelation
     | os.PathLike
     | Callable[[], ResidentColumns | Mapping[str, Sequence] | pa.Table],
-    feed_rows: FeedColumns | Mapping[str, Sequence] | duckdb.DuckDBPyRelation,
+    feed_rows: FeedColumns | Mapping[str, Sequence] | duckdb.DuckDBPyRelation | os.PathLike,
     decisions: Mapping[Any, Any] | None = None,
     *,
     con: duckdb.DuckDBPyConnection | None = None,
@@ -1003,8 +1003,11 @@ def match_feed(
     threshold = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0]
     con.execute("SET checkpoint_threshold = '1TB'")
     try:
-        if isinstance(residents, os.PathLike):  # a Parquet file (a run's exported residents)
+        # Parquet files (a run's exported residents and feed rows): read by DuckDB.
+        if isinstance(residents, os.PathLike):
             residents = con.read_parquet(os.fspath(residents))
+        if isinstance(feed_rows, os.PathLike):
+            feed_rows = con.read_parquet(os.fspath(feed_rows))
         if callable(residents):
             # Residents still to be made (e.g. decrypted): made in the background, while
             # DuckDB (which releases the GIL) reads and normalises the feed.

@@ -1,9 +1,11 @@
-"""A screening run's residents exported to Parquet for the matching engine (比对用住户数据).
+"""A screening run's residents and feed rows exported to Parquet for the matching engine
+(比对用数据).
 
 The engine reads the residents from a Parquet file with DuckDB, within its memory limit
 (spilling to disk beyond it), instead of from Python objects: one Resident object per person
-would cost a city's worker gigabytes. The file holds IDs and phones in clear (the engine compares
-them), so it is written into a private directory that the run removes (`private_workdir`).
+would cost a city's worker gigabytes; the same goes for a feed's millions of rows. The files
+hold IDs and phones in clear (the engine compares them), so they are written into a private
+directory that the run removes (`private_workdir`).
 """
 
 from __future__ import annotations
@@ -22,9 +24,18 @@ from django.db.models.functions import Cast
 
 from outpost.core.crypto import cipher
 from outpost.registry.models import Resident
+from outpost.screening.models import FeedRow
 
 EXPORT_BATCH = 50_000  # residents read, decrypted and written at a time
 
+FEED_SCHEMA = pa.schema(
+    [
+        ("row_id", pa.int64()),
+        ("name", pa.string()),
+        ("id_number", pa.string()),
+        ("phone", pa.string()),
+    ]
+)
 RESIDENTS_SCHEMA = pa.schema(
     [
         ("resident_id", pa.int64()),
@@ -56,21 +67,54 @@ def residents_to_parquet(residents: QuerySet[Resident], path: Path) -> int:
         Cast("phone", output_field=CharField()),
         "birth_date",
     )
+
+    def table(pks, names, ids, phones, births) -> pa.Table:
+        return pa.table(
+            {
+                "resident_id": pa.array(pks, pa.int64()),
+                "name": pa.array(names, pa.string()),
+                "id_number": _clear(ids),
+                "phone": _clear(phones),
+                "birth_date": pa.array([_date(d) for d in births], pa.date32()),
+            },
+            schema=RESIDENTS_SCHEMA,
+        )
+
+    return _write(rows, path, RESIDENTS_SCHEMA, table)
+
+
+def feed_rows_to_parquet(rows: QuerySet[FeedRow], path: Path) -> int:
+    """Write the feed rows `rows` (pk as row_id, name, ID, phone; feeds carry no birth date)
+    to the Parquet file `path` in the order of the feeds and their rows, as
+    :func:`residents_to_parquet` writes residents; returns how many."""
+    values = rows.order_by("feed_id", "row_number").values_list(
+        "pk",
+        "name",
+        Cast("id_number", output_field=CharField()),
+        Cast("phone", output_field=CharField()),
+    )
+
+    def table(pks, names, ids, phones) -> pa.Table:
+        return pa.table(
+            {
+                "row_id": pa.array(pks, pa.int64()),
+                "name": pa.array(names, pa.string()),
+                "id_number": _clear(ids),
+                "phone": _clear(phones),
+            },
+            schema=FEED_SCHEMA,
+        )
+
+    return _write(values, path, FEED_SCHEMA, table)
+
+
+def _write(rows: QuerySet, path: Path, schema: pa.Schema, table) -> int:
+    """The rows of a `values_list` queryset through `table` (one argument per column) into
+    the Parquet file `path`, :data:`EXPORT_BATCH` at a time."""
     count = 0
-    with pq.ParquetWriter(path, RESIDENTS_SCHEMA) as writer:
+    with pq.ParquetWriter(path, schema) as writer:
         for batch in _batches(rows.iterator(chunk_size=EXPORT_BATCH)):
-            pks, names, ids, phones, births = zip(*batch, strict=True)
-            table = pa.table(
-                {
-                    "resident_id": pa.array(pks, pa.int64()),
-                    "name": pa.array(names, pa.string()),
-                    "id_number": _clear(ids),
-                    "phone": _clear(phones),
-                    "birth_date": pa.array([_date(d) for d in births], pa.date32()),
-                },
-                schema=RESIDENTS_SCHEMA,
-            )
-            writer.write_table(table)
+            writer.write_table(table(*zip(*batch, strict=True)))
             count += len(batch)
     return count
 

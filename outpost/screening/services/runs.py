@@ -36,6 +36,7 @@ from outpost.screening.selectors import origin_category_for
 from outpost.screening.services.discrepancies import travel_discrepancies_raise
 from outpost.screening.services.feeds import BATCH_SIZE
 from outpost.screening.services.parquet import (
+    feed_rows_to_parquet,
     private_workdir,
     residents_present,
     residents_to_parquet,
@@ -54,6 +55,36 @@ class SourceRow:
     phone: str
     origin_region_code: str
     arrival_date: datetime.date | None
+
+
+@dataclass(slots=True)
+class StoredFeedRows:
+    """A run's feed rows exported to Parquet (`feed_rows_to_parquet`): the engine reads the
+    file; what a screening needs of the rows it links (their feed, row, origin and arrival)
+    is read back from the database for those rows only."""
+
+    path: Path
+    count: int
+    feed_names: dict[int, str]
+
+    def details(self, row_ids: Iterable[int]) -> dict[int, SourceRow]:
+        ids = sorted(set(row_ids))
+        rows: dict[int, SourceRow] = {}
+        for start in range(0, len(ids), BATCH_SIZE):
+            for pk, feed_id, number, code, arrival in FeedRow.objects.filter(
+                pk__in=ids[start : start + BATCH_SIZE]
+            ).values_list("pk", "feed_id", "row_number", "origin_region_code", "arrival_date"):
+                rows[pk] = SourceRow(
+                    row_id=pk,
+                    feed=self.feed_names[feed_id],
+                    row_number=number,
+                    name="",
+                    id_number="",
+                    phone="",
+                    origin_region_code=code,
+                    arrival_date=arrival,
+                )
+        return rows
 
 
 @dataclass(slots=True)
@@ -120,12 +151,16 @@ def _rank(category: OriginCategory | None) -> tuple:
 
 
 def screening_compute(
-    *, residents: Iterable[Resident] | Path, rows: list[SourceRow], decisions: dict
+    *,
+    residents: Iterable[Resident] | Path,
+    rows: list[SourceRow] | StoredFeedRows,
+    decisions: dict,
 ) -> Screening:
     """Match feed rows to residents with the engine and give each linked resident its
     origin category (the most important one, by the categories' order, when several feed
     rows name the same person). `residents`: Resident objects, or the Parquet file a run
-    exported them to (`residents_to_parquet`). Reads the risk designations; writes nothing."""
+    exported them to (`residents_to_parquet`); `rows`: the feed's rows, or the Parquet file
+    a run exported them to. Reads the risk designations; writes nothing."""
     started = time.perf_counter()
     if isinstance(residents, Path):
         resident_cols: dict[str, list] | Path = residents
@@ -141,23 +176,31 @@ def screening_compute(
             resident_cols["phone"].append(resident.phone)
             resident_cols["birth_date"].append(resident.birth_date)
         known = set(resident_cols["resident_id"])
-    by_id = {row.row_id: row for row in rows}
-    feed_cols = {
-        "row_id": [r.row_id for r in rows],
-        "name": [r.name for r in rows],
-        "id_number": [r.id_number for r in rows],
-        "phone": [r.phone for r in rows],
-        "birth_date": [None] * len(rows),
-    }
+    if isinstance(rows, StoredFeedRows):
+        feed: dict[str, list] | Path = rows.path
+        row_count = rows.count
+    else:
+        feed = {
+            "row_id": [r.row_id for r in rows],
+            "name": [r.name for r in rows],
+            "id_number": [r.id_number for r in rows],
+            "phone": [r.phone for r in rows],
+            "birth_date": [None] * len(rows),
+        }
+        row_count = len(rows)
     # An accepted decision for a resident outside these residents (another unit's run) is
     # not this screening's to apply; rejections apply wherever they are met.
     decisions = {
         key: value for key, value in decisions.items() if value is engine.REJECTED or value in known
     }
     timings = {"read": time.perf_counter() - started}
-    result = engine.match_feed(resident_cols, feed_cols, decisions)
+    result = engine.match_feed(resident_cols, feed, decisions)
     timings.update({f"engine_{k}": v for k, v in result.timings.items()})
     mark = time.perf_counter()
+    if isinstance(rows, StoredFeedRows):
+        by_id = rows.details(link.row_id for link in result.links)
+    else:
+        by_id = {row.row_id: row for row in rows}
 
     categories: dict[tuple, OriginCategory | None] = {}
     outcomes: dict[int, ResidentOutcome] = {}
@@ -203,7 +246,7 @@ def screening_compute(
     timings["total"] = time.perf_counter() - started
     return Screening(
         outcomes=list(outcomes.values()),
-        rows=len(rows),
+        rows=row_count,
         unmatched=len(result.unmatched),
         review_rows=review_rows,
         timings=timings,
@@ -222,27 +265,22 @@ def screening_run_execute(*, acting_user, run: ScreeningRun) -> ScreeningRun:
     the same run again gives the same rows)."""
     _run_progress(run, 0, status=RunStatus.RUNNING, started_at=timezone.now(), failure="")
     feed_names = dict(run.feeds.values_list("pk", "original_name"))
-    rows = [
-        SourceRow(row_id=pk, feed=feed_names[feed_id], row_number=number, name=name,
-                  id_number=id_number, phone=phone, origin_region_code=code,
-                  arrival_date=arrival)
-        for pk, feed_id, number, name, id_number, phone, code, arrival in FeedRow.objects
-        .visible_to(acting_user)
-        .filter(feed__in=list(feed_names))
-        .order_by("feed_id", "row_number")
-        .values_list("pk", "feed_id", "row_number", "name", "id_number", "phone",
-                     "origin_region_code", "arrival_date")
-    ]  # fmt: skip
-    _run_progress(run, 10)
-    # The residents go to the engine as a Parquet file (DuckDB reads it within its memory
-    # limit, not one Python object per person), in clear, in a directory of the run's own
-    # that goes with it.
+    # The residents and the feed rows go to the engine as Parquet files (DuckDB reads them
+    # within its memory limit, not one Python object per person or row), in clear, in a
+    # directory of the run's own that goes with it.
     with private_workdir() as workdir:
-        path = workdir / "residents.parquet"
-        residents_to_parquet(Resident.objects.visible_to(acting_user).within(run.unit), path)
+        residents = workdir / "residents.parquet"
+        residents_to_parquet(Resident.objects.visible_to(acting_user).within(run.unit), residents)
+        _run_progress(run, 10)
+        feed = workdir / "feed.parquet"
+        count = feed_rows_to_parquet(
+            FeedRow.objects.visible_to(acting_user).filter(feed__in=list(feed_names)), feed
+        )
         _run_progress(run, 20)
         screening = screening_compute(
-            residents=path, rows=rows, decisions=match_decisions(unit=run.unit)
+            residents=residents,
+            rows=StoredFeedRows(feed, count, feed_names),
+            decisions=match_decisions(unit=run.unit),
         )
     unit_of = _units_of(o.resident_id for o in screening.outcomes)
     _run_progress(run, 70)

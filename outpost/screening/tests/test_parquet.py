@@ -1,5 +1,5 @@
-"""A run's residents exported to Parquet for the engine: decrypted a column at a time, in
-batches, into a private directory removed when the run ends."""
+"""A run's residents and feed rows exported to Parquet for the engine: decrypted a column at
+a time, in batches, into a private directory removed when the run ends."""
 
 import datetime
 import stat
@@ -9,12 +9,15 @@ import pytest
 
 from outpost.registry.models import Resident
 from outpost.registry.tests.factories import HouseholdFactory, ResidentFactory
+from outpost.screening.models import FeedRow
 from outpost.screening.services import parquet
 from outpost.screening.services.parquet import (
+    feed_rows_to_parquet,
     private_workdir,
     residents_present,
     residents_to_parquet,
 )
+from outpost.screening.tests.factories import FeedFactory, FeedRowFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +46,28 @@ def test_residents_are_written_in_clear_a_batch_at_a_time(district, monkeypatch,
     assert rows[made[0].pk]["phone"] == "13812345678"
     assert residents_present(path, {made[1].pk, made[3].pk, 10**9}) == {made[1].pk, made[3].pk}
     assert residents_present(path, set()) == set()
+
+
+def test_feed_rows_are_written_in_clear_in_the_order_of_their_feeds(
+    district, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(parquet, "EXPORT_BATCH", 2)
+    first, second = FeedFactory(unit=district.station), FeedFactory(unit=district.station)
+    made = [
+        FeedRowFactory(feed=second, row_number=2, name="李娜", id_number="", phone="139 0000 0000"),
+        FeedRowFactory(feed=first, row_number=3, name="张伟", phone=""),
+        FeedRowFactory(feed=first, row_number=2, name="王芳"),
+    ]
+    path = tmp_path / "feed.parquet"
+    rows = FeedRow.objects.filter(feed__in=[first, second])
+    assert feed_rows_to_parquet(rows, path) == 3
+    written = pq.read_table(path).to_pylist()
+    order = [made[2], made[1], made[0]] if first.pk < second.pk else [made[0], made[2], made[1]]
+    assert [row["row_id"] for row in written] == [row.pk for row in order]
+    for row, stored in zip(written, order, strict=True):
+        assert row["name"] == stored.name
+        assert (row["id_number"] or "") == stored.id_number
+        assert (row["phone"] or "") == stored.phone  # as the feed gave it: the engine normalises
 
 
 def test_the_run_directory_is_private_and_removed_even_when_the_run_fails():
