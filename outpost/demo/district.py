@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from outpost.core.choices import OrganisationKind, Role, UnitKind
+from outpost.core.chunks import chunked
 from outpost.core.identity import id_check_character
 from outpost.core.models import DemoPassword, Organisation, StaffProfile, Unit
 from outpost.core.roles import roles_sync
@@ -870,11 +871,6 @@ def _boundaries(units, grids_by_community, community_codes, seed: int) -> dict[s
 # ---------------------------------------------------------------------------- writing
 
 
-def _chunks(items: Sequence, size: int = CHUNK_SIZE) -> Iterator[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _login(spec: StaffSpec, units: dict[str, Unit], organisations: list[Organisation]) -> DemoLogin:
     unit = units[spec.unit_code]
     organisation = organisations[spec.organisation] if spec.organisation is not None else None
@@ -1029,7 +1025,7 @@ def _write_staff(
 def _write_households(plan: DistrictPlan, units: dict[str, Unit]) -> list[int]:
     """The households, in chunks; their ids in the plan's order."""
     household_ids: list[int] = []
-    for chunk in _chunks(plan.households):
+    for chunk in chunked(plan.households, CHUNK_SIZE):
         created = Household.objects.bulk_create(
             [
                 Household(
@@ -1054,7 +1050,7 @@ def _write_residents(
     plan: DistrictPlan, household_ids: list[int], grid_of_household: list[int]
 ) -> None:
     """The residents, in chunks, each in the grid of their household."""
-    for chunk in _chunks(plan.residents):
+    for chunk in chunked(plan.residents, CHUNK_SIZE):
         Resident.objects.bulk_create(
             [
                 Resident(

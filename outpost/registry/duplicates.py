@@ -28,6 +28,7 @@ from django.db import models
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from outpost.core.chunks import chunked
 from outpost.registry.models import Resident
 
 # Keys looked up per query with `IN (…)`; well under every database's parameter limit.
@@ -179,7 +180,7 @@ def _grouped(residents: QuerySet[Resident], field: str) -> list[tuple[str, list[
     if larger:
         members: dict[tuple, list[int]] = defaultdict(list)
         names = sorted({name for name, _value in larger})
-        for chunk in _chunks(names):
+        for chunk in chunked(names, LOOKUP_CHUNK):
             rows = present.filter(name__in=chunk).order_by().values_list("pk", "name", field)
             for pk, name, value in rows:
                 if (name, value) in larger:
@@ -213,7 +214,7 @@ def _same_number_groups(residents: QuerySet[Resident]) -> list[tuple[str, list[i
                 holders[key][pk] = name
     # Canonical ID numbers equal to one of those keys.
     keys = sorted(holders)
-    for chunk in _chunks(keys):
+    for chunk in chunked(keys, LOOKUP_CHUNK):
         for pk, name, key in residents.filter(id_number_index__in=chunk).values_list(
             "pk", "name", "id_number_index"
         ):
@@ -223,11 +224,6 @@ def _same_number_groups(residents: QuerySet[Resident]) -> list[tuple[str, list[i
         for members in holders.values()
         if len(members) > 1
     ]
-
-
-def _chunks(values: list, size: int = LOOKUP_CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 class DuplicateResidents(Sequence):

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from outpost.core.choices import UnitKind
+from outpost.core.chunks import chunked
 from outpost.core.identity import (
     EARLIEST_BIRTH_DATE,
     id_birth_date,
@@ -868,7 +869,7 @@ class ResidentImporter(RowImporter):
         else is an error that says no more than that."""
         dropped: list[tuple[Any, RowError]] = []
         by_id = {r.id_number: r for r in self.pending_identity if r.id_number}
-        for chunk in _chunks(list(by_id), LOOKUP_CHUNK):
+        for chunk in chunked(list(by_id), LOOKUP_CHUNK):
             for values in Resident.objects.filter(id_number__in=chunk).values_list(
                 "unit__path", *EXISTING_FIELDS
             ):
@@ -880,7 +881,7 @@ class ResidentImporter(RowImporter):
             if r.document_number
         }
         numbers = sorted({n for _t, n in by_document})
-        for chunk in _chunks(numbers, LOOKUP_CHUNK):
+        for chunk in chunked(numbers, LOOKUP_CHUNK):
             for values in Resident.objects.filter(document_number__in=chunk).values_list(
                 "unit__path", *EXISTING_FIELDS
             ):
@@ -891,7 +892,7 @@ class ResidentImporter(RowImporter):
 
         new_numbers = {h.number: h for h in self.planned.values() if h.needs_number_check}
         taken = set()
-        for chunk in _chunks(list(new_numbers), LOOKUP_CHUNK):
+        for chunk in chunked(list(new_numbers), LOOKUP_CHUNK):
             taken.update(
                 Household.objects.filter(household_number__in=chunk).values_list(
                     "household_number", flat=True
@@ -984,7 +985,7 @@ class ResidentImporter(RowImporter):
         counts.extra["households_updated"] = len(changed_households)
 
         new_residents = [r for r in rows if r.pk is None]
-        for chunk in _chunks(new_residents, CHUNK_SIZE):
+        for chunk in chunked(new_residents, CHUNK_SIZE):
             records = [
                 {
                     "unit_id": r.grid_id,
@@ -1014,7 +1015,7 @@ class ResidentImporter(RowImporter):
 
     def _update(self, model, planned: list, history: dict) -> None:
         """Write the changed fields, then a history row with each record's new state."""
-        for chunk in _chunks(planned, CHUNK_SIZE):
+        for chunk in chunked(planned, CHUNK_SIZE):
             changes = []
             for item in chunk:
                 values = {}
@@ -1053,8 +1054,3 @@ class ResidentImporter(RowImporter):
 
 def _message(exc: ValidationError) -> str:
     return " ".join(str(m) for m in exc.messages)
-
-
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

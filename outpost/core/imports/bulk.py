@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from django.db import connection, models
 from django.utils import timezone
 
+from outpost.core.chunks import chunked
 from outpost.core.crypto import cipher
 from outpost.core.crypto.fields import derived_fields, with_derived_values
 
@@ -84,11 +85,6 @@ def _max_params() -> int:
         except AttributeError:  # Python < 3.11
             return 999
     return 65535
-
-
-def _batches(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _columns(model: type[models.Model], *, with_pk: bool) -> list[models.Field]:
@@ -151,7 +147,7 @@ def _insert_tuples(model, fields: list, tuples: Iterable[tuple], *, returning: b
     tail = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
     batch = max(1, min(1000, _max_params() // len(fields)))
     pks: list = []
-    for chunk in _batches(list(tuples), batch):
+    for chunk in chunked(list(tuples), batch):
         params = [value for values in chunk for value in values]
         sql = head + ", ".join([row_sql] * len(chunk)) + tail
         result = _execute(sql, params, fetch=returning)
@@ -225,7 +221,7 @@ def current_rows(model: type[models.Model], pks: list[int]) -> dict[int, dict]:
     """The stored values (by attname) of the given rows, for their history records."""
     attnames = [f.attname for f in model._meta.concrete_fields]
     result = {}
-    for chunk in _batches(pks, 500):
+    for chunk in chunked(pks, 500):
         for values in model._default_manager.filter(pk__in=chunk).values(*attnames):
             result[values[model._meta.pk.attname]] = values
     return result

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from outpost.core.audit import save_audited
+from outpost.core.chunks import chunked
 from outpost.core.exceptions import Conflict
 from outpost.core.scoping import assert_in_scope
 from outpost.registry.choices import MemberPresence
@@ -37,11 +38,6 @@ class _RiskRow:
     designation: object
 
 
-def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def _same_place(declared_code: str, feed_code: str) -> bool:
     """Whether a declared origin agrees with the feed's: the same city, or the same
     province when either names only a province (a county of the same city agrees)."""
@@ -56,7 +52,7 @@ def _risk_rows(row_ids: list) -> dict:
     designation (elsewhere) is not a risk region and raises nothing."""
     places: dict[tuple, object] = {}
     found = {}
-    for chunk in _chunks([pk for pk in row_ids if isinstance(pk, int)]):
+    for chunk in chunked([pk for pk in row_ids if isinstance(pk, int)], CHUNK):
         for row in FeedRow.objects.filter(pk__in=chunk).values(
             "pk",
             "row_number",
@@ -80,7 +76,7 @@ def _declared_visits(resident_ids: list[int]) -> dict[int, list[dict]]:
     """Each resident's declarations at door-to-door visits, newest first (moved-out
     members declared nothing)."""
     visits: dict[int, list[dict]] = {}
-    for chunk in _chunks(resident_ids):
+    for chunk in chunked(resident_ids, CHUNK):
         for member in (
             VisitMember.objects.filter(resident_id__in=chunk)
             .exclude(presence=MemberPresence.DEPARTED)
@@ -180,7 +176,7 @@ def travel_discrepancies_raise(
         return 0
     visits = _declared_visits(list(best))
     existing = set()
-    for chunk in _chunks([r.row["pk"] for r in best.values()]):
+    for chunk in chunked([r.row["pk"] for r in best.values()], CHUNK):
         existing.update(
             TravelDiscrepancy.objects.filter(feed_row_id__in=chunk).values_list(
                 "resident_id", "feed_row_id"

@@ -10,7 +10,6 @@ directory that the run removes (`private_workdir`).
 
 from __future__ import annotations
 
-import datetime
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ import pyarrow.parquet as pq
 from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast
 
+from outpost.core.chunks import chunked
 from outpost.core.crypto import cipher
 from outpost.registry.models import Resident
 from outpost.screening.models import FeedRow
@@ -75,7 +75,7 @@ def residents_to_parquet(residents: QuerySet[Resident], path: Path) -> int:
                 "name": pa.array(names, pa.string()),
                 "id_number": _clear(ids),
                 "phone": _clear(phones),
-                "birth_date": pa.array([_date(d) for d in births], pa.date32()),
+                "birth_date": pa.array(births, pa.date32()),
             },
             schema=RESIDENTS_SCHEMA,
         )
@@ -113,7 +113,7 @@ def _write(rows: QuerySet, path: Path, schema: pa.Schema, table) -> int:
     the Parquet file `path`, :data:`EXPORT_BATCH` at a time."""
     count = 0
     with pq.ParquetWriter(path, schema) as writer:
-        for batch in _batches(rows.iterator(chunk_size=EXPORT_BATCH)):
+        for batch in chunked(rows.iterator(chunk_size=EXPORT_BATCH), EXPORT_BATCH):
             writer.write_table(table(*zip(*batch, strict=True)))
             count += len(batch)
     return count
@@ -128,24 +128,6 @@ def residents_present(path: Path, resident_ids: set[int]) -> set[int]:
     return set(pc.filter(ids, pc.is_in(ids, value_set=wanted)).to_pylist())
 
 
-def _batches(rows: Iterator[tuple]) -> Iterator[list[tuple]]:
-    batch: list[tuple] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == EXPORT_BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def _clear(tokens: tuple) -> pa.Array:
     """The stored ciphertexts of one column in clear (blank values as nulls)."""
     return cipher.decrypt_column(pa.array(tokens, pa.string())).cast(pa.string())
-
-
-def _date(value) -> datetime.date | None:
-    """A birth date as the database cursor gives it (SQLite: ISO text)."""
-    if value is None or isinstance(value, datetime.date):
-        return value
-    return datetime.date.fromisoformat(value)

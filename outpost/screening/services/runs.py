@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outpost.core.choices import Role
+from outpost.core.chunks import chunked
 from outpost.core.models import Unit
 from outpost.core.recovery import interrupted_message
 from outpost.core.scoping import in_subtree, lineage_paths
@@ -68,11 +69,10 @@ class StoredFeedRows:
     feed_names: dict[int, str]
 
     def details(self, row_ids: Iterable[int]) -> dict[int, SourceRow]:
-        ids = sorted(set(row_ids))
         rows: dict[int, SourceRow] = {}
-        for start in range(0, len(ids), BATCH_SIZE):
+        for chunk in chunked(sorted(set(row_ids)), BATCH_SIZE):
             for pk, feed_id, number, code, arrival in FeedRow.objects.filter(
-                pk__in=ids[start : start + BATCH_SIZE]
+                pk__in=chunk
             ).values_list("pk", "feed_id", "row_number", "origin_region_code", "arrival_date"):
                 rows[pk] = SourceRow(
                     row_id=pk,
@@ -302,10 +302,8 @@ def screening_run_execute(*, acting_user, run: ScreeningRun) -> ScreeningRun:
 def _units_of(resident_ids: Iterable[int]) -> dict[int, int]:
     """Each resident's unit, for the residents a screening found (in chunks: a query's
     parameters are limited)."""
-    ids = sorted(set(resident_ids))
     units: dict[int, int] = {}
-    for start in range(0, len(ids), BATCH_SIZE):
-        chunk = ids[start : start + BATCH_SIZE]
+    for chunk in chunked(sorted(set(resident_ids)), BATCH_SIZE):
         units.update(Resident.objects.filter(pk__in=chunk).values_list("pk", "unit_id"))
     return units
 
