@@ -1161,7 +1161,9 @@ def _phone_edit_pairs_table(con) -> None:
     character is its key's, or a traditional form of it (the residents' side carries those
     too); other names (rare) join on their key's last character."""
     # One join on (which half, its five digits, last character), the feed's rows streamed
-    # through it: two joins would materialise them (all the feed's rows with a phone).
+    # through it: two joins would materialise them (all the feed's rows with a phone). A pair
+    # may meet on both halves (an edit in the sixth digit) or through a traditional form:
+    # DISTINCT on the few pairs that pass the checks, not on every pair the join gives.
     # One integer key per half (an integer join is faster than one on text and a side): the
     # phone as a number (11 digits; one with other characters is no phone to correct), its
     # first five digits v // 10**6, its last five v % 10**5 (offset by 10**5 to tell the two
@@ -1194,10 +1196,9 @@ def _phone_edit_pairs_table(con) -> None:
             SELECT fi, name, ph, {feed_last} AS last, TRY_CAST(ph AS BIGINT) AS v FROM (
                 SELECT rowid AS fi, name, phone_n AS ph, unicode(right(name, 1)) AS c
                 FROM feed_n WHERE length(phone_n) = 11 AND name IS NOT NULL))),
-        j AS (SELECT DISTINCT f.fi, f.name, r.ri, r.k, f.ph AS a, r.ph AS b FROM f
-            JOIN r ON f.jk = r.jk)
-        SELECT fi, ri, CASE WHEN hamming(a, b) = 1 THEN 'digit' ELSE 'swap' END AS edit FROM j
-        WHERE a <> b AND (hamming(a, b) = 1 OR (hamming(a, b) = 2 AND {swap}))
+        j AS (SELECT f.fi, f.name, r.ri, r.k, f.ph AS a, r.ph AS b FROM f JOIN r ON f.jk = r.jk)
+        SELECT DISTINCT fi, ri, CASE WHEN hamming(a, b) = 1 THEN 'digit' ELSE 'swap' END AS edit
+        FROM j WHERE a <> b AND (hamming(a, b) = 1 OR (hamming(a, b) = 2 AND {swap}))
             AND {_name_key_sql("name")} = k AND fi NOT IN (SELECT fi FROM exact)"""
     )
 
