@@ -16,10 +16,15 @@ from outpost.screening.engine import (
     REJECTED,
     FeedColumns,
     ResidentColumns,
+    decide,
     identity_key,
+    lazy,
+    match,
     match_feed,
     name_key,
     name_similarity,
+    names,
+    normalise,
     normalize_name,
     parse_feed_date,
 )
@@ -581,7 +586,7 @@ def test_sql_normalisation_of_phones_agrees_with_the_validators(raw_phone):
 
 
 def test_many_unmatched_rows_come_back_lazily(monkeypatch):
-    monkeypatch.setattr(engine, "EAGER_UNMATCHED", 1)
+    monkeypatch.setattr(decide, "EAGER_UNMATCHED", 1)
     result = match_feed(
         residents(), feed(("张伟", ZHANG, "", None), ("赵六", "", "", None), ("钱七", "", "", None))
     )
@@ -614,13 +619,14 @@ def test_many_links_come_back_lazily_and_the_same_whatever_the_batch(monkeypatch
         (104, 1, "auto"),
     ]
     assert [c.resident_id for c in expected.links[1].candidates] == [3, 5]
-    monkeypatch.setattr(engine, "EAGER_LINKS", 0)
-    monkeypatch.setattr(engine, "PAIRS_BATCH", 1)
-    lazy = match_feed(residents(twin), rows, decisions)
-    assert isinstance(lazy.links, engine.LinkRows) and len(lazy.links) == 4
-    assert list(lazy.links) == expected.links and lazy.links[1] == expected.links[1]
-    assert lazy.by_row() == expected.by_row()
-    assert lazy.unmatched == expected.unmatched == [102]
+    monkeypatch.setattr(decide, "EAGER_LINKS", 0)
+    monkeypatch.setattr(decide, "PAIRS_BATCH", 1)
+    monkeypatch.setattr(lazy, "LINKS_BATCH", 1)
+    streamed = match_feed(residents(twin), rows, decisions)
+    assert isinstance(streamed.links, engine.LinkRows) and len(streamed.links) == 4
+    assert list(streamed.links) == expected.links and streamed.links[1] == expected.links[1]
+    assert streamed.by_row() == expected.by_row()
+    assert streamed.unmatched == expected.unmatched == [102]
     # Text ids (row and resident) come back as text, a tie's candidates with them.
     text_ids = {**residents(twin), "resident_id": ["r1", "r2", "r3", "r4", "r5"]}
     lazy_text = match_feed(text_ids, {**rows, "row_id": list("abcde")}, {})
@@ -643,15 +649,15 @@ def test_own_connection_has_a_memory_limit_and_a_private_spill_directory(monkeyp
         made[-1].mkdir()
         return str(made[-1])
 
-    monkeypatch.setattr(engine.tempfile, "mkdtemp", mkdtemp)
-    con, spill = engine._own_connection()
+    monkeypatch.setattr(match.tempfile, "mkdtemp", mkdtemp)
+    con, spill = match._own_connection()
     assert con.execute("SELECT current_setting('temp_directory')").fetchone()[0] == spill
     # 2GB as DuckDB reports it (in GiB), not its default of 80 % of the machine's memory.
     assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "1.8 GiB"
     con.close()
     match_feed(residents(), feed(("张伟", ZHANG, "", None), ("赵六", "", "", None)))
     assert made[-1].parent == tmp_path and not made[-1].exists()
-    monkeypatch.setattr(engine, "EAGER_UNMATCHED", 1)
+    monkeypatch.setattr(decide, "EAGER_UNMATCHED", 1)
     result = match_feed(residents(), feed(("赵六", "", "", None), ("钱七", "", "", None)))
     assert made[-1].exists()
     assert list(result.unmatched) == [100, 101]
@@ -680,7 +686,7 @@ def test_sql_check_character_test_agrees_with_the_validators(prefixes, rng):
         "CREATE TEMP TABLE t_n AS SELECT unnest($1::VARCHAR[]) AS id_n, 1::UTINYINT AS id_state",
         [ids],
     )
-    engine._bad_ids(con, "t")
+    normalise._bad_ids(con, "t")
     bad = {ids[i] for (i,) in con.execute("SELECT idx FROM t_bad").fetchall()}
     assert bad == {i for i in ids if i[17] != id_check_character(i[:17])}
     con.close()
@@ -693,11 +699,11 @@ def test_pinyin_dictionary_read_from_its_file_is_pypinyins(monkeypatch):
     from pypinyin.pinyin_dict import pinyin_dict
 
     monkeypatch.delitem(sys.modules, "pypinyin.pinyin_dict")
-    engine._pinyin_dict.cache_clear()
+    names._pinyin_dict.cache_clear()
     try:
-        from_file = engine._pinyin_dict()
+        from_file = names._pinyin_dict()
     finally:
-        engine._pinyin_dict.cache_clear()
+        names._pinyin_dict.cache_clear()
     assert from_file is not pinyin_dict
     assert from_file == pinyin_dict
     assert from_file[ord("单")] == pinyin_dict[ord("单")] == "dān,chán,shàn"

@@ -12,8 +12,7 @@ import pyarrow as pa
 import pytest
 
 from outpost.core.validators import id_check_character
-from outpost.screening import engine
-from outpost.screening.engine import match_feed, name_key
+from outpost.screening.engine import match_feed, name_key, normalise
 
 
 def make_id(first17: str) -> str:
@@ -162,7 +161,7 @@ def test_name_key_sql_simplifies_as_python_does():
     names = ["陳偉", "劉 洋", "買買提·艾力", "張三", "ＡＢＣ", "鍾鐘"]
     con = duckdb.connect()
     got = con.execute(
-        f"SELECT {engine._name_key_sql('n')} FROM unnest($1::VARCHAR[]) t(n)", [names]
+        f"SELECT {normalise._name_key_sql('n')} FROM unnest($1::VARCHAR[]) t(n)", [names]
     ).fetchall()
     assert [row[0] for row in got] == [name_key(n) for n in names]
     assert name_key("陳偉") == "陈伟"
