@@ -157,7 +157,13 @@ class LinkRows(Sequence):
                 )
 
     def __getitem__(self, index):
-        return list(self)[index]
+        if isinstance(index, slice):
+            return list(self)[index]
+        position = index + len(self) if index < 0 else index
+        if not 0 <= position < len(self):
+            raise IndexError("link index out of range")
+        # One row of the table made into its Link, not every link before it.
+        return next(iter(LinkRows(self._table.slice(position, 1))))
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented

@@ -81,7 +81,7 @@ class Link:
 
 @dataclass(slots=True)
 class MatchResult:
-    links: list[Link]
+    links: Sequence[Link]  # a list, or for many links a LinkRows (lazy)
     unmatched: Sequence[Any]  # row_ids of feed rows without any link (a list, or lazy)
     timings: dict[str, float] = field(default_factory=dict)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -60,20 +60,22 @@ class SourceRow:
 
 @dataclass(slots=True)
 class StoredFeedRows:
-    """A run's feed rows exported to Parquet (`feed_rows_to_parquet`): the engine reads the
-    file; what a screening needs of the rows it links (their feed, row, origin and arrival)
-    is read back from the database for those rows only."""
+    """A run's feed rows (`rows`, the queryset in the acting user's scope) exported to Parquet
+    (`feed_rows_to_parquet`): the engine reads the file; what a screening needs of the rows
+    it links (their feed, row, origin and arrival) is read back from the same queryset for
+    those rows only."""
 
     path: Path
     count: int
     feed_names: dict[int, str]
+    rows: QuerySet[FeedRow]
 
     def details(self, row_ids: Iterable[int]) -> dict[int, SourceRow]:
         rows: dict[int, SourceRow] = {}
         for chunk in chunked(sorted(set(row_ids)), BATCH_SIZE):
-            for pk, feed_id, number, code, arrival in FeedRow.objects.filter(
-                pk__in=chunk
-            ).values_list("pk", "feed_id", "row_number", "origin_region_code", "arrival_date"):
+            for pk, feed_id, number, code, arrival in self.rows.filter(pk__in=chunk).values_list(
+                "pk", "feed_id", "row_number", "origin_region_code", "arrival_date"
+            ):
                 rows[pk] = SourceRow(
                     row_id=pk,
                     feed=self.feed_names[feed_id],
@@ -268,21 +270,23 @@ def screening_run_execute(*, acting_user, run: ScreeningRun) -> ScreeningRun:
     # The residents and the feed rows go to the engine as Parquet files (DuckDB reads them
     # within its memory limit, not one Python object per person or row), in clear, in a
     # directory of the run's own that goes with it.
+    # What the run reads back afterwards (linked rows, found residents' units) comes from the
+    # same querysets, in the acting user's scope.
+    residents = Resident.objects.visible_to(acting_user).within(run.unit)
+    rows = FeedRow.objects.visible_to(acting_user).filter(feed__in=list(feed_names))
     with private_workdir() as workdir:
-        residents = workdir / "residents.parquet"
-        residents_to_parquet(Resident.objects.visible_to(acting_user).within(run.unit), residents)
+        residents_file = workdir / "residents.parquet"
+        residents_to_parquet(residents, residents_file)
         _run_progress(run, 10)
-        feed = workdir / "feed.parquet"
-        count = feed_rows_to_parquet(
-            FeedRow.objects.visible_to(acting_user).filter(feed__in=list(feed_names)), feed
-        )
+        feed_file = workdir / "feed.parquet"
+        count = feed_rows_to_parquet(rows, feed_file)
         _run_progress(run, 20)
         screening = screening_compute(
-            residents=residents,
-            rows=StoredFeedRows(feed, count, feed_names),
+            residents=residents_file,
+            rows=StoredFeedRows(feed_file, count, feed_names, rows),
             decisions=match_decisions(unit=run.unit),
         )
-    unit_of = _units_of(o.resident_id for o in screening.outcomes)
+    unit_of = _units_of(residents, (o.resident_id for o in screening.outcomes))
     _run_progress(run, 70)
     with transaction.atomic():
         ScreeningResult.objects.filter(run=run).delete()
@@ -299,12 +303,12 @@ def screening_run_execute(*, acting_user, run: ScreeningRun) -> ScreeningRun:
     return run
 
 
-def _units_of(resident_ids: Iterable[int]) -> dict[int, int]:
-    """Each resident's unit, for the residents a screening found (in chunks: a query's
-    parameters are limited)."""
+def _units_of(residents: QuerySet[Resident], resident_ids: Iterable[int]) -> dict[int, int]:
+    """Each resident's unit, for the residents a screening found among `residents` (in
+    chunks: a query's parameters are limited)."""
     units: dict[int, int] = {}
     for chunk in chunked(sorted(set(resident_ids)), BATCH_SIZE):
-        units.update(Resident.objects.filter(pk__in=chunk).values_list("pk", "unit_id"))
+        units.update(residents.filter(pk__in=chunk).values_list("pk", "unit_id"))
     return units
 
 

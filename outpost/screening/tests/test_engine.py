@@ -625,6 +625,9 @@ def test_many_links_come_back_lazily_and_the_same_whatever_the_batch(monkeypatch
     streamed = match_feed(residents(twin), rows, decisions)
     assert isinstance(streamed.links, engine.LinkRows) and len(streamed.links) == 4
     assert list(streamed.links) == expected.links and streamed.links[1] == expected.links[1]
+    assert streamed.links[-1] == expected.links[-1] and streamed.links[1:3] == expected.links[1:3]
+    with pytest.raises(IndexError):
+        streamed.links[4]
     assert streamed.by_row() == expected.by_row()
     assert streamed.unmatched == expected.unmatched == [102]
     # Text ids (row and resident) come back as text, a tie's candidates with them.
