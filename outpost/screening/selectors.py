@@ -189,6 +189,8 @@ class RunCountRow:
     by_category: dict[int, int] = field(default_factory=dict)
     review: int = 0
     cells: list[int] = field(default_factory=list)  # counts in the order of the categories
+    # (category label, count) in the same order: a phone's card labels each figure.
+    labelled_cells: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def depth(self) -> int:
@@ -251,6 +253,7 @@ def screening_run_counts(*, user, run: ScreeningRun) -> RunCounts:
     categories = list(OriginCategory.objects.all())
     for row in [base_row, *rows]:
         row.cells = [row.by_category.get(c.pk, 0) for c in categories]
+        row.labelled_cells = [(c.label, n) for c, n in zip(categories, row.cells, strict=True)]
     return RunCounts(categories=categories, base=base_row, rows=rows)
 
 

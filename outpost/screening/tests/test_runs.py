@@ -376,6 +376,9 @@ def test_the_results_page_takes_the_same_queries_for_few_or_many_results(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("screening:run_detail", args=[run.pk]))
     assert response.context["counts"].base.cells[0] == 6
+    # On a phone the table is one card per unit: each figure carries its category's label.
+    first = response.context["counts"].categories[0]
+    assert f'<td data-label="{first.label}">6</td>' in response.content.decode()
 
 
 def test_a_running_run_is_polled_by_its_fragment(district, station_officer, client):
